@@ -28,7 +28,8 @@ from typing import Any
 from bench.live_env import code_during, code_state, load
 from bench.report import command_line, machine, median, table, write_section
 
-BATCH = 512  # steps per `steps` message, as the bridge's recorder sends them (lsp_bridge/recorder.py)
+BATCH = 512  # steps per `steps` message, as the bridge's recorder sends them
+#   (lsp_bridge/recording/recorder.py)
 LINE = 60  # characters typed before each line break
 
 

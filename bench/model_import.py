@@ -35,9 +35,9 @@ SNIPPETS: list[tuple[str, str]] = [
      "parse_model('exclude = [\"build/**\"]\\n[policy]\\nallowed_licences = [\"MIT\"]\\n',\n"
      "            WorkspaceSettings, SettingsError, Path('.codetape.toml'))"),
     ("the bridge's first codetape/cursor notification (the extension's path)",
-     "from lsp_bridge.extensions import Extensions\n"
-     "class Capture: recorder = workspaces = None\n"
-     "Extensions(Capture()).handle('codetape/cursor', {'uri': 'file:///w/a.py', 'selections': 7}, 0)"),
+     "from lsp_bridge.capture.extensions import Extensions\n"
+     "class EditorCapture: recorder = workspaces = None\n"
+     "Extensions(EditorCapture()).handle('codetape/cursor', {'uri': 'file:///w/a.py', 'selections': 7}, 0)"),
 ]
 
 

@@ -16,15 +16,15 @@ from lsp_bridge.server import ServerProcess, start_server, stop_server
 
 if TYPE_CHECKING:  # loaded after the language server is started, or after the early `initialize` answer
     from collector.home import Home
-    from lsp_bridge.capture import Capture
-    from lsp_bridge.early import Early
-    from lsp_bridge.pipes import Outlet, Stdin
-    from lsp_bridge.recorder import Recorder
-    from lsp_bridge.review import ReviewPrompt
-    from lsp_bridge.spool import Link, StateProvider
-    from lsp_bridge.status import StatusReport
-    from lsp_bridge.traffic import Traffic
-    from lsp_bridge.workspaces import Workspaces
+    from lsp_bridge.capture.handlers import EditorCapture
+    from lsp_bridge.documents.workspaces import Workspaces
+    from lsp_bridge.modes.early import Early
+    from lsp_bridge.modes.traffic import Traffic
+    from lsp_bridge.recording.recorder import Recorder
+    from lsp_bridge.recording.review import ReviewPrompt
+    from lsp_bridge.recording.spool import Link, StateProvider
+    from lsp_bridge.recording.status import StatusReport
+    from lsp_bridge.wire.pipes import Outlet, Stdin
 
 
 def _logging(path: str | None, verbose: bool) -> None:
@@ -59,11 +59,11 @@ def run(args: argparse.Namespace, server: ServerProcess | None = None) -> int:
     home = _home()
     # after the language server is started (the TYPE_CHECKING note above)
     from collector.protocol.clock import now_ms
-    from lsp_bridge.early import answer_initialize
-    from lsp_bridge.pipes import Outlet, Stdin
+    from lsp_bridge.modes.early import answer_initialize
+    from lsp_bridge.wire.pipes import Outlet, Stdin
 
     stdin, stdout = Stdin(sys.stdin.fileno()), Outlet(sys.stdout.fileno(), "editor")
-    early = answer_initialize(stdin, stdout.inject, now_ms)  # before the rest loads (lsp_bridge/early.py)
+    early = answer_initialize(stdin, stdout.inject, now_ms)  # before the rest loads (modes/early.py)
     return _observe(_capture(home, args), stdin, stdout, early)
 
 
@@ -83,17 +83,17 @@ def _start_proxy(command: list[str], args: argparse.Namespace,
         stop_server(server)
         raise
     # after the language server is started (the TYPE_CHECKING note above)
-    from lsp_bridge.proxy import Proxy
-    from lsp_bridge.tap import Tap
+    from lsp_bridge.modes.proxy import Proxy
+    from lsp_bridge.wire.tap import Tap
 
     recorders: list[Recorder] = []
 
     def recording() -> Traffic:
         """(translator thread) The recording side, built once the server has spoken."""
         # in the translator thread, once the server has spoken: not on the editor's first wait
-        from lsp_bridge.review import ReviewPrompt
-        from lsp_bridge.status import StatusReport
-        from lsp_bridge.traffic import Traffic
+        from lsp_bridge.modes.traffic import Traffic
+        from lsp_bridge.recording.review import ReviewPrompt
+        from lsp_bridge.recording.status import StatusReport
 
         capture = _capture(home, args)
         recorder = capture.recorder
@@ -120,7 +120,7 @@ def _home() -> Home:
 
 
 def run_acp(args: argparse.Namespace) -> int:
-    """`codetape acp [--no-autostart] [--log FILE] -- AGENT ARGS...` (lsp_bridge/acp.py)."""
+    """`codetape acp [--no-autostart] [--log FILE] -- AGENT ARGS...` (lsp_bridge/modes/acp.py)."""
     command = list(args.agent)
     if command and command[0] == "--":
         command = command[1:]
@@ -130,22 +130,22 @@ def run_acp(args: argparse.Namespace) -> int:
     home = _home()
     # after the agent is started (the TYPE_CHECKING note above)
     from collector.workspace.find import find_workspace
-    from lsp_bridge.acp import AcpProxy
+    from lsp_bridge.modes.acp import AcpProxy
 
     recorder, _ = _recording(home, args, source="acp")
     return AcpProxy(command, recorder, lambda path: find_workspace(path, home)).run()
 
 
-def _capture(home: Home, args: argparse.Namespace) -> Capture:
+def _capture(home: Home, args: argparse.Namespace) -> EditorCapture:
     """The editor's documents and what it says of them, recorded (the recorder started)."""
     # after the early `initialize` answer (the TYPE_CHECKING note above)
-    from lsp_bridge.documents import OpenDocuments
+    from lsp_bridge.documents.tracked import TrackedDocuments
 
-    documents = OpenDocuments()
+    documents = TrackedDocuments()
     recorder, workspaces = _recording(home, args, state=documents.file_states)
-    from lsp_bridge.capture import Capture  # (while the recorder connects)
+    from lsp_bridge.capture.handlers import EditorCapture  # (while the recorder connects)
 
-    return Capture(recorder, workspaces, documents)
+    return EditorCapture(recorder, workspaces, documents)
 
 
 def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
@@ -155,9 +155,9 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
     # after the early `initialize` answer (the TYPE_CHECKING note above)
     from collector.protocol.client import Client
     from collector.workspace.find import find_workspace
-    from lsp_bridge.recorder import Recorder
-    from lsp_bridge.spool import Limits
-    from lsp_bridge.workspaces import Workspaces
+    from lsp_bridge.documents.workspaces import Workspaces
+    from lsp_bridge.recording.recorder import Recorder
+    from lsp_bridge.recording.spool import Limits
 
     autostart = not args.no_autostart
 
@@ -170,11 +170,11 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
     return recorder, workspaces
 
 
-def _observe(capture: Capture, stdin: Stdin, stdout: Outlet, early: Early) -> int:
+def _observe(capture: EditorCapture, stdin: Stdin, stdout: Outlet, early: Early) -> int:
     # after the early `initialize` answer (the TYPE_CHECKING note above)
-    from lsp_bridge.observe import Observer, serve
-    from lsp_bridge.review import ReviewPrompt
-    from lsp_bridge.status import StatusReport
+    from lsp_bridge.modes.observe import Observer, serve
+    from lsp_bridge.recording.review import ReviewPrompt
+    from lsp_bridge.recording.status import StatusReport
 
     recorder = capture.recorder
     observer = Observer(capture, stdout.inject, answered_early=early.answered)

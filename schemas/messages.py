@@ -93,8 +93,8 @@ class OriginParams(Message, frozen=True, kw_only=True):
     """`codetape/origin`: the change that made `version` of the document (its didChange's
     `textDocument.version`) is `origin`'s work, as `detail` says (schemas/steps/edit.py: the vocabulary
     and the evidence's form, e.g. `vscode:editor.action.inlineSuggest.commit`). Sent just before or just
-    after that didChange: the bridge waits a moment for whichever comes second (lsp_bridge/origins.py),
-    from the first when the editor's `initialize` capabilities hold
+    after that didChange: the bridge waits a moment for whichever comes second
+    (lsp_bridge/authorship/origins.py), from the first when the editor's `initialize` capabilities hold
     `"experimental": {"codetape": {"origin": true}}`."""
 
     uri: Uri

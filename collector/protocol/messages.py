@@ -2,7 +2,7 @@
 `{"op": "steps", "items": [[ms, STEP], ...]}`, each STEP the plain form of a `schemas.steps` struct (`t_ms`
 0: the episode places a step when it writes it; the time travels beside it, paths as the client saw them).
 
-A client sends its steps as the structs it built (the bridge: lsp_bridge/translate.py), and the daemon
+A client sends its steps as the structs it built (the bridge: lsp_bridge/steps/translate.py), and the daemon
 decodes such a message straight into them, once, at the socket (`decoded`): the schema's checks run in that
 one decode, and no map stands between the bytes and the `Step` (a keystroke's didChange: LSP bytes, the LSP
 map, the bridge's `EditStep`, these bytes, the collector's `EditStep`, and on to the journal).

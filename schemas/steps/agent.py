@@ -16,8 +16,8 @@ it was in codetape's terms:
   `targets`, or a shell `command_line`), and what the client answered (`detail`: the option's kind,
   `allow_once`, `allow_always`, `reject_once`, `reject_always`, or `cancelled`).
 
-`acp` is an agent behind `codetape acp` (the Agent Client Protocol, lsp_bridge/acp.py): its `hook` is the
-protocol's method (`session/prompt`, `session/update`, `session/request_permission`,
+`acp` is an agent behind `codetape acp` (the Agent Client Protocol, lsp_bridge/modes/acp.py): its `hook` is
+the protocol's method (`session/prompt`, `session/update`, `session/request_permission`,
 `fs/write_text_file`), its `session_start` `detail` the agent's own name and version.
 
 `session` is the agent's own id of the conversation, so steps of two sessions can be told apart.

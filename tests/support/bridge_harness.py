@@ -23,7 +23,7 @@ from pytest_lsp.client import register_lsp_features
 
 from collector.episode import Episode, open_episode
 from collector.reconstruct.workspace import replay
-from lsp_bridge.framing import Framer, encode
+from lsp_bridge.wire.framing import Framer, encode
 from schemas.steps import SaveStep
 from tests.support.collector_harness import (
     Daemon,

@@ -2,9 +2,9 @@
 
 Configure your editor's ACP agent (Zed's `agent_servers`, a JetBrains IDE's `acp.json`, Neovim's or
 Emacs's ACP client) to run `codetape acp -- AGENT ARGS...` instead of `AGENT ARGS...`: codetape starts
-the agent and forwards every byte between the two unchanged (lsp_bridge/acp.py), recording in an
+the agent and forwards every byte between the two unchanged (lsp_bridge/modes/acp.py), recording in an
 opted-in workspace the prompts, tool calls, permission requests and the editor's answers, and the diffs
-the agent proposes (lsp_bridge/acp_steps.py).
+the agent proposes (lsp_bridge/steps/acp.py).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 
 from collector.text.positions import units
 from collector.verify.integrity import verify_replay
-from lsp_bridge.framing import encode
+from lsp_bridge.wire.framing import encode
 from tests.support.bridge_harness import (
     BRIDGE,
     PYLSP,

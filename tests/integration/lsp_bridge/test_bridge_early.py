@@ -1,5 +1,5 @@
-"""Observe mode answers `initialize` before the recording side loads (lsp_bridge/early.py), with the one
-answer it gives (lsp_bridge/initialize.py); the Observer then sets the session up from the same request
+"""Observe mode answers `initialize` before the recording side loads (lsp_bridge/modes/early.py), with the one
+answer it gives (lsp_bridge/wire/initialize.py); the Observer then sets the session up from the same request
 without answering it again. Each case runs a real bridge against a real collector: one answer per
 request, whichever path gave it, and what it says follows the editor's capabilities (issue 14)."""
 
@@ -15,7 +15,7 @@ from typing import Any
 import psutil
 import pytest
 
-from lsp_bridge.initialize import initialize_result
+from lsp_bridge.wire.initialize import initialize_result
 from tests.support.bridge_harness import BRIDGE, RawClient, daemon, ws
 from tests.support.collector_harness import Daemon, env_for
 

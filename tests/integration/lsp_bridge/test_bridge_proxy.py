@@ -15,7 +15,7 @@ import pytest
 from lsprotocol import types as lsp
 
 from collector.text.positions import units
-from lsp_bridge.framing import Framer
+from lsp_bridge.wire.framing import Framer
 from tests.support.bridge_harness import (
     BRIDGE,
     PYLSP,

@@ -9,7 +9,7 @@ from pathlib import Path
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.workspace.registry import Registry
-from lsp_bridge.framing import encode
+from lsp_bridge.wire.framing import encode
 from tests.support.bridge_harness import (
     BRIDGE,
     RawClient,

@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 
 from collector.daemon.drain import BackgroundUpload
 from collector.home import Home
-from lsp_bridge.status import status_params
+from lsp_bridge.recording.status import status_params
 from tests.support.bridge_harness import (
     PYLSP,
     change,

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-from lsp_bridge.proxy import Proxy
+from lsp_bridge.modes.proxy import Proxy
 from tests.integration.lsp_bridge.test_proxy_finish import CountingTraffic
 
 # Reads until its input ends, then exits with the status given, or (none) waits until it is signalled.

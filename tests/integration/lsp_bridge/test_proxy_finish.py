@@ -12,19 +12,19 @@ from typing import Any
 
 import pytest
 
-from lsp_bridge import pipes
-from lsp_bridge import proxy as proxy_module
-from lsp_bridge.framing import LspFrame
-from lsp_bridge.proxy import Proxy, TapItem
+from lsp_bridge.modes import proxy as proxy_module
+from lsp_bridge.modes.proxy import Proxy, TapItem
 from lsp_bridge.server import start_server
-from lsp_bridge.tap import Tap
+from lsp_bridge.wire import pipes
+from lsp_bridge.wire.framing import LspFrame
+from lsp_bridge.wire.tap import Tap
 
 MESSAGES = 200
 SILENT_SERVER = "import sys\nwhile sys.stdin.buffer.read(65536): pass\n"
 
 
 class SlowTraffic:
-    """Stands in for lsp_bridge.traffic.Traffic: each message takes 10 ms to translate."""
+    """Stands in for lsp_bridge.modes.traffic.Traffic: each message takes 10 ms to translate."""
 
     def __init__(self) -> None:
         self.capture = self
@@ -65,11 +65,11 @@ def test_what_is_left_untranslated_at_exit_becomes_a_gap() -> None:
 
 
 class CountingTraffic:
-    """Stands in for lsp_bridge.traffic.Traffic: counts what it is given from each side."""
+    """Stands in for lsp_bridge.modes.traffic.Traffic: counts what it is given from each side."""
 
     def __init__(self) -> None:
         self.capture = self
-        self.offers = self  # (Capture.offers: what the editor was offered)
+        self.offers = self  # (EditorCapture.offers: what the editor was offered)
         self.editor = 0
         self.lost: list[int] = []
 
@@ -79,7 +79,7 @@ class CountingTraffic:
     def lost_messages(self, at: int, count: int) -> None:
         self.lost.append(count)
 
-    holding = False  # (Capture: no change waits for a predecessor)
+    holding = False  # (EditorCapture: no change waits for a predecessor)
 
     def release(self, uri: str | None, at: int) -> None:
         pass
@@ -111,7 +111,7 @@ def test_what_the_editor_sent_before_the_server_died_is_still_recorded() -> None
 
 
 class StallingOs:
-    """`os` for lsp_bridge.proxy whose first read in the editor thread returns only 0.3 s after it took
+    """`os` for lsp_bridge.modes.proxy whose first read in the editor thread returns only 0.3 s after it took
     the bytes from the pipe: the thread descheduled (or waiting for the GIL) right after its read."""
 
     def __init__(self) -> None:

@@ -1,4 +1,4 @@
-"""An ACP conversation's messages as `agent` steps (lsp_bridge/acp_steps.py), without a process: each
+"""An ACP conversation's messages as `agent` steps (lsp_bridge/steps/acp.py), without a process: each
 message in the shape the protocol's schema gives it, as Zed's Claude Code adapter sent them
 (tests/e2e/agents/test_acp.py runs them for real)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lsp_bridge.acp_steps import Conversation, Step
+from lsp_bridge.steps.acp import Conversation, Step
 from schemas import step_from_dict
 from schemas.steps import step_to_dict
 

@@ -1,5 +1,5 @@
-"""The bridge's copy of a document against the editor's (lsp_bridge/sync.py, resync.py, issue 27 items 1-3):
-changes applied in version order however they arrive, a `resync` gap wherever the copy drifted, and a
+"""The bridge's copy of a document against the editor's (lsp_bridge/capture/sync.py, resync.py, issue 27 items
+1-3): changes applied in version order however they arrive, a `resync` gap wherever the copy drifted, and a
 save text that is the odd one out ignored. Each recording is replayed as the collector would, every save
 checked against its hash."""
 
@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from collector.reconstruct.workspace import replay
-from lsp_bridge.capture import Capture
-from lsp_bridge.documents import OpenDocuments
-from lsp_bridge.files import OnDisk
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.sync import HOLD_CHANGES, HOLD_MS
-from lsp_bridge.workspaces import Workspaces
+from lsp_bridge.capture.files import OnDisk
+from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.capture.sync import HOLD_CHANGES, HOLD_MS
+from lsp_bridge.documents.tracked import TrackedDocuments
+from lsp_bridge.documents.workspaces import Workspaces
+from lsp_bridge.recording.recorder import Recorder
 from schemas import step_from_dict
 from schemas.steps import SaveStep
 from tests.unit.lsp_bridge.test_observe import Collected
@@ -27,17 +27,17 @@ Pos = tuple[int, int]
 
 
 class Session:
-    """A Capture in front of a collector connection that keeps every step, and a file system it reads."""
+    """An EditorCapture before a collector connection that keeps every step, and a file system it reads."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.collected = Collected()
-        documents = OpenDocuments()
+        documents = TrackedDocuments()
         self.recorder = Recorder(lambda: self.collected, state=documents.file_states)
         self.disk: dict[str, bytes] = {}
         self.written: dict[str, int] = {}  # when a file on disk was written, if not at the last message
         found = Workspaces(lambda path: root if path == root or root in path.parents else None)
-        self.capture = Capture(self.recorder, found, documents, read=self._read)
+        self.capture = EditorCapture(self.recorder, found, documents, read=self._read)
         self.capture.initialized("utf-16", None, [root.as_uri()])
         self.at = 1000
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import Framer, LspFrame, encode, parse
+from lsp_bridge.wire.framing import Framer, LspFrame, encode, parse
 
 
 def message(n: int, text: str = "x") -> bytes:

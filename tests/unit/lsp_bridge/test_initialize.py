@@ -1,5 +1,5 @@
 """The `initialize` exchange as both modes read it, and observe mode's one answer to it
-(lsp_bridge/initialize.py)."""
+(lsp_bridge/wire/initialize.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.initialize import EVERY_FILE, client_info_of, folders_of, initialize_result
+from lsp_bridge.wire.initialize import EVERY_FILE, client_info_of, folders_of, initialize_result
 from schemas.methods import COMMANDS
 
 

@@ -14,13 +14,13 @@ from typing import Any
 import msgspec
 import pytest
 
-from lsp_bridge.capture import Capture
-from lsp_bridge.documents import OpenDocuments
-from lsp_bridge.framing import Framer, encode
-from lsp_bridge.initialize import initialize_result
-from lsp_bridge.observe import INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, Observer
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.workspaces import Workspaces
+from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.documents.tracked import TrackedDocuments
+from lsp_bridge.documents.workspaces import Workspaces
+from lsp_bridge.modes.observe import INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, Observer
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.wire.framing import Framer, encode
+from lsp_bridge.wire.initialize import initialize_result
 from tests.waiting import wait_for
 
 
@@ -86,11 +86,11 @@ def collected() -> Collected:
 @pytest.fixture
 def observer(root: Path, collected: Collected) -> Iterator[tuple[Observer, Editor]]:
     editor = Editor()
-    documents = OpenDocuments()
+    documents = TrackedDocuments()
     recorder = Recorder(lambda: collected, state=documents.file_states)
     recorder.start()
     found = Workspaces(lambda path: root if path == root or root in path.parents else None)
-    observer = Observer(Capture(recorder, found, documents), editor.write, clock=lambda: 1000)
+    observer = Observer(EditorCapture(recorder, found, documents), editor.write, clock=lambda: 1000)
     try:
         yield observer, editor
     finally:
@@ -149,10 +149,10 @@ def test_a_command_is_answered_with_the_collectors_answer(observer: tuple[Observ
 
 def test_an_initialize_answered_early_is_not_answered_again(root: Path, collected: Collected) -> None:
     editor = Editor()
-    documents = OpenDocuments()
+    documents = TrackedDocuments()
     recorder = Recorder(lambda: collected, state=documents.file_states)
     found = Workspaces(lambda path: root if path == root or root in path.parents else None)
-    server = Observer(Capture(recorder, found, documents), editor.write, answered_early={1})
+    server = Observer(EditorCapture(recorder, found, documents), editor.write, answered_early={1})
     params = {"capabilities": {"general": {"positionEncodings": ["utf-8"]}}, "rootUri": root.as_uri()}
     send(server, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
     assert editor.messages == []

@@ -1,11 +1,12 @@
-"""lsp_bridge/offers.py: when an offer is decided and what the decision is, from the changes that follow."""
+"""lsp_bridge/authorship/offers.py: when an offer is decided and what the decision is, from the changes
+that follow."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lsp_bridge.offers import Offers, is_ai_server
-from lsp_bridge.translate import point
+from lsp_bridge.authorship.offers import Offers, is_ai_server
+from lsp_bridge.steps.translate import point
 from schemas.steps.base import Position, Range
 from schemas.steps.edit import ContentChange
 

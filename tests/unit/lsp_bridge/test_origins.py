@@ -1,5 +1,6 @@
-"""Whose work an edit is, from the evidence proxy mode sees (lsp_bridge/origins.py), in process: the real
-traffic reader, capture and recorder in front of a collector connection that keeps what it is sent."""
+"""Whose work an edit is, from the evidence proxy mode sees (lsp_bridge/authorship/origins.py), in process:
+the real traffic reader, capture and recorder in front of a collector connection that keeps what it is
+sent."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from lsp_bridge.capture import Capture
-from lsp_bridge.documents import OpenDocuments
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.traffic import Traffic
-from lsp_bridge.workspaces import Workspaces
+from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.documents.tracked import TrackedDocuments
+from lsp_bridge.documents.workspaces import Workspaces
+from lsp_bridge.modes.traffic import Traffic
+from lsp_bridge.recording.recorder import Recorder
 from tests.unit.lsp_bridge.test_observe import Collected
 from tests.unit.lsp_bridge.test_traffic import message
 from tests.waiting import wait_for
@@ -24,11 +25,11 @@ TEXT = "import os\nvalue = os.pa\nprint( value )\n"
 def proxy_for(root: Path) -> tuple[Traffic, Collected, Recorder]:
     """Proxy mode's traffic for the workspace `root`, its steps recorded into the returned Collected."""
     collected = Collected()
-    documents = OpenDocuments()
+    documents = TrackedDocuments()
     recorder = Recorder(lambda: collected, state=documents.file_states)
     recorder.start()
     found = Workspaces(lambda p: root if root in (p, *p.parents) else None)
-    return Traffic(Capture(recorder, found, documents), server_name="server"), collected, recorder
+    return Traffic(EditorCapture(recorder, found, documents), server_name="server"), collected, recorder
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def test_a_formatting_answer_applied_is_format(proxied: tuple[Traffic, Collected
         [{"range": rng(0, 0, 3, 0), "newText": FORMATTED}])
     change(traffic, uri, 2, *applied)
     assert origins(collected, 1) == [("format", "lsp:textDocument/formatting")]
-    assert traffic.capture.docs[uri].text == FORMATTED
+    assert traffic.capture.documents.by_uri[uri].text == FORMATTED
 
 
 def test_a_formatting_answer_not_applied_labels_nothing(proxied: tuple[Traffic, Collected, str]) -> None:

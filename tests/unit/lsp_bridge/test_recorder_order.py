@@ -7,9 +7,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.translate import note_step
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.translate import note_step
 from schemas.steps import NoteStep, Step
 from tests.waiting import wait_for
 

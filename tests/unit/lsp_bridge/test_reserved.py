@@ -1,10 +1,10 @@
-"""lsp_bridge/reserved.py: a server's message naming a codetape method is found however JSON spells it."""
+"""lsp_bridge/wire/reserved.py: a server's message naming a codetape method is found however JSON spells it"""
 
 from __future__ import annotations
 
 import json
 
-from lsp_bridge.reserved import Reserved, refusal, reserved_method
+from lsp_bridge.wire.reserved import Reserved, refusal, reserved_method
 
 
 def test_ordinary_messages_pass_even_when_they_mention_codetape() -> None:

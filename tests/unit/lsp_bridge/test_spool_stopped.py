@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from lsp_bridge.spool import Limits, Outgoing, Spool
-from lsp_bridge.status import status_params
-from lsp_bridge.translate import edit_step
+from lsp_bridge.recording.spool import Limits, Outgoing, Spool
+from lsp_bridge.recording.status import status_params
+from lsp_bridge.steps.translate import edit_step
 from schemas.steps import ContentChange, FileState, GapStep
 
 ROOT = Path("/w")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from lsp_bridge.tap import Tap
+from lsp_bridge.wire.tap import Tap
 
 
 def test_a_full_tap_counts_drops_and_the_next_item_carries_the_count() -> None:

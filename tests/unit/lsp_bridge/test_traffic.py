@@ -1,4 +1,4 @@
-"""Proxy mode's reading of forwarded traffic (lsp_bridge/traffic.py), in process, with the real capture
+"""Proxy mode's reading of forwarded traffic (lsp_bridge/modes/traffic.py), in process, with the real capture
 and recorder in front of a collector connection that keeps what it is sent: the position encoding the
 two sides agreed on (clangd's `offsetEncoding` too) and pulled diagnostics (issue 27, items 6 and 7)."""
 
@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from lsp_bridge.capture import Capture
-from lsp_bridge.documents import OpenDocuments
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.traffic import Traffic, negotiated_encoding
-from lsp_bridge.workspaces import Workspaces
+from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.documents.tracked import TrackedDocuments
+from lsp_bridge.documents.workspaces import Workspaces
+from lsp_bridge.modes.traffic import Traffic, negotiated_encoding
+from lsp_bridge.recording.recorder import Recorder
 from tests.unit.lsp_bridge.test_observe import Collected
 from tests.waiting import wait_for
 
@@ -31,11 +31,11 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def proxied(root: Path) -> Iterator[tuple[Traffic, Collected]]:
     collected = Collected()
-    documents = OpenDocuments()
+    documents = TrackedDocuments()
     recorder = Recorder(lambda: collected, state=documents.file_states)
     recorder.start()
     found = Workspaces(lambda path: root if path == root or root in path.parents else None)
-    traffic = Traffic(Capture(recorder, found, documents), server_name="pulling-server")
+    traffic = Traffic(EditorCapture(recorder, found, documents), server_name="pulling-server")
     try:
         yield traffic, collected
     finally:

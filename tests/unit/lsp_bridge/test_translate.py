@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from collector.text.document import Document
 from collector.text.positions import split_lines, to_index, units
-from lsp_bridge.documents import ENCODINGS, TrackedDocument, convert_character, count_units, index_of
+from lsp_bridge.documents.tracked import ENCODINGS, TrackedDocument, convert_character, count_units, index_of
 from lsp_bridge.errors import OutOfRange
 from schemas.common import PositionEncoding
 from schemas.steps.base import Position, Range

@@ -11,8 +11,8 @@ import msgspec
 
 from collector.protocol.framing import decode_body, encode
 from collector.protocol.messages import StepsMessage, decoded
-from lsp_bridge.offer_steps import _offer_step
-from lsp_bridge.translate import (
+from lsp_bridge.authorship.offer_steps import _offer_step
+from lsp_bridge.steps.translate import (
     close_step,
     command_step,
     content_changes,
@@ -67,7 +67,7 @@ def pairs() -> list[tuple[Step, dict[str, Any]]]:
     """(built the bridge's way, the old dict form, without `t_ms`) for each builder."""
     params = {"textDocument": {"uri": "file:///ws/a.py", "version": 7}, "contentChanges": [RANGED, WHOLE]}
     edit = edit_step("/ws/a.py", 7, content_changes(params))
-    amended = msgspec.structs.replace(  # as the recorder amends a held edit (lsp_bridge/origins.py)
+    amended = msgspec.structs.replace(  # as the recorder amends a held edit (authorship/origins.py)
         edit_step("/ws/a.py", None, content_changes({"contentChanges": [RANGED]})),
         origin="completion", origin_detail="lsp:textDocument/completion")
     caret = position(place(1, 2))

@@ -9,14 +9,15 @@ import msgspec
 import pytest
 
 from collector.text.digest import sha256_text
-from lsp_bridge.actions import (
+from lsp_bridge.capture.actions import (
     code_action_titles,
     completion_candidates,
     strip_snippet,
     workspace_edit_summary,
 )
+from lsp_bridge.documents.workspaces import Workspaces, uri_to_path
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.translate import (
+from lsp_bridge.steps.translate import (
     MAX_STEP_BYTES,
     close_step,
     command_step,
@@ -36,7 +37,6 @@ from lsp_bridge.translate import (
     step_size,
     too_large,
 )
-from lsp_bridge.workspaces import Workspaces, uri_to_path
 from schemas import step_from_dict
 from schemas.limits import SHORT_TEXT_MAX
 from schemas.steps.base import Position, Range

@@ -1,7 +1,8 @@
 -- Whose work each edit is (issue 28): the evidence only the editor sees, sent to the bridge as
 -- `codetape/origin` {uri, version, origin, detail} for the change that made each labelled version (the
 -- buffer's changedtick, which Neovim's client sends as the didChange's textDocument.version). The bridge
--- ties it to that didChange (lsp_bridge/origins.py); a change without evidence is sent nothing: unknown.
+-- ties it to that didChange (lsp_bridge/authorship/origins.py); a change without evidence is sent
+-- nothing: unknown.
 --
 -- The evidence, each named in `detail`:
 --   typed        InsertCharPre, for a key the user typed (0.10+: vim.on_key's `typed`; 0.7 cannot tell the

@@ -33,8 +33,9 @@ export const NOTIFY = {
 } as const;
 export const FROM_BRIDGE = { status: 'codetape/status', review: 'codetape/review' } as const;
 
-// Asked for in `initialize` so that the bridge sends `codetape/status` (lsp_bridge/status.py); `origin`
-// says this editor sends `codetape/origin`, so the bridge holds each edit a moment for it (lsp_bridge/origins.py).
+// Asked for in `initialize` so that the bridge sends `codetape/status` (lsp_bridge/recording/status.py);
+// `origin` says this editor sends `codetape/origin`, so the bridge holds each edit a moment for it
+// (lsp_bridge/authorship/origins.py).
 export const EXPERIMENTAL_CAPABILITIES = { codetape: { status: true, origin: true } };
 
 export const RESTART_DELAY_MS = 500;

@@ -1,5 +1,6 @@
 // What the status bar item says, and what its menu offers, from the bridge's `codetape/status`
-// (lsp_bridge/status.py) or, before the bridge can say anything, from what the extension knows itself.
+// (lsp_bridge/recording/status.py) or, before the bridge can say anything, from what the extension knows
+// itself.
 // Honest first: the item never claims recording that the collector did not confirm.
 
 import { COMMANDS } from './constants';

@@ -1,8 +1,8 @@
 """Suggestions a language server offered in proxy mode, and what the developer did with them (`offer` steps,
-schemas/steps/offer.py), fed by lsp_bridge/traffic.py after the answers were forwarded.
+schemas/steps/offer.py), fed by lsp_bridge/modes/traffic.py after the answers were forwarded.
 
 Two kinds of answer are offers: a `textDocument/completion` list (`via` completion; its items as
-lsp_bridge/origins.py reads them, which also says which item a change applied) and a
+lsp_bridge/authorship/origins.py reads them, which also says which item a change applied) and a
 `textDocument/inlineCompletion` answer (LSP 3.18, `via` inline: ghost text, as Copilot's language server
 offers it; always an AI's). One offer per document is pending, from its answer to the change that decides
 it; the offer's step is recorded just before that change's `edit`, with `range` the caret in the text
@@ -32,10 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lsp_bridge.documents import count_units, index_of
+from lsp_bridge.documents.tracked import count_units, index_of
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.snippets import strip_snippet
-from lsp_bridge.translate import obj, position, range_
+from lsp_bridge.steps.snippets import strip_snippet
+from lsp_bridge.steps.translate import obj, position, range_
 from schemas.steps.base import Position
 from schemas.steps.offer import ITEM_TEXT_MAX, MAX_ITEMS
 

@@ -266,7 +266,7 @@ class Conversation:
         return found
 
     def _step(self, session: str, method: str, event: AgentEvent, **fields: Any) -> Step:
-        """The `agent` step (`t_ms` 0, as the bridge's: lsp_bridge/translate.py). Built from values read
+        """The `agent` step (`t_ms` 0, as the bridge's: lsp_bridge/steps/translate.py). Built from values read
         here (labels cut and cleaned, texts cut), unchecked as every struct a constructor makes: a value
         the schema refuses (a target path longer than a path may be) makes the collector read the message
         as maps and refuse that step as it always did (collector/daemon/admission.py)."""

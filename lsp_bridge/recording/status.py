@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.errors import CollectorError
-from lsp_bridge.editor import Editor
-from lsp_bridge.recorder import Recorder
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.wire.editor import Editor
 from schemas.methods import STATUS
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import Framer, LspFrame, encode, parse
-from lsp_bridge.initialize import initialize_result
-from lsp_bridge.pipes import Stdin
+from lsp_bridge.wire.framing import Framer, LspFrame, encode, parse
+from lsp_bridge.wire.initialize import initialize_result
+from lsp_bridge.wire.pipes import Stdin
 
 
 @dataclass

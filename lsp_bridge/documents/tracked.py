@@ -5,7 +5,7 @@ they reach a recording, and to express each change in the session's position enc
 from the editor's. A copy that can no longer be trusted (a change was lost or refused) is `stale`: its
 ranged edits are skipped until the editor sends the whole text again (open, full change, save with text).
 
-`OpenDocuments` holds them all, by URI, with the position encodings they are read and recorded in; it is
+`TrackedDocuments` holds them all, by URI, with the position encodings they are read and recorded in; it is
 made before the recorder, which asks it for the documents' text when a gap needs their state.
 """
 
@@ -19,7 +19,7 @@ from collector.text.digest import sha256_text
 from collector.text.document import Document
 from collector.text.positions import content_of
 from lsp_bridge.errors import OutOfRange
-from lsp_bridge.translate import span
+from lsp_bridge.steps.translate import span
 from schemas.steps import FileState
 from schemas.steps.base import Position, Range
 from schemas.steps.edit import ContentChange
@@ -198,16 +198,16 @@ class TrackedDocument:
         return variants
 
 
-class OpenDocuments:
+class TrackedDocuments:
     """The tracked documents by URI, and how positions are counted: `encoding` is the one negotiated (the
     steps are recorded in it), `units` the one the editor really counts in when that is another."""
 
     def __init__(self) -> None:
-        self.docs: dict[str, TrackedDocument] = {}
+        self.by_uri: dict[str, TrackedDocument] = {}
         self.encoding: PositionEncoding = "utf-16"
         self.units: PositionEncoding | None = None
 
     def file_states(self, root: Path, paths: set[str] | None) -> list[FileState]:
         """(the recorder's state provider) The current text of tracked documents, for a gap's state."""
-        return [FileState(path=doc.path, text=doc.text) for doc in self.docs.values()
+        return [FileState(path=doc.path, text=doc.text) for doc in self.by_uri.values()
                 if doc.root == root and not doc.stale and (paths is None or doc.path in paths)]

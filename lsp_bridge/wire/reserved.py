@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import parse
+from lsp_bridge.wire.framing import parse
 
 PREFIX = "codetape/"
 METHOD_NOT_FOUND = -32601

@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 
 from collector.platform.files import NONBLOCK
 from collector.workspace.beneath import open_beneath
+from lsp_bridge.documents.tracking import Tracking
+from lsp_bridge.documents.workspaces import Located
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.tracking import Tracking
-from lsp_bridge.translate import FileChange, file_change_step, file_content, file_uris, obj, string
-from lsp_bridge.workspaces import Located
+from lsp_bridge.steps.translate import FileChange, file_change_step, file_content, file_uris, obj, string
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 ReadFile = Callable[[Path, str, int], "OnDisk | None"]  # (workspace root, relative path, limit)
@@ -47,7 +47,7 @@ def read_file(root: Path, relpath: str, limit: int) -> OnDisk | None:
 class FileOperations:
     def __init__(self, tracking: Tracking, read: ReadFile, max_file_bytes: int) -> None:
         self.tracking = tracking
-        self.docs = tracking.docs
+        self.documents = tracking.documents
         self.workspaces = tracking.workspaces
         self._read = read
         self._max_file_bytes = max_file_bytes
@@ -108,7 +108,7 @@ class FileOperations:
             kind = _WATCHED.get(code) if isinstance(code, int) else None
             if kind is None:
                 raise MalformedMessage(f"unknown file change type {event.get('type')!r}")
-            if uri in self.docs and kind != "deleted":
+            if uri in self.documents.by_uri and kind != "deleted":
                 continue
             if (located := self.workspaces.locate(uri)) is not None:
                 self._file(located, at, kind)

@@ -3,11 +3,11 @@
 The client starts `codetape acp -- AGENT ...` where it would start the agent. Two forwarding threads copy
 bytes unchanged, as they come, client -> agent and agent -> client (ACP's messages are lines of JSON on
 stdio; nothing is reframed, reordered, added or held back). Before each write, a reference to the chunk
-is handed to the tap (so what one side answers is in the tap after what it answers; lsp_bridge/tap.py:
+is handed to the tap (so what one side answers is in the tap after what it answers; lsp_bridge/wire/tap.py:
 a bounded in-memory queue that never blocks; what does not fit is counted and becomes a gap), read by
-the translator thread, which cuts the lines, reads them (lsp_bridge/acp_steps.py) and hands the steps to
-the recorder (lsp_bridge/recorder.py: its own thread talks to the collector). Nothing on the forwarding
-path touches disk, parses JSON or waits for codetape.
+the translator thread, which cuts the lines, reads them (lsp_bridge/steps/acp.py) and hands the steps to
+the recorder (lsp_bridge/recording/recorder.py: its own thread talks to the collector). Nothing on the
+forwarding path touches disk, parses JSON or waits for codetape.
 
 When the agent exits, what it wrote is forwarded, the client's stream is closed and codetape exits with
 the agent's status; when the client closes its end, the agent's input is closed and it gets a few seconds
@@ -26,13 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from collector.protocol.clock import now_ms
-from lsp_bridge.acp_steps import SOURCE, Conversation, Step
 from lsp_bridge.errors import BridgeError
-from lsp_bridge.recorder import Recorder
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.recording.spool import Outgoing
 from lsp_bridge.server import ServerProcess, start_server, stop_server
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.tap import Tap
-from lsp_bridge.translate import gap_step
+from lsp_bridge.steps.acp import SOURCE, Conversation, Step
+from lsp_bridge.steps.translate import gap_step
+from lsp_bridge.wire.tap import Tap
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Two forwarding threads copy messages unchanged and in order, editor -> server and server -> editor
 (bytes that form no message at all are dropped and logged, so that neither end loses its framing). The
-one message a server may not send is a `codetape/*` one (lsp_bridge/reserved.py): it is dropped, logged
+one message a server may not send is a `codetape/*` one (lsp_bridge/wire/reserved.py): it is dropped, logged
 once, and a request among them is answered with an error so that the server does not wait. The
 editor's `codetape/*` notifications (an extension's cursor, diagnostics, notes) are for the bridge alone:
 they are translated, never forwarded to the server, which would only log them as unknown. A
@@ -12,7 +12,7 @@ parses JSON (except a small body that may answer one of the bridge's own request
 method, or say exit; each through `framing.parse`, which cannot raise past a refusal) or waits for the
 recorder.
 
-The bridge's own requests to the editor (lsp_bridge/editor.py, as in observe mode) use string ids
+The bridge's own requests to the editor (lsp_bridge/wire/editor.py, as in observe mode) use string ids
 `codetape-N`; the editor's answers to them are kept from the server. When the server exits, what the
 editor had already sent is still read and recorded (the editor thread says when it is all in the tap; at
 most FINISH_READING_S), then the editor's stream is closed and the bridge exits with the server's
@@ -38,16 +38,16 @@ from typing import TYPE_CHECKING
 
 from collector.platform.spawn import KILL, Readable
 from collector.protocol.clock import now_ms
-from lsp_bridge.editor import Editor
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import Framer, LspFrame, encode, parse
-from lsp_bridge.pipes import Outlet
-from lsp_bridge.reserved import PREFIX, Reserved, refusal, reserved_method
 from lsp_bridge.server import ServerProcess, start_server
-from lsp_bridge.tap import Tap
+from lsp_bridge.wire.editor import Editor
+from lsp_bridge.wire.framing import Framer, LspFrame, encode, parse
+from lsp_bridge.wire.pipes import Outlet
+from lsp_bridge.wire.reserved import PREFIX, Reserved, refusal, reserved_method
+from lsp_bridge.wire.tap import Tap
 
 if TYPE_CHECKING:  # built by the translator thread once the server has spoken (see Proxy)
-    from lsp_bridge.traffic import Traffic
+    from lsp_bridge.modes.traffic import Traffic
 
 log = logging.getLogger(__name__)
 

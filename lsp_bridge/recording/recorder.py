@@ -28,8 +28,8 @@ from msgspec.structs import replace
 
 from collector.errors import CollectorError, StoppedByYou
 from collector.protocol.clock import now_ms
-from lsp_bridge.spool import BATCH_ITEMS, Limits, Link, Outgoing, Spool, StateProvider
-from lsp_bridge.translate import step_size
+from lsp_bridge.recording.spool import BATCH_ITEMS, Limits, Link, Outgoing, Spool, StateProvider
+from lsp_bridge.steps.translate import step_size
 from schemas.steps import FileState, Step, step_to_dict
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Recorder:
     def __init__(self, connect: Connect, *, state: StateProvider | None = None, source: str = "bridge",
                  limits: Limits | None = None, clock: Callable[[], int] | None = None) -> None:
         """`state` gives the current text of the tracked documents for a gap's state (the bridge's
-        `OpenDocuments.file_states`, lsp_bridge/documents.py); without it (acp) a gap carries none."""
+        `TrackedDocuments.file_states`, documents/tracked.py); without it (acp) a gap carries none."""
         self._connect = connect
         self._state: StateProvider = state or _untracked
         self._source = source

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import CollectorError
-from lsp_bridge.capture import Capture
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.translate import command_step
-from lsp_bridge.workspaces import uri_to_path
+from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.documents.workspaces import uri_to_path
+from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.translate import command_step
 from schemas.steps.base import Position
 from schemas.steps.cursor import Selection
 
@@ -42,7 +42,7 @@ def _report(what: str) -> Any:
 
 
 class Extensions:
-    def __init__(self, capture: Capture) -> None:
+    def __init__(self, capture: EditorCapture) -> None:
         self.capture = capture
         self.recorder = capture.recorder
         self.workspaces = capture.workspaces

@@ -1,9 +1,9 @@
 """What the parts of the capture share: the open documents, the workspaces they lie in, and the recorder
 their steps go to, with the position encodings a step is sent in besides the negotiated one.
 
-Text sync (sync.py), the check at save (resync.py), offers (offer_steps.py), file operations (files.py)
-and the handler table (capture.py) each hold one `Tracking`; all of them run on the one thread that
-handles the editor's messages.
+Text sync (capture/sync.py), the check at save (capture/resync.py), offers (authorship/offer_steps.py), file
+operations (capture/files.py) and the handler table (capture/handlers.py) each hold one `Tracking`; all of
+them run on the one thread that handles the editor's messages.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lsp_bridge.documents import ENCODINGS, OpenDocuments, TrackedDocument
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.translate import close_step
-from lsp_bridge.workspaces import Located, Workspaces
+from lsp_bridge.documents.tracked import ENCODINGS, TrackedDocument, TrackedDocuments
+from lsp_bridge.documents.workspaces import Located, Workspaces
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.translate import close_step
 from schemas.steps import Step
 
 if TYPE_CHECKING:
@@ -26,11 +26,10 @@ log = logging.getLogger(__name__)
 
 
 class Tracking:
-    def __init__(self, recorder: Recorder, workspaces: Workspaces, documents: OpenDocuments) -> None:
+    def __init__(self, recorder: Recorder, workspaces: Workspaces, documents: TrackedDocuments) -> None:
         self.recorder = recorder
         self.workspaces = workspaces
         self.documents = documents
-        self.docs = documents.docs  # (the same dict: never rebound)
 
     def targets(self, root: Path) -> tuple[PositionEncoding, ...]:
         """The encodings besides the negotiated one a step for this workspace is also recorded in."""
@@ -48,6 +47,6 @@ class Tracking:
         if self.workspaces.locate(doc.uri, fresh=True) == Located(doc.root, doc.path):
             return True
         log.warning("codetape: %s does not lie in the workspace where it did (a link?): closed", doc.path)
-        del self.docs[doc.uri]
+        del self.documents.by_uri[doc.uri]
         self.record(doc.root, at, close_step(doc.path), (doc.path,))
         return False

@@ -7,7 +7,8 @@ with both the copy and the file on disk (ALE's literal `\\n`) is the odd one out
 found counting positions in another encoding is read so from then on, in every document.
 
 Text the editor has just read from disk (a save with its text) is recorded only if its path still lies
-in the workspace where it did (tracking.py); the file on disk is read through files.py's `read_file`.
+in the workspace where it did (documents/tracking.py); the file on disk is read through files.py's
+`read_file`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from collector.text.digest import sha256_text
-from lsp_bridge.documents import ENCODINGS, TrackedDocument
-from lsp_bridge.files import ReadFile
-from lsp_bridge.tracking import Tracking
-from lsp_bridge.translate import document_uri, file_content, gap_step, save_step, string, too_large
+from lsp_bridge.capture.files import ReadFile
+from lsp_bridge.documents.tracked import ENCODINGS, TrackedDocument
+from lsp_bridge.documents.tracking import Tracking
+from lsp_bridge.steps.translate import document_uri, file_content, gap_step, save_step, string, too_large
 from schemas.steps import FileState
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ class Resync:
     def __init__(self, tracking: Tracking, read: ReadFile, max_file_bytes: int) -> None:
         self.tracking = tracking
         self.documents = tracking.documents
-        self.docs = tracking.docs
         self._read = read
         self._max_file_bytes = max_file_bytes
 
@@ -43,7 +43,7 @@ class Resync:
         text = None if raw is None else string(raw, "text")
         if text is not None and too_large(text):
             text = None
-        doc = self.docs.get(uri)
+        doc = self.documents.by_uri.get(uri)
         if doc is not None and text is not None and not self.tracking.still_there(doc, at):
             return
         if doc is None:
@@ -105,7 +105,7 @@ class Resync:
                 log.warning("codetape: the editor counts columns in %s though it negotiated %s", units,
                             self.documents.encoding)
                 self.documents.units = None if units == self.documents.encoding else units
-                for each in self.docs.values():
+                for each in self.documents.by_uri.values():
                     each.count_in(units)
                 return units
         return None

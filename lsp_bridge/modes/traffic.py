@@ -7,7 +7,7 @@ Requests are remembered by id (in a bounded table) so that responses can be unde
 `Actions`, pulled diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`) become diagnostics steps
 as published ones do, the editor's answer to the server's `workspace/applyEdit` says whether the edit was
 applied. The edits the server proposes (completion items, formatting, rename, code actions, applyEdit)
-are the evidence lsp_bridge/origins.py matches to the didChange that applies them.
+are the evidence lsp_bridge/authorship/origins.py matches to the didChange that applies them.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from lsp_bridge.actions import Actions
-from lsp_bridge.capture import Capture
+from lsp_bridge.authorship.origins import Origin
+from lsp_bridge.capture.actions import Actions
+from lsp_bridge.capture.extensions import Extensions
+from lsp_bridge.capture.handlers import EditorCapture
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.extensions import Extensions
-from lsp_bridge.framing import parse
-from lsp_bridge.initialize import client_info_of, folders_of
-from lsp_bridge.origins import Origin
-from lsp_bridge.translate import document_uri
+from lsp_bridge.steps.translate import document_uri
+from lsp_bridge.wire.framing import parse
+from lsp_bridge.wire.initialize import client_info_of, folders_of
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -51,7 +51,7 @@ class _Pending(OrderedDict[Any, tuple[str, Any]]):
 
 
 class Traffic:
-    def __init__(self, capture: Capture, *, server_name: str) -> None:
+    def __init__(self, capture: EditorCapture, *, server_name: str) -> None:
         self.capture = capture
         self.extensions = Extensions(capture)
         self.actions = Actions(capture)
@@ -182,12 +182,12 @@ class Traffic:
                     self._pulled_report(uri, report, _version(report.get("version")), at, related=False)
 
     def _version_of(self, uri: str) -> int | None:
-        doc = self.capture.docs.get(uri)
+        doc = self.capture.documents.by_uri.get(uri)
         return None if doc is None else doc.version
 
     def _expect_workspace_edit(self, edit: Any, origin: Origin, at: int) -> None:
         if isinstance(edit, dict):
-            versions = {uri: doc.version for uri, doc in self.capture.docs.items()}
+            versions = {uri: doc.version for uri, doc in self.capture.documents.by_uri.items()}
             self.capture.origins.expect_workspace_edit(edit, versions, origin, at)
 
     def _pulled_report(self, uri: str, report: Any, version: int | None, at: int, *, related: bool) -> None:

@@ -6,9 +6,9 @@ Two kinds of evidence, both tied to the `didChange` that applies them, never gue
   that version's didChange (kept ORIGIN_WAIT_MS) or after it: from an editor that says it sends them
   (`"experimental": {"codetape": {"origin": true}}` in its `initialize` capabilities) or has sent one,
   each edit without evidence is held in the recorder's spool up to ORIGIN_WAIT_MS
-  (lsp_bridge/recorder.py) so a late notification can still label it; the editor never waits, only the
-  hand-over to the collector.
-- **The server's answer is applied** (proxy mode, fed by lsp_bridge/traffic.py): formatting, range and
+  (lsp_bridge/recording/recorder.py) so a late notification can still label it; the editor never waits,
+  only the hand-over to the collector.
+- **The server's answer is applied** (proxy mode, fed by lsp_bridge/modes/traffic.py): formatting, range and
   on-type formatting, rename, a code action's edit (resolved or not) and the server's
   `workspace/applyEdit` are *expected effects*: the next didChange of that document, from the version
   they were computed for and within EVIDENCE_MS, matches when the document it leaves is exactly the one
@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from collector.text.document import Document
 from collector.text.positions import content_of
-from lsp_bridge.documents import index_of
+from lsp_bridge.documents.tracked import index_of
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.snippets import strip_snippet
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.translate import obj, position, range_, span, string
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.snippets import strip_snippet
+from lsp_bridge.steps.translate import obj, position, range_, span, string
 from schemas.steps.edit import ContentChange, EditOrigin
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ class Origins:
         if version is not None:
             said = self._said.pop((uri, version), None)
             if said is not None and said[1] >= at:
-                self._completed(uri, changes, after, encoding, at)  # (which item: lsp_bridge/offers.py)
+                self._completed(uri, changes, after, encoding, at)  # (which item: offers.py)
                 self._completions.pop(uri, None)
                 return said[0]
         found = self._effect(uri, previous, changes, before, after, encoding, at)

@@ -1,8 +1,8 @@
 """The `initialize` exchange: what both modes read from the editor's request, and observe mode's answer.
 
-Proxy mode reads the editor's request and the server's answer as they pass (`traffic.py`); observe mode
-answers the request itself (`observe.py`, or `early.py` before the rest of the bridge has loaded). The
-request is plain JSON: a field that is missing or of another type counts as not given, except
+Proxy mode reads the editor's request and the server's answer as they pass (`modes/traffic.py`); observe
+mode answers the request itself (`modes/observe.py`, or `modes/early.py` before the rest of the bridge has
+loaded). The request is plain JSON: a field that is missing or of another type counts as not given, except
 `capabilities`, which must be an object.
 """
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.framing import encode, parse
+from lsp_bridge.wire.framing import encode, parse
 
 Answered = Callable[[dict[str, Any]], None]
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from msgspec.structs import replace
 
 from collector.text.positions import content_of
-from lsp_bridge.documents import TrackedDocument
+from lsp_bridge.authorship.offers import Offers, offered
+from lsp_bridge.authorship.origins import Origins
+from lsp_bridge.documents.tracked import TrackedDocument
+from lsp_bridge.documents.tracking import Tracking
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.offers import Offers, offered
-from lsp_bridge.origins import Origins
-from lsp_bridge.tracking import Tracking
-from lsp_bridge.translate import SOURCE, position
+from lsp_bridge.steps.translate import SOURCE, position
 from schemas.steps import OfferedItem, OfferStep, Step
 from schemas.steps.base import Position, Range
 
@@ -34,21 +34,21 @@ class OfferSteps:
     def __init__(self, tracking: Tracking, origins: Origins) -> None:
         self.tracking = tracking
         self.documents = tracking.documents
-        self.docs = tracking.docs
+        self.documents = tracking.documents
         self.origins = origins
-        self.offers = Offers(self._offered)  # what servers offered, what came of it (lsp_bridge/offers.py)
+        self.offers = Offers(self._offered)  # what servers offered, what came of it (offers.py)
         self.due: dict[str, list[tuple[OfferParams, int]]] = {}  # an editor's, before their change
 
     def completion(self, uri: str, provider: str | None, at: int) -> None:
-        """The completion list origins.py has just read for `uri` is an offer (lsp_bridge/offers.py)."""
-        doc = self.docs.get(uri)
+        """The completion list origins.py has just read for `uri` is an offer (offers.py)."""
+        doc = self.documents.by_uri.get(uri)
         listed = self.origins.listed(uri)
         if doc is not None and not doc.stale and listed is not None:
             self.offers.completion(uri, self._caret(doc, listed[0]), listed[1], provider, at)
 
     def inline(self, uri: str, params: Any, result: Any, provider: str | None, at: int) -> None:
         """A `textDocument/inlineCompletion` answer for `uri`."""
-        doc = self.docs.get(uri)
+        doc = self.documents.by_uri.get(uri)
         if doc is None or doc.stale or not isinstance(params, dict):
             return
         try:
@@ -68,7 +68,7 @@ class OfferSteps:
 
     def _offered(self, uri: str, fields: dict[str, Any], caret: Position, variants: dict[str, Position],
                  at: int) -> None:
-        doc = self.docs.get(uri)
+        doc = self.documents.by_uri.get(uri)
         if doc is None:
             return
         step = _offer_step(doc.path, Range(start=caret, end=caret), fields)
@@ -78,7 +78,7 @@ class OfferSteps:
     def reported(self, message: OfferParams, at: int) -> None:
         """codetape/offer: a menu the editor showed, sent once it closed (the taken text in the buffer),
         recorded once the document is at the version it names (its didChange may come after it)."""
-        doc = self.docs.get(message.uri)
+        doc = self.documents.by_uri.get(message.uri)
         if doc is None or doc.stale:
             return
         if message.version is not None and doc.version is not None and doc.version < message.version:

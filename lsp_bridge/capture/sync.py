@@ -5,11 +5,11 @@ Changes are applied in version order: one whose predecessor has not arrived yet 
 and never past a save or close of its document. An editor whose versions skip numbers (Neovim counts
 `b:changedtick`) is noticed the first time a hold runs out with nothing filled, and not held again.
 
-Each change is applied to the bridge's copy (documents.py) in the encoding the editor really counts in
-and recorded in the negotiated one, with variants for the others the sessions want; the origin of its
-text (origins.py) and what it made of a pending offer (offers.py) are settled with it. A change that
-cannot be applied leaves the document stale and a `gap`, until the editor sends its whole text again.
-The save, which checks the copy, is resync.py's.
+Each change is applied to the bridge's copy (documents/tracked.py) in the encoding the editor really counts
+in and recorded in the negotiated one, with variants for the others the sessions want; the origin of its
+text (authorship/origins.py) and what it made of a pending offer (authorship/offers.py) are settled with it.
+A change that cannot be applied leaves the document stale and a `gap`, until the editor sends its whole text
+again. The save, which checks the copy, is resync.py's.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lsp_bridge.documents import TrackedDocument
+from lsp_bridge.authorship.offer_steps import OfferSteps
+from lsp_bridge.authorship.origins import Origins
+from lsp_bridge.documents.tracked import TrackedDocument
+from lsp_bridge.documents.tracking import Tracking
 from lsp_bridge.errors import OutOfRange
-from lsp_bridge.offer_steps import OfferSteps
-from lsp_bridge.origins import Origins
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.tracking import Tracking
-from lsp_bridge.translate import (
+from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.translate import (
     close_step,
     content_changes,
     document_uri,
@@ -64,7 +64,6 @@ class TextSync:
     def __init__(self, tracking: Tracking, offered: OfferSteps, origins: Origins) -> None:
         self.tracking = tracking
         self.documents = tracking.documents
-        self.docs = tracking.docs
         self.recorder = tracking.recorder
         self.workspaces = tracking.workspaces
         self.offered = offered
@@ -83,7 +82,7 @@ class TextSync:
         version = optional_int(item.get("version"), "version")
         language = item.get("languageId")
         language_id = language if isinstance(language, str) else ""
-        self.docs.pop(uri, None)
+        self.documents.by_uri.pop(uri, None)
         self.too_large.discard(uri)
         located = self.workspaces.locate(uri, fresh=True)
         if located is None:
@@ -97,7 +96,7 @@ class TextSync:
         doc = TrackedDocument(uri, located.root, located.path, text,
                               self.documents.units or self.documents.encoding,
                               version=version, language_id=language_id)
-        self.docs[uri] = doc
+        self.documents.by_uri[uri] = doc
         self.tracking.record(doc.root, at, open_step(doc.path, language_id, version, text), (doc.path,))
 
     def did_change(self, params: Any, at: int) -> None:
@@ -105,7 +104,7 @@ class TextSync:
         uri = document_uri(params)
         version = document_version(params)
         changes = content_changes(params)
-        doc = self.docs.get(uri)
+        doc = self.documents.by_uri.get(uri)
         if doc is None:
             if uri not in self.too_large and self.workspaces.locate(uri) is not None:
                 log.warning("codetape: didChange for %s, which was never opened: skipped", uri)
@@ -139,7 +138,7 @@ class TextSync:
         """Apply the held changes of one document (`uri`), or of all (None), in version order."""
         for key in list(self.held) if uri is None else [uri]:
             held = self.held.pop(key, None)
-            doc = self.docs.get(key)
+            doc = self.documents.by_uri.get(key)
             if not held or doc is None:
                 continue
             for waited in held:
@@ -151,7 +150,7 @@ class TextSync:
 
     def _change(self, doc: TrackedDocument, version: int | None, changes: list[ContentChange],
                 at: int) -> None:
-        previous = doc.version  # (what a server's edits were computed for: lsp_bridge/origins.py)
+        previous = doc.version  # (what a server's edits were computed for: lsp_bridge/authorship/origins.py)
         if version is not None and doc.version is not None and version <= doc.version:
             log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
             doc.drift = f"version {version} arrived after version {doc.version}"
@@ -211,6 +210,6 @@ class TextSync:
         self.too_large.discard(uri)
         self.origins.closed(uri)
         self.offered.closed(uri, at)
-        doc = self.docs.pop(uri, None)
+        doc = self.documents.by_uri.pop(uri, None)
         if doc is not None:
             self.tracking.record(doc.root, at, close_step(doc.path), (doc.path,))

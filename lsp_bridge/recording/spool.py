@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from lsp_bridge.arguments import SPOOL_STEPS
-from lsp_bridge.translate import gap_step, step_size, too_large
+from lsp_bridge.steps.translate import gap_step, step_size, too_large
 from schemas.steps import FileState, Step
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,10 @@ class Outgoing:
     variants: dict[str, Step] | None = None  # the step in the other position encodings sessions want
     paths: tuple[str, ...] = ()
     size: int = 0
-    hold_until: float = 0.0  # (monotonic s) spooled until then unless amended (lsp_bridge/origins.py)
+    hold_until: float = 0.0  # (monotonic s) spooled until then unless amended (authorship/origins.py)
     taken: bool = False  # handed to the connection (or lost): amending it is too late
     # what travels beside the step to the collector without being one of its fields (an ACP permission's
-    # `patch`, lsp_bridge/acp_steps.py): such a step goes as its plain map with these keys added, which the
+    # `patch`, lsp_bridge/steps/acp.py): such a step goes as its plain map with these keys added, which the
     # collector takes out before it checks the step (collector/daemon/admission.py `arrive`)
     beside: dict[str, Any] | None = None
 

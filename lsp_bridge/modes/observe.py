@@ -2,9 +2,9 @@
 
 It offers no language feature: only text sync (incremental; whole-document changes are handled too),
 saves with their text, file operations, the `codetape.*` commands and the position encoding the editor
-prefers (`initialize.py`). It reads the editor's stream with the framing proxy mode uses
-(`framing.py`), parses each message once as plain JSON and dispatches it here: text sync and
-`codetape/*` notifications go to `Capture` and `Extensions` as they are, so a keystroke costs one
+prefers (`wire/initialize.py`). It reads the editor's stream with the framing proxy mode uses
+(`wire/framing.py`), parses each message once as plain JSON and dispatches it here: text sync and
+`codetape/*` notifications go to `EditorCapture` and `Extensions` as they are, so a keystroke costs one
 `json.loads` and its translation. Why not pygls: bench/README.md, "Observe mode: one LSP stack".
 
 Whatever the editor sends, the session goes on: a message that cannot be read is one log line and a
@@ -22,15 +22,15 @@ from concurrent.futures import Future
 from typing import Any
 
 from collector.protocol.clock import now_ms
-from lsp_bridge.capture import Capture
-from lsp_bridge.early import Early
-from lsp_bridge.editor import Editor
+from lsp_bridge.capture.extensions import Extensions
+from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.capture.sync import HOLD_MS, TEXT_SYNC
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.extensions import Extensions
-from lsp_bridge.framing import LspFrame, encode, parse
-from lsp_bridge.initialize import capability, client_info_of, folders_of, initialize_result
-from lsp_bridge.pipes import Stdin
-from lsp_bridge.sync import HOLD_MS, TEXT_SYNC
+from lsp_bridge.modes.early import Early
+from lsp_bridge.wire.editor import Editor
+from lsp_bridge.wire.framing import LspFrame, encode, parse
+from lsp_bridge.wire.initialize import capability, client_info_of, folders_of, initialize_result
+from lsp_bridge.wire.pipes import Stdin
 from schemas.methods import NOTIFICATION_METHODS
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ INTERNAL_ERROR = -32603
 
 FILES = frozenset({"workspace/didCreateFiles", "workspace/didRenameFiles", "workspace/didDeleteFiles",
                    "workspace/didChangeWatchedFiles"})
-CAPTURED = TEXT_SYNC | FILES  # handed to Capture as they are
+CAPTURED = TEXT_SYNC | FILES  # handed to EditorCapture as they are
 EXTENSIONS = frozenset(NOTIFICATION_METHODS)  # handed to Extensions as they are
 WATCH_EVERY_FILE = {"registrations": [{
     "id": "codetape-watched-files", "method": "workspace/didChangeWatchedFiles",
@@ -61,7 +61,7 @@ class Observer:
     names the `initialize` requests `early.answer_initialize` answered already.
     """
 
-    def __init__(self, capture: Capture, write: Callable[[bytes], None], *,
+    def __init__(self, capture: EditorCapture, write: Callable[[bytes], None], *,
                  answered_early: set[int | str] | None = None,
                  clock: Callable[[], int] | None = None) -> None:
         self.recorder = capture.recorder

@@ -1,10 +1,10 @@
 """What an editor says about its documents, as both modes see them, turned into steps: the handler table.
 
-`Capture` is called from one thread (the reading thread in observe mode, the translator thread in proxy
+`EditorCapture` is called from one thread (the reading thread in observe mode, the translator thread in proxy
 mode) with params as plain JSON values and the wall-clock ms at which the message arrived, and hands each
-notification to the part that handles it over the state they share (tracking.py: the open documents, the
-workspaces, the recorder): text sync with its version reordering (sync.py), the check at save
-(resync.py), file operations (files.py), offers (offer_steps.py); diagnostics and cursors are here.
+notification to the part that handles it over the state they share (documents/tracking.py: the open documents,
+the workspaces, the recorder): text sync with its version reordering (sync.py), the check at save
+(resync.py), file operations (files.py), offers (authorship/offer_steps.py); diagnostics and cursors are here.
 Anything malformed is logged and becomes a `gap` (text sync: the document goes stale until the editor
 sends its whole text again) or a skip; it never raises.
 
@@ -21,18 +21,18 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from lsp_bridge.documents import OpenDocuments, TrackedDocument
+from lsp_bridge.authorship.offer_steps import OfferSteps
+from lsp_bridge.authorship.origins import Origins
+from lsp_bridge.capture.files import MAX_FILE_BYTES, FileOperations, ReadFile, read_file
+from lsp_bridge.capture.resync import Resync
+from lsp_bridge.capture.sync import TEXT_SYNC, TextSync
+from lsp_bridge.documents.tracked import TrackedDocument, TrackedDocuments
+from lsp_bridge.documents.tracking import Tracking
+from lsp_bridge.documents.workspaces import Located, Workspaces
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.files import MAX_FILE_BYTES, FileOperations, ReadFile, read_file
-from lsp_bridge.offer_steps import OfferSteps
-from lsp_bridge.origins import Origins
-from lsp_bridge.recorder import Recorder
-from lsp_bridge.resync import Resync
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.sync import TEXT_SYNC, TextSync
-from lsp_bridge.tracking import Tracking
-from lsp_bridge.translate import cursor_step, diagnostic_items, diagnostics_step, document_uri, gap_step
-from lsp_bridge.workspaces import Located, Workspaces
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.translate import cursor_step, diagnostic_items, diagnostics_step, document_uri, gap_step
 from schemas.steps import Step
 from schemas.steps.base import Range
 from schemas.steps.cursor import Selection
@@ -43,19 +43,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Capture:
+class EditorCapture:
     """`documents` are the ones the recorder was given as its state provider (`documents.file_states`)."""
 
-    def __init__(self, recorder: Recorder, workspaces: Workspaces, documents: OpenDocuments, *,
+    def __init__(self, recorder: Recorder, workspaces: Workspaces, documents: TrackedDocuments, *,
                  read: ReadFile = read_file, max_file_bytes: int = MAX_FILE_BYTES) -> None:
         self.recorder = recorder
         self.workspaces = workspaces
         self.documents = documents
-        self.docs = documents.docs
         self.tracking = Tracking(recorder, workspaces, documents)
-        self.origins = Origins(recorder)  # whose work each edit is (lsp_bridge/origins.py)
-        self.offered = OfferSteps(self.tracking, self.origins)  # offers as steps (lsp_bridge/offer_steps.py)
-        self.offers = self.offered.offers  # what servers offered, what came of it (lsp_bridge/offers.py)
+        self.origins = Origins(recorder)  # whose work each edit is (authorship/origins.py)
+        self.offered = OfferSteps(self.tracking, self.origins)  # offers as steps (authorship/offer_steps.py)
+        self.offers = self.offered.offers  # what servers offered, what came of it
         self.sync = TextSync(self.tracking, self.offered, self.origins)
         self.resync = Resync(self.tracking, read, max_file_bytes)
         self.files = FileOperations(self.tracking, read, max_file_bytes)
@@ -101,7 +100,7 @@ class Capture:
             log.debug("codetape: %s failed", method, exc_info=True)
             self.refused(method, params, at, f"internal error: {exc!r}")
 
-    # -- changes held for a predecessor (lsp_bridge/sync.py) -------------------------------------------
+    # -- changes held for a predecessor (sync.py) ----------------------------------------------------------
 
     @property
     def holding(self) -> bool:
@@ -123,7 +122,7 @@ class Capture:
         uri = None
         with contextlib.suppress(MalformedMessage):
             uri = document_uri(params)
-        doc = self.docs.get(uri) if uri else None
+        doc = self.documents.by_uri.get(uri) if uri else None
         gap = gap_step("malformed_input", f"{method}: {reason}", lost=1)
         if doc is not None:
             doc.stale = True
@@ -136,14 +135,14 @@ class Capture:
         detail = f"unreadable message from the {'editor' if from_editor else 'server'}: {reason}"
         log.error("codetape: %s", detail)
         if from_editor:
-            for doc in self.docs.values():
+            for doc in self.documents.by_uri.values():
                 doc.stale = True
         self.recorder.record_everywhere(at, gap_step("malformed_input", detail, lost=1))
 
     def lost_messages(self, at: int, count: int) -> None:
         """The proxy dropped messages before translation: every document may have changed."""
         log.error("codetape: the recorder fell behind; %d messages were not recorded", count)
-        for doc in self.docs.values():
+        for doc in self.documents.by_uri.values():
             doc.stale = True
         detail = f"{count} LSP messages not recorded; documents resynchronise at their next full text"
         self.recorder.record_everywhere(at, gap_step("recorder_behind", detail, lost=count))
@@ -151,7 +150,7 @@ class Capture:
     # -- diagnostics and cursors ------------------------------------------------------------------------
 
     def _where(self, uri: str) -> tuple[Located | None, TrackedDocument | None]:
-        doc = self.docs.get(uri)
+        doc = self.documents.by_uri.get(uri)
         if doc is not None:
             return Located(doc.root, doc.path), doc
         return self.workspaces.locate(uri), None

@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from lsp_bridge.framing import LspFrame
+from lsp_bridge.wire.framing import LspFrame
 
 log = logging.getLogger(__name__)
 

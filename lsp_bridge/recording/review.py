@@ -13,8 +13,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from lsp_bridge.editor import Editor
-from lsp_bridge.recorder import Recorder
+from lsp_bridge.recording.recorder import Recorder
+from lsp_bridge.wire.editor import Editor
 from schemas.methods import REVIEW
 
 log = logging.getLogger(__name__)

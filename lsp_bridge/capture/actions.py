@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from collector.text.positions import caret_after, content_of
-from lsp_bridge.capture import Capture
-from lsp_bridge.documents import index_of
+from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.documents.tracked import index_of
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.snippets import strip_snippet
-from lsp_bridge.spool import Outgoing
-from lsp_bridge.translate import note_step, range_
+from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.snippets import strip_snippet
+from lsp_bridge.steps.translate import note_step, range_
 
 CHANGES_WATCHED = 3
 
@@ -93,7 +93,7 @@ class _Completion:
 
 
 class Actions:
-    def __init__(self, capture: Capture) -> None:
+    def __init__(self, capture: EditorCapture) -> None:
         self.capture = capture
         self._completions: dict[str, _Completion] = {}
         self._actions: list[tuple[str, str | None]] = []
@@ -105,7 +105,7 @@ class Actions:
             self.capture.recorder.record(root, Outgoing(at, note_step(text)))
 
     def _root(self, uri: str | None) -> Path | None:
-        doc = self.capture.docs.get(uri) if uri else None
+        doc = self.capture.documents.by_uri.get(uri) if uri else None
         return doc.root if doc is not None else self.capture.workspaces.root_for(uri)
 
     # -- completion ------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ class Actions:
     def completion_result(self, uri: str, result: Any) -> None:
         """The server answered textDocument/completion for a document."""
         candidates = [c for c in completion_candidates(result) if c[1]]
-        if candidates and uri in self.capture.docs:
+        if candidates and uri in self.capture.documents.by_uri:
             self._completions[uri] = _Completion(candidates)
         else:
             self._completions.pop(uri, None)
@@ -121,7 +121,7 @@ class Actions:
     def changed(self, uri: str, params: Any, at: int) -> None:
         """After a didChange was recorded: did it accept a completion item?"""
         pending = self._completions.get(uri)
-        doc = self.capture.docs.get(uri)
+        doc = self.capture.documents.by_uri.get(uri)
         if pending is None or doc is None or doc.stale:
             return
         changes = params.get("contentChanges") if isinstance(params, dict) else None

@@ -1,0 +1,6 @@
+"""Pure functions from protocol params (plain JSON values) to the steps the bridge sends.
+
+translate.py  LSP params to steps
+acp.py        an Agent Client Protocol conversation's messages to `agent` steps
+snippets.py   the text an LSP snippet inserts
+"""
