@@ -1,5 +1,7 @@
 """No module of the bridge or of the collector's daemon is over MAX_LINES lines (issue 59): a module that
-grows past it holds several jobs, and is split by job. Read with `ast`, nothing imported or run."""
+grows past it holds several jobs, and is split by job; no folder of the bridge holds over MAX_MODULES
+modules (issue 76): a folder that grows past it holds several roles. Read with `ast`, nothing imported
+or run."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 MAX_LINES = 400
+MAX_MODULES = 8
 FOLDERS = [
     pytest.param("lsp_bridge", id="lsp_bridge"),
     pytest.param("collector/daemon", id="collector/daemon"),
@@ -28,3 +31,11 @@ def test_no_module_is_over_the_limit(folder: str) -> None:
     assert modules, f"no modules under {folder}"
     over = {str(path.relative_to(ROOT)): count for path in modules if (count := lines_of(path)) > MAX_LINES}
     assert over == {}
+
+
+def test_no_bridge_folder_holds_over_max_modules() -> None:
+    folders = sorted({path.parent for path in (ROOT / "lsp_bridge").rglob("*.py")})
+    assert len(folders) > 1, "lsp_bridge has no subpackages"
+    counts = {str(folder.relative_to(ROOT)): len([m for m in folder.glob("*.py") if m.name != "__init__.py"])
+              for folder in folders}
+    assert {folder: count for folder, count in counts.items() if count > MAX_MODULES} == {}
