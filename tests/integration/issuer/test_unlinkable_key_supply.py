@@ -30,6 +30,7 @@ from collector.protocol.clock import utc_now
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
 
 BATCH = 20  # a top-up fetches a batch of 20 (enrol.BATCH), as `enroll --help` says
 
@@ -53,6 +54,7 @@ def enrol(issuer: Issuer, home: Path, name: str, *extra: str, quota: int = 100) 
     secret = issuer.add_member(name, quota)
     done = codetape(home, "enroll", issuer.url, f"--secret={secret}", *extra)
     assert done.returncode == 0, done.stderr
+    episode_repository(home, home.parent, "pager")  # the golden episodes' repository, which signing asks
 
 
 def authorised_for(path: Path) -> str:

@@ -46,6 +46,7 @@ from tests.support.dataset_helpers import (
     snapshot_files,
     upload,
 )
+from tests.support.linkage import episode_repository
 from tests.support.seaweed import SeaweedFS
 from tests.support.upload_helpers import one_error_line
 
@@ -83,6 +84,9 @@ def sign(person: Contributor, seed: int, *more: str) -> Path:
     """A generated session signed with the real `codetape sign --yes`; the signed file in the outbox."""
     unsigned = session(person.home, seed)
     episode_id = open_episode(unsigned).header.episode_id
+    if "--unlinkable" in more:  # its repository, which the unlinkable cut asks
+        named = open_episode(unsigned).header.workspace.root_name
+        episode_repository(person.home.root, person.home.root.parent / f"{person.home.root.name}-src", named)
     done = codetape(person.home.root, "sign", str(unsigned), "--yes", *more)
     assert done.returncode == 0, done.stderr
     return person.home.outbox / f"{episode_id}.ctape"
