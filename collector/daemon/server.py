@@ -92,7 +92,6 @@ class Collector:
         self.requests = Requests(self)
         self.upload = BackgroundUpload(home)
         self.ahead = SealAhead(home.episodes)
-        self.warm = threading.Thread(target=warm_seal, name="codetape-warm-seal", daemon=True)  # at serve
 
     async def serve(self, instance: Instance) -> None:
         """Serve until SIGTERM, SIGINT or `shutdown`; then seal everything and release the instance."""
@@ -105,7 +104,7 @@ class Collector:
         recovery = asyncio.create_task(self._recover(leftovers))
         self._watch_registered()
         self._lost_runs()
-        self.warm.start()
+        threading.Thread(target=warm_seal, name="codetape-warm-seal", daemon=True).start()
         idle = asyncio.create_task(self._idle_loop(_inode(self.home.socket)))
         try:
             await self.stopping.wait()
@@ -202,10 +201,8 @@ class Collector:
         """Seal a journal, redacting secrets and masking local names before the episode is written
         (summary kept beside it);
         the workspace's allow-list applies when it is known (a journal recovered at start: looked up)."""
-        from collector.seal.redacted import seal_redacted  # the redaction engine: loaded at the first seal
-
-        if self.warm.is_alive():  # loading it: wait for that rather than load it a second time beside it
-            self.warm.join()
+        # loaded ahead (`warm_seal`); a seal that needs the engine meanwhile waits for that load (engine.load)
+        from collector.seal.redacted import seal_redacted
 
         return seal_redacted(journal, self.home.ensure(self.home.episodes), workspace=workspace,
                              home=self.home, names=self.names)

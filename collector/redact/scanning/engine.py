@@ -36,6 +36,7 @@ import functools
 import json
 import re
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,10 +250,19 @@ def _pem_body(text: str, start: int, end: int) -> tuple[int, int]:
     return match.span(1)
 
 
-@functools.cache
 def load(prefilters: tuple[str, ...] = ()) -> Engine:
     """The engine of this process, compiled (or read from Kingfisher's cache) on first use. Rule N of
-    codetape's rule set is looked for by `prefilters[N]` ("" where it runs everywhere)."""
+    codetape's rule set is looked for by `prefilters[N]` ("" where it runs everywhere). A thread that asks
+    while another loads it (the collector loads it ahead: daemon/server.py) waits for that load."""
+    with _LOADING:
+        return _load(prefilters)
+
+
+_LOADING = threading.Lock()
+
+
+@functools.cache
+def _load(prefilters: tuple[str, ...]) -> Engine:
     try:
         # the rule engine's native module (~0.1 s) at its first use, and a clear error without it
         import kingfisher_sdk
