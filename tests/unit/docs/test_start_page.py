@@ -1,5 +1,7 @@
 """README.md is a start page (issue 57): short, opening with the two commands tests and CI rely on, with a
-"Start here"; the rest is in docs/, and every page there is in mkdocs.yml's navigation."""
+"Start here"; the rest is in docs/, and every page there is in mkdocs.yml's navigation. The site's home
+(docs/index.md, issue 74) starts where a newcomer starts: what codetape is, who the data goes to, the
+pictures, and the three first steps; both show the pictures scripts/pictures makes."""
 
 from __future__ import annotations
 
@@ -13,7 +15,16 @@ import yaml
 ROOT = Path(__file__).resolve().parents[3]
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
+HOME = DOCS / "index.md"
 TWO_COMMANDS = ["scripts/demo", "scripts/test"]
+FIRST_STEPS = {
+    "A developer": ("uv tool install", "codetape init", "codetape hook", "codetape agent hook install",
+                    "codetape review", "codetape keys init", "codetape config set upload.to",
+                    "codetape upload"),
+    "An administrator": ("uv build --wheel", "uv tool install", "/etc/codetape/policy.toml",
+                         "codetape policy annex", "codetape doctor"),
+    "A receiver": ("codetape keys show", "codetape dataset build", "codetape export"),
+}
 
 
 def nav_pages(entries: Any) -> set[str]:
@@ -88,3 +99,56 @@ def test_every_relative_link_under_docs_reaches_a_file(page: str) -> None:
     source = DOCS / page
     broken = [t for t in _local_links(source) if not (source.parent / t).exists()]
     assert broken == [], f"docs/{page} links to files that do not exist: {broken}"
+
+
+def _images(page: Path) -> list[str]:
+    return re.findall(r"!\[[^\]]+\]\(([^)\s]+)\)", page.read_text(encoding="utf-8"))
+
+
+def test_the_home_says_what_codetape_is_and_who_the_data_goes_to_before_anything_else() -> None:
+    text = HOME.read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings[:3] == ["Who the data goes to", "What you will see", "Start here"], headings
+    opening = text.split("\n## ", 1)[0]
+    assert "records how you actually work" in opening and "episode" in opening
+    assert "scripts/demo" not in opening  # the checkout's commands come after the first steps
+
+
+def test_the_home_holds_the_three_first_steps() -> None:
+    section = HOME.read_text(encoding="utf-8").split("\n## Start here\n", 1)[1].split("\n## ", 1)[0]
+    readers = dict(re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", section, re.M | re.S))
+    assert list(readers) == list(FIRST_STEPS)
+    for reader, steps in FIRST_STEPS.items():
+        assert re.match(r"\s*1\. ", readers[reader]), f"{reader}: not numbered steps"
+        missing = [step for step in steps if step not in readers[reader]]
+        assert missing == [], f"the home's steps for {reader.lower()} do not name {missing}"
+
+
+def test_the_readme_and_the_home_show_the_pictures_scripts_pictures_makes() -> None:
+    from tests.fixtures.make_pictures import TABS
+
+    made = {f"review-{tab}.svg" for tab in TABS.values()} | {"review-sign.svg", "report.png"}
+    readme = [Path(image) for image in _images(README)]
+    home = [Path(image) for image in _images(HOME)]
+    assert {p.name for p in readme} >= {"review-shared.svg", "review-sign.svg"}, readme
+    assert {p.name for p in home} >= {"review-shared.svg", "review-sign.svg", "report.png"}, home
+    assert [p for p in readme if not (ROOT / p).is_file() or p.name not in made] == []
+    assert [p for p in home if not (DOCS / p).is_file() or p.name not in made] == []
+    linked = set(re.findall(r"\]\(pictures/([^)]+)\)", HOME.read_text(encoding="utf-8")))
+    assert linked == made, f"the home shows or links {sorted(linked)}, scripts/pictures makes {sorted(made)}"
+
+
+def test_the_readme_and_the_home_quote_the_first_command_s_idle_and_loaded_figures() -> None:
+    """bench/first_command.py writes an idle and a loaded section of bench/README.md; both pages give both
+    figures, so a newcomer on a busy machine is not promised the idle one."""
+    bench = (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
+    figures = {}
+    for kind in ("idle", "loaded"):
+        section = bench.split(f"<!-- first-command-{kind}:start -->", 1)[1].split("<!-- first-command-", 1)[0]
+        found = re.search(r"`scripts/demo` cold takes (\d+) s", section)
+        assert found, f"bench/README.md's {kind} section gives no figure"
+        figures[kind] = f"{found[1]} s"
+    for page in (README, HOME):
+        text = " ".join(page.read_text(encoding="utf-8").split())
+        assert f"{figures['idle']} at idle" in text, (page.name, figures)
+        assert re.search(rf"{figures['loaded']} at load average \d", text), (page.name, figures)
