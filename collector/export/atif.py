@@ -3,13 +3,14 @@
 The document is written as it is built, one step at a time: the root's fields, then `steps`, then
 `final_metrics` and `extra` (the episode's id, start, workspace, editor, the counts, and `turns`: what
 became of each AI agent's turn, by its prompt's `step_id`, known only at the end: the pushback of
-collector/reconstruct/turns.py), so memory holds one step, never the whole trajectory. `agent` names
-codetape, the system that made the trajectory, and declares the tools the developer's actions are written as
-(`tool_definitions`); its `extra` says the actor is a human developer and names the editor.
+collector/reconstruct/turns.py, as a JSON text), so memory holds one step, never the whole trajectory.
+`agent` names codetape, the system that made the trajectory, and declares the tools the developer's actions
+are written as (`tool_definitions`); its `extra` says the actor is a human developer and names the editor.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -84,8 +85,11 @@ class Trajectory(Items):
         out, header, steps = self.out, self.episode.header, self.steps
         for step in steps.finish():
             self._write(step)
-        turns = [{"step_id": self.prompts[index], **asdict(pushback)}
-                 for index, pushback in sorted(self.followed.pushback().items()) if index in self.prompts]
+        # (a JSON text, as swe-messages' `tools`: a list of objects, empty in most files, would be a column
+        # of another type in each, and `datasets.load_dataset("json")` refuses a folder of them)
+        turns = json.dumps([{"step_id": self.prompts[index], **asdict(pushback)}
+                            for index, pushback in sorted(self.followed.pushback().items())
+                            if index in self.prompts])
         extra = {"episode_id": str(header.episode_id), "started_at": utc_at(header, 0),
                  "workspace": {"root_name": header.workspace.root_name,  # (each key in every file, "" for
                                "git_remote": header.workspace.git_remote or "",  # none: one type per

@@ -189,7 +189,7 @@ def test_each_turn_s_pushback_is_what_the_developer_did(tmp_path: Path, agent: s
 
     [atif] = list((out / "exports" / "atif").rglob("*.atif.json"))
     trajectory = json.loads(atif.read_text())
-    turns = trajectory["extra"]["turns"]
+    turns = json.loads(trajectory["extra"]["turns"])
     prompts = {step["step_id"]: step["message"] for step in trajectory["steps"] if step["source"] == "user"}
     assert [prompts[turn["step_id"]] for turn in turns] == list(PROMPTS)
     pushback = [(t["interrupted"], t["wrote_chars"], t["undone_within_ms"], t["survived_to_end"])
