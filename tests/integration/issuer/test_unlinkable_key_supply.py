@@ -55,6 +55,8 @@ def enrol(issuer: Issuer, home: Path, name: str, *extra: str, quota: int = 100) 
     done = codetape(home, "enroll", issuer.url, f"--secret={secret}", *extra)
     assert done.returncode == 0, done.stderr
     episode_repository(home, home.parent, "pager")  # the golden episodes' repository, which signing asks
+    # k: 1 (one member: what leaves here is held for the issuer's count of members otherwise)
+    assert codetape(home, "config", "set", "consent.min_members", "1").returncode == 0
 
 
 def authorised_for(path: Path) -> str:
