@@ -1,9 +1,9 @@
 """A fresh collector's first seal and its stop (issue 66, item 2): each run starts a collector in a fresh
-CODETAPE_HOME, opts a workspace in, records a note, waits until 5 s after the collector listens, and times
-the `seal` request; then three more notes and seals (the figure: the first against the median of those
-three). Then a second fresh collector with a one-step episode is stopped with `codetape collector stop`
-(a process, as a user runs it), timed from start to exit. Goals: the first seal at most 2x the next ones'
-median, the stop at most 3 s.
+CODETAPE_HOME, opts a workspace in, records a note (long enough for the redaction engine to scan it),
+waits until 5 s after the collector listens, and times the `seal` request; then three more notes and
+seals (the figure: the first against the median of those three). Then a second fresh collector with a
+one-step episode is stopped with `codetape collector stop` (a process, as a user runs it), timed from
+start to exit. Goals: the first seal at most 2x the next ones' median, the stop at most 3 s.
 
     .venv/bin/python -m bench.first_seal [--runs 5] [--no-readme]
 """
@@ -38,7 +38,8 @@ def _fresh(scratch: Path, name: str) -> tuple[Path, Path, Daemon, float]:
 
 
 def _seal(client: Client, ws: Path, text: str) -> float:
-    client.request("note", workspace=str(ws), text=text)
+    # long enough (256 characters and more) that the redaction engine scans it, as it scans most episodes
+    client.request("note", workspace=str(ws), text=f"{text}: " + "the quick brown fox jumps over it " * 10)
     started = time.perf_counter()
     result = client.request("seal", workspace=str(ws))
     assert result is not None and result["steps"] >= 1, result
