@@ -54,10 +54,11 @@ from collector.dataset.output.manifest import BuildRecord, DatasetManifest, read
 from collector.dataset.output.output import Output, open_output
 from collector.dataset.output.retention import find_expired, purge_records
 from collector.dataset.output.snapshots import committed, purge_earlier, take, tidy, write_snapshot
+from collector.dataset.output.split_counts import SplitCounts, split_counts
+from collector.dataset.output.split_store import StoredSplit
 from collector.dataset.output.staged import Exported
 from collector.dataset.output.twins import write_twins
 from collector.dataset.output.withdraw import Removal, Withdrawn, find_withdrawn, remove_rows
-from collector.export.split import SplitIndex, duplicates, leaks
 from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Destination
 from schemas.config import UploadSettings
@@ -176,8 +177,10 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     context = Context(source, number, options.trust, options.issuer, options.origins, options.licences,
                       require_policy=options.require_policy, as_of=as_of, exports=formats)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
-        sink = Sink(out, number, Admission(known), tally, Path(scratch), progress, split_index(out, manifest))
+        splits = split_index(out, manifest, Path(scratch) / "split.sqlite")
+        sink = Sink(out, number, Admission(known), tally, Path(scratch), progress, splits)
         written = engine.rows(new, context, sink, out)
+        splits.close()
         for item in withdrawn:  # counted as withdrawals, not as this build's refusals
             sink.reject(item.sha256, item.key, item.episode_id, item.signer_key_id, item.refusal, count=False)
         for item in revocations.ignored:
@@ -220,8 +223,9 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     manifest.held = dict(sorted(tally.held.items()))
     if options.issuer is not None:
         manifest.min_contributors = options.issuer.min_contributors
-    manifest.near_duplicates = near_duplicates(out, manifest)
-    manifest.splits, manifest.split_leaks, manifest.near_diff_duplicates = split_sizes(out, manifest)
+    sizes = split_sizes(out, manifest)
+    manifest.near_duplicates, manifest.splits = sizes.same_steps, sizes.sizes
+    manifest.split_leaks, manifest.near_diff_duplicates = sizes.leaks, sizes.near
     crossed = report.cross_split
     for fmt, sides in crossed.left_out.items():
         counts = manifest.examples_left_out.setdefault(fmt, {})
@@ -257,38 +261,24 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         out.delete(path)
 
 
-def near_duplicates(out: Output, manifest: DatasetManifest) -> int:
-    """Episodes of the dataset whose steps (steps_sha256) another episode has too: the same session signed
-    again under another id, or by someone else."""
-    seen: Counter[str] = Counter()
-    for batch in table_rows(out, manifest, "episodes", ["steps_sha256"]):
-        seen.update(batch.column(0).to_pylist())
-    return sum(count for count in seen.values() if count > 1)
-
-
-def split_index(out: Output, manifest: DatasetManifest) -> SplitIndex:
-    """The sides the dataset's episodes took, for this build's to be placed against (engines/sink.py)."""
-    index = SplitIndex()
+def split_index(out: Output, manifest: DatasetManifest, path: Path) -> StoredSplit:
+    """The sides the dataset's episodes took, for this build's to be placed against (engines/sink.py), in a
+    store at `path` (output/split_store.py): the driver holds one batch of rows, not the dataset."""
+    index = StoredSplit(path)
     columns = ["repository", "steps_sha256", "diff_minhash", "split"]
-    for batch in table_rows(out, manifest, "episodes", columns):
-        for repository, steps, signature, split in zip(*(batch.column(i).to_pylist() for i in range(4)),
-                                                       strict=True):
-            index.add(repository, steps, signature, split)
+    index.fill(row for batch in table_rows(out, manifest, "episodes", columns)
+               for row in zip(*(batch.column(i).to_pylist() for i in range(4)), strict=True))
     return index
 
 
-def split_sizes(out: Output, manifest: DatasetManifest) -> tuple[dict[str, int], int, int]:
-    """Episodes per split; those with a duplicate or near duplicate on the other side (none, unless the
-    rule was broken: counted from the rows, not trusted); those with a near-duplicate diff only."""
-    sizes: Counter[str] = Counter()
-    members: list[tuple[str, str, list[int] | None]] = []
-    for batch in table_rows(out, manifest, "episodes", ["split", "steps_sha256", "diff_minhash"]):
-        for split, steps, signature in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
-            sizes[split] += 1
-            members.append((split, steps, signature))
-    sided = [member for member in members if member[0] in ("train", "eval")]
-    near = duplicates((steps, signature) for _split, steps, signature in members)[1]
-    return dict(sorted(sizes.items())), leaks(sided), near
+def split_sizes(out: Output, manifest: DatasetManifest) -> SplitCounts:
+    """Episodes per split; those whose steps (steps_sha256) another episode has too (the same session signed
+    again under another id, or by someone else); those with a duplicate or near duplicate on the other side
+    (none, unless the rule was broken: counted from the rows, not trusted); those with a near-duplicate
+    diff only (output/split_counts.py)."""
+    columns = ["split", "steps_sha256", "diff_minhash"]
+    return split_counts(row for batch in table_rows(out, manifest, "episodes", columns)
+                        for row in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True))
 
 
 def _built_entries(out: Output, manifest: DatasetManifest, without: set[str]) -> list[tuple[Entry, str, str]]:

@@ -172,40 +172,72 @@ def estimate(one: list[int], other: list[int]) -> float:
     return sum(a == b for a, b in zip(one, other, strict=True)) / PERMUTATIONS
 
 
+class SplitRule:
+    """`decide`'s order and rule, over where the sides taken so far are kept (memory: SplitIndex; a
+    dataset build's on-disk store: dataset/output/split_store.py)."""
+
+    def repository_side(self, repository: str) -> str | None:
+        """The side the first episode of `repository` took."""
+        raise NotImplementedError
+
+    def steps_side(self, steps_sha256: str) -> str | None:
+        """The side the first episode with these steps took."""
+        raise NotImplementedError
+
+    def near(self, signature: list[int] | None) -> set[str]:
+        """The sides of the near duplicates of `signature`: remembered signatures sharing a band with it
+        whose estimate is at least NEAR."""
+        raise NotImplementedError
+
+    def remember(self, repository: str, steps_sha256: str, signature: list[int] | None, split: str) -> None:
+        """Keep a side taken (train or eval): the first for its repository and steps; its signature."""
+        raise NotImplementedError
+
+    def decide(self, repository: str, steps_sha256: str, signature: list[int] | None) -> str:
+        """The split of an episode with these (see the module docstring); not remembered: `add` it."""
+        sides = {self.repository_side(repository), self.steps_side(steps_sha256)} - {None}
+        sides.update(self.near(signature))
+        sides.discard("none")
+        if len(sides) > 1:
+            return "none"
+        found = sides.pop() if sides else None
+        return found if found is not None else side_of(repository)
+
+    def add(self, repository: str, steps_sha256: str, signature: list[int] | None, split: str) -> None:
+        """Remember an episode's split (one on neither side gives none to what matches it)."""
+        if split != "none":
+            self.remember(repository, steps_sha256, signature, split)
+
+    def place(self, repository: str, steps_sha256: str, signature: list[int] | None) -> str:
+        """decide, then add."""
+        split = self.decide(repository, steps_sha256, signature)
+        self.add(repository, steps_sha256, signature, split)
+        return split
+
+
 @dataclass
-class SplitIndex:
-    """The sides taken so far, by repository, by steps_sha256 and by signature band."""
+class SplitIndex(SplitRule):
+    """The sides taken so far, by repository, by steps_sha256 and by signature band, in memory."""
 
     repositories: dict[str, str] = field(default_factory=dict)
     steps: dict[str, str] = field(default_factory=dict)
     bands: dict[bytes, list[int]] = field(default_factory=dict)  # -> indexes into `signatures`
     signatures: list[tuple[list[int], str]] = field(default_factory=list)
 
-    def decide(self, repository: str, steps_sha256: str, signature: list[int] | None) -> str:
-        """The split of an episode with these (see the module docstring); not remembered: `add` it."""
-        sides = set()
-        if repository in self.repositories:
-            sides.add(self.repositories[repository])
-        if steps_sha256 in self.steps:
-            sides.add(self.steps[steps_sha256])
-        sides.update(self.near(signature))
-        sides.discard("none")
-        if len(sides) > 1:
-            return "none"
-        return sides.pop() if sides else side_of(repository)
+    def repository_side(self, repository: str) -> str | None:
+        return self.repositories.get(repository)
+
+    def steps_side(self, steps_sha256: str) -> str | None:
+        return self.steps.get(steps_sha256)
 
     def near(self, signature: list[int] | None) -> set[str]:
-        """The sides of the near duplicates of `signature`."""
         if signature is None:
             return set()
         candidates = {index for key in band_keys(signature) for index in self.bands.get(key, ())}
         return {self.signatures[index][1] for index in candidates
                 if estimate(signature, self.signatures[index][0]) >= NEAR}
 
-    def add(self, repository: str, steps_sha256: str, signature: list[int] | None, split: str) -> None:
-        """Remember an episode's split (one on neither side gives none to what matches it)."""
-        if split == "none":
-            return
+    def remember(self, repository: str, steps_sha256: str, signature: list[int] | None, split: str) -> None:
         self.repositories.setdefault(repository, split)
         self.steps.setdefault(steps_sha256, split)
         if signature is not None:
@@ -213,12 +245,6 @@ class SplitIndex:
             self.signatures.append((signature, split))
             for key in band_keys(signature):
                 self.bands.setdefault(key, []).append(index)
-
-    def place(self, repository: str, steps_sha256: str, signature: list[int] | None) -> str:
-        """decide, then add."""
-        split = self.decide(repository, steps_sha256, signature)
-        self.add(repository, steps_sha256, signature, split)
-        return split
 
 
 def leaks(members: Iterable[tuple[str, str, list[int] | None]]) -> int:

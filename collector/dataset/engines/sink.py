@@ -26,7 +26,7 @@ from collector.dataset.output.output import Output
 from collector.dataset.output.staged import Exported
 from collector.dataset.output.writer import TableWriter
 from collector.dataset.rows.tables import REJECTED
-from collector.export.split import SplitIndex
+from collector.export.split import SplitIndex, SplitRule
 from collector.upload.destinations import revocation_key
 
 
@@ -53,13 +53,13 @@ def no_progress(_tally: Tally) -> None:
 
 class Sink:
     def __init__(self, out: Output, build: int, admission: Admission, tally: Tally, scratch: Path,
-                 progress: Progress = no_progress, splits: SplitIndex | None = None) -> None:
+                 progress: Progress = no_progress, splits: SplitRule | None = None) -> None:
         self.build, self.admission, self.tally, self.progress = build, admission, tally, progress
         self.scratch = scratch  # the local engine's workers spill there too
         self.rows = KeptRows(out, build, scratch)
         self.rejected = TableWriter(out, "rejected", build, scratch)
         self.episodes = TableWriter(out, "episodes", build, scratch, stem="s")
-        self.splits = splits if splits is not None else SplitIndex()
+        self.splits: SplitRule = splits if splits is not None else SplitIndex()
         # the episodes whose rows this build adds, with their signer and split
         self.kept: list[tuple[Entry, str, str]] = []
         self.exported = Exported()  # what the engine published of their exports (output/staged.py)

@@ -8,10 +8,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from collector.consent.statement import signed_unlinkably
+from collector.dataset.output.split_counts import split_counts
+from collector.dataset.output.split_store import StoredSplit
 from collector.episode import open_episode
 from collector.episode.step_data import StepsHash
-from collector.export.split import SplitIndex, WrittenText, duplicates, leaks, repository_of
+from collector.export.split import SplitIndex, SplitRule, WrittenText, duplicates, leaks, repository_of
 from tests.support.split_corpus import Member, corpus
 
 GOLDEN = Path(__file__).parents[2] / "fixtures" / "episodes"
@@ -34,21 +38,52 @@ def golden() -> list[Member]:
     return found
 
 
-def placed(members: list[Member]) -> list[str]:
-    index = SplitIndex()
+def placed(members: list[Member], index: SplitRule) -> list[str]:
     return [index.place(*member) for member in members]
 
 
-def test_the_golden_episodes_split_as_recorded() -> None:
+def stored(folder: Path, before: list[Member], splits: list[str]) -> StoredSplit:
+    """A store filled with `before` placed as `splits` (what earlier builds left), as a build fills it."""
+    index = StoredSplit(folder / "split.sqlite")
+    index.fill((*member, split) for member, split in zip(before, splits, strict=True))
+    return index
+
+
+@pytest.fixture(params=["memory", "stored", "stored after a build"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def split_all(members: list[Member], kind: str, folder: Path) -> list[str]:
+    """Every member's split, by an index of `kind`: in memory; on disk; on disk, the first half placed by
+    an earlier build (filled into the store from its splits), the rest placed against it."""
+    if kind == "memory":
+        return placed(members, SplitIndex())
+    if kind == "stored":
+        index = stored(folder, [], [])
+        try:
+            return placed(members, index)
+        finally:
+            index.close()
+    half = len(members) // 2
+    first = placed(members[:half], SplitIndex())
+    index = stored(folder, members[:half], first)
+    try:
+        return first + placed(members[half:], index)
+    finally:
+        index.close()
+
+
+def test_the_golden_episodes_split_as_recorded(kind: str, tmp_path: Path) -> None:
     members = golden()
     assert len(members) == 9
-    splits = placed(members)
+    splits = split_all(members, kind, tmp_path)
     assert splits == ["train"] * 9
 
 
-def test_a_generated_corpus_splits_as_recorded() -> None:
+def test_a_generated_corpus_splits_as_recorded(kind: str, tmp_path: Path) -> None:
     members = list(corpus(3000))
-    splits = placed(members)
+    splits = split_all(members, kind, tmp_path)
     assert {split: splits.count(split) for split in set(splits)} == GENERATED_COUNTS
     assert hashlib.sha256(",".join(splits).encode()).hexdigest() == GENERATED
     assert duplicates((steps, signature) for _repository, steps, signature in members) == GENERATED_DUPLICATES
@@ -58,3 +93,24 @@ def test_a_generated_corpus_splits_as_recorded() -> None:
         if split != "none"
     ]
     assert leaks(sided) == 0
+
+
+def test_the_end_of_build_counts_on_disk_equal_the_in_memory_ones(tmp_path: Path) -> None:
+    members = list(corpus(3000))
+    splits = split_all(members, "memory", tmp_path)
+    rows = [
+        (split, steps, signature)
+        for (_repository, steps, signature), split in zip(members, splits, strict=True)
+    ]
+    counts = split_counts(rows)
+    assert counts.sizes == dict(sorted(GENERATED_COUNTS.items()))
+    assert (counts.same_steps, counts.near) == GENERATED_DUPLICATES
+    assert counts.leaks == 0
+    # a split that breaks the rule (every third episode on the other side): leaks counted alike
+    broken = [
+        ("eval" if n % 3 == 0 and split == "train" else split, steps, signature)
+        for n, (split, steps, signature) in enumerate(rows)
+    ]
+    expected = leaks(member for member in broken if member[0] != "none")
+    assert expected > 100
+    assert split_counts(broken).leaks == expected
