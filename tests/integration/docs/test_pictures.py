@@ -4,9 +4,12 @@ equal the committed file, a time of day and Textual's content-derived ids aside 
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
-from tests.fixtures.make_pictures import PICTURES, REGENERATE, comparable, review_pictures
+from tests.fixtures.make_pictures import PICTURES, REGENERATE, ROOT, comparable, review_pictures
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +38,19 @@ def test_the_report_picture_is_committed() -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", (
         f"docs/pictures/report.png is not a PNG: {REGENERATE}"
     )
+
+
+def test_the_first_day_cast_is_an_asciicast_of_the_first_day() -> None:
+    """docs/pictures/first-day.cast, as asciinema recorded tests/fixtures/first_day.sh: a v2 cast whose output
+    holds each command the script shows and what the real codetape answered."""
+    lines = (PICTURES / "first-day.cast").read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert (header["version"], header["width"], header["height"]) == (2, 100, 30)
+    shown = "".join(json.loads(line)[2] for line in lines[1:] if json.loads(line)[1] == "o")
+    script = (ROOT / "tests" / "fixtures" / "first_day.sh").read_text(encoding="utf-8")
+    commands = re.findall(r"^show ['\"](.+)['\"]$", script, re.M)
+    assert len(commands) >= 10
+    for command in commands:
+        assert command.replace("$SHARED", "/tmp/codetape-pictures/shared") in shown, command
+    for answer in ("opted in: ", "1 failed", "1 passed", "sealed ", "created signing key", "signed by "):
+        assert answer in shown, f"{answer!r} is not in the cast: {REGENERATE}"

@@ -127,7 +127,8 @@ def test_the_home_holds_the_three_first_steps() -> None:
 def test_the_readme_and_the_home_show_the_pictures_scripts_pictures_makes() -> None:
     from tests.fixtures.make_pictures import TABS
 
-    made = {f"review-{tab}.svg" for tab in TABS.values()} | {"review-sign.svg", "report.png"}
+    made = {f"review-{tab}.svg" for tab in TABS.values()}
+    made |= {"review-sign.svg", "report.png", "first-day.cast"}
     readme = [Path(image) for image in _images(README)]
     home = [Path(image) for image in _images(HOME)]
     assert {p.name for p in readme} >= {"review-shared.svg", "review-sign.svg"}, readme
