@@ -41,6 +41,7 @@ from collector.review.plan import TrimPlan
 from collector.review.trim import TrimResult, trim_episode
 from collector.seal.summaries import read_capture_exclude, read_summary, summary_path
 from collector.upload.destinations import load_config
+from collector.upload.pushed_since import keep_origin, origin_path
 from schemas.consent import ConsentStatement
 
 SUFFIX = ".ctape"
@@ -134,11 +135,14 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         fetched = ensure_key(home, epoch)
         schedule(home, str(episode.header.episode_id), delay_max_s, utc_now())
     try:
+        if mode is not None and workspace is not None:  # what the upload looks for on remote branches
+            keep_origin(home, episode, workspace)
         statement, limited = _sign(original, target, home, trimmed, passphrase, policy, scope_files,
                                    captured, mode, bool(episode.header.capture.exclude), workspace)
     except BaseException:
         if mode is not None:
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
+            origin_path(home, str(episode.header.episode_id)).unlink(missing_ok=True)
         raise
     if mode is not None:  # what a later episode going on with this unpushed work would be linked by
         remember(episode, workspace, home)

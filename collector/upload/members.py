@@ -116,11 +116,17 @@ def hold_back(home: Home, episodes: Mapping[str, Path], now: datetime,
             if members is None or members < needed:
                 held.append(Held(name, epoch, members, needed, problem))
         for item in held:
-            timed = due(home, item.episode_id)
-            if timed is None or timed.at <= now:  # look again at a time of its own, never at once
-                schedule(home, item.episode_id, max(FLOOR_S, 0 if timed is None else timed.bound_s), now)
+            look_again(home, item.episode_id, now)
     keep_held(home, held)
     return held
+
+
+def look_again(home: Home, name: str, now: datetime) -> None:
+    """A held item whose time came draws a fresh one (within its bound, at least FLOOR_S), so the collector
+    looks again then, never at once."""
+    timed = due(home, name)
+    if timed is None or timed.at <= now:
+        schedule(home, name, max(FLOOR_S, 0 if timed is None else timed.bound_s), now)
 
 
 def held_path(home: Home) -> Path:

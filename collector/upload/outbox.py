@@ -199,10 +199,12 @@ def outbox_status(home: Home) -> dict[str, Any]:
         attempt["error"] = safe_text(attempt["error"])
     # what the last run held back for k members (a small file, no issuer asked)
     from collector.upload.members import read_held
+    from collector.upload.pushed_since import read_held_pushed
 
     return {"waiting": sum(entry.waits_for(ref) for entry in queued),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
-            "last_attempt": attempt, "held_for_members": read_held(home)}
+            "last_attempt": attempt, "held_for_members": read_held(home),
+            "held_for_pushed": read_held_pushed(home)}
 
 
 def _plain(attempt: LastAttempt) -> dict[str, Any]:

@@ -183,6 +183,16 @@ def opted_in(home: Home) -> list[str]:
     return [str(root) for root in Registry(home).roots()]
 
 
+def pushed_why(item: dict[str, Any]) -> str:
+    """Why the last upload run held an episode for pushed work (outbox/pushed-held.json's entry)."""
+    from collector.upload.pushed_since import HeldPushed
+
+    try:
+        return HeldPushed(**item).why()
+    except TypeError:
+        return "work of it was pushed after signing"
+
+
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:
     """What waits in the outbox, for where, and how the last upload attempt went (why it failed)."""
     count, where = outbox["waiting"], outbox["destination"]
@@ -201,6 +211,12 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
             f"{item['members']} of {item['needed']} members" if item["members"] is not None
             else f"the record could not be fetched ({item['problem']}); {item['needed']} members needed")
             for item in held]
+    pushed = outbox.get("held_for_pushed") or []
+    if pushed:
+        lines.append(f"{len(pushed)} unlinkable episode{'s' * (len(pushed) != 1)} held: work of it was "
+                     "pushed after signing (as of the last upload run and the last fetch); `codetape upload "
+                     "--send-anyway ID` sends it, `codetape revoke ID` withdraws it:")
+        lines += [f"  {item['episode_id'][:8]}  " + pushed_why(item) for item in pushed]
     last = outbox["last_attempt"]
     if last is not None:
         at = str(last["at"]).split(".")[0].replace("+00:00", "") + "Z"

@@ -29,6 +29,13 @@ drop credential: no HeadObject, GetObject or List request is made for them. None
 before the issuer's signed record (fetched each run, from the issuer you enrolled with) counts at least k
 members for its month: k is the larger of [consent] min_members in config.toml (5 by default) and the
 managed policy's; each that waits is named, with the count, and `codetape status` shows them.
+
+Work pushed after signing names its author, unlinkable or not. Before an unlinkable episode leaves, each
+run looks again (as of the last fetch or push, no network) whether any of its commits, or any of its files'
+final texts as they were before signing masked them, is now on a remote-tracking branch of the repository
+it was recorded in (kept at signing in the outbox, never uploaded). If so, or if that repository cannot be
+asked, the episode is held and named, and `codetape status` shows it and why: --send-anyway EPISODE sends
+it all the same (by the rules above), `codetape revoke EPISODE` withdraws it.
 """
 
 from __future__ import annotations
@@ -63,6 +70,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--now", action="store_true",
                         help="send the unlinkable episodes (named, or every one waiting) now and together, "
                         "without their random delay: the times they arrive at can then link them")
+    parser.add_argument("--send-anyway", action="store_true",
+                        help="the named unlinkable episodes go although work of theirs was pushed after "
+                        "signing (whoever holds the repository can then tell they are yours); they still "
+                        "wait for their random time")
     parser.add_argument("--quiet", action="store_true", help="print errors only (no progress, no results)")
     parser.set_defaults(func=run)
 
@@ -74,9 +85,13 @@ def run(args: argparse.Namespace) -> int:
     from collector.upload.destinations import configured
     from collector.upload.members import hold_back
     from collector.upload.outbox import drain, record_run, waiting
+    from collector.upload.pushed_since import hold_pushed, send_anyway
     from collector.upload.stores import open_store
 
     home = Home.from_env(args.env)
+    if args.send_anyway and not args.episodes:
+        raise UsageError("--send-anyway sends the episodes you name: give EPISODE (an id codetape status "
+                         "shows)")
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
     if destination is None:
         raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")
@@ -86,11 +101,15 @@ def run(args: argparse.Namespace) -> int:
         paths = [entry.path for entry in waiting(home, destination.ref())]
     moment = utc_now()
     episodes = {path.name.removesuffix(".ctape"): path for path in paths}
-    held = hold_back(home, episodes, moment)  # unlinkable: k members in its month before it leaves
-    for item in held:
-        del episodes[item.episode_id]
+    for name in episodes if args.send_anyway else ():
+        if send_anyway(home, name) and not args.quiet:
+            print(f"{name[:8]} goes although work of it may be pushed: its time and k members still apply")
+    held = [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment)]  # k members
+    held += [(item.episode_id, item.line()) for item in hold_pushed(home, episodes, moment)]  # not pushed
+    for name, line in held:
+        episodes.pop(name, None)
         if not args.quiet:
-            print(item.line())
+            print(line)
     early = sum((at := due_at(home, eid)) is not None and at > moment for eid in episodes) if args.now else 0
     others = [] if args.episodes or args.now else [*scheduled(home, REVOCATION), *scheduled(home, TOP_UP)]
     plan = release(home, [*episodes, *others], moment, at_once=args.now)

@@ -32,7 +32,8 @@ def test_a_commit_on_a_remote_branch_is_pushed_one_only_here_is_not(tmp_path: Pa
     assert pushed_commits(root, [pushed, mine]) == [pushed]
     assert pushed_commits(root, ["0" * 40]) == []  # a commit the repository does not have (rewritten)
     assert pushed_commits(tmp_path / "gone", [mine]) is None
-    line = pushed_warning([pushed], 2)
-    assert line is not None and line.startswith("1 of this episode's 2 commit(s) are on a remote branch")
-    assert pushed_warning([], 2) is None and pushed_warning(None, 0) is None
-    assert "could not check" in str(pushed_warning(None, 1))
+    assert pushed_warning([pushed], 2).startswith("1 of this episode's 2 commit(s) are on a remote branch")
+    assert "could not check" in pushed_warning(None, 1)
+    # issue 68, item 1: with nothing pushed yet, or no commit, it says that work pushed later names you
+    for line in (pushed_warning([], 2), pushed_warning(None, 0), pushed_warning([pushed], 2)):
+        assert "pushed at any time later (its commits, its files' text) names you" in line
