@@ -265,6 +265,8 @@ def starting(folder):
 def _held(path):
     # type: (str) -> bool
     """Whether another process holds a lock on the file at `path` (its starters hold it shared)."""
+    if sys.platform == "win32":  # (no Unix socket there to wait for: docs/platforms.md)
+        return False
     import fcntl  # POSIX only, as the Unix socket is
 
     try:
