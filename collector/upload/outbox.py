@@ -201,10 +201,11 @@ def outbox_status(home: Home) -> dict[str, Any]:
     from collector.upload.members import read_held
     from collector.upload.pushed_since import read_held_pushed
 
-    return {"waiting": sum(entry.waits_for(ref) for entry in queued),
+    still = {entry.episode_id for entry in queued if entry.waits_for(ref)}  # not revoked or sent since
+    return {"waiting": len(still),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
             "last_attempt": attempt, "held_for_members": read_held(home),
-            "held_for_pushed": read_held_pushed(home)}
+            "held_for_pushed": [item for item in read_held_pushed(home) if item.get("episode_id") in still]}
 
 
 def _plain(attempt: LastAttempt) -> dict[str, Any]:

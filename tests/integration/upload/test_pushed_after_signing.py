@@ -116,6 +116,27 @@ def test_an_episode_whose_work_was_pushed_after_signing_is_held_and_the_others_g
     assert origin_path(Home(alice), mine).exists()
 
 
+def test_a_held_episode_withdrawn_is_no_longer_shown_held(issuer: Issuer, tmp_path: Path) -> None:
+    bare, dest = company(tmp_path), tmp_path / "dest"
+    alice, clone, mine, _said = member(issuer, tmp_path, bare, dest, "frank", "minimal")
+    with (alice / "config.toml").open("a", encoding="utf-8") as config:
+        config.write("min_members = 1\n")  # k 1: only the pushed work holds it here
+    (clone / "hello.py").write_text(workspace_after(open_episode(DIRECTORY / "minimal.ctape")).files()[
+        "hello.py"], encoding="utf-8", newline="")
+    git(clone, "add", "hello.py")
+    git(clone, "commit", "-q", "-m", "hello")
+    git(clone, "push", "-q", "origin", "main")
+    come(alice, mine)
+    assert f"{mine[:8]} is held: the text of hello.py" in codetape_process(alice, "upload").stdout
+    assert f"  {mine[:8]}  the text of hello.py" in codetape_process(alice, "status").stdout
+    done = codetape_process(alice, "revoke", mine[:8])  # she withdraws it
+    assert done.returncode == 0, done.stderr
+    assert "held: work of it was pushed" not in codetape_process(alice, "status").stdout
+    done = codetape_process(alice, "upload", "--now")
+    assert done.returncode == 0, done.stderr
+    assert arrived(dest) == 0
+
+
 def test_a_commit_pushed_after_signing_holds_the_episode_and_so_does_a_repository_gone(
         tmp_path: Path) -> None:
     bare = company(tmp_path)
