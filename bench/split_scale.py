@@ -39,6 +39,8 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from bench.report import command_line, machine, table, write_section
+from collector.dataset.engines.allocator import frugal_memory
+from collector.dataset.output.known import scan
 from collector.dataset.output.split_counts import split_counts
 from collector.dataset.output.split_store import StoredSplit
 from collector.export.split import SplitIndex, duplicates, leaks
@@ -79,12 +81,13 @@ def table_of(placed: list[tuple[Any, ...]]) -> pa.Table:
 
 
 def rows(path: Path, columns: list[str]) -> Iterator[tuple[Any, ...]]:
-    for batch in pads.dataset(path, format="parquet").to_batches(columns=columns):
+    for batch in scan(pads.dataset(path, format="parquet"), columns):  # as output/known.py table_rows reads
         yield from zip(*(batch.column(i).to_pylist() for i in range(len(columns))), strict=True)
 
 
 def child(kind: str, dataset: Path, new: Path) -> dict[str, Any]:
     """One measurement (see the module docstring), in this process."""
+    frugal_memory()  # as build_dataset does
     began = time.monotonic()
     added: list[Member] = [(repository, steps, signature)
                            for repository, steps, signature, _split in rows(new, COLUMNS)]

@@ -48,7 +48,7 @@ from collector.dataset.engines.transform import Context
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.output.blob_store import collect, current, held_texts, write_new
 from collector.dataset.output.cross_split import CrossSplit, dedup_build, listed
-from collector.dataset.output.known import Admission, load_known, table_rows
+from collector.dataset.output.known import Admission, Known, load_known, table_rows
 from collector.dataset.output.layout import settle_empty, write_schemas
 from collector.dataset.output.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.output.output import Output, open_output
@@ -60,7 +60,7 @@ from collector.dataset.output.staged import Exported
 from collector.dataset.output.twins import write_twins
 from collector.dataset.output.withdraw import Removal, Withdrawn, find_withdrawn, remove_rows
 from collector.protocol.clock import Clock, utc_now
-from collector.upload.destinations import Destination
+from collector.upload.destinations import Destination, Readable
 from schemas.config import UploadSettings
 
 EngineName = Literal["local", "ray"]
@@ -156,13 +156,27 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
            progress: Progress, as_of: date) -> _Build:
     reader = reader_for(source)
     manifest = _prepare(out, source, options)
+    known = load_known(out, manifest)  # on disk (output/known.py), deleted once the build's rows are made
+    try:
+        return _build_known(options, source, out, engine, progress, as_of, reader, manifest, known)
+    finally:
+        known.close()
+
+
+def _build_known(options: BuildOptions, source: Destination, out: Output, engine: Engine, progress: Progress,
+                 as_of: date, reader: Readable, manifest: DatasetManifest, known: Known) -> _Build:
+    """The build's work once `known` is read."""
     number = len(manifest.builds) + 1
-    known = load_known(out, manifest)
-    listing = list(entries(reader))  # with revocations whose episode is gone: for find_withdrawn
-    revocations = find_withdrawn(out, manifest, reader, known, listing)
+    count, revoked, new = 0, [], []  # the source listed once, streamed: only what this build uses is kept
+    for entry in entries(reader):
+        count += 1
+        if entry.revocation:  # with revocations whose episode is gone: for find_withdrawn
+            revoked.append(entry)
+        if entry.present and not known.seen(entry.sha256):
+            new.append(entry)
+    revocations = find_withdrawn(out, manifest, reader, known, revoked)
     find_expired(out, manifest, known, as_of, revocations)
     withdrawn = revocations.withdrawn
-    new = [entry for entry in listing if entry.present and entry.sha256 not in known.seen]
     tally = Tally(total=len(new), total_bytes=sum(entry.size for entry in new))
     progress(tally)
     added = [fmt for fmt in options.exports if fmt not in manifest.exports]
@@ -198,7 +212,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     for fmt, sides in crossed.left_out.items():
         exported.records[fmt] -= sum(sides.values())
     manifest.exports = list(formats)
-    report = BuildReport(number, source.url, out.url, options.engine, 0, len(listing), tally,
+    report = BuildReport(number, source.url, out.url, options.engine, 0, count, tally,
                          Counter[str](item.refusal.reason for item in withdrawn), tally.unverified,
                          exported=exported, cross_split=crossed)
     return _Build(report, manifest, withdrawn, len(new), written, removal, exports_gone)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from collector.export.split import NEAR, PERMUTATIONS, SplitRule, band_keys, estimate
 
-CACHE_KIB = 65536  # SQLite's page cache: the store's memory, whatever its size
+CACHE_KIB = 16384  # SQLite's page cache: the store's memory, whatever its size
 SIGNATURE = struct.Struct(f">{PERMUTATIONS}I")
 _SCHEMA = """
 CREATE TABLE repositories (repository TEXT PRIMARY KEY, side TEXT NOT NULL) WITHOUT ROWID;

@@ -62,8 +62,8 @@ class Removal:
 def find_withdrawn(out: Output, manifest: DatasetManifest, reader: Readable, known: Known,
                    entries: Iterable[Entry]) -> Revocations:
     """Episodes in the dataset with a revocation record beside them now, judged."""
-    accepted = set(known.contents.values())
-    candidates = {entry.sha256: entry for entry in entries if entry.revocation and entry.sha256 in accepted}
+    candidates = {entry.sha256: entry for entry in entries
+                  if entry.revocation and known.accepted(entry.sha256)}
     found = Revocations()
     if not candidates:
         return found
@@ -77,7 +77,7 @@ def find_withdrawn(out: Output, manifest: DatasetManifest, reader: Readable, kno
             refusal = judge(record, entry.sha256, row["signer_public_key"])
             item = Withdrawn(entry.sha256, entry.key, row["episode_id"], row["signer_key_id"], refusal)
             if refusal.reason != "revoked":
-                if entry.sha256 not in known.unverified:
+                if not known.unverified(entry.sha256):
                     found.ignored.append(item)
                 continue
             refusal.detail += "; it had been built, so its rows were removed"
