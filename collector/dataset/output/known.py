@@ -143,8 +143,8 @@ def scan(dataset: pads.Dataset, columns: Sequence[str],
     128Ki rows ahead: about 100 MB more per 100,000 episodes, issue 78)."""
     options = pads.ParquetFragmentScanOptions(pre_buffer=False)
     batches: Iterator[pa.RecordBatch] = dataset.to_batches(
-        columns=list(columns), filter=condition, batch_size=READ_BATCH, batch_readahead=1, fragment_readahead=1,
-        fragment_scan_options=options)
+        columns=list(columns), filter=condition, batch_size=READ_BATCH, batch_readahead=1,
+        fragment_readahead=1, fragment_scan_options=options)
     return batches
 
 
