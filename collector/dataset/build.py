@@ -46,7 +46,7 @@ from collector.dataset.engines.local import LocalEngine
 from collector.dataset.engines.sink import Progress, Sink, Tally, no_progress
 from collector.dataset.engines.transform import Context
 from collector.dataset.errors import EngineMissing, OutputRefused
-from collector.dataset.output.blob_store import collect, current, held_texts, write_new
+from collector.dataset.output.blob_store import collect, current, write_new
 from collector.dataset.output.cross_split import CrossSplit, dedup_build, listed
 from collector.dataset.output.known import Admission, Known, load_known, table_rows
 from collector.dataset.output.layout import settle_empty, write_schemas
@@ -184,7 +184,7 @@ def _build_known(options: BuildOptions, source: Destination, out: Output, engine
     removal = remove_rows(out, manifest, number, withdrawn, revocations.months)
     if withdrawn:
         collect(out, manifest, removal.replaced, number)  # the texts no episode left names
-    held = held_texts(out, current(manifest, "blobs", removal.replaced))
+    held = current(manifest, "blobs", removal.replaced)  # the blob files: write_new looks its texts up there
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
     before = listed(out, formats)  # the export files earlier builds published

@@ -4,8 +4,9 @@ Not partitioned by month: a text that episodes of two months share is one row, s
 (sha256)` never doubles a row. Engines leave the blob rows of the episodes they keep in the build's
 scratch directory (`BlobSpill`: Arrow IPC, each row beside its episode's sha256); `write_new` then writes
 those of the episodes the build kept (duplicates ruled out afterwards are not) that the dataset does not
-hold yet, each once: against the dataset's hashes (a sorted Arrow array, about 70 bytes a text) and
-this build's (a set). It runs in the build's process: every new distinct text passes through it once.
+hold yet, each once: this build's texts (a set: bounded by the build) are looked up in the dataset's
+blob hashes, read a batch at a time, and written once each. It runs in the build's process: every new
+distinct text passes through it once.
 
 A build that withdraws episodes first collects what no episode left refers to (`collect`): the
 references of the files that stay (`transitions.before_sha256`/`after_sha256`, `file_states.sha256`)
@@ -15,7 +16,7 @@ A text another episode still names stays: it is that episode's too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from collector.dataset.errors import OutputFailed
+from collector.dataset.output.known import scan
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
 from collector.dataset.output.writer import TableWriter, copy_without, part_prefix
@@ -67,27 +69,39 @@ class BlobSpill:
             self.writer = None
 
 
-def write_new(out: Output, build: int, scratch: Path, kept: Iterable[str], held: pa.Array) -> dict[str, int]:
-    """Write the spilled blobs of the episodes `kept` (by sha256) that `held` (the dataset's) lacks, each
-    once; the files written."""
+def write_new(out: Output, build: int, scratch: Path, kept: Iterable[str],
+              held_in: list[str]) -> dict[str, int]:
+    """Write the spilled blobs of the episodes `kept` (by sha256) that the dataset's blob files `held_in`
+    lack, each once; the files written."""
     episodes = pa.array(sorted(kept), pa.string())
+    spills = sorted((scratch / SPILLS).glob("*.arrows"))
+    fresh_here: set[str] = set()  # this build's texts: bounded by the build, not the dataset
+    for batch in _spilled(spills, episodes):
+        fresh_here.update(batch.column("sha256").to_pylist())
+    held = held_texts(out, held_in, pa.array(sorted(fresh_here), pa.string()))
     writer = TableWriter(out, "blobs", build, scratch, stem="b")
     seen: set[str] = set()
-    for path in sorted((scratch / SPILLS).glob("*.arrows")):
-        with pa.OSFile(str(path)) as source:
-            for batch in pa.ipc.open_stream(source):
-                batch = batch.filter(pc.is_in(batch.column("episode"), value_set=episodes))
-                batch = batch.filter(pc.invert(pc.is_in(batch.column("sha256"), value_set=held)))
-                fresh = []
-                for sha256 in batch.column("sha256").to_pylist():
-                    fresh.append(sha256 not in seen)
-                    seen.add(sha256)
-                batch = batch.filter(pa.array(fresh, pa.bool_()))
-                writer.add(pa.Table.from_batches([batch]).drop_columns(["episode"]))
-                if writer.held > HOLD:
-                    writer.flush()
+    for batch in _spilled(spills, episodes):
+        batch = batch.filter(pc.invert(pc.is_in(batch.column("sha256"), value_set=held)))
+        fresh = []
+        for sha256 in batch.column("sha256").to_pylist():
+            fresh.append(sha256 not in seen)
+            seen.add(sha256)
+        batch = batch.filter(pa.array(fresh, pa.bool_()))
+        writer.add(pa.Table.from_batches([batch]).drop_columns(["episode"]))
+        if writer.held > HOLD:
+            writer.flush()
+    for path in spills:
         path.unlink()
     return writer.close()
+
+
+def _spilled(spills: list[Path], episodes: pa.Array) -> Iterator[pa.RecordBatch]:
+    """The spilled blob rows of `episodes`, a batch at a time."""
+    for path in spills:
+        with pa.OSFile(str(path)) as source:
+            for batch in pa.ipc.open_stream(source):
+                yield batch.filter(pc.is_in(batch.column("episode"), value_set=episodes))
 
 
 def current(manifest: DatasetManifest, table: str, replaced: Replaced) -> list[str]:
@@ -96,9 +110,17 @@ def current(manifest: DatasetManifest, table: str, replaced: Replaced) -> list[s
     return sorted(paths + [copy[0] for (name, _old), copy in replaced.items() if name == table and copy])
 
 
-def held_texts(out: Output, paths: list[str]) -> pa.Array:
-    """The sha256 of every blob in `paths`."""
-    return _column(out, paths, "sha256")
+def held_texts(out: Output, paths: list[str], among: pa.Array) -> pa.Array:
+    """The sha256 of `among` that a blob in `paths` has, read a batch at a time (not every blob's hash:
+    about 70 bytes a text, issue 78)."""
+    if not paths or not len(among):
+        return pa.array([], pa.string())
+    try:
+        dataset = pads.dataset([out.path(path) for path in paths], filesystem=out.fs, format="parquet")
+        chunks = [batch.column(0) for batch in scan(dataset, ["sha256"], pc.field("sha256").isin(among))]
+    except (OSError, pa.ArrowException) as exc:
+        raise OutputFailed(f"cannot read {out.describe('blobs')}: {exc}") from None
+    return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 
 def collect(out: Output, manifest: DatasetManifest, replaced: Replaced, build: int) -> None:
