@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -172,26 +173,26 @@ def estimate(one: list[int], other: list[int]) -> float:
     return sum(a == b for a, b in zip(one, other, strict=True)) / PERMUTATIONS
 
 
-class SplitRule:
+class SplitRule(ABC):
     """`decide`'s order and rule, over where the sides taken so far are kept (memory: SplitIndex; a
     dataset build's on-disk store: dataset/output/split_store.py)."""
 
+    @abstractmethod
     def repository_side(self, repository: str) -> str | None:
         """The side the first episode of `repository` took."""
-        raise NotImplementedError
 
+    @abstractmethod
     def steps_side(self, steps_sha256: str) -> str | None:
         """The side the first episode with these steps took."""
-        raise NotImplementedError
 
+    @abstractmethod
     def near(self, signature: list[int] | None) -> set[str]:
         """The sides of the near duplicates of `signature`: remembered signatures sharing a band with it
         whose estimate is at least NEAR."""
-        raise NotImplementedError
 
+    @abstractmethod
     def remember(self, repository: str, steps_sha256: str, signature: list[int] | None, split: str) -> None:
         """Keep a side taken (train or eval): the first for its repository and steps; its signature."""
-        raise NotImplementedError
 
     def decide(self, repository: str, steps_sha256: str, signature: list[int] | None) -> str:
         """The split of an episode with these (see the module docstring); not remembered: `add` it."""
