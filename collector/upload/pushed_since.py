@@ -31,6 +31,7 @@ from typing import Any
 from collector.atomic import atomic_write
 from collector.episode import Episode
 from collector.home import Home
+from collector.upload.members import look_again
 from collector.workspace.identity import read_git
 from schemas.steps import GitStep
 
@@ -206,8 +207,6 @@ def pushed_since(episode_id: str, origin: Origin) -> HeldPushed | None:
 def hold_pushed(home: Home, episodes: Mapping[str, Path], now: datetime) -> list[HeldPushed]:
     """The ones of `episodes` (id -> path) held because work of them was pushed after signing; each whose
     time came draws a fresh one (upload/members.py look_again), and what is held is kept for `status`."""
-    from collector.upload.members import look_again
-
     held = []
     for name in sorted(episodes):
         origin = read_origin(home, name)
