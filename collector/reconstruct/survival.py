@@ -19,8 +19,9 @@ inserted (linediff.inserted_chars), so a reload that changed one line does not c
 Per id: the characters it inserted (`inserted`, what is traced: after that narrowing), how many of them
 are in the file's text now (`alive`: the buffer when the file is open, else the disk), the step after which
 none was left (`gone`, cleared again if one comes back, as when a buffer closed unsaved falls back
-to the disk), when any of them was first removed (`first_cut`), and how many were on disk at the next
-commit listing the file (`committed`).
+to the disk), when any of them was first removed (`first_cut`, for the ids a reader `watched`: an agent's
+writes, collector/reconstruct/turns.py), and how many were on disk at the next commit listing the file
+(`committed`).
 
 The ids are an `array` of 4-byte ints per layer and file (a layer with no id but 0 is None, whatever its
 length: files the episode only read cost nothing; a buffer and the disk share one array from a save to the
@@ -104,7 +105,8 @@ class Trace:
         self.t_ms: list[int] = [0]
         self.paths: list[str] = [""]
         self.gone: dict[int, tuple[int, int]] = {}  # id -> (step, t_ms) after which none was left
-        self.first_cut: dict[int, int] = {}  # id -> t_ms of the first step that removed any of it
+        self.first_cut: dict[int, int] = {}  # a `watched` id -> t_ms of the first step that removed any of it
+        self.watched: set[int] = set()  # the ids whose first removal is asked for (an agent's writes)
         self.committed: dict[int, int] = {}  # id -> its characters on disk at the next commit of its file
         self.pending: dict[str, list[int]] = {}  # path -> ids inserted since its last commit
         self.step_ids: list[int] = []  # the ids the step other than an edit being applied made
@@ -167,10 +169,10 @@ class Trace:
         return made
 
     def _remove(self, ids: Iterable[int], index: int, t_ms: int) -> None:
-        alive, gone, cut = self.alive, self.gone, self.first_cut
+        alive, gone, cut, watched = self.alive, self.gone, self.first_cut, self.watched
         for made, count in Counter(ids).items():
             if made:
-                if made not in cut:
+                if made in watched and made not in cut:
                     cut[made] = t_ms
                 alive[made] -= count
                 if not alive[made]:

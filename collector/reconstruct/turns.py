@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from collector.reconstruct.survival import TRACED, Trace
+from collector.reconstruct.survival import Trace
 from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
 from schemas import steps as kinds
@@ -78,11 +78,14 @@ class Turns:
         self.open: dict[tuple[str, str | None], int] = {}  # (agent, session) -> its open turn's prompt
         self.latest: dict[str, int] = {}  # agent -> its latest turn's prompt
 
-    def see(self, index: int, step: kinds.Step, made: list[int]) -> None:
-        """Take `step` (at `index`), once the trace has applied it: `made`, the ids it inserted."""
+    def see(self, index: int, step: kinds.Step, trace: Trace) -> None:
+        """Take `step` (at `index`), once `trace` has applied it (an agent's write: the ids it inserted,
+        watched from here on for their first removal)."""
         if type(step) is kinds.AgentStep:
             self._agent(index, step)
-        elif type(step) is kinds.FileChangeStep and step.origin == "agent" and made:
+        elif type(step) is kinds.FileChangeStep and step.origin == "agent" and trace.step_ids:
+            made = trace.step_ids
+            trace.watched.update(made)
             latest = self.latest.get((step.origin_detail or "").split(":", 1)[0])
             for prompt in [latest] if latest is not None else self.open.values():
                 self.turns[prompt].ids.extend(made)
@@ -145,8 +148,8 @@ class Followed:
     def after(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         self.traced.after(index, step, workspace)
         trace = self.traced.trace
-        if trace is not None:
-            self.turns.see(index, step, trace.step_ids if type(step) in TRACED else [])
+        if trace is not None and (type(step) is kinds.AgentStep or type(step) is kinds.FileChangeStep):
+            self.turns.see(index, step, trace)
 
     def pushback(self) -> dict[int, Pushback]:
         """Each turn's pushback, by its prompt's step index, once the replay has ended."""

@@ -135,9 +135,8 @@ class StepRows:
         self.typed.observe(index, step)
         if type(step) in TRACED:
             self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
-            self.turns.see(index, step, self.trace.step_ids)
-        else:
-            self.turns.see(index, step, [])
+        if type(step) is kinds.AgentStep or type(step) is kinds.FileChangeStep:
+            self.turns.see(index, step, self.trace)
         self.transitions.observe(index, step, workspace)
         match step:
             case kinds.SaveStep():
