@@ -22,6 +22,8 @@ from collector.text.document import Document
 from schemas import steps as kinds
 
 HORIZONS = {"survived_30s": 30_000, "survived_5min": 300_000}
+# the origins of an edit that may apply an item an editor then reports `applied` (its offer comes after it)
+STARTS = ("completion", "ai_completion")
 NOT_TAKEN = -1  # a number that does not apply (JSON lines keep one type a column: no null)
 
 
@@ -51,14 +53,16 @@ class ItemSurvival:
     replay applies it), then `survival(index)` of the offer step `index`."""
 
     def __init__(self) -> None:
-        self.traced = Traced()
-        self.traced.start()
+        self.traced = Traced()  # started at the episode's first offer, or edit that may apply one (STARTS)
         self.ids: dict[int, list[int]] = {}  # offer step -> the ids of the characters its item inserted
         self.t_ms: dict[int, int] = {}
         self._waiting: dict[str, int] = {}  # path -> a taken offer whose item the next edit applies
         self._applying: tuple[int, int] | None = None  # (offer, first id) of the edit being applied
 
     def before(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
+        if self.traced.trace is None and (type(step) is kinds.OfferStep or (
+                type(step) is kinds.EditStep and step.origin in STARTS)):
+            self.traced.start()  # (nothing before is any item's: an episode with no offer traces nothing)
         if type(step) is kinds.EditStep and step.path in self._waiting:
             self._applying = (self._waiting.pop(step.path), self.traced.made)
         self.traced.before(index, step, workspace)
