@@ -14,7 +14,8 @@ took to print its first line and its longest silence (every phase is to say what
 The README keeps two figures, as README.md and docs/index.md quote them: runs that started at load under
 1 go to the idle section, runs that started at load 4 or more to the loaded one; a set of runs in
 between, or mixed, is printed and not written. `--demo-only` times `scripts/demo` alone (the installs'
-comparison left out).
+comparison left out). `--idle` waits before each run (up to 10 minutes) until the load is under 1, as the
+previous run's own load would otherwise carry into the next.
 """
 
 from __future__ import annotations
@@ -91,6 +92,16 @@ def section(loads: list[float]) -> str | None:
     return None
 
 
+def settle(limit_s: float = 600.0) -> None:
+    """Wait until the 1-minute load average is under IDLE_BELOW, saying so every 30 s (up to limit_s)."""
+    waited = 0.0
+    while load() >= IDLE_BELOW and waited < limit_s:
+        if waited % 30 == 0:
+            print(f"waiting for the load to fall under {IDLE_BELOW:g} (now {load():.2f})", flush=True)
+        time.sleep(5)
+        waited += 5
+
+
 def one_run(scratch: Path, python: str, *, demo_only: bool = False) -> dict[str, float]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "CODETAPE"))}
     env |= {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
@@ -130,11 +141,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--demo-only", action="store_true", help="time scripts/demo alone")
+    parser.add_argument("--idle", action="store_true", help="wait for a load under 1 before each run")
     args = parser.parse_args()
     python = shutil.which("python3") or sys.executable
     runs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="codetape-first-") as scratch:
         for number in range(args.runs):
+            if args.idle:
+                settle()
             runs.append(one_run(Path(scratch), python, demo_only=args.demo_only))
             said = ", ".join(f"{name} {value:.1f}{'' if name.startswith('load') else ' s'}"
                              for name, value in runs[-1].items())
