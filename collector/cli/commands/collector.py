@@ -43,14 +43,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.daemon.rundir import AlreadyRunning
-    from collector.daemon.server import run_collector
-
     home = Home.from_env(args.env)
-    if args.action == "stop":
+    if args.action == "stop":  # the daemon's modules are not imported: a stop starts fast
         if args.detach:
             raise UsageError("stop takes no --detach")
         return stop(home)
+    from collector.daemon.rundir import AlreadyRunning
+    from collector.daemon.server import run_collector
+
     if autostarted(args.env):  # a client found none running: never after the user stopped recording
         refuse_if_stopped(home)
     elif clear_stopped(home):

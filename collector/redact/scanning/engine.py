@@ -40,6 +40,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from collector.errors import CodetapeError
@@ -261,14 +262,25 @@ def load(prefilters: tuple[str, ...] = ()) -> Engine:
 _LOADING = threading.Lock()
 
 
-@functools.cache
-def _load(prefilters: tuple[str, ...]) -> Engine:
+def version() -> str:
+    """The engine's version, as its `Engine.version` says, without compiling its rules: a seal that needs
+    no engine names it in its summary without waiting for the load."""
+    return f"kingfisher-{_sdk().__version__}"
+
+
+def _sdk() -> ModuleType:
+    """Kingfisher's module: its native module (~0.1 s) at first use, and a clear error without it."""
     try:
-        # the rule engine's native module (~0.1 s) at its first use, and a clear error without it
         import kingfisher_sdk
     except ImportError as exc:
         raise CodetapeError(f"secret redaction needs {PACKAGE}, which cannot be imported ({exc}); "
                             f"reinstall codetape (pip install --force-reinstall codetape)") from None
+    return kingfisher_sdk
+
+
+@functools.cache
+def _load(prefilters: tuple[str, ...]) -> Engine:
+    kingfisher_sdk = _sdk()
     with tempfile.TemporaryDirectory(prefix="codetape-rules-") as tmp:
         try:
             main = kingfisher_sdk.Rules([], builtins=True, confidence="low")
@@ -280,7 +292,7 @@ def _load(prefilters: tuple[str, ...]) -> Engine:
     names = [rule_name(str(meta["id"])) for meta in metadata] + list(NAMED)
     return Engine(kingfisher_sdk.Scanner(main, base64=False),
                   kingfisher_sdk.Scanner(side, base64=False) if side is not None else None,
-                  names, f"kingfisher-{kingfisher_sdk.__version__}",
+                  names, version(),
                   frozenset(str(meta["id"]) for meta in metadata if public(meta)))
 
 

@@ -197,7 +197,7 @@ class RuleSet:
     @property
     def version(self) -> str:
         """The rules and engine versions, marked when the developer added patterns or allowed values."""
-        version = self.VERSION + ("+" + self.scanner.version if self.engine else "")
+        version = self.VERSION + ("+" + engines.version() if self.engine else "")  # not waiting for a load
         custom = len(self.extra_patterns) + len(self.allow)
         return f"{version}+custom{custom}" if custom else version
 

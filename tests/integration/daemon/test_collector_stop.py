@@ -80,6 +80,25 @@ def test_stop_seals_what_the_collector_holds_and_waits_until_it_has_stopped(tmp_
         assert again.stdout == "collector: not running\n" and again.stderr == f"{STAYS_STOPPED}\n"
 
 
+def test_the_stop_command_loads_neither_the_daemon_nor_redaction(tmp_path: Path) -> None:
+    """A stop is mostly its own process's start: it imports what asking and waiting need, not the serving
+    daemon's modules nor the seal's (the collector seals)."""
+    ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
+    probe = ("import sys\nfrom collector.cli.main import main\nmain(['collector', 'stop'])\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('collector.daemon.server', "
+             "'collector.daemon.session', 'collector.redact', 'collector.seal'))), file=sys.stderr)\n")
+    with running(tmp_path / "h") as daemon:
+        with daemon.client() as client:
+            assert client.hello(ws, "bridge")["recording"]
+            client.send_step(now_ms(), NOTE)
+            settle(client)
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                              env=env_for(daemon.home.root))
+        assert done.returncode == 0 and done.stdout.splitlines()[-1:] == ["collector: stopped"], done
+        assert done.stderr.splitlines()[-1] == "[]", done.stderr
+        assert daemon.proc.poll() == 0
+
+
 def test_a_command_that_autostarts_the_collector_is_named(tmp_path: Path) -> None:
     home = tmp_path / "h"
     ws = opt_in(tmp_path / "ws", home=home)
