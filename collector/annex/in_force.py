@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from collector import __version__
 from collector.home import Home
+from collector.policy.config import load_config
 from collector.policy.managed import Managed, load_managed, managed_path
-from collector.upload.destinations import load_config
 from schemas.settings import ALL_CHANNELS, Channel, WorkspaceSettings
 
 if TYPE_CHECKING:  # pyarrow and pandas load (seconds) only when a dataset is described

@@ -76,7 +76,7 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def run_compact(args: argparse.Namespace) -> int:
     from collector.dataset.compact import compact_dataset
-    from collector.upload.destinations import load_config
+    from collector.policy.config import load_config
 
     report = compact_dataset(args.out, load_config(Home.from_env(args.env)).upload)
     if args.json:
@@ -170,7 +170,7 @@ def open_dataset(where: str, home: Home) -> tuple[Output, DatasetManifest]:
     from collector.dataset.errors import OutputRefused
     from collector.dataset.output.manifest import read_manifest
     from collector.dataset.output.output import open_output
-    from collector.upload.destinations import load_config
+    from collector.policy.config import load_config
 
     out = open_output(where, load_config(home).upload, create=False)
     manifest = read_manifest(out)

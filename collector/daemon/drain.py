@@ -28,11 +28,10 @@ from collector.due import next_due
 from collector.errors import SettingsError
 from collector.home import Home
 from collector.platform.process import CRASH_SIGNALS
-from collector.policy.toml import load_model
+from collector.policy.config import load_config
 from collector.protocol.clock import Clock, utc_now
 from collector.protocol.spawn import python_command
 from collector.safe_urls import safe_text
-from schemas.config import CodetapeConfig
 
 log = logging.getLogger("codetape.collector")
 FIRST_RETRY_S = 30.0
@@ -74,11 +73,10 @@ class BackgroundUpload:
 
     def _configured(self) -> bool:
         try:
-            config = load_model(self.home.config, CodetapeConfig, SettingsError)
+            return load_config(self.home).upload.to is not None
         except SettingsError as exc:
             log.error("background upload: %s", exc)
             return False
-        return config is not None and config.upload.to is not None
 
     async def _run(self) -> None:
         env = {**os.environ, "CODETAPE_HOME": str(self.home.root)}

@@ -33,6 +33,7 @@ from collector.episode import open_episode
 from collector.errors import EpisodeError
 from collector.home import Home
 from collector.platform.files import fsync_dir
+from collector.policy.config import load_config
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.protocol.clock import utc_now
 from collector.review.continued import remember
@@ -40,7 +41,6 @@ from collector.review.errors import ReviewError
 from collector.review.plan import TrimPlan
 from collector.review.trim import TrimResult, trim_episode
 from collector.seal.summaries import read_capture_exclude, read_summary, summary_path
-from collector.upload.destinations import load_config
 from collector.upload.pushed_since import keep_origin, origin_path
 from schemas.consent import ConsentStatement
 

@@ -20,14 +20,13 @@ from urllib.parse import unquote, urlsplit
 
 from msgspec.structs import replace
 
-from collector.errors import SettingsError
 from collector.home import Home
 from collector.safe_urls import safe_url
 from collector.upload.errors import DestinationError, TransferFailed
 
 if TYPE_CHECKING:  # the reference model loads only when a reference is made; config.toml's only with one
     from collector.upload.ref import DestinationRef
-    from schemas.config import CodetapeConfig, UploadSettings
+    from schemas.config import UploadSettings
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9!_.*'()-]+$")
@@ -147,15 +146,6 @@ def revocation_key(sha256: str) -> str:
     return f"episodes/{sha256}.revocation.json"
 
 
-def load_config(home: Home) -> CodetapeConfig:
-    """CODETAPE_HOME/config.toml, validated (all defaults when there is none)."""
-    # the config's structs and TOML reading at use: `--help` and the hook never read config.toml
-    from collector.policy.toml import load_model
-    from schemas.config import CodetapeConfig
-
-    return load_model(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
-
-
 def configured(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
     """The destination `to` names (--to), else the one in config.toml; None when there is neither.
     DestinationError when the organisation's managed policy does not allow it (`allowed`); PolicyError
@@ -171,6 +161,9 @@ def configured(home: Home, to: str | None = None, *, allow_insecure: bool = Fals
 
 def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
     """The destination `to` or config.toml names, parsed, whether the managed policy allows it or not."""
+    # config.toml's reading and structs at use: `--help` and the hook never read config.toml
+    from collector.policy.config import load_config
+
     if to is None and not os.path.lexists(home.config):
         return None
     settings = load_config(home).upload
@@ -183,8 +176,8 @@ def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) ->
 def set_destination(home: Home, url: str) -> Destination:
     """Make `url` the destination in config.toml (`[upload] to`), normalised, once it parses and the
     managed policy allows it; DestinationError (config.toml unchanged) when not."""
-    # tomlkit only when config.toml is written
-    from collector.policy.config_file import set_value
+    # config.toml's reading and writing only when it is written
+    from collector.policy.config import load_config, set_value
 
     destination = parse_destination(url.strip(), load_config(home).upload)
     problem = policy_refusal(destination, outcome="config.toml was not changed")
@@ -234,7 +227,7 @@ def allowed(destination: Destination, entries: Iterable[str]) -> bool:
 def parse_destination(url: str, settings: UploadSettings | None = None) -> Destination:
     """A `file:///DIR` or `s3://BUCKET/PREFIX` URL; DestinationError saying what is wrong."""
     if settings is None:
-        # the config's structs at use (see load_config)
+        # the config's structs at use (see named)
         from schemas.config import UploadSettings
 
         settings = UploadSettings()  # the defaults

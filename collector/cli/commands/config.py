@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from collector.policy.config_file import set_value
+    from collector.policy.config import set_value
     from collector.upload.destinations import set_destination
 
     home = Home.from_env(args.env)
@@ -51,7 +51,7 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 def run_get(args: argparse.Namespace) -> int:
-    from collector.policy.config_file import setting
+    from collector.policy.config import setting
 
     found = setting(Home.from_env(args.env), args.key)
     print("" if found.value is None else found.value)
@@ -59,7 +59,7 @@ def run_get(args: argparse.Namespace) -> int:
 
 
 def run_unset(args: argparse.Namespace) -> int:
-    from collector.policy.config_file import unset
+    from collector.policy.config import unset
 
     home = Home.from_env(args.env)
     print(f"{unset(home, args.key).line()} (in {home.config})")
@@ -67,7 +67,7 @@ def run_unset(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from collector.policy.config_file import settings
+    from collector.policy.config import settings
 
     home = Home.from_env(args.env)
     print(f"# {home.config}")

@@ -102,8 +102,8 @@ def run_build(args: argparse.Namespace) -> int:
     from collector.dataset.check.trust import parse_trusts
     from collector.dataset.engines.allocator import freeze_loaded
     from collector.dataset.engines.exports import parse_exports
+    from collector.policy.config import load_config
     from collector.protocol.clock import utc_now
-    from collector.upload.destinations import load_config
 
     if args.ray_address is not None and args.engine != "ray":
         raise UsageError("--ray-address is for --engine ray")

@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import tracked
     from collector.episode.resolve import open_ref, show
     from collector.home import Home
+    from collector.policy.config import load_config
     from collector.report import report_bytes, write_report
-    from collector.upload.destinations import load_config
 
     home = Home.from_env(args.env)
     episode = open_ref(args.episode, home)

@@ -118,7 +118,7 @@ def revoke_one(path: Path, home: Home, args: argparse.Namespace) -> None:
     from collector.cli.commands.sign import ask_passphrase
     from collector.consent.keys import key_path
     from collector.episode.resolve import reference
-    from collector.upload.destinations import load_config
+    from collector.policy.config import load_config
     from collector.upload.errors import RevocationFailed
     from collector.upload.revocation import is_episode_key, revoke, signer_of
     from collector.upload.stores import reopen

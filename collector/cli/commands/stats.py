@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.policy.config import load_config
     from collector.stats.local import local_activity
-    from collector.upload.destinations import load_config
 
     home = Home.from_env(args.env)
     idle = load_config(home).stats.idle_minutes if args.idle is None else args.idle

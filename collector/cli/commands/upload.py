@@ -194,7 +194,7 @@ def _top_up(home: Home, quiet: bool) -> list[str]:
 def _revocations(home: Home, names: list[str], quiet: bool) -> list[str]:
     """Write the records of revocations whose random time has come; a line for each destination that
     could not be written (the record is tried again later)."""
-    from collector.upload.destinations import load_config
+    from collector.policy.config import load_config
     from collector.upload.revocation import write_revocation
     from collector.upload.stores import reopen
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from collector.home import Home
-from collector.upload.destinations import load_config
+from collector.policy.config import load_config
 from tests.cli import codetape
 from tests.unit.review.test_trim import HEADER, two_files, write
 

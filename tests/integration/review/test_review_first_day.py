@@ -15,10 +15,10 @@ from collector.consent import load_public
 from collector.consent.verify import check_consent
 from collector.episode import open_episode
 from collector.home import Home
+from collector.policy.config import load_config
 from collector.review.app import ReviewOutcome
 from collector.review.dialogs import HelpScreen, PromptScreen, SignScreen
 from collector.review.session import ReviewSession
-from collector.upload.destinations import load_config
 from tests.integration.review.test_review_app import Recorded, settle, text_of
 from tests.unit.review.test_trim import HEADER, two_files, write
 

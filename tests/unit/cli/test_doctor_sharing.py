@@ -8,7 +8,7 @@ from collector.cli.commands.doctor import _sharing
 from collector.consent import init_keys
 from collector.consent.keys import key_path
 from collector.home import Home
-from collector.policy.config_file import set_value
+from collector.policy.config import set_value
 
 
 def lines(home: Home) -> list[str]:

@@ -9,8 +9,8 @@ import pytest
 
 from collector.errors import SettingsError, UsageError
 from collector.home import Home
-from collector.policy.config_file import set_value, setting, settings, unset
-from collector.upload.destinations import load_config, set_destination
+from collector.policy.config import load_config, set_value, setting, settings, unset
+from collector.upload.destinations import set_destination
 from collector.upload.errors import DestinationError
 
 

@@ -1,4 +1,5 @@
-"""CODETAPE_HOME/config.toml changed one setting at a time (`codetape config`, the review's sign dialog).
+"""CODETAPE_HOME/config.toml, the one module that reads it (`load_config`, for every stage) and writes it,
+one setting at a time (`codetape config`, the review's sign dialog, `set_destination`).
 
 A setting is named `SECTION.NAME` as the file's tables hold it (`upload.to`, `consent.mode`); the names are
 read from the model (schemas/config.py), so a setting added there can be set here at once. A value is read
@@ -10,17 +11,18 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-import tomlkit
-import tomlkit.exceptions
 
 from collector.atomic import atomic_write
 from collector.errors import SettingsError, UsageError
 from collector.home import Home
-from collector.policy.toml import parse_model, read_text
+from collector.policy.toml import load_model, parse_model, read_text
 from schemas.config import CodetapeConfig
+
+if TYPE_CHECKING:  # tomlkit (the writer's) loads only when the file is shown or changed, not when it is read
+    import tomlkit
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,15 @@ class Setting:
     description: str
 
     def line(self) -> str:
+        import tomlkit  # the writer's TOML library (80 ms) only when a setting is shown or changed
+
         shown = "(none)" if self.value is None else tomlkit.item(self.value).as_string()
         return f"{self.key} = {shown}" + ("" if self.set_in_file else "  (default)")
+
+
+def load_config(home: Home) -> CodetapeConfig:
+    """CODETAPE_HOME/config.toml, validated (all defaults when there is none)."""
+    return load_model(home.config, CodetapeConfig, SettingsError) or CodetapeConfig()
 
 
 def settings(home: Home) -> list[Setting]:
@@ -59,6 +68,8 @@ def setting(home: Home, key: str) -> Setting:
 
 def set_value(home: Home, key: str, text: str) -> Setting:
     """Set `key` to `text` in config.toml; SettingsError (the file unchanged) when the value is refused."""
+    import tomlkit  # as in Setting.line
+
     section, name = _split(key)
     document = _document(home)
     table = document.get(section)
@@ -128,6 +139,10 @@ def _literal(text: str) -> Any:
 
 
 def _document(home: Home) -> tomlkit.TOMLDocument:
+    # as in Setting.line
+    import tomlkit
+    import tomlkit.exceptions
+
     text = read_text(home.config, SettingsError) or ""
     try:
         return tomlkit.parse(text)
@@ -136,9 +151,9 @@ def _document(home: Home) -> tomlkit.TOMLDocument:
 
 
 def _validated(home: Home, document: tomlkit.TOMLDocument) -> CodetapeConfig:
-    return parse_model(tomlkit.dumps(document), CodetapeConfig, SettingsError, home.config)
+    return parse_model(document.as_string(), CodetapeConfig, SettingsError, home.config)
 
 
 def _write(home: Home, document: tomlkit.TOMLDocument) -> None:
     home.ensure(home.root)
-    atomic_write(home.config, tomlkit.dumps(document))
+    atomic_write(home.config, document.as_string())
