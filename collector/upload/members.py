@@ -11,27 +11,24 @@ members, both episodes would be readable there.
     held      an episode whose time came draws a fresh one (collector/due.py: within its bound, at least
               FLOOR_S), so the collector looks again then; once k is reached it leaves by the release
               rule, one a run, never in a burst
-    status    outbox/members-held.json keeps what waits and for what count, as of the last upload run
+    status    outbox/members-held.json keeps what waits and for what count (collector/held.py)
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from collector.atomic import atomic_write
 from collector.due import FLOOR_S, due, schedule
 from collector.errors import CodetapeError
+from collector.held import MEMBERS, keep
 from collector.home import Home
 
 if TYPE_CHECKING:
     from collector.consent.enrol import Transport
-
-HELD_FILE = "members-held.json"
 
 
 @dataclass(frozen=True)
@@ -117,7 +114,7 @@ def hold_back(home: Home, episodes: Mapping[str, Path], now: datetime,
                 held.append(Held(name, epoch, members, needed, problem))
         for item in held:
             look_again(home, item.episode_id, now)
-    keep_held(home, held)
+    keep(home, MEMBERS, [item.to_json() for item in held], episodes)
     return held
 
 
@@ -127,25 +124,3 @@ def look_again(home: Home, name: str, now: datetime) -> None:
     timed = due(home, name)
     if timed is None or timed.at <= now:
         schedule(home, name, max(FLOOR_S, 0 if timed is None else timed.bound_s), now)
-
-
-def held_path(home: Home) -> Path:
-    return home.outbox / HELD_FILE
-
-
-def keep_held(home: Home, held: list[Held]) -> None:
-    """What waits for k, as of this run (0600, replaced atomically); nothing kept when nothing waits."""
-    if not held:
-        held_path(home).unlink(missing_ok=True)
-        return
-    home.ensure(home.outbox)
-    atomic_write(held_path(home), json.dumps([item.to_json() for item in held], indent=1) + "\n")
-
-
-def read_held(home: Home) -> list[dict[str, Any]]:
-    """What the last upload run held back for k (for `codetape status`); [] when nothing, or unreadable."""
-    try:
-        data = json.loads(held_path(home).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
+from collector.held import MEMBERS, PUSHED, read
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
 from collector.safe_urls import safe_text
@@ -197,15 +198,12 @@ def outbox_status(home: Home) -> dict[str, Any]:
     attempt = None if last is None else _plain(last)
     if attempt is not None and attempt.get("error"):
         attempt["error"] = safe_text(attempt["error"])
-    # what the last run held back for k members (a small file, no issuer asked)
-    from collector.upload.members import read_held
-    from collector.upload.pushed_since import read_held_pushed
-
     still = {entry.episode_id for entry in queued if entry.waits_for(ref)}  # not revoked or sent since
     return {"waiting": len(still),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
-            "last_attempt": attempt, "held_for_members": read_held(home),
-            "held_for_pushed": [item for item in read_held_pushed(home) if item.get("episode_id") in still]}
+            "last_attempt": attempt,
+            "held_for_members": [item for item in read(home, MEMBERS) if item["episode_id"] in still],
+            "held_for_pushed": [item for item in read(home, PUSHED) if item["episode_id"] in still]}
 
 
 def _plain(attempt: LastAttempt) -> dict[str, Any]:

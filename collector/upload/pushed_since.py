@@ -9,8 +9,10 @@ again before the episode leaves, by every upload run, as of the last fetch or pu
     outbox/<episode id>.origin   (0600; local, never uploaded) JSON: the workspace root, the episode's
                                  commits and the git blob id of each file's final text as it was before
                                  signing masked it, each only if no remote-tracking branch held it at
-                                 signing; `sent_anyway` once the contributor chose to send it all the same
-    outbox/pushed-held.json      what the last upload run held, for `codetape status`
+                                 signing; `sent_anyway` once the contributor chose to send it all the same;
+                                 removed once the episode is uploaded or withdrawn (`left`)
+    outbox/pushed-held.json      what upload runs hold, for `codetape status`, the editors' status line and
+                                 `codetape review` (collector/held.py)
 
 Pushed: a commit that a remote-tracking branch contains (`for-each-ref --contains`), a blob that one
 reaches (`rev-list --objects --remotes`). A repository that cannot be asked (gone, not git) holds the
@@ -30,13 +32,13 @@ from typing import Any
 
 from collector.atomic import atomic_write
 from collector.episode import Episode
+from collector.held import PUSHED, drop, keep
 from collector.home import Home
 from collector.upload.members import look_again
 from collector.workspace.identity import read_git
 from schemas.steps import GitStep
 
 ORIGIN = ".origin"
-HELD_FILE = "pushed-held.json"
 TIMEOUT_S = 10.0
 MAX_ORIGIN = 1 << 22
 EMPTY = ("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",
@@ -215,7 +217,7 @@ def hold_pushed(home: Home, episodes: Mapping[str, Path], now: datetime) -> list
             if found is not None:
                 held.append(found)
                 look_again(home, name, now)
-    keep_held(home, held)
+    keep(home, PUSHED, [item.to_json() for item in held], episodes)
     return held
 
 
@@ -226,27 +228,12 @@ def send_anyway(home: Home, episode_id: str) -> bool:
     if origin is None:
         return False
     write_origin(home, episode_id, Origin(origin.root, origin.commits, origin.blobs, sent_anyway=True))
+    drop(home, episode_id, [PUSHED])
     return True
 
 
-def held_path(home: Home) -> Path:
-    return home.outbox / HELD_FILE
-
-
-def keep_held(home: Home, held: list[HeldPushed]) -> None:
-    """What is held for pushed work, as of this run (0600, replaced atomically); nothing kept when none."""
-    if not held:
-        held_path(home).unlink(missing_ok=True)
-        return
-    home.ensure(home.outbox)
-    atomic_write(held_path(home), json.dumps([item.to_json() for item in held], indent=1) + "\n")
-
-
-def read_held_pushed(home: Home) -> list[dict[str, Any]]:
-    """What the last upload run held for pushed work (for `codetape status`); [] when nothing, or
-    unreadable."""
-    try:
-        data = json.loads(held_path(home).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+def left(home: Home, episode_id: str) -> None:
+    """The episode no longer waits (uploaded, or withdrawn): what was kept for its holds goes, its origin
+    (the workspace root, the real commit ids and blob ids) first."""
+    origin_path(home, episode_id).unlink(missing_ok=True)
+    drop(home, episode_id)

@@ -51,6 +51,7 @@ from collector.text.validation import first_error
 from collector.upload.destinations import Resume, Store, revocation_key
 from collector.upload.errors import RevocationFailed
 from collector.upload.gate import file_sha256
+from collector.upload.pushed_since import left
 from collector.upload.receipts import Receipt, Revoked, holding, read_receipt, revocation_path, write_receipt
 from collector.upload.ref import DestinationRef
 from schemas.common import checked, decoded, document
@@ -132,6 +133,7 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
             receipt = msgspec.structs.replace(receipt, revoked=Revoked(revoked_at=revoked_at))
             write_receipt(home, receipt)
         delivered(home, str(episode_id))  # never uploaded now: no upload time
+        left(home, str(episode_id))  # its origin and holds: kept only while it waits
         name = revocation_name(str(episode_id))
         if unlinkable and delay_max_s and _unwritten(receipt):
             at = due_at(home, name) or schedule(home, name, delay_max_s, moment, draw=draw)

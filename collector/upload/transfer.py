@@ -27,6 +27,7 @@ from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Resume, Store, episode_key, manifest_key
 from collector.upload.errors import TransferFailed, UploadRefused
 from collector.upload.gate import Cleared, clear
+from collector.upload.pushed_since import left
 from collector.upload.receipt_file import receipt_path
 from collector.upload.receipts import (
     Delivery,
@@ -98,6 +99,7 @@ def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[
                                                      uploaded_at=now(), sent_bytes=sent))
             write_receipt(home, receipt)
         delivered(home, str(cleared.episode_id))
+        left(home, str(cleared.episode_id))  # its origin and holds: kept only while it waits
     return Delivered(cleared.episode_id, store.ref.describe(), store.location(key), cleared.size, sent,
                      resumed, already)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from collector.due import due_path
 from collector.episode import open_episode
+from collector.held import PUSHED
 from collector.home import Home
 from collector.protocol.clock import utc_now
 from collector.reconstruct.keyframes import workspace_after
@@ -113,7 +114,8 @@ def test_an_episode_whose_work_was_pushed_after_signing_is_held_and_the_others_g
     assert done.returncode == 0, done.stderr
     assert arrived(dest) == 5
     assert not [path for path in dest.rglob("*") if path.name.endswith(".origin")]  # kept locally only
-    assert origin_path(Home(alice), mine).exists()
+    assert not origin_path(Home(alice), mine).exists()  # and only while it waited (issue 68, left item 2)
+    assert not any(origin_path(Home(home), eid).exists() for home, _clone, eid, _said in others)
 
 
 def test_a_held_episode_withdrawn_is_no_longer_shown_held(issuer: Issuer, tmp_path: Path) -> None:
@@ -129,9 +131,12 @@ def test_a_held_episode_withdrawn_is_no_longer_shown_held(issuer: Issuer, tmp_pa
     come(alice, mine)
     assert f"{mine[:8]} is held: the text of hello.py" in codetape_process(alice, "upload").stdout
     assert f"  {mine[:8]}  the text of hello.py" in codetape_process(alice, "status").stdout
+    assert origin_path(Home(alice), mine).exists()
     done = codetape_process(alice, "revoke", mine[:8])  # she withdraws it
     assert done.returncode == 0, done.stderr
     assert "held: work of it was pushed" not in codetape_process(alice, "status").stdout
+    assert not origin_path(Home(alice), mine).exists()  # its real commit ids and blob ids go with it
+    assert not (Home(alice).outbox / PUSHED).exists()
     done = codetape_process(alice, "upload", "--now")
     assert done.returncode == 0, done.stderr
     assert arrived(dest) == 0
