@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from collector import __version__
+from collector.consent.mode import configured_mode
 from collector.home import Home
 from collector.policy.config import load_config
 from collector.policy.managed import Managed, load_managed, managed_path
@@ -78,7 +79,7 @@ def in_force(home: Home, dataset: str | None = None) -> InForce:
     """The settings in force here (PolicyError when the managed policy is refused), and the dataset at
     `dataset` (a directory or s3:// URL) when one is named (OutputRefused when it is no dataset)."""
     managed = load_managed()
-    mode = load_config(home).consent.mode
+    mode = configured_mode(home)
     found = None
     if dataset is not None:
         # a dataset's modules (pyarrow) only when a dataset is named

@@ -4,6 +4,7 @@
     statement.py  the consent frame payload and the exact bytes signed
     sign.py       sign_episode (refused when the sharing policy, collector/policy/sharing.py, forbids it)
     verify.py     check_consent (and its parts) for `codetape verify` and `inspect`
+    mode.py       the consent mode and the upload delay this home's config.toml asks for (signing_mode)
 
 Unlinkable mode's member side (issue 38; sign_episode(..., unlinkable=...) signs with it):
 

@@ -25,12 +25,12 @@ from textual.worker import Worker, WorkerState
 from collector.consent import KeyInfo, init_keys, load_public
 from collector.consent.enrol import ENROL_COMMAND, can_get_key
 from collector.consent.keys import key_path
+from collector.consent.mode import signing_mode
 from collector.consent.unlinkable import epoch_of
 from collector.errors import CodetapeError
 from collector.protocol.clock import utc_now
 from collector.replay.describe import clock, plural
 from collector.review import report, views
-from collector.review.choices import signing_mode
 from collector.review.dialogs import ConfirmScreen, HelpScreen, PromptScreen, SignAsk, SignOff, SignScreen
 from collector.review.manifest import Manifest, file_diff, review_manifest
 from collector.review.plan import Exclusions, TrimPlan, parse_drop

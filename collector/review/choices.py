@@ -23,6 +23,7 @@ from pathlib import Path
 
 from collector.consent import sign_episode
 from collector.consent.enrol import ensure_key, wants_keys
+from collector.consent.mode import signing_mode, upload_delay_max_s
 from collector.consent.repository import RepositoryKnowledge, read_repository
 from collector.consent.scrub import file_text_patterns
 from collector.consent.sign import require_policy
@@ -33,7 +34,6 @@ from collector.episode import open_episode
 from collector.errors import EpisodeError
 from collector.home import Home
 from collector.platform.files import fsync_dir
-from collector.policy.config import load_config
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.protocol.clock import utc_now
 from collector.review.continued import remember
@@ -74,13 +74,6 @@ class Queued:
     def signed(self) -> str:
         """"signed by KEY_ID", or, unlinkable, under which issuer's authorisation (never a key id)."""
         return f"signed {signed_how(self.statement)}"
-
-
-def signing_mode(home: Home, unlinkable: bool = False) -> Timing | None:
-    """None to sign attributed; the timing ("coarse" or "exact") to sign unlinkable, as `unlinkable`
-    (`sign --unlinkable`) or `[consent] mode` in config.toml asks."""
-    settings = load_config(home).consent
-    return settings.timing if unlinkable or settings.mode == "unlinkable" else None
 
 
 def share_context(home: Home) -> tuple[Timing | None, tuple[str, bool] | None]:
@@ -130,7 +123,7 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     if trimmed is not None and trimmed.renamed:  # the policy's globs know the files by their own names
         require_policy(policy, sorted(trimmed.renamed), unlinkable=mode is not None)
     captured = [*episode.header.capture.exclude, *read_capture_exclude(original)]
-    fetched, epoch, delay_max_s = 0, epoch_of(utc_now()), load_config(home).consent.upload_delay_max_s
+    fetched, epoch, delay_max_s = 0, epoch_of(utc_now()), upload_delay_max_s(home)
     if mode is not None:
         fetched = ensure_key(home, epoch)
         schedule(home, str(episode.header.episode_id), delay_max_s, utc_now())

@@ -165,7 +165,7 @@ def _sharing(home: Home) -> list[Check]:
     destination. Not set up yet is not a fault (the review's sign dialog sets both up); broken is."""
     from collector.consent.enrol import ENROL_COMMAND, enrolment_path, load_enrolment
     from collector.consent.keys import key_path, load_public
-    from collector.review.choices import signing_mode
+    from collector.consent.mode import signing_mode
     from collector.upload.destinations import named, policy_refusal
 
     checks = []

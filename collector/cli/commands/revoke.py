@@ -117,6 +117,7 @@ def signed_here(home: Home) -> list[Path]:
 def revoke_one(path: Path, home: Home, args: argparse.Namespace) -> None:
     from collector.cli.commands.sign import ask_passphrase
     from collector.consent.keys import key_path
+    from collector.consent.mode import upload_delay_max_s
     from collector.episode.resolve import reference
     from collector.policy.config import load_config
     from collector.upload.errors import RevocationFailed
@@ -130,7 +131,7 @@ def revoke_one(path: Path, home: Home, args: argparse.Namespace) -> None:
 
     own_key = not is_episode_key(home, signer_of(path, home)) and key_path(home).exists()
     passphrase = ask_passphrase(args.passphrase_file, home) if own_key else None
-    delay = None if args.now else config.consent.upload_delay_max_s
+    delay = None if args.now else upload_delay_max_s(home)
     done = revoke(path, home, opener=opener, passphrase=passphrase, reason=args.reason, delay_max_s=delay)
     eid = reference(path, home) if path.exists() else path.name.removesuffix(".ctape")
     when = (f"on {done.revoked_at.date().isoformat()}" if done.unlinkable

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"[{number}/{len(paths)}] {headline(path, home)}")
             print("\n".join(manifest_lines(path, plan, home, args.workspace)))
         return 0
-    from collector.review.choices import signing_mode
+    from collector.consent.mode import signing_mode
 
     unlinkable = signing_mode(home, args.unlinkable) is not None
     passphrase = None if unlinkable else ask_passphrase(args.passphrase_file, home)

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from collector.consent import sign_episode
+from collector.consent.mode import signing_mode
 from collector.consent.statement import parse_statement, unpack_payload
 from collector.consent.unlinkable import minimise_episode
 from collector.episode import open_episode
 from collector.export.formats import FORMATS
 from collector.home import Home
 from collector.policy.sharing import SigningPolicy
-from collector.review.choices import signing_mode
 from collector.review.session import ReviewSession
 from schemas.consent import ConsentStatement
 from tests.cli import codetape
