@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from lsp_bridge.documents.tracked import count_units, index_of
 from lsp_bridge.errors import MalformedMessage
+from lsp_bridge.steps.completions import caret_and_items
 from lsp_bridge.steps.snippets import strip_snippet
-from lsp_bridge.steps.translate import obj, position, range_
+from lsp_bridge.steps.translate import range_
 from schemas.steps.base import Position
 from schemas.steps.offer import ITEM_TEXT_MAX, MAX_ITEMS
 
@@ -91,13 +92,10 @@ class Offers:
     def inline(self, uri: str, params: Any, result: Any, line: str | None, encoding: PositionEncoding,
                provider: str | None, at: int) -> None:
         """A `textDocument/inlineCompletion` answer; `line`: the text of the caret's line (None: unknown)."""
-        try:
-            caret = position(obj(params, "params").get("position"))
-        except MalformedMessage:
+        answer = caret_and_items(params, result)
+        if answer is None:
             return
-        raw = result.get("items") if isinstance(result, dict) else result
-        if not isinstance(raw, list):
-            return
+        caret, raw = answer
         texts: list[str] = []
         whole: list[tuple[Range, str] | None] = []
         for entry in raw[:MAX_INLINE]:

@@ -38,8 +38,9 @@ from lsp_bridge.documents.tracked import index_of
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.recording.recorder import Recorder
 from lsp_bridge.recording.spool import Outgoing
+from lsp_bridge.steps.completions import caret_and_items
 from lsp_bridge.steps.snippets import strip_snippet
-from lsp_bridge.steps.translate import obj, position, range_, span, string
+from lsp_bridge.steps.translate import range_, span, string
 from schemas.steps.edit import ContentChange, EditOrigin
 
 if TYPE_CHECKING:
@@ -152,13 +153,10 @@ class Origins:
     def completion(self, uri: str, params: Any, result: Any, at: int) -> None:
         """The server's completion list for a document (a new list replaces the last)."""
         self._completions.pop(uri, None)
-        try:
-            caret = position(obj(params, "params").get("position"))
-        except MalformedMessage:
+        answer = caret_and_items(params, result)
+        if answer is None:
             return
-        raw = result.get("items") if isinstance(result, dict) else result
-        if not isinstance(raw, list):
-            return
+        caret, raw = answer
         defaults = result.get("itemDefaults") if isinstance(result, dict) else None
         default_range = defaults.get("editRange") if isinstance(defaults, dict) else None
         done = _Completion(caret, [], at + COMPLETION_MS)
