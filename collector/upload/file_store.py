@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from collector.atomic import atomic_file, atomic_write
 from collector.upload.destinations import Destination, Resume, Sent, copy_hashed
 from collector.upload.errors import TransferFailed
+from collector.upload.in_order import in_order
 
 COPY_CHUNK = 1024 * 1024
 
@@ -84,16 +86,18 @@ class FileStore:
 
     def listing(self, under: str) -> Iterator[tuple[str, int]]:
         folder = self._path(under.rstrip("/"))
-        try:
+        try:  # every name is read before the first is given (in_order), so a vanished folder gives none
             with os.scandir(folder) as entries:
-                found = sorted((entry.name, entry.stat(follow_symlinks=False).st_size) for entry in entries
-                               if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False))
+                files = ((entry.name, entry.stat(follow_symlinks=False).st_size) for entry in entries
+                         if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False))
+                for name, size in in_order(files):
+                    yield f"{under}{name}", size
         except FileNotFoundError:
             return
         except OSError as exc:
             raise TransferFailed(f"cannot list {folder}: {exc.strerror}") from None
-        for name, size in found:
-            yield f"{under}{name}", size
+        except sqlite3.Error as exc:  # the listing's scratch file (in_order)
+            raise TransferFailed(f"cannot list {folder}: {exc}") from None
 
     def read_bytes(self, key: str, limit: int) -> bytes | None:
         path = self._path(key)

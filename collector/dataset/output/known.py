@@ -18,7 +18,6 @@ SQLite file (`Known`), not into the driver's memory (issue 78: about 0.7 GB at a
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,7 +30,7 @@ from collector.dataset.check.reasons import Rejected
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
-from collector.dataset.output.split_store import CACHE_KIB
+from collector.scratch_db import open_scratch
 
 READ_BATCH = 4096  # rows of a table read at a time
 _SCHEMA = """
@@ -52,9 +51,7 @@ class Known:
 
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="codetape-known-")
-        self._db = sqlite3.connect(Path(self._folder.name) / "known.sqlite", isolation_level=None)
-        self._db.executescript(f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE; "
-                               f"PRAGMA cache_size=-{CACHE_KIB}; {_SCHEMA}")
+        self._db = open_scratch(Path(self._folder.name) / "known.sqlite", _SCHEMA)
 
     def seen(self, sha256: str) -> bool:
         """Whether an earlier build checked the episode (accepted or rejected)."""

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collector.dataset.output.split_store import CACHE_KIB, SIGNATURE, band_hash
+from collector.dataset.output.split_store import SIGNATURE, band_hash
 from collector.export.split import NEAR, band_keys, estimate
+from collector.scratch_db import open_scratch
 
 Member = tuple[str, str, list[int] | None]  # split, steps_sha256, signature
 OTHER = {"train": "eval", "eval": "train"}
@@ -40,12 +41,8 @@ class SplitCounts:
 def split_counts(members: Iterable[Member]) -> SplitCounts:
     """The counts over `members` (see the module docstring)."""
     with tempfile.TemporaryDirectory(prefix="codetape-split-") as scratch:
-        db = sqlite3.connect(Path(scratch) / "counts.sqlite", isolation_level=None)
+        db = open_scratch(Path(scratch) / "counts.sqlite", _SCHEMA)
         try:
-            db.executescript(
-                f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE; "
-                f"PRAGMA cache_size=-{CACHE_KIB}; {_SCHEMA}"
-            )
             _fill(db, members)
             return _count(db)
         finally:

@@ -1,9 +1,9 @@
 """The split's sides taken so far, on disk: what a build places its new episodes against.
 
 `StoredSplit` keeps `SplitRule`'s order and rule (collector/export/split.py) and holds its three maps in a
-SQLite file in the build's scratch folder, not in the driver's memory: SQLite's page cache (CACHE_KIB)
-is all it keeps, however many episodes the dataset has (bench/README.md, "The split out of memory", says
-why SQLite and not DuckDB, and what it costs).
+SQLite file in the build's scratch folder, not in the driver's memory: SQLite's page cache
+(collector/scratch_db.py) is all it keeps, however many episodes the dataset has (bench/README.md, "The
+split out of memory", says why SQLite and not DuckDB, and what it costs).
 
     repositories(repository PRIMARY KEY, side)   the first side each repository took
     steps(steps PRIMARY KEY, side)               the first side each steps_sha256 took
@@ -18,14 +18,13 @@ is the in-memory one's exactly.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import struct
 from collections.abc import Iterable
 from pathlib import Path
 
 from collector.export.split import NEAR, PERMUTATIONS, SplitRule, band_keys, estimate
+from collector.scratch_db import open_scratch
 
-CACHE_KIB = 16384  # SQLite's page cache: the store's memory, whatever its size
 SIGNATURE = struct.Struct(f">{PERMUTATIONS}I")
 _SCHEMA = """
 CREATE TABLE repositories (repository TEXT PRIMARY KEY, side TEXT NOT NULL) WITHOUT ROWID;
@@ -46,11 +45,7 @@ class StoredSplit(SplitRule):
     """SplitRule over a SQLite file at `path` (made here; the caller deletes it with its folder)."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.executescript(
-            f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE; "
-            f"PRAGMA cache_size=-{CACHE_KIB}; {_SCHEMA}"
-        )
+        self._db = open_scratch(path, _SCHEMA)
         self._next = 0
 
     def fill(self, rows: Iterable[Row]) -> None:
