@@ -114,3 +114,15 @@ def test_the_end_of_build_counts_on_disk_equal_the_in_memory_ones(tmp_path: Path
     expected = leaks(member for member in broken if member[0] != "none")
     assert expected > 100
     assert split_counts(broken).leaks == expected
+
+
+def test_the_golden_episodes_end_of_build_counts_on_disk_equal_the_in_memory_ones(tmp_path: Path) -> None:
+    members = golden()
+    splits = split_all(members, "memory", tmp_path)
+    rows = [(split, steps, signature)
+            for (_repository, steps, signature), split in zip(members, splits, strict=True)]
+    counts = split_counts(rows)
+    recorded = duplicates((steps, signature) for _split, steps, signature in rows)
+    assert (counts.same_steps, counts.near) == recorded == (3, 0)  # three copies of one session's steps
+    assert counts.leaks == leaks(row for row in rows if row[0] != "none") == 0
+    assert counts.sizes == {"train": 9}
