@@ -10,9 +10,8 @@ capped at 20). So a request to a stalled store fails after `give_up_after` secon
 by side, and starts no other once the store is out of reach.
 
 `Patience.watching` wraps each request: once a request has had no answer for `connect_timeout_s`, one
-line says so, once per store, with the bound. Its timer thread ends with the request, so `codetape upload`
-exits with no thread of it still running: a daemon thread alive while the interpreter finalizes can crash
-it (CPython issue 110052, on 3.9 to 3.12).
+line says so, once per store, with the bound. Its timer thread ends with the request (collector/timer.py),
+so `codetape upload` exits with no thread of it still running.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from collector.timer import when_slow
 from schemas.config import UploadSettings
 
 EXPECT_CONTINUE_S = 1  # botocore waits this long for `100 Continue` before sending a PUT's body
@@ -62,14 +62,8 @@ class Patience:
         if self.say is None:
             yield
             return
-        timer = threading.Timer(self.upload.connect_timeout_s, self._waited)
-        timer.daemon = True
-        timer.start()
-        try:
+        with when_slow(self.upload.connect_timeout_s, self._waited):
             yield
-        finally:
-            timer.cancel()
-            timer.join()  # ended with its request: none left running when the process exits
 
     def _waited(self) -> None:
         with self._lock:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from collector.home import Home
 from collector.protocol.client import Client
+from collector.timer import when_slow
 
-SAY_AFTER_S = 1.0  # a seal that takes longer says what it is doing
+SAY_AFTER_S = 1.0  # a seal that takes longer says what it is doing, rather than hang silently
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,23 +32,11 @@ def report(result: dict[str, Any] | None) -> None:
     print(f"review it: codetape review {result['episode'][:8]}")
 
 
-@contextlib.contextmanager
-def said_after(seconds: float, line: str) -> Iterator[None]:
-    """Print `line` on stderr if the block is still running after `seconds` (work that may be slow says so
-    rather than hang silently)."""
-    timer = threading.Timer(seconds, lambda: print(line, file=sys.stderr, flush=True))
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-
-
 def run(args: argparse.Namespace) -> int:
     workspace = args.dir.expanduser().resolve()
+    line = f"sealing the episode of {workspace}: redacting secrets, writing it ..."
     with Client.connect(Home.from_env(args.env), autostart=True) as client, \
-            said_after(SAY_AFTER_S, f"sealing the episode of {workspace}: redacting secrets, writing it ..."):
+            when_slow(SAY_AFTER_S, lambda: print(line, file=sys.stderr, flush=True)):
         result = client.request("seal", workspace=str(workspace))
     if args.json:
         print(json.dumps(result))
