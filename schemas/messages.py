@@ -181,7 +181,9 @@ class StatusParams(Message, frozen=True, kw_only=True):
     `FILE:LINE: what`; `stopped`: the user ran `codetape collector stop`, and how to record again), or, while
     recording or paused, that the file loosens what the user accepted and
     only the stricter of both applies (empty otherwise); `upload_error` is the last background upload's
-    failure (the collector retries), shown beside any state.
+    failure (the collector retries), shown beside any state; `held` is how many signed episodes the outbox
+    holds before they leave (until the issuer counts k members for their month, or because work of them was
+    pushed after signing: collector/held.py), shown beside any state (`codetape review` offers the choice).
     """
 
     uri: Uri  # the workspace root, as a file URI
@@ -190,6 +192,7 @@ class StatusParams(Message, frozen=True, kw_only=True):
     episode: str | None = None
     detail: Line = ""
     upload_error: Line | None = None
+    held: Annotated[int, Meta(ge=0)] = 0
 
 
 NOTIFICATIONS: dict[str, type[Message]] = {

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from collector.episode import open_episode
 from collector.errors import CollectorError, EpisodeError
+from collector.held import count as held_count
 from schemas.limits import SHORT_TEXT_MAX
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class Requests:
             session.check_settings()
         return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
                 "started": self.collector.started, "workspaces": [session.status() for session in sessions],
-                "upload_error": self.collector.upload.failure}
+                "upload_error": self.collector.upload.failure, "held": held_count(self.collector.home)}
 
     async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         """Start watching a workspace that was just opted in (`codetape init`), or under the settings just

@@ -194,7 +194,9 @@ as opted in."
 \"codetape: recording 12 steps\" (the collector's count for the open
 episode), \"codetape: paused\", \"codetape: not opted in\", \"codetape:
 collector down\", with \" · upload failed\" added when the last upload
-failed; \"codetape: connecting\" until the bridge has said; \"codetape:
+failed and \" · 2 held\" when the outbox holds signed episodes before they
+leave (`codetape review' says why and offers the choice); \"codetape:
+connecting\" until the bridge has said; \"codetape:
 not found (see *Messages*)\" when codetape could not be run; empty for
 buffers that visit no file."
   (with-current-buffer (or buffer (current-buffer))
@@ -212,7 +214,9 @@ buffers that visit no file."
                              (if (equal state "recording")
                                  (format " %d step%s" steps (if (= steps 1) "" "s"))
                                "")
-                             (if (stringp (plist-get status :uploadError)) " · upload failed" ""))))))))))
+                             (if (stringp (plist-get status :uploadError)) " · upload failed" "")
+                             (let ((held (plist-get status :held)))
+                               (if (and (integerp held) (> held 0)) (format " · %d held" held) "")))))))))))
 
 (defun codetape--lighter ()
   "The lighter of `codetape-mode': the recording state (`codetape-status')."
@@ -498,12 +502,12 @@ Other servers ignore an unknown experimental capability."
       capabilities)))
 
 (cl-defmethod eglot-handle-notification (server (_method (eql codetape/status)) &key uri state steps
-                                                 uploadError &allow-other-keys)
+                                                 uploadError held &allow-other-keys)
   "Handle `codetape/status' from the bridge.
 Keep the workspace's state, redraw mode lines."
   (when (and (codetape--bridge-p server) (stringp uri))
     (puthash (codetape--key (eglot--uri-to-path uri))
-             (list :state state :steps steps :uploadError uploadError) codetape--statuses)
+             (list :state state :steps steps :uploadError uploadError :held held) codetape--statuses)
     (force-mode-line-update t)))
 
 (cl-defmethod eglot-handle-notification (server (_method (eql codetape/review)) &key episode

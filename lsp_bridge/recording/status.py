@@ -4,8 +4,9 @@ The truth comes from two places, never from disk: the recorder's session (waitin
 recording, refused because the workspace is not opted in, or stopped by the user) and the collector's own
 `status` answer (paused, not recording because `.codetape.toml` cannot be used and why, what the file says
 that does not apply, how many steps the open episode holds from every source, whether the last background
-upload failed). A thread of its own asks the collector once a second, and at once after a `sealed`, `paused`
-or `resumed` event; the forwarding path never waits for it. Only editors that ask for it get it
+upload failed, how many signed episodes the outbox holds before they leave). A thread of its own asks the
+collector once a second, and at once after a `sealed`, `paused` or `resumed` event; the forwarding path
+never waits for it. Only editors that ask for it get it
 (`"experimental": {"codetape": {"status": true}}` in their `initialize` capabilities: the extensions in
 editor_extensions/ do), once they are ready for notifications, and never twice the same.
 """
@@ -52,12 +53,13 @@ def status_params(root: Path, state: str, failure: str, collector: dict[str, Any
         return None
     workspace = mine[0]
     upload_error = str(collector.get("upload_error") or "") or None
+    held = max(0, int(collector.get("held") or 0))
     if workspace.get("problem"):
         return _wire(uri=uri, state="not_recording", detail=str(workspace["problem"]),
-                     upload_error=upload_error)
+                     upload_error=upload_error, held=held)
     return _wire(uri=uri, state="paused" if workspace.get("paused") else "recording",
                  steps=int(workspace.get("steps") or 0), episode=workspace.get("episode"),
-                 detail=str(workspace.get("settings_note") or ""), upload_error=upload_error)
+                 detail=str(workspace.get("settings_note") or ""), upload_error=upload_error, held=held)
 
 
 def wants_status(experimental: Any) -> bool:

@@ -129,7 +129,7 @@ def test_with_codetape_nowhere_the_message_names_the_places_looked(workspace: Pa
             ) in done.stderr.splitlines(), done.stderr[-3000:]
 
 
-MODE_LINE = CODETAPE_EGLOT + r"""
+WAIT_LINE = r"""
 (defvar lines nil)
 ;; --batch draws no mode line (format-mode-line gives ""): evaluate codetape-mode's entry of
 ;; minor-mode-alist, the lighter the mode line shows, as the display would.
@@ -149,6 +149,9 @@ MODE_LINE = CODETAPE_EGLOT + r"""
 (defun steps (line)
   (and (string-match "codetape: recording \\([0-9]+\\) steps?" line)
        (string-to-number (match-string 1 line))))
+"""
+
+MODE_LINE = CODETAPE_EGLOT + WAIT_LINE + r"""
 (find-file "%(file)s")
 (apply #'eglot (eglot--guess-contact))
 (wait-line #'steps "recording")
@@ -200,6 +203,45 @@ def test_mode_line_shows_recording_and_the_review_prompt_opens_the_review(
     built = f"{sys.executable} -m collector review {sealed}"  # codetape-command and the id, not the message's
     assert len(opened) == 1 and built in opened[0], messages[-2000:]
 
+
+
+HELD = CODETAPE_EGLOT + WAIT_LINE + r"""
+;; Issue 68: what the outbox holds before it leaves is counted in the mode line, whichever the reason. The
+;; lists are written by the helper an upload run uses (collector/held.py), as a run that held them would.
+(defun python (code &rest args)  ; exit 4 when it fails
+  (unless (eq 0 (apply #'call-process "%(python)s" nil nil nil "-c" code args)) (kill-emacs 4)))
+(defconst hold "
+import sys
+from collector.held import MEMBERS, PUSHED, drop, keep
+from collector.home import Home
+home = Home.from_env()
+if sys.argv[1] == 'hold':
+    keep(home, PUSHED, [{'episode_id': 'a1', 'root': '/w', 'files': ['x.py']}], [])
+    keep(home, MEMBERS, [{'episode_id': 'b2', 'epoch': '2026-11', 'members': 2, 'needed': 5}], [])
+else:
+    drop(home, 'a1')
+")
+(find-file "%(file)s")
+(apply #'eglot (eglot--guess-contact))
+(wait-line #'steps "recording")
+(python hold "hold")
+(wait-line (lambda (line) (string-match-p "codetape: recording [0-9]+ steps? · 2 held" line)) "2 held")
+(python hold "drop")
+(wait-line (lambda (line) (string-search " · 1 held" line)) "1 held once one left")
+(with-temp-file "%(out)s/lines" (insert (string-join (reverse lines) "\n")))
+(eglot-shutdown (eglot-current-server))
+(kill-emacs 0)
+"""
+
+
+def test_mode_line_counts_the_episodes_the_outbox_holds(
+    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    (workspace / "mod.py").write_text("x = 1\n", encoding="utf-8")
+    out = run_emacs(HELD, workspace, env, tmp_path)
+    lines = (out / "lines").read_text(encoding="utf-8").splitlines()
+    assert "held" not in next(line for line in lines if "recording" in line), lines  # before any was held
+    assert any("· 2 held" in line for line in lines) and "· 1 held" in lines[-1], lines
 
 ORIGINS = CODETAPE_EGLOT + r"""
 (defvar batches nil)

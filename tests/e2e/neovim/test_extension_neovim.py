@@ -254,6 +254,32 @@ vim.lsp.stop_client(id)
 finish(true, '')
 """
 
+HELD_VISIBLE = r"""
+-- Issue 68: what the outbox holds before it leaves is counted in the statusline, whichever the reason. The
+-- lists are written by the helper an upload run uses (collector/held.py), as a run that held them would.
+local HOLD = [==[
+import sys
+from collector.held import MEMBERS, PUSHED, drop, keep
+from collector.home import Home
+home = Home.from_env()
+if sys.argv[1] == "hold":
+    keep(home, PUSHED, [{"episode_id": "a1", "root": "/w", "files": ["x.py"]}], [])
+    keep(home, MEMBERS, [{"episode_id": "b2", "epoch": "2026-11", "members": 2, "needed": 5},
+                         {"episode_id": "a1", "epoch": "2026-11", "members": 2, "needed": 5}], [])
+else:
+    drop(home, "a1")
+]==]
+wait_line(function(s) return steps(s) ~= nil end, 'the statusline never said recording')
+check(not line():find('held', 1, true), 'held before anything was: ' .. line())
+run({ PYTHON, '-c', HOLD, 'hold' }, 'could not write the held lists')
+wait_line(function(s) return s:find('codetape: recording %d+ steps? · 2 held') end, 'never said 2 held')
+run({ PYTHON, '-c', HOLD, 'drop' }, 'could not drop a held episode')
+wait_line(function(s) return s:find(' · 1 held', 1, true) end, 'never said 1 held once one left')
+keep_lines()
+vim.lsp.stop_client(id)
+finish(true, '')
+"""
+
 COLLECTOR_DOWN = r"""
 wait_line(function(s) return s:find('codetape: collector down', 1, true) end,
   'never said the collector is down')
@@ -449,6 +475,15 @@ def test_statusline_shows_recording_steps_pause_and_not_opted_in(
     assert counts == sorted(counts) and counts[-1] > counts[0], lines
     assert "paused" in shown and shown[-1] == "not opted in", lines
     assert shown.index("paused") > shown.index(next(t for t in shown if t.startswith("recording"))), lines
+
+
+@pytest.mark.parametrize("version", sorted(NEOVIMS))
+def test_statusline_counts_the_episodes_the_outbox_holds(
+        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+    (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    run_scenario(NEOVIMS[version], workspace, STATUSLINE + HELD_VISIBLE, env, tmp_path)
+    lines = (tmp_path / "saves" / "lines").read_text(encoding="utf-8").splitlines()
+    assert any("· 2 held" in line for line in lines) and "· 1 held" in lines[-1], lines
 
 
 @pytest.mark.parametrize("version", sorted(NEOVIMS))

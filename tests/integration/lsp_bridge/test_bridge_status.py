@@ -1,7 +1,7 @@
 """`codetape/status` from a real bridge (observe and proxy mode) fed by a real collector: recording with
 the collector's growing count, paused, sealed back to zero, the collector down, invalid settings (not
 recording, with the file's line) and settings that loosen what was accepted; and the background upload's
-failure as the collector reports it. Editors that do not ask get nothing:
+failure and what the outbox holds as the collector reports them. Editors that do not ask get nothing:
 test_bridge_proxy's byte-for-byte test holds the editor's stream to the server's own bytes."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import attrs
 from lsprotocol import types as lsp
 
 from collector.daemon.drain import BackgroundUpload
+from collector.held import MEMBERS, PUSHED, drop, keep
 from collector.home import Home
 from lsp_bridge.recording.status import status_params
 from tests.support.bridge_harness import (
@@ -83,6 +84,23 @@ async def test_observe_mode_reports_recording_steps_pause_and_seal(daemon: Daemo
     await client.shutdown_session()
 
 
+async def test_the_episodes_the_outbox_holds_are_counted_as_upload_runs_leave_them(daemon: Daemon,
+                                                                                    ws: Path) -> None:
+    """Issue 68: the collector counts what upload runs hold (collector/held.py, written here by the helper a
+    run uses), whichever the reason, and the bridge tells the editor as it changes."""
+    client = await start_bridge(daemon.home.root)
+    seen = listen(client)
+    await client.initialize_session(asking(init_params(ws, None)))
+    await wait_for_async(last(seen, state="recording", held=0), what="nothing held", detail=lambda: seen)
+    keep(daemon.home, PUSHED, [{"episode_id": "a1"}], [])
+    await wait_for_async(last(seen, held=1), what="one held", detail=lambda: seen)
+    keep(daemon.home, MEMBERS, [{"episode_id": "a1"}, {"episode_id": "b2"}], [])
+    await wait_for_async(last(seen, held=2), what="two held, one for both reasons", detail=lambda: seen)
+    drop(daemon.home, "a1")  # uploaded or withdrawn
+    await wait_for_async(last(seen, state="recording", held=1), what="one left", detail=lambda: seen)
+    await client.shutdown_session()
+
+
 async def test_collector_down_then_up_in_proxy_mode(tmp_path: Path, own_ws: Path) -> None:
     home = tmp_path / "h"  # the collector is not running yet, and the bridge may not start it
     client = await start_bridge(home, "--", *PYLSP)
@@ -121,7 +139,9 @@ def test_status_params_carry_the_upload_failure_and_skip_what_is_unknown(tmp_pat
               "upload_error": "s3://b: access denied"}
     assert status_params(root, "recording", "", answer) == {
         "uri": root.as_uri(), "state": "recording", "steps": 7, "episode": "e1", "detail": "",
-        "uploadError": "s3://b: access denied"}
+        "uploadError": "s3://b: access denied", "held": 0}
+    held = status_params(root, "recording", "", answer | {"held": 2})  # issue 68: what the outbox holds
+    assert held is not None and held["held"] == 2
     assert status_params(root, "waiting", "", None) is None  # still connecting: nothing to say yet
     assert status_params(root, "recording", "", None) is None  # the collector did not answer this time
     assert status_params(root, "recording", "", {"workspaces": []}) is None

@@ -13,6 +13,7 @@ export interface BridgeStatus {
     episode?: string | null;
     detail?: string;
     uploadError?: string | null;
+    held?: number;
 }
 
 /** What is shown: the bridge's word, or the extension's own when there is none yet. */
@@ -42,9 +43,13 @@ export function statusView(shown: Shown): View {
     const upload = 'uploadError' in shown && shown.uploadError ? shown.uploadError : undefined;
     // While recording or paused, a detail says the settings file loosens what was accepted (the stricter applies).
     const changed = (shown.state === 'recording' || shown.state === 'paused') && shown.detail ? shown.detail : undefined;
-    const suffix = (changed ? ' · settings changed' : '') + (upload ? ' · upload failed' : '');
+    const held = 'held' in shown && shown.held ? shown.held : 0;
+    const suffix = (changed ? ' · settings changed' : '') + (upload ? ' · upload failed' : '')
+        + (held ? ` · ${held} held` : '');
     const uploadLine = (changed ? `\n${changed}.` : '')
-        + (upload ? `\nThe last upload failed: ${upload} (the collector retries).` : '');
+        + (upload ? `\nThe last upload failed: ${upload} (the collector retries).` : '')
+        + (held ? `\n${plural(held, 'signed episode')} held before leaving: run \`codetape review\` in a terminal `
+            + 'to see why and send each anyway or withdraw it.' : '');
     switch (shown.state) {
         case 'recording':
             return {
@@ -52,13 +57,13 @@ export function statusView(shown: Shown): View {
                 tooltip: `codetape is recording this workspace: ${plural(shown.steps, 'step')} in the open episode`
                     + `${shown.episode ? ` ${shown.episode}` : ''}. Nothing leaves this machine until you review `
                     + `and sign it.${uploadLine}`,
-                warning: Boolean(upload || changed),
+                warning: Boolean(upload || changed || held),
             };
         case 'paused':
             return {
                 text: `$(debug-pause) codetape: paused${suffix}`,
                 tooltip: `codetape is paused here: nothing is recorded until you resume.${uploadLine}`,
-                warning: Boolean(upload || changed),
+                warning: Boolean(upload || changed || held),
             };
         case 'not_recording':
             return {

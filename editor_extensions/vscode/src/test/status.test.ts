@@ -37,6 +37,16 @@ test('every state says what it is; an upload failure is shown beside it, as a wa
     assert.equal(changed.warning, true);
 });
 
+test('episodes the outbox holds before they leave are counted beside any state, as a warning', () => {
+    const held = statusView({ ...recording, held: 2 });
+    assert.equal(held.text, '$(record) codetape: recording 12 steps · 2 held');
+    assert.match(held.tooltip, /2 signed episodes held before leaving: run `codetape review`/);
+    assert.equal(held.warning, true);
+    assert.equal(statusView({ ...recording, state: 'paused', held: 1 }).text, '$(debug-pause) codetape: paused · 1 held');
+    assert.match(statusView({ ...recording, held: 1 }).tooltip, /1 signed episode held/);
+    assert.equal(statusView({ ...recording, held: 0 }).text, '$(record) codetape: recording 12 steps');
+});
+
 test('the menu offers what the state allows', () => {
     const commands = (items: { command: string }[]) => items.map((item) => item.command);
     assert.deepEqual(commands(menuItems(recording)), [COMMANDS.pause, COMMANDS.taskStart, COMMANDS.taskDone,
