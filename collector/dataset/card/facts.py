@@ -11,9 +11,12 @@ text, not as a contributor's (card.py).
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,8 +25,10 @@ from collector.dataset.card.exports import read_labels
 from collector.dataset.output.known import table_rows
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
+from collector.scratch_db import open_scratch
 
 NONE_GIVEN = "(none given)"
+_SIGNERS = "CREATE TABLE signers (signer TEXT PRIMARY KEY) WITHOUT ROWID;"
 
 
 class Ours(str):
@@ -57,7 +62,18 @@ class Facts:
 
 
 def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
-    facts, signers = Facts(), set()
+    with tempfile.TemporaryDirectory(prefix="codetape-card-") as scratch:  # the distinct signers, on disk
+        signers = open_scratch(Path(scratch) / "signers.sqlite", _SIGNERS)
+        try:
+            return _read_facts(out, manifest, signers)
+        finally:
+            signers.close()
+
+
+def _read_facts(out: Output, manifest: DatasetManifest, signers: sqlite3.Connection) -> Facts:
+    """read_facts, `signers` an empty scratch table: one signer per episode (unlinkable mode) would be a
+    set of a million key ids at a million episodes (issue 78)."""
+    facts = Facts()
     licences: Counter[str] = Counter()
     purposes: Counter[str] = Counter()
     columns = ["signer_key_id", "licence", "purpose", "started_at", "duration_ms", "inserted_by_origin",
@@ -68,7 +84,7 @@ def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
         facts.outcomes.update(zip(outcome, signal, strict=True))
         facts.disagree += sum(len({one["verdict"] for one in given or ()}) > 1 for given in signals)
         facts.episodes += batch.num_rows
-        signers.update(signer)
+        signers.executemany("INSERT OR IGNORE INTO signers VALUES (?)", ((key,) for key in signer))
         licences.update(value or Ours(NONE_GIVEN) for value in licence)
         purposes.update(value or Ours(NONE_GIVEN) for value in purpose)
         for start, ms, shares in zip(started, duration, inserted, strict=True):
@@ -76,7 +92,7 @@ def read_facts(out: Output, manifest: DatasetManifest) -> Facts:
             facts.first = start if facts.first is None else min(facts.first, start)
             facts.last = end if facts.last is None else max(facts.last, end)
             facts.inserted.update({share["origin"]: share["chars"] for share in shares or ()})
-    facts.signers = len(signers)
+    facts.signers = signers.execute("SELECT count(*) FROM signers").fetchone()[0]
     for batch in table_rows(out, manifest, "edits", ["survived_to_end"]):
         thousandths = pc.cast(pc.floor(pc.multiply(batch.column(0).drop_null(), 1000)), pa.int32())
         facts.survival.update({item["values"]: item["counts"] for item in pc.value_counts(thousandths
