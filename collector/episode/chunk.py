@@ -4,7 +4,8 @@ Pure functions, so they can be tested and benchmarked without files. `encode_chu
 structs (schemas.steps) as they are; decoding gives plain step dicts, or what `make_edit` makes of an
 edit's values (the reader makes EditSteps). Edits, the bulk of any episode, are split into columns with
 ranges stored relative to a per-document caret; everything else is stored as a map (its plain form) with
-its path interned. An edit's origin is a sparse column: only the edits that have one cost anything.
+its path interned. An edit's origin and its notebook cell are sparse columns: only the edits that have one
+cost anything.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from collector.errors import EpisodeError
 from collector.text.positions import caret_after
-from schemas.limits import MAX_CHANGES
+from schemas.limits import MAX_CHANGES, MAX_POSITION
 
 if TYPE_CHECKING:  # schemas.common loads msgspec, schemas.steps the step structs, which outlines need not
     from schemas.common import PositionEncoding
     from schemas.steps import Step
 
 T = TypeVar("T")
-# what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)], origin), where
-# origin is None or an (origin, origin_detail) pair from the chunk's `O` table, either part maybe None
-MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]], Any], T]
+# what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)], origin, cell),
+# where origin is None or an (origin, origin_detail) pair from the chunk's `O` table, either part maybe None,
+# and cell None or the int the chunk's `cc` column gives
+MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]], Any, Any], T]
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
 
@@ -50,6 +52,8 @@ def encode_chunk(steps: Sequence[Step | dict[str, Any]], encoding: PositionEncod
     origins: dict[tuple[Any, Any], int] = {}
     origin_at: list[int] = []  # edit number since the previous entry's, index into `origins`; flat
     last_origin = 0
+    cell_at: list[int] = []  # edit number since the previous entry's, the edit's cell; flat
+    last_cell = 0
     kinds, dts, source_ids = bytearray(), [], bytearray()
     generic: list[dict[str, Any]] = []
     ep: list[int] = []
@@ -83,6 +87,10 @@ def encode_chunk(steps: Sequence[Step | dict[str, Any]], encoding: PositionEncod
             edit_no = len(ep)
             origin_at += (edit_no - last_origin, origins.setdefault(origin, len(origins)))
             last_origin = edit_no
+        if step.cell is not None:
+            edit_no = len(ep)
+            cell_at += (edit_no - last_cell, step.cell)
+            last_cell = edit_no
         path = paths(step.path)
         ep.append(path)
         version = step.version
@@ -114,6 +122,8 @@ def encode_chunk(steps: Sequence[Step | dict[str, Any]], encoding: PositionEncod
     if origin_at:
         chunk["O"] = [list(pair) for pair in origins]
         chunk["eo"] = origin_at
+    if cell_at:
+        chunk["cc"] = cell_at
     return chunk
 
 
@@ -128,9 +138,10 @@ def decode_chunk(chunk: Any, encoding: PositionEncoding) -> list[dict[str, Any]]
 
 
 def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
-              changes: list[tuple[Any, str]], origin: Any = None) -> dict[str, Any]:
+              changes: list[tuple[Any, str]], origin: Any = None, cell: Any = None) -> dict[str, Any]:
     """An edit step's plain dict, from its values as the columns give them (`changes`: (span or None, text),
-    a span as (start line, start character, end line, end character); `origin`: None or (origin, detail))."""
+    a span as (start line, start character, end line, end character); `origin`: None or (origin, detail);
+    `cell`: None or the notebook cell)."""
     step = {"kind": "edit", "t_ms": t_ms, "source": source, "path": path}
     if version is not None:
         step["version"] = version
@@ -140,6 +151,8 @@ def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
             step["origin"] = origin[0]
         if origin[1] is not None:
             step["origin_detail"] = origin[1]
+    if cell is not None:
+        step["cell"] = cell
     return step
 
 
@@ -187,6 +200,8 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> I
     edits = iter(zip(chunk["ep"], chunk["ev"], chunk["en"], strict=True))
     origins, origin_at = _origins(chunk)
     next_origin = next(origin_at, None)
+    cell_at = _cells(chunk)
+    next_cell = next(cell_at, None)
     edit_no = 0
     carets: dict[int, tuple[int, int]] = {}
     versions: dict[int, int] = {}
@@ -244,10 +259,16 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> I
             next_origin = next(origin_at, None)
             if next_origin is not None:
                 next_origin += edit_no
+        cell = None
+        if edit_no == next_cell:
+            cell = next(cell_at)
+            next_cell = next(cell_at, None)
+            if next_cell is not None:
+                next_cell += edit_no
         edit_no += 1
-        yield make_edit(t, source, path_name, version, changes, origin)
-    leftover = next(generic, None), next(edits, None), next_full, next_origin
-    if leftover != (None, None, None, None) or change_no != len(lengths):
+        yield make_edit(t, source, path_name, version, changes, origin, cell)
+    leftover = next(generic, None), next(edits, None), next_full, next_origin, next_cell
+    if leftover != (None, None, None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")
 
 
@@ -269,6 +290,21 @@ def _origins(chunk: dict[Any, Any]) -> tuple[list[tuple[Any, Any]], Iterator[Any
                 (position % 2 and value >= len(pairs)):
             raise EpisodeError("step chunk origin column holds a bad entry")
     return pairs, iter(flat)
+
+
+def _cells(chunk: dict[Any, Any]) -> Iterator[Any]:
+    """The chunk's `cc` column: the first edit's number, then (its cell, the next edit's number minus this
+    one's) ... ending with a cell."""
+    flat = chunk.get("cc")
+    if flat is None:
+        return iter(())
+    if not isinstance(flat, list) or len(flat) % 2:
+        raise EpisodeError("step chunk cell column is malformed")
+    for position, value in enumerate(flat):
+        if type(value) is not int or value < (1 if position % 2 == 0 and position else 0) or \
+                value > MAX_POSITION:
+            raise EpisodeError("step chunk cell column holds a bad entry")
+    return iter(flat)
 
 
 def _next(entries: Iterator[Any]) -> Any:

@@ -33,7 +33,10 @@ class EditMaker:
         self._sources: dict[Any, bool] = {}
 
     def __call__(self, t_ms: Any, source: Any, path: Any, version: Any,
-                 changes: list[tuple[Any, str]], origin: Any = None) -> EditStep | dict[str, Any]:
+                 changes: list[tuple[Any, str]], origin: Any = None, cell: Any = None
+                 ) -> EditStep | dict[str, Any]:
+        if cell is not None:
+            return self._with_cell(t_ms, source, path, version, changes, origin, cell)
         if origin is not None:
             return self._with_origin(t_ms, source, path, version, changes, origin)
         made = self._changes(changes)
@@ -56,6 +59,14 @@ class EditMaker:
         if not (isinstance(step, EditStep) and good_name and good_detail):
             return edit_dict(t_ms, source, path, version, changes, origin)
         return msgspec.structs.replace(step, origin=name, origin_detail=detail)
+
+    def _with_cell(self, t_ms: Any, source: Any, path: Any, version: Any, changes: list[tuple[Any, str]],
+                   origin: Any, cell: Any) -> EditStep | dict[str, Any]:
+        """An edit of a notebook's virtual document: its values checked as any edit's, then its cell."""
+        step = self(t_ms, source, path, version, changes, origin)
+        if not (isinstance(step, EditStep) and type(cell) is int and 0 <= cell <= MAX_POSITION):
+            return edit_dict(t_ms, source, path, version, changes, origin, cell)
+        return msgspec.structs.replace(step, cell=cell)
 
     @staticmethod
     def _changes(changes: list[tuple[Any, str]]) -> list[ContentChange] | None:

@@ -6,5 +6,6 @@
     digest.py     sha256_text(): the content hash save steps carry
     paths.py      path_problem(): the one rule for paths an episode may hold
     linediff.py   unified diffs of two texts at a bounded cost (coarse past a budget)
+    narrow.py     a whole-text change as the one ranged change that makes the same text
     oneline.py    one_line(): text shown on one printable line (control characters escaped), cut to a limit
 """

@@ -5,6 +5,10 @@ Changes are applied in version order: one whose predecessor has not arrived yet 
 and never past a save or close of its document. An editor whose versions skip numbers (Neovim counts
 `b:changedtick`) is noticed the first time a hold runs out with nothing filled, and not held again.
 
+A change of the whole text (JupyterLab sends nothing else) is narrowed, while the copy is exact, to the one
+ranged change that makes the same text (collector/text/narrow.py), and an edit of a notebook's virtual
+document carries the code cell it lies in (documents/notebooks.py).
+
 Each change is applied to the bridge's copy (documents/tracked.py) in the encoding the editor really counts
 in and recorded in the negotiated one, with variants for the others the sessions want; the origin of its
 text (authorship/origins.py) and what it made of a pending offer (authorship/offers.py) are settled with it.
@@ -17,10 +21,12 @@ from __future__ import annotations
 import bisect
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from collector.text.narrow import narrowed, narrowed_span
 from lsp_bridge.authorship.offer_steps import OfferSteps
 from lsp_bridge.authorship.origins import Origins
+from lsp_bridge.documents.notebooks import cell_of, is_notebook
 from lsp_bridge.documents.tracked import TrackedDocument
 from lsp_bridge.documents.tracking import Tracking
 from lsp_bridge.errors import OutOfRange
@@ -39,10 +45,8 @@ from lsp_bridge.steps.translate import (
     too_large,
 )
 from schemas.steps import Step
-from schemas.steps.base import Range
-
-if TYPE_CHECKING:
-    from schemas.steps.edit import ContentChange
+from schemas.steps.base import Position, Range
+from schemas.steps.edit import ContentChange
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +174,9 @@ class TextSync:
             gap = gap_step("other", f"a change to {doc.path} is too large to record", lost=1)
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
+        cell = None
+        if len(changes) == 1 and changes[0].range is None and not doc.stale:
+            changes, cell = _narrowed(doc, changes[0].text)
         encoding = self.documents.encoding
         targets = self.tracking.targets(doc.root)
         before = doc.text if self.origins.wanted(doc.uri) else None  # (only while a server's edits are due)
@@ -193,8 +200,8 @@ class TextSync:
             return
         doc.stale = False
         origin = self.origins.of(doc.uri, version, previous, changes, before, doc.doc, encoding, at)
-        step = edit_step(doc.path, version, changes, origin)
-        others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin)
+        step = edit_step(doc.path, version, changes, origin, cell)
+        others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin, cell)
                                    for e, c in variants.items()}
         item = Outgoing(at, step, others or None, (doc.path,))
         if origin is None:
@@ -213,3 +220,14 @@ class TextSync:
         doc = self.documents.by_uri.pop(uri, None)
         if doc is not None:
             self.tracking.record(doc.root, at, close_step(doc.path), (doc.path,))
+
+
+def _narrowed(doc: TrackedDocument, text: str) -> tuple[list[ContentChange], int | None]:
+    """The whole text `text` as the ranged change that makes it from the exact copy, in the editor's
+    counting, and the notebook cell that change lies in (None: not a notebook's virtual document)."""
+    before = doc.text
+    change = narrowed(before, text)
+    sl, sc, el, ec = narrowed_span(before, change, doc.encoding)
+    where = Range(start=Position(line=sl, character=sc), end=Position(line=el, character=ec))
+    ranged = ContentChange(range=where, text=text[change.start : change.after_end])
+    return [ranged], cell_of(before, text, change) if is_notebook(doc.path) else None

@@ -20,6 +20,10 @@ and `origin_detail`, the evidence: which signal said so, `<where>:<what>` on one
 (`lsp:textDocument/completion`, `lsp:textDocument/formatting`, `nvim:vim.paste`,
 `vscode:editor.action.inlineSuggest.commit`). A recorder
 never guesses silently: a heuristic says it is one in `origin_detail`, and no evidence is `unknown`.
+
+`cell`, only in an edit of a notebook's virtual document (jupyterlab-lsp's `.virtual_documents/NAME.ipynb`,
+the code cells joined): the code cell, counted from 0, that its one change lies in
+(lsp_bridge/documents/notebooks.py says how it is counted).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Annotated, ClassVar, Literal, get_args
 import msgspec
 
 from schemas.compiled import compile_module
-from schemas.limits import MAX_CHANGES
+from schemas.limits import MAX_CHANGES, MAX_POSITION
 from schemas.steps.base import Range, RelPath, StepBase, Struct, Text, whole
 
 EditOrigin = Literal["typed", "paste", "cut", "completion", "ai_completion", "agent", "snippet",
@@ -60,6 +64,7 @@ class EditStep(StepBase, tag="edit", frozen=True, kw_only=True):
     changes: Annotated[list[ContentChange], msgspec.Meta(min_length=1, max_length=MAX_CHANGES)]
     origin: EditOrigin | None = None
     origin_detail: OriginDetail | None = None
+    cell: Annotated[int, msgspec.Meta(ge=0, le=MAX_POSITION)] | None = None
 
 
 compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

@@ -1,0 +1,123 @@
+"""A notebook's virtual document (lsp_bridge/documents/notebooks.py, capture/sync.py): JupyterLab's
+whole-text changes recorded as ranged edits, each with the code cell it lies in, and replayed byte for byte.
+
+The virtual documents are made as jupyterlab-lsp makes them (`VirtualDocument.value`): each cell's code
+ended with a line break, the cells joined with two more."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.text.narrow import narrowed
+from lsp_bridge.documents.notebooks import cell_of, is_notebook
+from tests.unit.lsp_bridge.test_capture_drift import Session
+
+NOTEBOOK = ".virtual_documents/analysis.ipynb"
+
+
+def virtual(*cells: str) -> str:
+    """jupyterlab-lsp's virtual document of a notebook with these code cells."""
+    return "\n\n".join(cell + "\n" for cell in cells)
+
+
+def cell(before: list[str], after: list[str]) -> int:
+    old, new = virtual(*before), virtual(*after)
+    return cell_of(old, new, narrowed(old, new))
+
+
+def test_the_separator_is_jupyterlab_lsps() -> None:
+    assert virtual("import os", "x = 1") == "import os\n\n\nx = 1\n"
+
+
+@pytest.mark.parametrize(("before", "after", "expected"), [
+    (["a", "b", "c"], ["a", "bx", "c"], 1),  # typed at the end of a cell
+    (["a", "b", "c"], ["xa", "b", "c"], 0),  # at the start of the first
+    (["a", "b", "c"], ["a", "b", "c\nd"], 2),  # a line in the last
+    (["a", "b"], ["a\n", "b"], 0),  # a line break at the end of a cell: that cell, not the next
+    (["a", "b"], ["a\n    ", "b"], 0),  # with the indent the editor adds
+    (["a\n", "b"], ["a", "b"], 0),  # and taken away again
+    (["a", "b"], ["a", "", "b"], 1),  # a cell added between two: the new one
+    (["a"], ["a", ""], 1),  # and after the last
+    (["a", ""], ["a", "z"], 1),  # typed into it
+    (["a", "", "b"], ["a", "b"], 1),  # an empty cell deleted
+    (["a", "b", "c"], ["a", "c"], 1),  # a cell deleted
+    (["a", "b", "c"], ["b", "c"], 0),  # the first
+    (["a", "b", "c"], ["a", "b"], 2),  # the last
+    (["def f():\n    return 1", "f()"], ["def f():\n    return 2", "f()"], 0),
+])
+def test_the_cell_of_a_change(before: list[str], after: list[str], expected: int) -> None:
+    assert cell(before, after) == expected
+
+
+def test_a_cell_holding_two_blank_lines_in_a_row_counts_as_two() -> None:
+    """The limit the module docstring states: the virtual document alone cannot tell such a cell from two."""
+    two = "def f():\n    pass\n\n\ndef g():\n    pass"
+    assert cell([two, "x"], [two, "xy"]) == 2
+
+
+def test_only_a_notebooks_virtual_document_has_cells() -> None:
+    assert is_notebook(".virtual_documents/a.ipynb") and is_notebook("sub/.virtual_documents/b.ipynb")
+    assert not is_notebook("a.ipynb") and not is_notebook(".virtual_documents/a.py")
+    assert not is_notebook(".virtual_documents/a.ipynb.python-1(cell).py")  # a `%%` magic's document
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    session = Session(tmp_path.resolve())
+    session.recorder.start()
+    try:
+        yield session
+    finally:
+        session.recorder.flush()
+
+
+def whole(session: Session, path: str, version: int, text: str) -> None:
+    session.send("textDocument/didChange", {"textDocument": {"uri": session.uri(path), "version": version},
+                                            "contentChanges": [{"text": text}]})
+
+
+def edits(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for s in steps if s["kind"] == "edit"]
+
+
+def test_whole_text_changes_are_recorded_ranged_with_their_cells(session: Session) -> None:
+    notebooks = [["import os"], ["import os", ""], ["import os", "p"], ["import os", "pr😀"],
+                 ["import os\n", "pr😀"], ["import os\nx = 1", "pr😀"], ["import os\nx = 1", "", "pr😀"],
+                 ["import os\nx = 1", "y", "pr😀"], ["import os\nx = 1", "pr😀"]]
+    session.open(NOTEBOOK, virtual(*notebooks[0]), 1)
+    for version, cells in enumerate(notebooks[1:], start=2):
+        whole(session, NOTEBOOK, version, virtual(*cells))
+    session.save(NOTEBOOK, virtual(*notebooks[-1]))
+    steps = session.steps()
+    recorded = edits(steps)
+    assert all("range" in s["changes"][0] for s in recorded)
+    assert [s["cell"] for s in recorded] == [1, 1, 1, 0, 0, 1, 1, 1]
+    assert [s["changes"][0]["text"] for s in recorded] == ["\n\n\n", "p", "r😀", "\n", "x = 1", "\n\n\n", "y",
+                                                         ""]
+    assert session.texts_at_saves(NOTEBOOK) == [virtual(*notebooks[-1])]
+
+
+def test_a_file_has_ranged_edits_and_no_cell(session: Session) -> None:
+    session.open("a.py", "x = 1\n", 1)
+    whole(session, "a.py", 2, "x = 12\n")
+    session.save("a.py", "x = 12\n", disk="x = 12\n")
+    (edit,) = edits(session.steps())
+    assert "cell" not in edit
+    at = {"line": 0, "character": 5}
+    assert edit["changes"] == [{"range": {"start": at, "end": at}, "text": "2"}]
+    assert session.texts_at_saves("a.py") == ["x = 12\n"]
+
+
+def test_a_stale_copy_takes_the_whole_text_as_it_comes(session: Session) -> None:
+    """A change past the end leaves the copy stale; the next whole text is the recording's again, whole."""
+    session.open(NOTEBOOK, virtual("a"), 1)
+    session.change(NOTEBOOK, 2, (9, 0), (9, 0), "lost")
+    whole(session, NOTEBOOK, 3, virtual("ab"))
+    session.save(NOTEBOOK, virtual("ab"))
+    last = edits(session.steps())[-1]
+    assert last["changes"] == [{"text": virtual("ab")}] and "cell" not in last
+    assert session.texts_at_saves(NOTEBOOK) == [virtual("ab")]
