@@ -12,6 +12,7 @@ import platformdirs
 
 from collector.errors import CodetapeError, UnsafeHome
 from collector.platform.files import open_to_others, owned_by_me, writable_by_others
+from collector.platform.loopback import ENDPOINT_NAME, uses_tcp
 from collector.platform.sockets import address_fits, short_socket
 
 
@@ -87,7 +88,10 @@ class Home:
     @property
     def socket(self) -> Path:
         """`run/collector.sock`, or where a socket address fits when that path would not (macOS takes 103
-        bytes, Linux 107): /tmp/codetape-UID/HASH.sock."""
+        bytes, Linux 107): /tmp/codetape-UID/HASH.sock. On loopback TCP (Windows, or
+        CODETAPE_COLLECTOR_TRANSPORT=tcp: platform/loopback.py) the endpoint file `run/collector.tcp`."""
+        if uses_tcp(os.environ):
+            return self.run / ENDPOINT_NAME
         inside = self.run / "collector.sock"
         return inside if address_fits(inside) else short_socket(self.root)
 

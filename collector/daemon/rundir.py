@@ -1,7 +1,9 @@
 """The collector's runtime directory: one instance per user (a lock), its pid file, its socket.
 
 `run/` is 0700 and must belong to the user; the socket is created 0600 under a tight umask. Holding the
-lock proves no other collector lives, so a socket file found then is stale and is removed.
+lock proves no other collector lives, so a socket file found then is stale and is removed. On loopback
+TCP (collector/platform/loopback.py) the collector listens on 127.0.0.1 and `Home.socket` is the endpoint
+file (0600) naming its port and the secret, new at each start.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from pathlib import Path
 from collector.atomic import atomic_write
 from collector.errors import CollectorError
 from collector.home import Home
+from collector.platform import loopback
 from collector.platform.files import open_to_others, owned_by_me
 from collector.platform.locks import try_lock
-from collector.platform.sockets import stream_socket
+from collector.platform.sockets import loopback_socket, stream_socket
 from collector.protocol.client import socket_address
 
 
@@ -33,6 +36,7 @@ class Instance:
     home: Home
     lock_fd: int
     sock: socket.socket
+    secret: bytes | None = None  # on loopback TCP: what each connection proves first
 
     def release(self) -> None:
         """Remove the socket and pid file, then drop the lock (the next collector may start)."""
@@ -94,21 +98,39 @@ def claim(home: Home) -> Instance:
         running = f"collector already running (pid {pid})" if pid else "collector already running"
         raise AlreadyRunning(running) from None
     try:
-        address = socket_address(home.socket)
-        with contextlib.suppress(FileNotFoundError):
-            home.socket.unlink()
-        sock = stream_socket()
-        old_umask = os.umask(0o177)
-        try:
-            sock.bind(address)
-        finally:
-            os.umask(old_umask)
-        os.chmod(home.socket, 0o600)
-        sock.listen(128)
-        sock.setblocking(False)
+        secret, sock = _listen(home)
         atomic_write(pid_path(home), f"{os.getpid()}\n")
     except BaseException:
         os.close(lock_fd)
         raise
-    return Instance(home, lock_fd, sock)
+    return Instance(home, lock_fd, sock, secret)
+
+
+def _listen(home: Home) -> tuple[bytes | None, socket.socket]:
+    """The listening socket at `home.socket` (a stale one removed): a Unix socket, 0600; or on loopback
+    TCP a port on 127.0.0.1 and the endpoint file, with the secret returned."""
+    with contextlib.suppress(FileNotFoundError):
+        home.socket.unlink()
+    if loopback.is_endpoint(home.socket):
+        sock = loopback_socket()
+        secret = loopback.new_secret()
+        try:
+            sock.listen(128)
+            sock.setblocking(False)
+            loopback.write_endpoint(str(home.socket), sock.getsockname()[1], secret)
+        except BaseException:
+            sock.close()
+            raise
+        return secret, sock
+    address = socket_address(home.socket)
+    sock = stream_socket()
+    old_umask = os.umask(0o177)
+    try:
+        sock.bind(address)
+    finally:
+        os.umask(old_umask)
+    os.chmod(home.socket, 0o600)
+    sock.listen(128)
+    sock.setblocking(False)
+    return None, sock
 

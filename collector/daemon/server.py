@@ -33,7 +33,7 @@ from collector.daemon.session import Session
 from collector.daemon.started import how_started
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home
-from collector.platform.sockets import same_user, serve
+from collector.platform.sockets import admit, serve
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import decode_body, is_json, read_body
 from collector.protocol.messages import StepsMessage, decoded
@@ -93,6 +93,7 @@ class Collector:
         self.requests = Requests(self)
         self.upload = BackgroundUpload(home)
         self.ahead = SealAhead(home.episodes)
+        self.secret: bytes | None = None  # loopback TCP's, once serving (platform/loopback.py)
 
     async def serve(self, instance: Instance) -> None:
         """Serve until SIGTERM, SIGINT or `shutdown`; then seal everything and release the instance."""
@@ -100,6 +101,7 @@ class Collector:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stopping.set)
+        self.secret = instance.secret
         server = await serve(self._serve_client, instance.sock)
         log.info("collector %d listening on %s", os.getpid(), self.home.socket)
         recovery = asyncio.create_task(self._recover(leftovers))
@@ -238,9 +240,9 @@ class Collector:
                         log.error("%s: sealing failed: %s", session.root, exc)
 
     async def _serve_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        sock = writer.get_extra_info("socket")
-        if sock is None or not same_user(sock, self.home.socket):
-            log.warning("refused a connection from another user")
+        if not await admit(reader, writer, self.home.socket, self.secret):
+            log.warning("refused a connection from another user" if self.secret is None else
+                        "refused a connection that did not prove the secret (closed unread)")
             writer.close()
             return
         conn = Connection(writer)

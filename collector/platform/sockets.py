@@ -7,7 +7,9 @@ connection, are what keeps other users out (`same_user`).
 Address limits: sun_path holds 108 bytes on Linux and 104 on macOS, the terminating NUL included; a
 home whose `run/collector.sock` would not fit has its socket in /tmp/codetape-UID/ (`short_socket`).
 CPython has no AF_UNIX on Windows (the kernel has had it since Windows 10 1803): there `stream_socket`
-raises OSError; a named pipe with an ACL for the user and SYSTEM is the plan (docs/platforms.md).
+raises OSError and the collector listens on loopback TCP instead (`loopback_socket`), each connection
+admitted once it proves the per-user secret of the endpoint file (`admit`, loopback.py); a named pipe
+with an ACL for the user and SYSTEM stays the plan (docs/platforms.md).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from collector.platform import loopback
 from collector.platform.files import open_to_others, owned_by_me
 
 if TYPE_CHECKING:
     import asyncio
 
+ADMIT_WAIT_S = 5.0  # how long a loopback connection has to prove the secret
 MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107  # bytes of a socket path, without the NUL
 SOL_LOCAL = 0  # <sys/un.h>: the level of LOCAL_PEERCRED
 LOCAL_PEERCRED = 1
@@ -39,6 +43,17 @@ def stream_socket() -> socket.socket:
     if sys.platform == "win32":
         raise OSError(errno.EAFNOSUPPORT, "Unix sockets are not available in Python on Windows")
     return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+
+
+def loopback_socket() -> socket.socket:
+    """A new TCP socket bound to 127.0.0.1 at a port the system picks (not listening yet)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((loopback.HOST, 0))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def address_fits(path: Path | str) -> bool:
@@ -99,12 +114,35 @@ def current_uid() -> int | None:
     return os.getuid()
 
 
+async def admit(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: Path,
+                secret: bytes | None) -> bool:
+    """Whether a new connection is this user's: on a Unix socket (`secret` None), by `same_user`; on
+    loopback TCP, by its first bytes proving `secret` within ADMIT_WAIT_S (then answered with the
+    collector's proof), and nothing else read before (loopback.py)."""
+    if secret is None:
+        sock = writer.get_extra_info("socket")
+        return sock is not None and same_user(sock, path)
+    import asyncio
+
+    try:
+        hello = await asyncio.wait_for(reader.readexactly(loopback.CLIENT_HELLO_BYTES), ADMIT_WAIT_S)
+    except (asyncio.IncompleteReadError, TimeoutError, OSError):
+        return False
+    answer = loopback.admitted(secret, hello)
+    if answer is None:
+        return False
+    writer.write(answer)
+    return True
+
+
 async def serve(handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
                 sock: socket.socket) -> asyncio.Server:
-    """An asyncio server accepting on the listening Unix socket `sock`."""
-    if sys.platform == "win32":
-        raise OSError(errno.EAFNOSUPPORT, "Unix sockets are not available in Python on Windows")
+    """An asyncio server accepting on the listening socket `sock`: loopback TCP or a Unix socket."""
     # asyncio (~15 ms) only for the server, not for a client of the socket
     import asyncio
 
+    if sock.family == socket.AF_INET:
+        return await asyncio.start_server(handler, sock=sock)
+    if sys.platform == "win32":
+        raise OSError(errno.EAFNOSUPPORT, "Unix sockets are not available in Python on Windows")
     return await asyncio.start_unix_server(handler, sock=sock)

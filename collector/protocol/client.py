@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from collector.errors import CollectorError, FramingError
 from collector.home import Home
-from collector.platform.sockets import address_fits, stream_socket
+from collector.platform.loopback import connect, is_endpoint
+from collector.platform.sockets import address_fits
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, recv_message
 from collector.protocol.spawn import python_command
@@ -40,21 +41,19 @@ _BATCH_BYTES = 1 << 20
 
 
 def socket_address(path: Path) -> str:
-    """The socket path as an AF_UNIX address, refused when too long for the kernel."""
+    """The socket path as an AF_UNIX address, refused when too long for the kernel (a loopback endpoint
+    file as it is: platform/loopback.py)."""
     address = str(path)
-    if not address_fits(address):
+    if not is_endpoint(address) and not address_fits(address):
         raise CollectorError(f"socket path {address} is too long; set CODETAPE_HOME to a shorter directory")
     return address
 
 
-def _open_socket(home: Home, timeout: float) -> socket.socket:
-    sock = stream_socket()
-    sock.settimeout(timeout)
-    try:
-        sock.connect(socket_address(home.socket))
-    except OSError:
-        sock.close()
-        raise
+def open_socket(home: Home, timeout: float) -> socket.socket:
+    """A connection to the collector of `home` (its Unix socket, or loopback TCP with the secret proved),
+    blocking once open; OSError when nobody listens."""
+    sock = connect(socket_address(home.socket), timeout, socket.socket)
+    assert isinstance(sock, socket.socket)
     sock.settimeout(None)
     return sock
 
@@ -106,7 +105,7 @@ class Client:
         """Connect to the collector of `home`; with autostart, start it first when nobody listens, unless
         the user stopped it (StoppedByYou: protocol/stopped.py)."""
         try:
-            return cls(_open_socket(home, timeout))
+            return cls(open_socket(home, timeout))
         except CollectorError:
             raise
         except OSError as exc:
@@ -118,7 +117,7 @@ class Client:
         deadline = time.monotonic() + max(timeout, 2.0)
         while True:
             try:
-                return cls(_open_socket(home, timeout))
+                return cls(open_socket(home, timeout))
             except OSError as exc:
                 if time.monotonic() > deadline:
                     message = f"collector started but {home.socket} refuses connections: {exc}"

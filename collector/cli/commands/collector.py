@@ -24,8 +24,7 @@ from collector.errors import CollectorError, UsageError
 from collector.home import Home
 from collector.platform.locks import try_lock, unlock
 from collector.platform.process import alive
-from collector.platform.sockets import stream_socket
-from collector.protocol.client import AUTOSTART_WAIT_S, Client, socket_address
+from collector.protocol.client import AUTOSTART_WAIT_S, Client, open_socket
 from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, autostarted, handover
 from collector.protocol.starting import starting
@@ -65,12 +64,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def listening(home: Home) -> bool:
-    with stream_socket() as probe:
-        probe.settimeout(1.0)
-        try:
-            probe.connect(socket_address(home.socket))
-        except OSError:
-            return False
+    try:
+        open_socket(home, 1.0).close()
+    except OSError:
+        return False
     return True
 
 

@@ -65,19 +65,23 @@ def _by_path(name: str, path: str) -> Any:
     return module
 
 
-# the collector socket's framing and the settings-root walk, shared with the pytest plugin: run by path,
-# this file cannot import codetape's package, so it loads that one file by path too
-WIRE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                    "protocol", "wire.py")
-_WIRE_PROBLEM = ""  # why wire.py could not be loaded (a half-installed codetape): main says it, exit 0
+# the collector socket's framing and the settings-root walk, and the opening of the collector's address
+# (a Unix socket, or loopback TCP with the per-user secret), shared with the pytest plugin: run by path,
+# this file cannot import codetape's package, so it loads those two files by path too
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WIRE = os.path.join(_PACKAGE, "protocol", "wire.py")
+LOOPBACK = os.path.join(_PACKAGE, "platform", "loopback.py")
+_WIRE_PROBLEM = ""  # why they could not be loaded (a half-installed codetape): main says it, exit 0
 if TYPE_CHECKING:
+    from collector.platform import loopback
     from collector.protocol import wire
 else:
     try:
         wire = _by_path("codetape_wire", WIRE)
+        loopback = _by_path("codetape_loopback", LOOPBACK)
     except Exception as exc:  # nothing may reach the agent but one line (main)
-        wire = None
-        _WIRE_PROBLEM = f"cannot load {WIRE} ({type(exc).__name__}); reinstall codetape"
+        wire = loopback = None
+        _WIRE_PROBLEM = f"cannot load {WIRE} or {LOOPBACK} ({type(exc).__name__}); reinstall codetape"
 
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
 MAX_TARGETS = 1000  # schemas.limits.MAX_TARGETS (this file imports no codetape)
@@ -452,26 +456,24 @@ def _real(path: str) -> str:
 
 def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
     """hello (the collector finds the opted-in workspace holding `where`), then the step if it records."""
-    if sys.platform == "win32":  # no Unix sockets in Python there (collector/platform/sockets.py)
-        return "not recorded: the collector's socket is not available on Windows"
     # the hook's start-up: the C half of socket, not the `socket` package (enum)
     import _socket
 
     address = socket_path(home)
-    if len(os.fsencode(address)) > MAX_SOCKET_PATH:
+    if not loopback.is_endpoint(address) and len(os.fsencode(address)) > MAX_SOCKET_PATH:
         return f"not recorded: socket path {address} is too long; set CODETAPE_HOME to a shorter directory"
     problem = _unsafe(os.path.dirname(address))
     if problem is not None:
         return f"not recorded: {problem}"
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        sock.settimeout(CONNECT_TIMEOUT_S)
-        try:
-            sock.connect(address)
-        except OSError as exc:
-            if os.path.exists(os.path.join(os.path.realpath(os.path.expanduser(home)), *STOPPED)):
-                return f"not recorded: {STOPPED_TEXT}"
-            return f"not recorded: collector not running at {address} ({exc.strerror or exc})"
+        sock = loopback.connect(address, CONNECT_TIMEOUT_S)
+    except loopback.NotProven as exc:
+        return f"not recorded: {exc}"
+    except OSError as exc:
+        if os.path.exists(os.path.join(os.path.realpath(os.path.expanduser(home)), *STOPPED)):
+            return f"not recorded: {STOPPED_TEXT}"
+        return f"not recorded: collector not running at {address} ({exc.strerror or exc})"
+    try:
         sock.settimeout(DEADLINE_S)
         # hello and the step at once (the collector drops a step of a connection whose hello found no
         # workspace it records), then the end of what is sent: one round trip, not two
@@ -494,8 +496,11 @@ def _send(home: str, where: str, at: int, step: dict[str, Any]) -> str | None:
 
 def socket_path(home: str) -> str:
     """The collector's socket for CODETAPE_HOME `home` (collector.home.Home.socket): in its run folder, or
-    in /tmp/codetape-UID/ when that path is too long for an address."""
+    in /tmp/codetape-UID/ when that path is too long for an address; on loopback TCP (Windows, or
+    CODETAPE_COLLECTOR_TRANSPORT=tcp) the endpoint file in its run folder."""
     root = os.path.realpath(os.path.expanduser(home))  # as Home.from_env resolves it
+    if loopback.uses_tcp(os.environ):
+        return os.path.join(root, "run", loopback.ENDPOINT_NAME)
     inside = os.path.join(root, *SOCKET)
     if len(os.fsencode(inside)) <= MAX_SOCKET_PATH or sys.platform == "win32":
         return inside

@@ -54,11 +54,13 @@ MAX_TESTS = 100000
 MAX_ARG_CHARS = 4096
 
 
-def _wire():
-    # type: () -> Any
-    """collector/protocol/wire.py, loaded by path (only this folder is on `PYTHONPATH`, not codetape's
-    package): the collector socket's framing and the settings-root walk the agent hook uses too. None
-    where it cannot be loaded (below Python 3.8, which it needs, nothing is recorded anyway)."""
+def _by_path(name, folder, file):
+    # type: (str, str, str) -> Any
+    """A file of codetape's package (collector/FOLDER/FILE), loaded by path as `name` (only this folder is
+    on `PYTHONPATH`, not codetape's package): protocol/wire.py, the collector socket's framing and the
+    settings-root walk the agent hook uses too, and platform/loopback.py, which opens the collector's
+    address (a Unix socket, or loopback TCP with the per-user secret). None where it cannot be loaded
+    (below Python 3.8, which they need, nothing is recorded anyway)."""
     if sys.version_info < (3, 8):
         return None
     try:
@@ -67,7 +69,7 @@ def _wire():
 
         here = os.path.dirname(os.path.abspath(__file__))
         spec = importlib.util.spec_from_file_location(
-            "codetape_wire", os.path.join(os.path.dirname(os.path.dirname(here)), "protocol", "wire.py"))
+            name, os.path.join(os.path.dirname(os.path.dirname(here)), folder, file))
         if spec is None or spec.loader is None:  # (never, for a .py file)
             return None
         module = importlib.util.module_from_spec(spec)
@@ -77,7 +79,8 @@ def _wire():
         return None
 
 
-wire = _wire()
+wire = _by_path("codetape_wire", "protocol", "wire.py")
+loopback = _by_path("codetape_loopback", "platform", "loopback.py")
 
 
 def pytest_configure(config):
@@ -91,7 +94,9 @@ def configure(config, socket_path):
     """Register a recorder for this session when its root lies in a workspace with settings; `socket_path`
     (asked then, not before) is where the collector listens, or None."""
     try:
-        if wire is None or hasattr(config, "workerinput") or hasattr(config, "slaveinput"):
+        if wire is None or loopback is None:
+            return
+        if hasattr(config, "workerinput") or hasattr(config, "slaveinput"):
             return  # an xdist worker: the controller sees every report and records the session
         folder = getattr(config, "rootpath", None) or getattr(config, "rootdir", None)  # < 6.1: rootdir
         root = wire.settings_root(str(folder)) if folder is not None else None
@@ -208,27 +213,20 @@ class Recorder(object):
 
     def _connect(self):
         # type: () -> socket.socket
-        """A connection to the collector; retried for `wait_s` (`codetape run` is starting it), and for as
+        """A connection to the collector (its Unix socket, or loopback TCP with the secret proved:
+        collector/platform/loopback.py); retried for `wait_s` (`codetape run` is starting it), and for as
         long as a collector is being started (`starting`), MAX_WAIT_S at most."""
-        if sys.platform == "win32":  # no Unix sockets in Python there (collector/platform/sockets.py)
-            raise OSError("Unix sockets are not available in Python on Windows")
         now = time.monotonic()
         told, limit = now + self.wait_s, now + MAX_WAIT_S
         while True:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
-                sock.settimeout(CONNECT_TIMEOUT_S)
-                sock.connect(self.address)
+                sock = loopback.connect(self.address, CONNECT_TIMEOUT_S, socket.socket)  # type: socket.socket
                 return sock
             except (FileNotFoundError, ConnectionRefusedError):
-                sock.close()
                 now = time.monotonic()
                 if now >= told and (now >= limit or not starting(os.path.dirname(self.address))):
                     raise
                 self.waited = True
-            except BaseException:
-                sock.close()
-                raise
             time.sleep(0.05)
 
     def _tests(self, workspace):

@@ -1,4 +1,8 @@
-"""The collector process: one per user, private socket, autostart, sealing on SIGTERM, crash recovery."""
+"""The collector process: one per user, private socket, autostart, sealing on SIGTERM, crash recovery.
+
+Every test runs on both transports: the Unix socket, and loopback TCP with the per-user secret
+(collector/platform/loopback.py), which Windows will use and CODETAPE_COLLECTOR_TRANSPORT=tcp selects here.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import stat
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import msgpack
@@ -18,7 +23,8 @@ import pytest
 
 from collector.errors import CollectorError
 from collector.home import Home
-from collector.protocol.client import Client
+from collector.platform.loopback import TRANSPORT_ENV, read_endpoint
+from collector.protocol.client import Client, open_socket
 from collector.protocol.clock import now_ms
 from tests.support.collector_harness import (
     codetape_process,
@@ -33,12 +39,28 @@ from tests.waiting import TIMEOUT_S, wait_for
 NOTE = {"kind": "note", "source": "bridge", "text": "hello"}
 
 
-def test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file(tmp_path: Path) -> None:
+@pytest.fixture(autouse=True, params=["unix", "tcp"])
+def transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The collector's transport for this test, its clients' and every process it starts."""
+    monkeypatch.setenv(TRANSPORT_ENV, request.param)
+    yield request.param
+
+
+def raw_connection(home: Home) -> socket.socket:
+    """A connection to the collector of `home` on which the test writes bytes itself (on TCP, the secret
+    proved first, as every client does)."""
+    sock = open_socket(home, TIMEOUT_S)
+    sock.settimeout(TIMEOUT_S)
+    return sock
+
+
+def test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file(tmp_path: Path, transport: str) -> None:
+    """On TCP the endpoint file (its port and secret) is what is 0600 in run/."""
     with running(tmp_path / "h") as daemon:
         run = daemon.home.run
         assert stat.S_IMODE(run.stat().st_mode) == 0o700
         info = daemon.home.socket.lstat()
-        assert stat.S_ISSOCK(info.st_mode)
+        assert stat.S_ISSOCK(info.st_mode) if transport == "unix" else stat.S_ISREG(info.st_mode)
         assert stat.S_IMODE(info.st_mode) == 0o600
         assert info.st_uid == os.getuid()
         assert (run / "collector.pid").read_text().strip() == str(daemon.proc.pid)
@@ -47,14 +69,15 @@ def test_socket_is_0600_in_a_0700_run_dir_with_a_pid_file(tmp_path: Path) -> Non
         assert not (run / "collector.pid").exists()
 
 
-def test_a_deep_home_listens_in_a_short_private_directory(tmp_path: Path) -> None:
+def test_a_deep_home_listens_in_a_short_private_directory(tmp_path: Path, transport: str) -> None:
     """macOS takes 103 bytes of socket path, Linux 107: a home deeper than that listens in /tmp/codetape-UID/
-    (0700), where its clients look too."""
+    (0700), where its clients look too. An endpoint file has no such limit: it stays in run/."""
     root = tmp_path / ("d" * 60) / "h"
     assert len(os.fsencode(root / "run" / "collector.sock")) > 107
     with running(root) as daemon:
         sock = daemon.home.socket
-        assert sock.parent == Path("/tmp", f"codetape-{os.getuid()}")
+        short = Path("/tmp", f"codetape-{os.getuid()}") if transport == "unix" else daemon.home.run
+        assert sock.parent == short
         assert stat.S_IMODE(sock.parent.stat().st_mode) == 0o700
         assert stat.S_IMODE(sock.lstat().st_mode) == 0o600
         with daemon.client() as client:
@@ -76,9 +99,11 @@ SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")  # one that user n
 
 @pytest.mark.skipif(os.getuid() != 0, reason="only root can become another user to try the socket")
 @pytest.mark.skipif(SYSTEM_PYTHON is None, reason="no python3 in /usr/bin or /bin to run as another user")
-def test_another_user_cannot_connect_even_when_the_permissions_are_opened() -> None:
+def test_another_user_cannot_connect_even_when_the_permissions_are_opened(transport: str) -> None:
     """The mode bits keep other users out; if they were loosened, the peer credentials still refuse them
     (where the system gives none, as under the macOS simulation, the loosened permissions do)."""
+    if transport == "tcp":
+        pytest.skip("no permissions guard a loopback port: test_another_user_cannot_read_the_secret")
     probe = ("import socket, sys\n"
              "s = socket.socket(socket.AF_UNIX)\n"
              "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    print('denied'); sys.exit(0)\n"
@@ -108,6 +133,67 @@ def test_another_user_cannot_connect_even_when_the_permissions_are_opened() -> N
             assert "another user" in daemon.log_text()
     finally:
         shutil.rmtree(base)
+
+
+STATUS = b"\x00\x00\x00\x0a\x81\xa2op\xa6status"  # a whole `status` request (msgpack)
+# what another user's process can do on TCP: read the endpoint file, then connect to the port and send a
+# status request with no proof (the collector waits for 48 bytes: closed at its wait) or with a wrong one
+TCP_PROBE = ("import socket, sys\n"
+             "try:\n    open(sys.argv[1], 'rb').read(); print('read')\n"
+             "except PermissionError:\n    print('denied')\n"
+             "for first in (b'', b'\\x00' * 48):\n"
+             "    s = socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=30)\n"
+             "    try:\n        s.sendall(first + sys.argv[3].encode('latin-1'))\n"
+             "        print('closed' if s.recv(100) == b'' else 'answered')\n"
+             "    except (BrokenPipeError, ConnectionResetError):\n        print('closed')\n")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can become another user to try the port")
+@pytest.mark.skipif(SYSTEM_PYTHON is None, reason="no python3 in /usr/bin or /bin to run as another user")
+def test_another_user_cannot_read_the_secret_and_is_closed_unread(transport: str) -> None:
+    """On loopback TCP any local user reaches the port: another user (nobody, uid 65534) cannot read the
+    endpoint file, and its connections, with no proof or a wrong one, are closed without an answer."""
+    if transport != "tcp":
+        pytest.skip("the Unix socket's test: test_another_user_cannot_connect_even_when_the_permissions_...")
+    base = Path(tempfile.mkdtemp(prefix="ct-peer-"))  # outside pytest's 0700 tmp root, so only run/ guards
+    try:
+        os.chmod(base, 0o755)
+        with running(base / "h") as daemon:
+            endpoint = str(daemon.home.socket)
+            _host, port, _secret = read_endpoint(endpoint)
+            assert SYSTEM_PYTHON is not None
+            as_nobody = {"user": 65534, "group": 65534, "extra_groups": [], "cwd": "/"}
+            probe = subprocess.run([SYSTEM_PYTHON, "-I", "-c", TCP_PROBE, endpoint, str(port),
+                                    STATUS.hex()], capture_output=True, text=True, timeout=60,
+                                   check=False, **as_nobody)  # type: ignore[call-overload]
+            assert probe.returncode == 0, probe.stderr
+            assert probe.stdout.split() == ["denied", "closed", "closed"]
+            assert daemon.log_text().count("did not prove the secret") == 2
+            with daemon.client() as client:
+                assert client.request("status")["pid"] == daemon.proc.pid
+    finally:
+        shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("first", [b"", b"\x00" * 48, b"\x81" * 16 + b"\x00" * 32],
+                         ids=["no secret", "wrong secret", "a nonce without its proof"])
+def test_a_loopback_connection_without_the_secret_is_closed_before_any_byte_is_read(
+        tmp_path: Path, transport: str, first: bytes) -> None:
+    """This user's own process, on TCP, without the secret: a `shutdown` request after no proof or a wrong
+    one gets no answer, only the end of the connection, and is not carried out (the collector answers the
+    next client): the proof is checked before anything else is read."""
+    if transport != "tcp":
+        pytest.skip("a Unix socket's peer is known by its credentials, not by a secret")
+    with running(tmp_path / "h") as daemon:
+        _host, port, _secret = read_endpoint(str(daemon.home.socket))
+        shutdown = json.dumps({"op": "shutdown", "id": 1}).encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) as raw:
+            raw.sendall(first + len(shutdown).to_bytes(4, "big") + shutdown + STATUS)
+            assert raw.recv(1000) == b""
+        wait_for(lambda: "did not prove the secret" in daemon.log_text(), what="the refusal to be logged")
+        with daemon.client() as client:
+            assert client.request("status")["pid"] == daemon.proc.pid
+        assert daemon.proc.poll() is None
 
 
 def test_a_second_collector_exits_cleanly_saying_one_runs(tmp_path: Path) -> None:
@@ -192,8 +278,7 @@ def test_a_killed_collector_leaves_a_journal_that_the_next_one_seals(tmp_path: P
 
 def test_oversized_message_is_refused_with_an_error_and_the_collector_lives(tmp_path: Path) -> None:
     with running(tmp_path / "h") as daemon:
-        raw = socket.socket(socket.AF_UNIX)
-        raw.connect(str(daemon.home.socket))
+        raw = raw_connection(daemon.home)
         raw.sendall((17 * 1024 * 1024).to_bytes(4, "big"))
         reply = raw.recv(1000)
         assert b"above the" in reply
@@ -212,9 +297,7 @@ def test_a_damaged_body_gets_one_line_in_its_dialect_and_the_collector_lives(tmp
               b'{"op": "status"} {}': "not valid JSON", b'{"op": "\xff"}': "not valid JSON"}
     with running(tmp_path / "h") as daemon:
         for body, error in bodies.items():
-            raw = socket.socket(socket.AF_UNIX)
-            raw.settimeout(TIMEOUT_S)
-            raw.connect(str(daemon.home.socket))
+            raw = raw_connection(daemon.home)
             raw.sendall(len(body).to_bytes(4, "big") + body)
             head = raw.recv(4, socket.MSG_WAITALL)
             reply = raw.recv(int.from_bytes(head, "big"), socket.MSG_WAITALL)
@@ -255,8 +338,7 @@ def test_clients_autostarting_at_once_share_one_collector(tmp_path: Path) -> Non
 def test_a_stalled_client_does_not_block_the_others(tmp_path: Path) -> None:
     ws = opt_in(tmp_path / "ws", home=tmp_path / "h")
     with running(tmp_path / "h") as daemon:
-        stalled = socket.socket(socket.AF_UNIX)
-        stalled.connect(str(daemon.home.socket))
+        stalled = raw_connection(daemon.home)
         stalled.sendall((1000).to_bytes(4, "big") + b"\x81")  # a message cut short, never finished
         with daemon.client() as client:
             client.hello(ws, "bridge")
