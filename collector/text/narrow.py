@@ -42,22 +42,30 @@ def narrowed(before: str, after: str) -> Narrowed:
     return Narrowed(start, before_end, after_end)
 
 
-def _breaks(text: str, start: int, end: int) -> int:
-    """The LSP line breaks in `text[start:end]` (neither end between a CR and its LF)."""
+def _breaks(text: str, start: int, end: int, cr: bool) -> int:
+    """The LSP line breaks in `text[start:end]` (neither end between a CR and its LF; `cr`: the text holds
+    a CR)."""
+    if not cr:
+        return text.count("\n", start, end)
     return text.count("\n", start, end) + text.count("\r", start, end) - text.count("\r\n", start, end)
+
+
+def _line_start(text: str, start: int, end: int, cr: bool) -> int:
+    """Where the line holding `end` starts, at `start` or after."""
+    found = text.rfind("\n", start, end)
+    return max(found, text.rfind("\r", start, end)) + 1 if cr else found + 1
 
 
 def narrowed_span(before: str, change: Narrowed, encoding: PositionEncoding) -> Span:
     """The change's range in `before` as (start line, start character, end line, end character), counted
-    in `encoding`: a few passes over the text at C speed."""
+    in `encoding`: a few passes over the text before the change at C speed."""
     start, end = change.start, change.before_end
-    line = _breaks(before, 0, start)
-    line_start = max(before.rfind("\n", 0, start), before.rfind("\r", 0, start)) + 1
-    character = units(before[line_start:start], encoding)
+    cr = "\r" in before
+    line = _breaks(before, 0, start, cr)
+    character = units(before[_line_start(before, 0, start, cr) : start], encoding)
     if end == start:
         return line, character, line, character
-    lines = _breaks(before, start, end)
+    lines = _breaks(before, start, end, cr)
     if not lines:
         return line, character, line, character + units(before[start:end], encoding)
-    end_start = max(before.rfind("\n", start, end), before.rfind("\r", start, end)) + 1
-    return line, character, line + lines, units(before[end_start:end], encoding)
+    return line, character, line + lines, units(before[_line_start(before, start, end, cr) : end], encoding)

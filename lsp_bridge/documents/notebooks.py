@@ -10,7 +10,8 @@ A cell is counted as the separators before it, read from the start of the docume
 breaks taking them three at a time: exact while no cell holds two blank lines in a row (a cell that does
 counts as two). The cell of a change (its range narrowed, collector/text/narrow.py) is the one its new
 text went into, counted in the document after it: at its first character that is not a line break, else at
-its end; a change that only removes text is counted, the same way, in the document before it.
+its end; a change that only removes text is counted, the same way, in the document before it, and a change
+that changes nothing is in no cell.
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ def is_notebook(path: str) -> bool:
     return path.endswith(".ipynb") and VIRTUAL_DOCUMENTS in path.split("/")[:-1]
 
 
-def cell_of(before: str, after: str, change: Narrowed) -> int:
-    """The code cell (from 0) `change` turned `before` into `after` in (module docstring)."""
+def cell_of(before: str, after: str, change: Narrowed) -> int | None:
+    """The code cell (from 0) `change` turned `before` into `after` in (module docstring); None when it
+    changed nothing (JupyterLab sends the same text again at times)."""
+    if change.start == change.before_end == change.after_end:
+        return None
     inserted = after[change.start : change.after_end]
     if inserted:
         return after.count(CELL_SEPARATOR, 0, _at(inserted, change.start, change.after_end))

@@ -2,10 +2,11 @@
 starts `codetape bridge -- pylsp` (docs/editors.md, JupyterLab), driven by Playwright in Debian's
 Chromium, against a real collector. Between the bridge and pylsp a relay logs every byte JupyterLab sent
 the server (bridge_harness.tee): the recording's virtual document at each save equals, byte for byte, the
-document the server was sent; every change the server got is an edit step; the notebook's `.ipynb` at each
-save is what the watcher recorded; and the shadow folders (`.virtual_documents/`, `.ipynb_checkpoints/`)
-give no `file_change` step. Scenarios: typing into two cells, adding and deleting a cell, a `.py` file in
-JupyterLab's file editor."""
+document the server was sent; every change the server got is an edit step, recorded as a ranged change
+(JupyterLab sends the whole text) and, in a notebook, with the cell it was typed in; the notebook's
+`.ipynb` at each save is what the watcher recorded; and the shadow folders (`.virtual_documents/`,
+`.ipynb_checkpoints/`) give no `file_change` step. Scenarios: typing into two cells, adding and deleting a
+cell, a `.py` file in JupyterLab's file editor."""
 
 from __future__ import annotations
 
@@ -202,13 +203,18 @@ def sealed(lab: Lab, relpath: str, last: str) -> Episode:
                                         s.get("text") == last for s in steps))
 
 
-def checked(lab: Lab, relpath: str, on_disk: list[str], episode: Episode) -> None:
-    """The recording against what the server was sent and what was on disk (the module's docstring)."""
+def checked(lab: Lab, relpath: str, on_disk: list[str], episode: Episode, cells: list[int] | None = None
+            ) -> None:
+    """The recording against what the server was sent and what was on disk (the module's docstring);
+    `cells`: the notebook cell each change before the first save, the second, ... was typed in."""
     virtual = shown(relpath)
     served, changes = lab.served(virtual)
     assert served and texts_at_saves(episode, virtual) == served
     steps = steps_of(episode)
     assert sum(s["kind"] == "edit" and s["path"] == virtual for s in steps) == changes
+    recorded = in_cells(steps, virtual)
+    assert changes and recorded == in_cells(steps, virtual, cells or [])
+    assert set(cells or []) <= {cell for _, cell in recorded}  # (each save came after edits in its cell)
     assert not [s for s in steps if s["kind"] == "gap"], [s for s in steps if s["kind"] == "gap"]
     assert not [s for s in steps if s["kind"] == "file_change" and
                 s["path"].split("/")[0] in (VIRTUAL, ".ipynb_checkpoints")]
@@ -221,6 +227,25 @@ def checked(lab: Lab, relpath: str, on_disk: list[str], episode: Episode) -> Non
         # (jupyterlab-lsp ends every document it sends with one: docs/editors.md, JupyterLab)
 
 
+def in_cells(steps: list[dict[str, Any]], virtual: str, cells: list[int] | None = None
+             ) -> list[tuple[str, int | None]]:
+    """Each edit of `virtual` as (its range's start, its cell): the recorded cells, or with `cells` the
+    expected ones (the cell of the save it comes before; none for a change that changes nothing, and none
+    in a file: `cells` empty)."""
+    found, at_save = [], 0
+    for step in steps:
+        if step["kind"] == "save" and step["path"] == virtual:
+            at_save += 1
+        if step["kind"] != "edit" or step["path"] != virtual:
+            continue
+        (change,) = step["changes"]  # one ranged change: JupyterLab's whole text, narrowed
+        where = change["range"]
+        moot = where["start"] == where["end"] and not change["text"]
+        found.append((f"{where['start']['line']}:{where['start']['character']}",
+                      step.get("cell") if cells is None else None if moot or not cells else cells[at_save]))
+    return found
+
+
 def test_typing_into_two_cells_and_saving(lab: Lab, browser: Browser) -> None:
     (lab.root / "two.ipynb").write_text(notebook(["", ""]))
     page = lab.page(browser, "two.ipynb")
@@ -229,7 +254,7 @@ def test_typing_into_two_cells_and_saving(lab: Lab, browser: Browser) -> None:
     typed(page, 1, "radius = 2\narea = math.pi * radius ** 2")
     second = saved(lab, page, "two.ipynb", "area = math.pi")
     page.close()
-    checked(lab, "two.ipynb", [first, second], sealed(lab, "two.ipynb", second))
+    checked(lab, "two.ipynb", [first, second], sealed(lab, "two.ipynb", second), cells=[0, 1])
 
 
 def test_adding_and_deleting_a_cell_and_saving(lab: Lab, browser: Browser) -> None:
@@ -248,7 +273,7 @@ def test_adding_and_deleting_a_cell_and_saving(lab: Lab, browser: Browser) -> No
     deleted = saved(lab, page, "cells.ipynb", '"id": "cell0"')
     assert "y = x + 1" not in deleted
     page.close()
-    checked(lab, "cells.ipynb", [added, deleted], sealed(lab, "cells.ipynb", deleted))
+    checked(lab, "cells.ipynb", [added, deleted], sealed(lab, "cells.ipynb", deleted), cells=[1, 1])
 
 
 def test_a_python_file_in_jupyterlab_s_editor(lab: Lab, browser: Browser) -> None:

@@ -121,3 +121,17 @@ def test_a_stale_copy_takes_the_whole_text_as_it_comes(session: Session) -> None
     last = edits(session.steps())[-1]
     assert last["changes"] == [{"text": virtual("ab")}] and "cell" not in last
     assert session.texts_at_saves(NOTEBOOK) == [virtual("ab")]
+
+
+def test_the_same_text_again_is_in_no_cell() -> None:
+    text = virtual("a", "b")
+    assert cell_of(text, text, narrowed(text, text)) is None
+
+
+def test_a_change_of_every_character_stays_whole_and_in_no_cell(session: Session) -> None:
+    session.open(NOTEBOOK, virtual("a"), 1)
+    whole(session, NOTEBOOK, 2, "b = 2")
+    session.save(NOTEBOOK, "b = 2")
+    (edit,) = edits(session.steps())
+    assert edit["changes"] == [{"text": "b = 2"}] and "cell" not in edit
+    assert session.texts_at_saves(NOTEBOOK) == ["b = 2"]
