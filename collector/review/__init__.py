@@ -16,5 +16,6 @@
     session.py       ReviewSession: one review without a screen (what is seen is what is signed)
     report.py        the HTML report (`codetape report`), run as its own process
     views.py, dialogs.py, app.py   the Textual review
+    held.py          HeldApp: the episodes the outbox holds before they leave, sent anyway or withdrawn
     errors.py        ReviewError
 """

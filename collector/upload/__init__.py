@@ -10,5 +10,8 @@
     outbox.py         the outbox's episodes and their states; draining it, a bounded number at a time
     receipts.py       what was sent where (CODETAPE_HOME/receipts), unfinished uploads, the last run
     revocation.py     a signed revocation record, written at every destination a receipt names
+    members.py        k members before the bytes leave: unlinkable episodes wait for the issuer's count
+    pushed_since.py   work pushed after signing holds an unlinkable episode; what is kept for the check
+    asked.py          what is held (collector/held.py), and the contributor's answer: send anyway, withdraw
     errors.py         the upload error tree
 """

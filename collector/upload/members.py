@@ -44,11 +44,14 @@ class Held:
 
     def line(self) -> str:
         """Why it waits, for a person."""
+        return f"{self.episode_id[:8]} waits{self.why()}"
+
+    def why(self) -> str:
+        """Why it waits, after the word `waits`."""
         if self.members is None:
-            return (f"{self.episode_id[:8]} waits: the issuer's record could not be fetched "
-                    f"({self.problem}), so whether {self.epoch} has {self.needed} members is not known")
-        return (f"{self.episode_id[:8]} waits until the issuer counts {self.needed} members for {self.epoch} "
-                f"(it counts {self.members})")
+            return (f": the issuer's record could not be fetched ({self.problem}), so whether {self.epoch} "
+                    f"has {self.needed} members is not known")
+        return f" until the issuer counts {self.needed} members for {self.epoch} (it counts {self.members})"
 
     def to_json(self) -> dict[str, Any]:
         return {"episode_id": self.episode_id, "epoch": self.epoch, "members": self.members,

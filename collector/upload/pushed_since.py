@@ -17,7 +17,8 @@ again before the episode leaves, by every upload run, as of the last fetch or pu
 Pushed: a commit that a remote-tracking branch contains (`for-each-ref --contains`), a blob that one
 reaches (`rev-list --objects --remotes`). A repository that cannot be asked (gone, not git) holds the
 episode too: whether its work is pushed is not known. The contributor sends it anyway (`codetape upload
---send-anyway EPISODE`: it then leaves by the usual rules) or withdraws it (`codetape revoke EPISODE`).
+--send-anyway EPISODE`: it then leaves by the usual rules) or withdraws it (`codetape revoke EPISODE`);
+`codetape review` offers both (collector/review/held.py).
 """
 
 from __future__ import annotations

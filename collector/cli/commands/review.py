@@ -10,6 +10,11 @@ keeps (asking first when your changes would be lost). Without EPISODE it opens t
 episode nobody signed yet; with several, or --all-sealed (every one nobody signed, oldest first), each
 in turn, on its own summary; Ctrl-C keeps the one on screen and stops (k goes on to the next).
 
+Without EPISODE, when upload runs hold signed episodes before they leave (until the issuer counts k members
+for their month, or because work of them was pushed after signing), the review first lists them, each with
+why, and offers the choice: s sends one anyway (pushed work: whoever holds the repository can tell it is
+yours), w withdraws it (as codetape revoke does), q leaves them as they are.
+
 --summary prints the summary and exits (--json: as one JSON object, a list of them for several). The
 same changes and the sign-off are scriptable: codetape sign EPISODE... --yes [--exclude GLOB]
 [--drop FROM-TO] [--redact REGEX]."""
@@ -24,9 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from collector.errors import PolicyError, UsageError
 from collector.home import Home
+from collector.review.errors import ReviewError
 
 if TYPE_CHECKING:
     from collector.review.app import ReviewOutcome
+    from collector.upload.asked import HeldItem
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,12 +55,20 @@ def run(args: argparse.Namespace) -> int:
     home = Home.from_env(args.env)
     if args.json and not args.summary:
         raise UsageError("--json prints the summary: use codetape review EPISODE --summary --json")
-    paths = chosen(args.episode, args.all_sealed, home)
+    held = [] if args.episode or args.all_sealed or args.summary else held_items(home)
+    try:
+        paths = chosen(args.episode, args.all_sealed, home)
+    except ReviewError:
+        if not held:
+            raise
+        paths = []  # nothing to sign: only what is held
     if args.summary:
         return print_summaries(paths, home, args.workspace, as_json=args.json)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the review needs a terminal; use --summary to print the summary, and codetape sign "
                          "or codetape discard to decide")
+    if held:
+        ask_held(home, held)
     for number, path in enumerate(paths, 1):
         outcome = review(path, home, args.workspace, f"{number} of {len(paths)}" if len(paths) > 1 else "")
         if outcome is None:
@@ -64,6 +79,23 @@ def run(args: argparse.Namespace) -> int:
             print(f"stopped: {len(paths) - number} more kept for later, unreviewed")
             break
     return 0
+
+
+def held_items(home: Home) -> list[HeldItem]:
+    """What upload runs hold before it leaves (collector/upload/asked.py)."""
+    # the outbox only for a review that opens on no named episode
+    from collector.upload.asked import held_items as held
+
+    return held(home)
+
+
+def ask_held(home: Home, held: list[HeldItem]) -> None:
+    """The held episodes in the terminal app, each choice made said after it."""
+    # Textual only when something is held
+    from collector.review.held import HeldApp
+
+    for line in HeldApp(home, held).run() or []:
+        print(line)
 
 
 def chosen(episodes: list[str], all_sealed: bool, home: Home) -> list[Path]:

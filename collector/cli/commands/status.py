@@ -185,12 +185,11 @@ def opted_in(home: Home) -> list[str]:
 
 def pushed_why(item: dict[str, Any]) -> str:
     """Why the last upload run held an episode for pushed work (outbox/pushed-held.json's entry)."""
-    from collector.upload.pushed_since import HeldPushed
+    # the holds' wording only when one is held
+    from collector.held import PUSHED
+    from collector.upload.asked import reason
 
-    try:
-        return HeldPushed(**item).why()
-    except TypeError:
-        return "work of it was pushed after signing"
+    return reason(PUSHED, item)
 
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:
@@ -215,7 +214,8 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
     if pushed:
         lines.append(f"{len(pushed)} unlinkable episode{'s' * (len(pushed) != 1)} held: work of it was "
                      "pushed after signing (as of the last upload run and the last fetch); `codetape upload "
-                     "--send-anyway ID` sends it, `codetape revoke ID` withdraws it:")
+                     "--send-anyway ID` sends it, `codetape revoke ID` withdraws it, `codetape review` "
+                     "offers both:")
         lines += [f"  {item['episode_id'][:8]}  " + pushed_why(item) for item in pushed]
     last = outbox["last_attempt"]
     if last is not None:

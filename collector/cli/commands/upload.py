@@ -35,7 +35,8 @@ run looks again (as of the last fetch or push, no network) whether any of its co
 final texts as they were before signing masked them, is now on a remote-tracking branch of the repository
 it was recorded in (kept at signing in the outbox, never uploaded). If so, or if that repository cannot be
 asked, the episode is held and named, and `codetape status` shows it and why: --send-anyway EPISODE sends
-it all the same (by the rules above), `codetape revoke EPISODE` withdraws it.
+it all the same (by the rules above), `codetape revoke EPISODE` withdraws it; `codetape review` lists
+what is held and offers both.
 """
 
 from __future__ import annotations
