@@ -68,9 +68,13 @@ def count(home: Home) -> int:
 
 
 def _write(home: Home, kind: Kind, items: list[dict[str, Any]]) -> None:
+    """The list, replaced only when it changed: the collector runs an upload whenever the outbox changes
+    (daemon/drain.py), so a run that rewrote the same list would start the next one, and so on."""
     path = home.outbox / kind
     if not items:
         path.unlink(missing_ok=True)
+        return
+    if items == read(home, kind):
         return
     home.ensure(home.outbox)
     atomic_write(path, json.dumps(items, indent=1) + "\n")

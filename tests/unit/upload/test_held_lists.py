@@ -15,6 +15,13 @@ def test_a_run_replaces_only_what_it_looked_at(tmp_path: Path) -> None:
     home = Home(tmp_path / "h")
     keep(home, PUSHED, [{"episode_id": "a", "files": ["x.py"]}, {"episode_id": "b", "files": []}], ["a", "b"])
     assert stat.S_IMODE((home.outbox / PUSHED).stat().st_mode) == 0o600
+    written = (home.outbox / PUSHED).stat().st_ino
+    keep(home, PUSHED, [{"episode_id": "b", "files": []}, {"episode_id": "a", "files": ["x.py"]}], ["a", "b"])
+    keep(home, PUSHED, [{"episode_id": "b", "files": []}, {"episode_id": "a", "files": ["x.py"]}], ["a", "b"])
+    rewritten = (home.outbox / PUSHED).stat().st_ino
+    keep(home, PUSHED, [{"episode_id": "b", "files": []}, {"episode_id": "a", "files": ["x.py"]}], ["a", "b"])
+    # the same list is not written again: the collector's background upload runs whenever the outbox changes
+    assert written != rewritten == (home.outbox / PUSHED).stat().st_ino
     keep(home, PUSHED, [], ["a"])  # a run naming only `a`, which is no longer held
     assert [item["episode_id"] for item in read(home, PUSHED)] == ["b"]
     keep(home, MEMBERS, [{"episode_id": "b", "members": 2}, {"episode_id": "c", "members": 2}], ["b", "c"])
