@@ -76,12 +76,14 @@ if TYPE_CHECKING:
     from collector.platform import loopback
     from collector.protocol import wire
 else:
+    wire = loopback = None
+    _loading = WIRE
     try:
         wire = _by_path("codetape_wire", WIRE)
+        _loading = LOOPBACK
         loopback = _by_path("codetape_loopback", LOOPBACK)
     except Exception as exc:  # nothing may reach the agent but one line (main)
-        wire = loopback = None
-        _WIRE_PROBLEM = f"cannot load {WIRE} or {LOOPBACK} ({type(exc).__name__}); reinstall codetape"
+        _WIRE_PROBLEM = f"cannot load {_loading} ({type(exc).__name__}); reinstall codetape"
 
 AGENTS: tuple[Agent, ...] = ("claude-code", "codex", "cursor", "gemini-cli", "opencode")
 MAX_TARGETS = 1000  # schemas.limits.MAX_TARGETS (this file imports no codetape)

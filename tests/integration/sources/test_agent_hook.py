@@ -11,9 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomlkit
 
 from collector.home import Home
+from collector.platform.loopback import TRANSPORT_ENV
 from collector.sources.agents import payloads
 from tests.cli import codetape
 from tests.support.collector_harness import env_for, git, opt_in, running, wait_capturing, wait_recorded
@@ -471,3 +473,35 @@ def test_a_hook_whose_wire_module_is_missing_says_one_line_and_exits_0(tmp_path:
     assert ran.stderr.decode().splitlines() == [
         f"codetape: agent hook: cannot load {tmp_path}/collector/protocol/wire.py (FileNotFoundError); "
         "reinstall codetape"]
+
+
+def test_the_installed_hook_reaches_a_collector_on_loopback_tcp(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' transport, selected here (collector/platform/loopback.py): the command `install` writes
+    reads the endpoint file, proves the secret, and its step is recorded; still without codetape's
+    package, nor hmac or hashlib, among what it imports."""
+    import shlex
+
+    monkeypatch.setenv(TRANSPORT_ENV, "tcp")
+    home = tmp_path / "ct"
+    root = opt_in(tmp_path / "ws", home=home)
+    (tmp_path / "user").mkdir()
+    done = codetape(home, "agent", "hook", "install", "--yes", "--agent", "claude-code", "--dir", str(root),
+                    env={"HOME": str(tmp_path / "user")})
+    assert done.returncode == 0, done.stderr
+    command = json.loads((root / ".claude/settings.local.json").read_text())["hooks"]["Stop"][0]["hooks"][0]
+    _assignment, python, *rest = shlex.split(command["command"])
+    payload = {"hook_event_name": "UserPromptSubmit", "session_id": "s", "cwd": str(root),
+               "prompt": "over tcp"}
+    with running(home) as daemon:
+        assert daemon.home.socket.name == "collector.tcp"
+        ran = subprocess.run([python, "-X", "importtime", *rest], input=json.dumps(payload).encode(),
+                             capture_output=True, env=env_for(home), cwd=root, timeout=60, check=False)
+        assert ran.returncode == 0 and b"codetape:" not in ran.stderr, ran.stderr
+        steps = wait_recorded(daemon.home, root, lambda s: any(x["kind"] == "agent" for x in s),
+                              "the hook's step over TCP")
+    assert [s["prompt"] for s in steps if s["kind"] == "agent"] == ["over tcp"]
+    imported = {line.split("|")[-1].strip() for line in ran.stderr.decode().splitlines()
+                if line.startswith("import time:")}
+    heavy = {"collector", "schemas", "socket", "hmac", "hashlib", "json"}
+    assert not {name for name in imported if name.split(".")[0] in heavy}, sorted(imported)

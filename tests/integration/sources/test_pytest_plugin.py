@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from collector.platform.loopback import TRANSPORT_ENV
 from collector.sources.pytest_path import codetape_pytest
 from tests.support.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
 from tests.support.dataset_helpers import contributor, duck, sign, upload
@@ -222,3 +223,27 @@ def test_a_file_pytest_could_not_collect_is_a_collection_row_in_the_dataset(tmp_
     rows = duck(out).execute("SELECT nodeid, outcome, kind FROM test_runs ORDER BY nodeid").fetchall()
     assert rows == [("test_broken_import.py", "error", "collection"),
                     ("test_ok.py::test_ok", "passed", "test")]
+
+
+def test_the_plugin_reaches_a_collector_on_loopback_tcp(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' transport, selected here (collector/platform/loopback.py): a launcher names the endpoint
+    file in CODETAPE_COLLECTOR_SOCKET, and the plugin (standard library only) proves the secret and
+    hands its run over."""
+    monkeypatch.setenv(TRANSPORT_ENV, "tcp")
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "test_one.py").write_text("def test_one():\n    pass\n")
+    home = tmp_path / "home"
+    assert codetape(home, "init", str(root)).returncode == 0
+    with running(home) as daemon:
+        assert daemon.home.socket.name == "collector.tcp"
+        ran = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=root,
+                             env=env_for(home, {codetape_pytest.SOCKET_ENV: str(daemon.home.socket)}),
+                             capture_output=True, text=True, timeout=120, check=False)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        steps = wait_recorded(daemon.home, root.resolve(), lambda s: any(x["kind"] == "test_run" for x in s),
+                              "the run's test_run step over TCP")
+    run = next(s for s in steps if s["kind"] == "test_run")
+    assert [(t["nodeid"], t["outcome"]) for t in run["tests"]] == [("test_one.py::test_one", "passed")]
+    assert not (daemon.home.run / "lost").exists()

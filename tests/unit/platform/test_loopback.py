@@ -125,16 +125,19 @@ def test_a_listener_that_is_not_the_collector_gets_nothing(
     """Another user's program on the port of a collector that died: it cannot answer with the proof, so
     the client sends nothing past its own proof (which does not hold the secret)."""
     seen: list[bytes] = []
+    done = threading.Event()
 
     def impostor(conn: socket.socket) -> None:
         seen.append(conn.recv(loopback.CLIENT_HELLO_BYTES, socket.MSG_WAITALL))
         conn.sendall(answer)
         conn.shutdown(socket.SHUT_WR)
         seen.append(conn.recv(100))
+        done.set()
 
     path = listener(impostor)
     with pytest.raises(loopback.NotProven, match="is not your collector"):
         loopback.connect(path, 10.0)
+    assert done.wait(30)
     assert len(seen[0]) == loopback.CLIENT_HELLO_BYTES and SECRET not in seen[0]
     assert seen[1] == b""
 
