@@ -31,15 +31,13 @@ not keep): it has no place in that text.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from collector.episode import Episode
-from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
+from collector.export.offer_rows import OfferRows, holds_placeholder
 from collector.export.per_episode import Following
-from collector.reconstruct.offers import Places, Seen, outcome, preferred, seen_pair
-from collector.reconstruct.workspace import Workspace
-from collector.redact.placeholders import PLACEHOLDER_RE
-from schemas.steps import Step
+from collector.reconstruct.offers import Place, Seen, preferred, seen_pair
 
 FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE = "<fim_prefix>", "<fim_suffix>", "<fim_middle>"  # StarCoder's
 PLACEHOLDER = "redaction placeholder"
@@ -58,40 +56,24 @@ class DpoFimExporter(DpoExporter):
     fim = True
 
 
-class Pairs:
+class Pairs(OfferRows):
     """The episode's offers followed to their end, then a row per preference."""
 
     def __init__(self, out: Writes, episode: Episode, skipped: Counter[str], split: str, *,
                  fim: bool) -> None:
-        self.out, self.skipped, self.split, self.fim = out, skipped, split, fim
-        self.episode_id = str(episode.header.episode_id)
-        self.places = Places()
+        super().__init__(out, episode, skipped, split)
+        self.fim = fim
 
-    def before(self, index: int, step: Step, workspace: Workspace) -> None:
-        self.places.before(index, step, workspace)
-
-    def after(self, index: int, step: Step, workspace: Workspace) -> None:
-        pass
-
-    def finish(self, workspace: Workspace) -> int:
-        written = 0
-        for place in self.places.finish(workspace):
-            if not (place.settled and preferred(place)):
-                continue
-            sides = seen_pair(place)
-            if sides is None:
-                self.skipped[NO_PLACE] += 1
-                continue
-            settled = place.settled or ""
-            if any(PLACEHOLDER_RE.search(text) for text in (*_texts(sides), settled)):
-                self.skipped[f"pairs with a {PLACEHOLDER}"] += 1
-                continue
-            step = place.step
-            self.out.write(json_line({**self.sides(sides), "settled": settled,
-                                      "name": f"{self.episode_id}:{place.index}", "path": step.path,
-                                      "via": step.via, "outcome": outcome(place) or "", "split": self.split}))
-            written += 1
-        return written
+    def row(self, place: Place) -> dict[str, Any] | str | None:
+        if not (place.settled and preferred(place)):
+            return None
+        sides = seen_pair(place)
+        if sides is None:
+            return NO_PLACE
+        settled = place.settled or ""
+        if holds_placeholder(*_texts(sides), settled):
+            return f"pairs with a {PLACEHOLDER}"
+        return {**self.sides(sides), "settled": settled}
 
     def sides(self, sides: Seen) -> dict[str, str]:
         if self.fim:

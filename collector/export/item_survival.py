@@ -8,20 +8,21 @@ The item's characters are those of the change that applied it: the next edit of 
 item an editor reported `applied` (already in the buffer at its offer, as the Neovim plugin reports it),
 the characters in the offer's range then. Per offer taken (`Survival`): the share of them in the files at
 the episode's end and at the next commit listing the file (the end when none came), and how long after
-the offer none was left, if that happened; `HORIZONS` read off it (some of it still there 30 s and 5
-minutes after the offer), so that a lab picks its own horizon from `reverted_within_ms`.
+the offer none was left, if that happened; the horizons read off it (some of it still there 30 s and 5
+minutes after the offer: collector/reconstruct/horizons.py), so that a lab picks its own horizon from
+`reverted_within_ms`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collector.reconstruct.horizons import absent, persisted
 from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
 from collector.text.document import Document
 from schemas import steps as kinds
 
-HORIZONS = {"survived_30s": 30_000, "survived_5min": 300_000}
 # the origins of an edit that may apply an item an editor then reports `applied` (its offer comes after it)
 STARTS = ("completion", "ai_completion")
 NOT_TAKEN = -1  # a number that does not apply (JSON lines keep one type a column: no null)
@@ -35,7 +36,7 @@ class Survival:
 
     def columns(self) -> dict[str, float | int | bool]:
         gone = self.reverted_within_ms
-        return {**{name: gone == NOT_TAKEN or gone > ms for name, ms in HORIZONS.items()},
+        return {**persisted(None if gone == NOT_TAKEN else gone),
                 "survived_to_commit": self.survived_to_commit, "survived_to_end": self.survived_to_end,
                 "reverted_within_ms": gone}
 
@@ -44,7 +45,7 @@ ABSENT = Survival(float(NOT_TAKEN), float(NOT_TAKEN), NOT_TAKEN)  # not taken, o
 
 
 def absent_columns() -> dict[str, float | int | bool]:
-    return {**dict.fromkeys(HORIZONS, False), "survived_to_commit": ABSENT.survived_to_commit,
+    return {**absent(), "survived_to_commit": ABSENT.survived_to_commit,
             "survived_to_end": ABSENT.survived_to_end, "reverted_within_ms": ABSENT.reverted_within_ms}
 
 

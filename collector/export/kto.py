@@ -4,23 +4,27 @@ line each: a suggestion judged on its own, desirable or not, where dpo (dpo.py) 
 text beside it.
 
 The offers are followed to their end by the same machinery as dpo's (collector/reconstruct/offers.py:
-each offer's place through the edits after it, its settled text and its `outcome`); an offer by an AI
-(`by_ai`: an inline suggestion, an item or server known as an AI's) whose settled text is known makes a row
-when its outcome says what the developer thought of it:
+each offer's place through the edits after it, its settled text and its `outcome`), shared with it
+(offer_rows.py); an offer by an AI (`by_ai`: an inline suggestion, an item or server known as an AI's)
+whose settled text is known makes a row when its outcome says the developer dealt with it:
 
-- `accepted`: label true. The completion ends with the item taken (`offers.kept`): the settled text still
-  starts with it.
-- `partly_accepted` (a part taken from the start, as an inline suggestion's "accept word"): label true,
-  and the completion is the part taken, not the whole item. The whole item is neither a clean positive
-  (its end was not wanted) nor a clean negative (its start was taken and kept); the part taken is a clean
-  positive: the developer chose it and it stayed. What was not taken shows, beside the developer's own
-  text, in dpo's pair for the same offer.
+- `accepted` (taken): the completion ends with the item taken (`offers.kept`).
+- `partly_accepted` (a part taken from the start, as an inline suggestion's "accept word"): the
+  completion is the part taken, not the whole item, whose end was not wanted; what was not taken shows,
+  beside the developer's own text, in dpo's pair for the same offer.
 - `overwritten`, when the developer's own text replaced the suggestion (offers.py `preferred`, the pairs
   dpo writes, taken first or not), or the suggestion was taken and then deleted with nothing left in its
-  place (acceptance without retention, no pair for dpo: `settled` is empty): label false, the completion
-  the suggestion as dpo's `rejected` side (offers.py `seen_pair`) and the prompt dpo's.
+  place (no pair for dpo: `settled` is empty): the completion the suggestion as dpo's `rejected` side
+  (offers.py `seen_pair`) and the prompt dpo's.
 - `retyped` (not taken, but typed as offered) and `ignored` (not taken, nothing written in its place)
   make no row: the developer may not have looked at it, so neither says what they thought of its text.
+
+`label` is persistence at the default horizon (collector/reconstruct/horizons.py DEFAULT, 5 minutes):
+for a suggestion taken (or its part taken), whether some of the characters it inserted were still in the
+files 5 minutes after the offer (or at the episode's end, when it ended sooner: `survived_5min`); false
+for one the developer's text replaced before it was taken (nothing of it was ever in the files). An item
+taken whose characters the survival trace does not hold (no edit applied it) is left out, counted: its
+persistence is not known.
 
 - `prompt`: what the model saw: the buffer's text in front of the caret at the offer (at most 2,000
   characters), up to the start of the caret's line; the rest of that line (its indentation, what was typed
@@ -32,8 +36,7 @@ when its outcome says what the developer thought of it:
   `survived_to_commit` (the share of the characters it inserted left at the episode's end, and at the
   next commit listing the file or else the end), `reverted_within_ms` (from the offer until none was
   left; -1 while some is), `survived_30s` and `survived_5min` (some of it still there then: a lab picks
-  its own horizon from `reverted_within_ms`). For an offer not taken: -1.0, -1.0, -1, false, false. `label`
-  stays what the settled text says (above).
+  its own horizon from `reverted_within_ms`). For an offer not taken: -1.0, -1.0, -1, false, false.
 
 Each row also carries dpo's `name` (`<episode id>:<offer step>`), `path`, `via` (completion or inline),
 `outcome` and `split` (split.py), all strings. A row whose text holds a redaction placeholder is left out,
@@ -44,20 +47,22 @@ a false row dpo leaves out (a developer's text with no place in the buffer at th
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from collector.episode import Episode
-from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.item_survival import ItemSurvival, absent_columns
+from collector.export.item_survival import ABSENT, ItemSurvival, absent_columns
+from collector.export.offer_rows import OfferRows, holds_placeholder
 from collector.export.per_episode import Following
-from collector.reconstruct.offers import Place, Places, by_ai, kept, outcome, preferred, seen_pair, taken_text
+from collector.reconstruct.horizons import DEFAULT
+from collector.reconstruct.offers import Place, by_ai, kept, outcome, preferred, seen_pair, taken_text
 from collector.reconstruct.workspace import Workspace
-from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import Step
 
 TAKEN = ("accepted", "partly_accepted")
 NOTHING_ADDED = "offers taken adding nothing to what was typed"
 NO_PLACE = "rows whose developer's text has no place in the buffer at the offer"
+NOT_FOLLOWED = "offers taken whose characters the survival trace does not hold"
 
 
 class KtoExporter(Following):
@@ -65,8 +70,8 @@ class KtoExporter(Following):
         return Judged(out, episode, self.result.skipped, self.result.splits[str(episode.header.episode_id)])
 
 
-def judged(place: Place) -> tuple[str, str, bool] | str | None:
-    """(prompt, completion, label) of the offer at `place`; None when it makes no row, or why it is left out
+def judged(place: Place) -> tuple[str, str] | str | None:
+    """(prompt, completion) of the offer at `place`; None when it makes no row, or why it is left out
     (module docstring)."""
     if place.settled is None or not by_ai(place.step):
         return None
@@ -74,49 +79,42 @@ def judged(place: Place) -> tuple[str, str, bool] | str | None:
     if ended in TAKEN:
         if len(taken_text(place.step) or "") <= len(place.typed):
             return NOTHING_ADDED
-        prompt, completion = kept(place)
-        return prompt, completion, True
+        return kept(place)
     if ended == "overwritten" and (preferred(place) or (place.step.taken is not None and not place.settled)):
         sides = seen_pair(place)
-        return NO_PLACE if sides is None else (sides.prompt, sides.rejected, False)
+        return NO_PLACE if sides is None else (sides.prompt, sides.rejected)
     return None
 
 
-class Judged:
-    """The episode's offers followed to their end, then a row per offer judged."""
+class Judged(OfferRows):
+    """The episode's offers followed to their end, and the characters of those taken; then a row per offer
+    judged."""
 
     def __init__(self, out: Writes, episode: Episode, skipped: Counter[str], split: str) -> None:
-        self.out, self.skipped, self.split = out, skipped, split
-        self.episode_id = str(episode.header.episode_id)
-        self.places = Places()
+        super().__init__(out, episode, skipped, split)
         self.kept = ItemSurvival()
 
     def before(self, index: int, step: Step, workspace: Workspace) -> None:
-        self.places.before(index, step, workspace)
+        super().before(index, step, workspace)
         self.kept.before(index, step, workspace)
 
     def after(self, index: int, step: Step, workspace: Workspace) -> None:
         self.kept.after(index, step, workspace)
 
-    def finish(self, workspace: Workspace) -> int:
-        written = 0
-        for place in self.places.finish(workspace):
-            row = judged(place)
-            if row is None:
-                continue
-            if isinstance(row, str):
-                self.skipped[row] += 1
-                continue
-            prompt, completion, label = row
-            settled = place.settled or ""
-            if any(PLACEHOLDER_RE.search(text) for text in (prompt, completion, settled)):
-                self.skipped["rows with a redaction placeholder"] += 1
-                continue
-            step = place.step
-            stayed = self.kept.survival(place.index).columns() if step.taken is not None else absent_columns()
-            self.out.write(json_line({"prompt": prompt, "completion": completion, "label": label,
-                                      "settled": settled, **stayed,
-                                      "name": f"{self.episode_id}:{place.index}", "path": step.path,
-                                      "via": step.via, "outcome": outcome(place) or "", "split": self.split}))
-            written += 1
-        return written
+    def row(self, place: Place) -> dict[str, Any] | str | None:
+        sides = judged(place)
+        if sides is None or isinstance(sides, str):
+            return sides
+        prompt, completion = sides
+        settled = place.settled or ""
+        if holds_placeholder(prompt, completion, settled):
+            return "rows with a redaction placeholder"
+        if place.step.taken is None:  # (written over before it was taken: nothing of it persisted)
+            return {"prompt": prompt, "completion": completion, "label": False, "settled": settled,
+                    **absent_columns()}
+        survival = self.kept.survival(place.index)
+        if survival is ABSENT:
+            return NOT_FOLLOWED
+        stayed = survival.columns()
+        return {"prompt": prompt, "completion": completion, "label": stayed[DEFAULT], "settled": settled,
+                **stayed}

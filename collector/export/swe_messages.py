@@ -11,8 +11,10 @@ sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same
                     (`tool_call_id`, `name`, `content`); a prompt the developer gave an AI agent is a
                     `user` message (its text, empty when left out at review), as ATIF has it, with what
                     became of the agent's turn (collector/reconstruct/turns.py): `interrupted` (1, 0, or
-                    -1 where the agent's hooks do not say), `wrote_chars`, `undone_within_ms` and
-                    `survived_to_end` (-1 where the dataset's column is null). The actions
+                    -1 where the agent's hooks do not say), `wrote_chars`, `undone_within_ms`,
+                    `survived_to_end` and `survived_to_commit` (-1 where the dataset's column is null
+                    or the turn wrote nothing), `survived_30s` and `survived_5min` (false when it wrote
+                    nothing). The actions
                     and their tools (swe_calls.py):
                       edit_file    a settled edit burst (bursts.py): {path, diff}; result "edited PATH"
                       write_file   a write to disk outside the editor (an agent, a formatter, git):
@@ -185,12 +187,14 @@ def messages(turns: list[Turn], *, developer: bool,
 
 
 def pushed(turn: Pushback) -> dict[str, Any]:
-    """A turn's pushback as a prompt message's fields, -1 where the dataset's column is null (each field
-    of one type in every file, as `resolved`)."""
+    """A turn's pushback as a prompt message's fields, -1 (false) where the dataset's column is null or
+    has none (each field of one type in every file, as `resolved`)."""
     return {"interrupted": -1 if turn.interrupted is None else int(turn.interrupted),
             "wrote_chars": turn.wrote_chars,
             "undone_within_ms": -1 if turn.undone_within_ms is None else turn.undone_within_ms,
-            "survived_to_end": -1.0 if turn.survived_to_end is None else turn.survived_to_end}
+            "survived_to_end": -1.0 if turn.survived_to_end is None else turn.survived_to_end,
+            "survived_to_commit": -1.0 if turn.survived_to_commit is None else turn.survived_to_commit,
+            "survived_30s": bool(turn.survived_30s), "survived_5min": bool(turn.survived_5min)}
 
 
 class SweMessagesExporter(Following):

@@ -25,7 +25,11 @@ turn (collector/daemon/agent_claims.py). Per turn:
   developer's edit or write, git, a later turn's write: what was reverted or rewritten), empty when none
   was removed before the episode's end, or it wrote none. A write the same turn wrote over again is not
   counted: what the turn left is what is followed;
-- `survived_to_end`: the share of those characters left at the episode's end, empty when it wrote none.
+- `survived_to_end`: the share of those characters left at the episode's end, empty when it wrote none;
+  `survived_to_commit` the share on disk at the next commit listing each file (the end's share when a
+  file had no commit after the write), `survived_30s` and `survived_5min` whether some were still there
+  so long after the turn's end (its last write's time when it has no end: horizons.py), all empty when
+  it wrote none.
 
 The dataset's build follows the turns on its own trace (collector/dataset/rows/rows.py); an export, whose
 replay it does not drive, on a trace of its own (`Followed`), started at the episode's first prompt to an
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from collector.reconstruct.horizons import persisted
 from collector.reconstruct.survival import Trace
 from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
@@ -57,6 +62,9 @@ class Pushback:
     wrote_chars: int = 0
     undone_within_ms: int | None = None
     survived_to_end: float | None = None
+    survived_to_commit: float | None = None
+    survived_30s: bool | None = None
+    survived_5min: bool | None = None
 
 
 NONE = Pushback()
@@ -124,13 +132,20 @@ def _pushback(turn: _Turn, trace: Trace) -> Pushback:
     ids = [made for made in turn.ids if trace.inserted[made]]
     if not ids:
         return Pushback(interrupted)
-    wrote = sum(trace.inserted[made] for made in ids)
+    counts = [trace.inserted[made] for made in ids]
+    wrote = sum(counts)
     left = sum(min(trace.alive[made], trace.inserted[made]) for made in ids)
     end = turn.t_end
     cuts = [trace.first_cut[made] for made in ids if made in trace.first_cut]
     later = [cut for cut in cuts if end is not None and cut >= end]
     undone = min(later) - end if later and end is not None else None
-    return Pushback(interrupted, wrote, undone, left / wrote)
+    labels = trace.labels(ids, counts)
+    since = max(trace.t_ms[made] for made in ids) if end is None else end  # (the horizons' start)
+    none_left = (0 if not left else None) if labels.reverted_within_ms is None else \
+        max(min(trace.t_ms[made] for made in ids) + labels.reverted_within_ms - since, 0)  # (0: never shown)
+    to_commit = labels.survived_to_commit
+    return Pushback(interrupted, wrote, undone, left / wrote,
+                    left / wrote if to_commit is None else to_commit, **persisted(none_left))
 
 
 class Followed:

@@ -377,6 +377,15 @@ def content(data: bytes) -> bytes:
                            for info in archive.infolist()]).encode()
 
 
+def as_exported(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a Parquet twin (collector/dataset/output/twins.py) as its JSON line has it: swe-messages'
+    messages without the fields the twin's one message struct holds as null (no JSON line holds a null)."""
+    if "messages" not in row:
+        return row
+    return {**row, "messages": [{key: value for key, value in message.items() if value is not None}
+                                for message in row["messages"]]}
+
+
 def export_files(out: Path) -> dict[str, bytes]:
     """Every export file of a dataset (`FORMAT/SIGNER/NAME`) and its content()."""
     folder = out / "exports"

@@ -1,9 +1,7 @@
 """The training exports a build keeps (`dataset build --exports`) as the card gives them: a short section
 each (what its label means, the label balance read from its files, `read_labels`, and how its rows were
-selected: the bias a lab should know of), and a `configs` entry for each that has Parquet twins
-(output/twins.py: kto, dpo, dpo-fim, stepwise), so that `datasets.load_dataset(OUT, "kto")` loads it by
-name. swe-messages' rows (messages of several shapes) have no twin: they load as JSON lines
-(docs/exports.md).
+selected: the bias a lab should know of), and a `configs` entry for each, whose Parquet twins
+(output/twins.py) `datasets.load_dataset(OUT, "kto")` loads by name.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ import msgspec
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
 from collector.dataset.output.staged import FOLDER
-from collector.dataset.output.twins import SCHEMAS, twin_suffix
+from collector.dataset.output.twins import twin_suffix
 from collector.export.formats import FORMATS
 from schemas.compiled import compile_module
 
@@ -35,11 +33,14 @@ OFFERS_BIAS = ("offers come only from editors and language servers that report t
                "AI's); the prompt is the buffer's text at the offer, what the model saw")
 TRAINING: dict[str, TrainingExport] = {
     "kto": TrainingExport(
-        "`label` true: an AI's suggestion taken (or its part taken) and still there when it settled; false: "
-        "the developer's own text written over it, or it was taken and deleted. An offer not taken and left "
-        "alone, or typed as offered, makes no row (the developer may not have looked at it). What stayed of "
-        "a suggestion taken: `survived_to_end`, `survived_to_commit`, `reverted_within_ms` (a horizon of "
-        "your own), `survived_30s`, `survived_5min`.",
+        "`label` is persistence 5 minutes after the offer (`survived_5min`): true when some of what an AI's "
+        "suggestion taken (or its part taken) inserted is still in the files then (or at the episode's end, "
+        "when it ends sooner); false when none is, or when the developer's own text replaced it before it "
+        "was taken. An offer not taken and left alone, or typed as offered, makes no row (the developer may "
+        "not have looked at it). Other horizons: `survived_30s`, `survived_to_commit`, `survived_to_end`, "
+        "`reverted_within_ms` (a horizon of your own). In an unlinkable episode these times are the "
+        "re-timed ones the receiver holds (docs/unlinkable.md): a deletion in the same burst as the "
+        "offer is at 0 ms, later ones at re-timed spans.",
         f"{OFFERS_BIAS}; negatives only where the developer wrote text of their own in the suggestion's "
         f"place, so taken items outnumber them. {KTO_ADVICE}."),
     "dpo": TrainingExport(
@@ -59,7 +60,9 @@ TRAINING: dict[str, TrainingExport] = {
         "only mistakes fixed within the episode; tests that never pass again make no row."),
     "swe-messages": TrainingExport(
         "a row per task; `resolved` 1 when the task's outcome signal says it passed, 0 failed or abandoned, "
-        "-1 when no signal says anything.",
+        "-1 when no signal says anything. A prompt to an AI agent says what became of its turn's writes, "
+        "as kto's columns say it of a suggestion: `survived_30s`, `survived_5min` (from the turn's end; "
+        "re-timed times in an unlinkable episode), `survived_to_commit`, `survived_to_end`.",
         "only episodes with actions; steps before an episode's first task are in no row."),
     "swe-messages-developer": TrainingExport(
         "as swe-messages', with an AI agent's calls as user turns.",
@@ -89,22 +92,19 @@ def training_exports(manifest: DatasetManifest) -> list[str]:
 
 
 def configs(manifest: DatasetManifest, labels: dict[str, Counter[str]]) -> list[dict[str, object]]:
-    """The card's `configs` entries for the training exports the dataset keeps that have Parquet twins
-    (output/twins.py) and rows (`labels`, read_labels): their twins, one `train` split (each row carries
-    its own `split`)."""
+    """The card's `configs` entries for the training exports the dataset keeps that have rows (`labels`,
+    read_labels): their Parquet twins (output/twins.py, a schema for each of TRAINING), one `train` split
+    (each row carries its own `split`)."""
     return [{"config_name": name,
              "data_files": [{"split": "train", "path": f"{FOLDER}/{name}/**/*{twin_suffix(name)}"}]}
-            for name in training_exports(manifest) if name in SCHEMAS and labels.get(name, Counter())["rows"]]
+            for name in training_exports(manifest) if labels.get(name, Counter())["rows"]]
 
 
 def loading(name: str, rows: int) -> str:
     """How the card says to load the training export `name` of `rows` rows."""
     if not rows:
         return "no rows yet"
-    if name in SCHEMAS:
-        return f'datasets.load_dataset("path/to/this/dataset", "{name}", split="train")'
-    return (f'datasets.load_dataset("json", data_files="path/to/this/dataset/{FOLDER}/{name}/**/*'
-            f'{FORMATS[name].suffix}", split="train")')
+    return f'datasets.load_dataset("path/to/this/dataset", "{name}", split="train")'
 
 
 def read_labels(out: Output, manifest: DatasetManifest) -> dict[str, Counter[str]]:

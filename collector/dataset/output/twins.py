@@ -4,8 +4,9 @@ first config's files (the tables' Parquet), so a config of JSON lines beside the
 
 Each export file `exports/FORMAT/SIGNER/<id>.FORMAT.jsonl` of a format with a fixed row type (SCHEMAS) gets
 a twin, `<id>.FORMAT.parquet` beside it, holding the same rows in the same order under an explicit
-schema (so that every file of a format has the same columns); a file of no rows has none (`datasets`
-refuses a Parquet file of no rows), and the card names no config for a format of no rows yet.
+schema (so that every file of a format has the same columns; swe-messages' messages, of several shapes,
+are one struct of every message's fields, null where a message has none); a file of no rows has none
+(`datasets` refuses a Parquet file of no rows), and the card names no config for a format of no rows yet.
 `write_twins` runs after the build has published and rewritten its export files (cross_split.py), and
 writes the twin of every file that has none: this build's new files, and those of builds made before
 twins were written. A twin goes where its file goes: it is named by the episode's id in its signer's
@@ -27,6 +28,21 @@ from collector.dataset.output.staged import FOLDER
 from collector.export.formats import FORMATS
 
 _TEXT = pa.string()
+_CALL = pa.struct([("id", _TEXT), ("type", _TEXT),
+                   ("function", pa.struct([("name", _TEXT), ("arguments", _TEXT)]))])
+# swe-messages' messages (collector/export/swe_messages.py `messages`, `pushed`): every field any message
+# has, null in a message that has not it (a system or tool message has no `agent`, only a prompt has the
+# pushback fields)
+MESSAGE = pa.struct([("role", _TEXT), ("content", _TEXT), ("actor", _TEXT), ("agent", _TEXT),
+                     ("tool_calls", pa.list_(_CALL)), ("tool_call_id", _TEXT), ("name", _TEXT),
+                     ("interrupted", pa.int64()), ("wrote_chars", pa.int64()),
+                     ("undone_within_ms", pa.int64()), ("survived_to_end", pa.float64()),
+                     ("survived_to_commit", pa.float64()), ("survived_30s", pa.bool_()),
+                     ("survived_5min", pa.bool_())])
+_MESSAGES = pa.schema([("messages", pa.list_(MESSAGE)), ("tools", _TEXT), ("model_patch", _TEXT),
+                       ("resolved", pa.int64()), ("resolved_signal", _TEXT), ("repo", _TEXT),
+                       ("license", _TEXT), ("language", _TEXT), ("split", _TEXT), ("episode_id", _TEXT),
+                       ("task_index", pa.int64()), ("first_step", pa.int64()), ("last_step", pa.int64())])
 _PAIR = [("prompt", _TEXT), ("chosen", _TEXT), ("rejected", _TEXT)]
 _ROW = [("name", _TEXT), ("path", _TEXT), ("via", _TEXT), ("outcome", _TEXT), ("split", _TEXT)]
 SCHEMAS: dict[str, pa.Schema] = {
@@ -42,6 +58,8 @@ SCHEMAS: dict[str, pa.Schema] = {
                            ("completion_actors", pa.list_(_TEXT)), ("outside_writes", pa.bool_()),
                            ("name", _TEXT),
                            ("failing_step", pa.int64()), ("passing_step", pa.int64()), ("split", _TEXT)]),
+    "swe-messages": _MESSAGES,
+    "swe-messages-developer": _MESSAGES,
 }
 TWIN = ".parquet"
 

@@ -16,6 +16,7 @@ from collector.episode import open_episode, write_episode_file
 from collector.export.result import SPLIT_FORMATS
 from tests.cli import codetape
 from tests.support.dataset_helpers import (
+    as_exported,
     content,
     contributor,
     duck,
@@ -69,7 +70,8 @@ def test_exports_made_in_the_build_pass_are_what_codetape_export_writes(tmp_path
             for name, data in built.items():
                 twin = pooled / "exports" / fmt / name.replace(".jsonl", TWIN)
                 rows = [json.loads(line) for line in data.splitlines()]
-                assert (pq.read_table(twin).to_pylist() if twin.exists() else []) == rows, (fmt, name)
+                assert ([as_exported(row) for row in pq.read_table(twin).to_pylist()] if twin.exists() else
+                        []) == rows, (fmt, name)
         for episode_id, path in ids.items():
             into = tmp_path / "cli" / fmt / episode_id
             done = codetape(alice.home.root, "export", str(path), "--format", fmt, "-o", str(into))

@@ -17,9 +17,11 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from collector.dataset.card.card import readme, size_category
 from collector.dataset.card.croissant import croissant
 from collector.dataset.card.dictionary import TABLES as DOCS
+from collector.dataset.card.exports import TRAINING
 from collector.dataset.card.facts import NONE_GIVEN, Facts, Ours
 from collector.dataset.card.scores import quantiles
 from collector.dataset.output.manifest import DatasetManifest
+from collector.dataset.output.twins import SCHEMAS
 from collector.dataset.rows.tables import TABLES
 from tests.support.markdown import render
 
@@ -201,8 +203,8 @@ def test_an_outcome_that_looks_like_yaml_or_front_matter_stays_a_key_of_codetape
 
 
 def test_each_training_export_kept_is_a_config_and_a_section_with_its_label_rule_and_balance() -> None:
-    """Issue 71, item 3: a config per training export with Parquet twins and rows (kto here; dpo has no
-    rows yet, swe-messages no twins), and a section per export: its label, its balance, its selection."""
+    """Issue 71, item 3: a config per training export with rows (kto and swe-messages here; dpo has no rows
+    yet), its Parquet twins, and a section per export: its label, its balance, its selection."""
     manifest = DatasetManifest(source="file:///src", rows={"episodes": 3},
                                exports=["zeta2", "kto", "dpo", "swe-messages"])
     facts = Facts(episodes=3, labels={
@@ -211,13 +213,17 @@ def test_each_training_export_kept_is_a_config_and_a_section_with_its_label_rule
     card = readme(manifest, facts)
     meta = yaml.safe_load(card.split("---\n", 2)[1])
     named = {config["config_name"]: config["data_files"] for config in meta["configs"]}
-    assert list(named) == [*TABLES, "kto"]
+    assert list(named) == [*TABLES, "kto", "swe-messages"]
+    assert set(TRAINING) <= set(SCHEMAS)  # (every training export has Parquet twins to load by name)
     assert named["kto"] == [{"split": "train", "path": "exports/kto/**/*.kto.parquet"}]
+    assert named["swe-messages"] == [{"split": "train",
+                                      "path": "exports/swe-messages/**/*.swe-messages.parquet"}]
     section = card[card.index("## Training exports"):card.index("## Consent and licences")]
     assert [line for line in section.splitlines() if line.startswith("### ")] == [
         "### `kto`", "### `dpo`", "### `swe-messages`"]
     assert ("5 rows: 4 desirable (true), 1 undesirable (false); with undesirable_weight 1, a "
             "desirable_weight in [0.25, 0.33]") in section
     assert "0 pairs" in section and "2 rows: 1 resolved 1, 0 resolved 0, 1 resolved -1" in section
-    assert '`datasets.load_dataset("path/to/this/dataset", "kto", split="train")`' in section
+    for name in ("kto", "swe-messages"):
+        assert f'`datasets.load_dataset("path/to/this/dataset", "{name}", split="train")`' in section
     assert section.count("- label: ") == section.count("- selection: ") == 3

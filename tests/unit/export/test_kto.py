@@ -166,3 +166,26 @@ def test_trl_prepares_each_row_to_the_text_exported(tmp_path: Path, episode_head
         assert done["label"] is row["label"]
     assert [done["KL_completion_ids"] for done in prepared] == [prepared[1]["completion_ids"],
                                                                prepared[0]["completion_ids"]]
+
+
+def test_the_label_is_persistence_five_minutes_after_the_offer(tmp_path: Path,
+                                                               episode_header: EpisodeHeader) -> None:
+    """Issue 72, item 1: `label` is `survived_5min` for a suggestion taken: one deleted 6 minutes after
+    the offer (settled empty: nothing in its place at the end) is true, one deleted 10 s after it false,
+    though its place settled before that (the file closed and opened again)."""
+    steps = [step("open", 0, path="a.py", text=TEXT + "\n"),
+             offer(10, "return 1", "accepted", taken=0), typed(20, 1, 4, "return 1", "ai_completion"),
+             step("edit", 360_010, path="a.py", origin="typed",
+                  changes=[{"range": at(1, 4, 12), "text": ""}]),  # deleted after 6 minutes
+             step("offer", 360_100, path="a.py", range=at(1, 4), via="inline", ai=True,
+                  evidence="lsp:textDocument/inlineCompletion", items=[{"text": "return 2"}],
+                  decision="accepted", taken=0),
+             typed(360_110, 1, 4, "return 2", "ai_completion"), step("save", 360_120, path="a.py"),
+             step("close", 360_130, path="a.py"),
+             step("open", 360_140, path="a.py", text=TEXT + "return 2\n"),
+             step("edit", 370_100, path="a.py", origin="typed",
+                  changes=[{"range": at(1, 4, 12), "text": ""}])]  # deleted 10 s after
+    rows, _ = export(tmp_path, episode_header, steps)
+    assert [(row["completion"], row["outcome"], row["label"], row["survived_30s"], row["reverted_within_ms"])
+            for row in rows] == [("    return 1", "overwritten", True, True, 360_000),
+                                 ("    return 2", "accepted", False, False, 10_000)]

@@ -237,3 +237,29 @@ def test_arguments_render_once_as_an_object_after_the_readmes_map(tmp_path: Path
         [(name, arguments) for name, arguments, _result in calls(row)]
     assert '"arguments": "' not in text
     assert [part.count('"arguments": {') for part in parts] == [1, 1, 1, 1]
+
+
+def test_a_prompt_says_how_long_its_turns_writes_persisted(tmp_path: Path,
+                                                           episode_header: EpisodeHeader) -> None:
+    """Issue 72, item 1: an agent's writes carry kto's persistence columns, from the turn's end: a turn
+    whose file the developer emptied 13 s after it ended kept nothing at 30 s; one whose file was committed,
+    then overwritten by a formatter 368 s after the turn, survived 5 minutes and to the commit, not to the
+    end."""
+    def turn(t_ms: int, prompt: str, path: str, text: str) -> list[Step]:
+        agent = {"agent": "claude-code", "session": "s1"}
+        return [step("agent", t_ms, hook="UserPromptSubmit", event="prompt", prompt=prompt, **agent),
+                step("file_change", t_ms + 1000, path=path, change="created", text=text, origin="agent",
+                     origin_detail="claude-code:PreToolUse Write"),
+                step("agent", t_ms + 2000, hook="Stop", event="stop", **agent)]
+
+    steps = [step("open", 0, path="a.py", text="x = 1\n"), edit(100, 5, 5, "  # one", "typed"),
+             *turn(5000, "add b.py", "b.py", "y = 2\n"),  # ends at 7,000
+             step("file_change", 20_000, path="b.py", change="modified", text="", origin="external"),
+             *turn(30_000, "add c.py", "c.py", "z = 3\n"),  # ends at 32,000
+             step("git", 40_000, op="commit", files=[{"path": "c.py", "change": "A", "added": 1}]),
+             step("file_change", 400_000, path="c.py", change="modified", text="", origin="external")]
+    [row] = export(tmp_path, episode_header, steps)
+    columns = ("wrote_chars", "undone_within_ms", "survived_to_end", "survived_to_commit", "survived_30s",
+               "survived_5min")
+    said = [tuple(m[name] for name in columns) for m in row["messages"] if "wrote_chars" in m]
+    assert said == [(6, 13_000, 0.0, 0.0, False, False), (6, 368_000, 0.0, 1.0, True, True)]
