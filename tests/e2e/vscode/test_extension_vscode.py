@@ -44,6 +44,7 @@ from typing import Any
 import pytest
 
 from collector.episode import Episode, open_episode
+from collector.held import PUSHED, keep
 from collector.home import Home
 from schemas.steps import CommandStep, EditStep
 from tests.cli import codetape
@@ -227,6 +228,24 @@ def test_codetape_in_local_bin_is_found_when_path_lacks_it(
     assert done.returncode == 0 and seen.get("ok"), (seen.get("error"), done.stderr[-3000:], log)
     program = tmp_path / "vscode-home" / ".local" / "bin" / "codetape"
     assert f"starting {program} bridge for {workspace} (codetape from install directory)" in log, log
+
+
+def test_the_status_bar_counts_what_the_outbox_holds(
+        code_server: Path, vsix: Path, collector: object, workspace: Path, env: dict[str, str],
+        tmp_path: Path) -> None:
+    """Issue 68: an episode held before it leaves (here for work pushed after signing, in the list an upload
+    run keeps, written by its helper) is counted beside the recording state, from the collector's answer."""
+    held = [{"episode_id": "3f2a9c1e-0000-4000-8000-000000000000"}]
+    keep(Home(Path(env["CODETAPE_HOME"])), PUSHED, held, [])
+    out = tmp_path / "seen.json"
+    with running_code_server(code_server, vsix, env, tmp_path, workspace) as (port, _):
+        url = f"http://127.0.0.1:{port}/?folder={workspace}"
+        done = subprocess.run([tool("node"), str(E2E / "found.mjs"), url, str(out)], cwd=E2E,
+                              capture_output=True, text=True, timeout=300)
+    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    assert done.returncode == 0 and seen.get("ok"), (seen.get("error"), done.stderr[-3000:])
+    recording = [text for text in seen["statuses"] if "codetape: recording" in text]
+    assert recording and all(text.endswith(" · 1 held") for text in recording), seen["statuses"]
 
 
 def test_vscode_records_reviews_and_signs_an_episode(
