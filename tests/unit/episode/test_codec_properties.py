@@ -53,7 +53,9 @@ STEPS = st.one_of(
             version=st.integers(-5, 2**40))
     | _with("edit", path=paths, changes=st.lists(changes, min_size=1, max_size=4),
             origin=st.sampled_from(["typed", "paste", "completion", "format", "unknown"]),
-            origin_detail=st.sampled_from(["lsp:textDocument/completion", "nvim:vim.paste", "x:😀 «a» ü"])),
+            origin_detail=st.sampled_from(["lsp:textDocument/completion", "nvim:vim.paste", "x:😀 «a» ü"]))
+    | _with("edit", path=paths, changes=st.lists(changes, min_size=1, max_size=4),
+            cell=st.integers(0, 3) | st.integers(0, 2**31)),
     _with("open", path=paths, text=texts, version=st.none() | st.integers(0, 9),
           language_id=st.just("python")),
     _with("save", path=paths, sha256=st.none() | sha, text=st.none() | texts),
