@@ -183,7 +183,7 @@ def _build_known(options: BuildOptions, source: Destination, out: Output, engine
     backfill = _built_entries(out, manifest, {item.sha256 for item in withdrawn}) if added else []
     removal = remove_rows(out, manifest, number, withdrawn, revocations.months)
     if withdrawn:
-        collect(out, manifest, removal.replaced, number)  # the texts no episode left names
+        collect(out, manifest, removal.replaced, removal.held, number)  # their texts no episode left names
     held = current(manifest, "blobs", removal.replaced)  # the blob files: write_new looks its texts up there
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))

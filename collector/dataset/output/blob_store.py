@@ -8,10 +8,11 @@ hold yet, each once: this build's texts (a set: bounded by the build) are looked
 blob hashes, read a batch at a time, and written once each. It runs in the build's process: every new
 distinct text passes through it once.
 
-A build that withdraws episodes first collects what no episode left refers to (`collect`): the
-references of the files that stay (`transitions.before_sha256`/`after_sha256`, `file_states.sha256`)
-are read, a column at a time, and each blob file holding a text none of them names is copied without it.
-A text another episode still names stays: it is that episode's too.
+A build that withdraws episodes first collects the texts they referred to that no episode left refers
+to (`collect`): the withdrawn episodes' references (`transitions.before_sha256`/`after_sha256`,
+`file_states.sha256`) are read from the files that held their rows, looked up in the files that stay,
+and each blob file holding one that none of them names is copied without it. A text another episode
+still names stays: it is that episode's too.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from collector.dataset.errors import OutputFailed
 from collector.dataset.output.known import scan
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
-from collector.dataset.output.writer import TableWriter, copy_without, part_prefix
+from collector.dataset.output.writer import EpisodeKey, TableWriter, copy_without, part_prefix
 from collector.dataset.rows.tables import BLOBS
 
 SPILLS = "blobs"  # the scratch folder the engines leave blob rows in
 HOLD = 32 << 20  # bytes of rows held before they are spilled
 REFERENCES = {"transitions": ("before_sha256", "after_sha256"), "file_states": ("sha256",)}
 Replaced = dict[tuple[str, str], tuple[str, int] | None]  # (table, old path) -> (new path, rows) or None
+Held = dict[tuple[str, str], set[EpisodeKey]]  # (table, old path) -> the withdrawn episodes it held
 _SPILL = pa.schema([pa.field("episode", pa.string(), nullable=False), *BLOBS])
 _LZ4 = pa.ipc.IpcWriteOptions(compression="lz4")
 
@@ -123,31 +125,60 @@ def held_texts(out: Output, paths: list[str], among: pa.Array) -> pa.Array:
     return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 
-def collect(out: Output, manifest: DatasetManifest, replaced: Replaced, build: int) -> None:
-    """Copy every blob file without the texts no row left refers to, into `replaced`."""
-    named = [_column(out, current(manifest, table, replaced), column)
+def collect(out: Output, manifest: DatasetManifest, replaced: Replaced, held: Held, build: int) -> None:
+    """Copy every blob file without the texts that the withdrawn episodes (`held`: in which files their rows
+    were) referred to and no row left refers to, into `replaced`. Only their texts are looked up, a batch
+    at a time: what the driver holds is bounded by the withdrawn episodes, not the dataset (issue 78)."""
+    candidates = _withdrawn_texts(out, held)
+    if not len(candidates):
+        return
+    named = [_column(out, current(manifest, table, replaced), column, candidates)
              for table, columns in REFERENCES.items() for column in columns]
-    live = pc.unique(pa.concat_arrays([array.filter(pc.is_valid(array)) for array in named]))
+    live = pc.unique(pa.concat_arrays(named))
+    dead = candidates.filter(pc.invert(pc.is_in(candidates, value_set=live)))
     copies = 0
-    for path in sorted(manifest.files.get("blobs", {})):
-        found = _column(out, [path], "sha256")
-        if pc.all(pc.is_in(found, value_set=live)).as_py() is not False:
+    for path in sorted(manifest.files.get("blobs", {})) if len(dead) else ():
+        if not len(_column(out, [path], "sha256", dead)):
             continue
         copies += 1
         target = f"blobs/{part_prefix(build)}x{copies:04d}.parquet"
         rows = copy_without(out, "blobs", path, target,
-                            lambda batch: pc.invert(pc.is_in(batch.column("sha256"), value_set=live)))
+                            lambda batch: pc.is_in(batch.column("sha256"), value_set=dead))
         replaced[("blobs", path)] = (target, rows) if rows else None
         if not rows:
             out.delete(target)
 
 
-def _column(out: Output, paths: list[str], column: str) -> pa.Array:
+def _withdrawn_texts(out: Output, held: Held) -> pa.Array:
+    """The distinct texts the withdrawn episodes' rows referred to, read from the files that held them."""
+    found = []
+    for (table, path), episodes in held.items():
+        columns = REFERENCES.get(table, ())
+        if not columns:
+            continue
+        keys = pa.array(sorted(f"{episode_id}\n{signer}" for episode_id, signer in episodes), pa.string())
+        try:
+            dataset = pads.dataset([out.path(path)], filesystem=out.fs, format="parquet")
+            for batch in scan(dataset, ["episode_id", "signer_key_id", *columns],
+                              pc.field("episode_id").isin(pa.array(sorted({key[0] for key in episodes})))):
+                mine = pc.is_in(pc.binary_join_element_wise(batch.column(0), batch.column(1), "\n"),
+                                value_set=keys)
+                found += [batch.column(column).filter(mine) for column in columns]
+        except (OSError, pa.ArrowException) as exc:
+            raise OutputFailed(f"cannot read {out.describe(table)}: {exc}") from None
+    if not found:
+        return pa.array([], pa.string())
+    texts = pa.concat_arrays(found)
+    return pc.unique(texts.filter(pc.is_valid(texts)))
+
+
+def _column(out: Output, paths: list[str], column: str, among: pa.Array) -> pa.Array:
+    """The values of `column` in `paths` that are in `among`, read a batch at a time."""
     if not paths:
         return pa.array([], pa.string())
     try:
         dataset = pads.dataset([out.path(path) for path in paths], filesystem=out.fs, format="parquet")
-        chunks = [batch.column(column) for batch in dataset.to_batches(columns=[column])]
+        chunks = [batch.column(0) for batch in scan(dataset, [column], pc.field(column).isin(among))]
     except (OSError, pa.ArrowException) as exc:
         raise OutputFailed(f"cannot read {out.describe(paths[0].split('/')[0])}: {exc}") from None
     return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
