@@ -94,8 +94,15 @@ def sample(setup: str, before: str, after: str, repeat: int) -> float:
 
 def measure(args: argparse.Namespace) -> str:
     code, loads = code_state(), [load()]
-    head = ["document", "change", "before: whole text applied, CPU µs", "now: narrowed and applied, CPU µs",
-            "of which narrowing, CPU µs", "recorded characters before", "now"]
+    head = [
+        "document",
+        "change",
+        "before: whole text applied, CPU µs",
+        "now: narrowed and applied, CPU µs",
+        "of which narrowing, CPU µs",
+        "recorded characters before",
+        "now",
+    ]
     table_rows: list[list[object]] = []
     for size in SIZES:
         for what, before, after in changes(size):
@@ -111,16 +118,26 @@ def measure(args: argparse.Namespace) -> str:
                 for setup in ("before", "now") if round_ % 2 == 0 else ("now", "before"):
                     times[setup].append(sample(setup, before, after, repeat[setup]))
                 times["narrowing"].append(narrowing(before, after, repeat["now"]))
-            table_rows.append([f"{len(before):,} characters", what,
-                               *(f"{median(times[k]) * 1e6:,.0f}" for k in ("before", "now", "narrowing")),
-                               f"{len(after):,}", f"{len(ranged[0].text):,}"])
+            table_rows.append(
+                [
+                    f"{len(before):,} characters",
+                    what,
+                    *(f"{median(times[k]) * 1e6:,.0f}" for k in ("before", "now", "narrowing")),
+                    f"{len(after):,}",
+                    f"{len(ranged[0].text):,}",
+                ]
+            )
     loads.append(load())
-    return "\n".join([
-        f"Command: `{command_line()}` ({machine()}; {code_during(code)}); load average {loads[0]} at the "
-        f"start, {loads[1]} at the end. {args.rounds} rounds, each timing both setups in alternating "
-        f"order for about {SAMPLE_S * 1000:.0f} ms of CPU each (the document changed there and back), the "
-        "garbage collector off; medians over the rounds.", "",
-        table(head, table_rows)])
+    return "\n".join(
+        [
+            f"Command: `{command_line()}` ({machine()}; {code_during(code)}); load average {loads[0]} at the "
+            f"start, {loads[1]} at the end. {args.rounds} rounds, each timing both setups in alternating "
+            f"order for about {SAMPLE_S * 1000:.0f} ms of CPU each (the document changed there and back), "
+            "the garbage collector off; medians over the rounds.",
+            "",
+            table(head, table_rows),
+        ]
+    )
 
 
 def narrowing(before: str, after: str, repeat: int) -> float:

@@ -40,9 +40,18 @@ def test_cells_round_trip_as_dicts_and_as_edit_structs_beside_origins_and_generi
     assert [step_to_dict(e) for e in made] == [s for s in steps if s["kind"] == "edit"]
 
 
-@pytest.mark.parametrize("column", [
-    [0], [0, -1], [0, 1, 0, 2], [5, 0], [0, "1"], "0,1", [0, 2**31 + 1],
-])
+@pytest.mark.parametrize(
+    "column",
+    [
+        [0],
+        [0, -1],
+        [0, 1, 0, 2],
+        [5, 0],
+        [0, "1"],
+        "0,1",
+        [0, 2**31 + 1],
+    ],
+)
 def test_malformed_cell_columns_are_refused(column: Any) -> None:
     chunk = encode_chunk(structs(typing(2)), "utf-16")
     chunk["cc"] = column
@@ -51,9 +60,12 @@ def test_malformed_cell_columns_are_refused(column: Any) -> None:
 
 
 def test_a_file_keeps_cells(tmp_path: Path) -> None:
-    header = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.uuid4(),
-                           started_at=datetime(2026, 1, 1, tzinfo=UTC),
-                           workspace=WorkspaceIdentity(root_name="w"))
+    header = EpisodeHeader(
+        codetape_version="0.1.0",
+        episode_id=uuid.uuid4(),
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+        workspace=WorkspaceIdentity(root_name="w"),
+    )
     steps = [step_from_dict(s) for s in with_cells(typing(4), {1: 0, 2: 7})]
     write_episode_file(tmp_path / "e.ctape", header, steps)
     read = list(open_episode(tmp_path / "e.ctape").steps())

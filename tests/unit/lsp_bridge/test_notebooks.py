@@ -33,22 +33,25 @@ def test_the_separator_is_jupyterlab_lsps() -> None:
     assert virtual("import os", "x = 1") == "import os\n\n\nx = 1\n"
 
 
-@pytest.mark.parametrize(("before", "after", "expected"), [
-    (["a", "b", "c"], ["a", "bx", "c"], 1),  # typed at the end of a cell
-    (["a", "b", "c"], ["xa", "b", "c"], 0),  # at the start of the first
-    (["a", "b", "c"], ["a", "b", "c\nd"], 2),  # a line in the last
-    (["a", "b"], ["a\n", "b"], 0),  # a line break at the end of a cell: that cell, not the next
-    (["a", "b"], ["a\n    ", "b"], 0),  # with the indent the editor adds
-    (["a\n", "b"], ["a", "b"], 0),  # and taken away again
-    (["a", "b"], ["a", "", "b"], 1),  # a cell added between two: the new one
-    (["a"], ["a", ""], 1),  # and after the last
-    (["a", ""], ["a", "z"], 1),  # typed into it
-    (["a", "", "b"], ["a", "b"], 1),  # an empty cell deleted
-    (["a", "b", "c"], ["a", "c"], 1),  # a cell deleted
-    (["a", "b", "c"], ["b", "c"], 0),  # the first
-    (["a", "b", "c"], ["a", "b"], 2),  # the last
-    (["def f():\n    return 1", "f()"], ["def f():\n    return 2", "f()"], 0),
-])
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (["a", "b", "c"], ["a", "bx", "c"], 1),  # typed at the end of a cell
+        (["a", "b", "c"], ["xa", "b", "c"], 0),  # at the start of the first
+        (["a", "b", "c"], ["a", "b", "c\nd"], 2),  # a line in the last
+        (["a", "b"], ["a\n", "b"], 0),  # a line break at the end of a cell: that cell, not the next
+        (["a", "b"], ["a\n    ", "b"], 0),  # with the indent the editor adds
+        (["a\n", "b"], ["a", "b"], 0),  # and taken away again
+        (["a", "b"], ["a", "", "b"], 1),  # a cell added between two: the new one
+        (["a"], ["a", ""], 1),  # and after the last
+        (["a", ""], ["a", "z"], 1),  # typed into it
+        (["a", "", "b"], ["a", "b"], 1),  # an empty cell deleted
+        (["a", "b", "c"], ["a", "c"], 1),  # a cell deleted
+        (["a", "b", "c"], ["b", "c"], 0),  # the first
+        (["a", "b", "c"], ["a", "b"], 2),  # the last
+        (["def f():\n    return 1", "f()"], ["def f():\n    return 2", "f()"], 0),
+    ],
+)
 def test_the_cell_of_a_change(before: list[str], after: list[str], expected: int) -> None:
     assert cell(before, after) == expected
 
@@ -76,8 +79,10 @@ def session(tmp_path: Path) -> Iterator[Session]:
 
 
 def whole(session: Session, path: str, version: int, text: str) -> None:
-    session.send("textDocument/didChange", {"textDocument": {"uri": session.uri(path), "version": version},
-                                            "contentChanges": [{"text": text}]})
+    session.send(
+        "textDocument/didChange",
+        {"textDocument": {"uri": session.uri(path), "version": version}, "contentChanges": [{"text": text}]},
+    )
 
 
 def edits(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,9 +90,17 @@ def edits(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_whole_text_changes_are_recorded_ranged_with_their_cells(session: Session) -> None:
-    notebooks = [["import os"], ["import os", ""], ["import os", "p"], ["import os", "pr😀"],
-                 ["import os\n", "pr😀"], ["import os\nx = 1", "pr😀"], ["import os\nx = 1", "", "pr😀"],
-                 ["import os\nx = 1", "y", "pr😀"], ["import os\nx = 1", "pr😀"]]
+    notebooks = [
+        ["import os"],
+        ["import os", ""],
+        ["import os", "p"],
+        ["import os", "pr😀"],
+        ["import os\n", "pr😀"],
+        ["import os\nx = 1", "pr😀"],
+        ["import os\nx = 1", "", "pr😀"],
+        ["import os\nx = 1", "y", "pr😀"],
+        ["import os\nx = 1", "pr😀"],
+    ]
     session.open(NOTEBOOK, virtual(*notebooks[0]), 1)
     for version, cells in enumerate(notebooks[1:], start=2):
         whole(session, NOTEBOOK, version, virtual(*cells))
@@ -96,8 +109,16 @@ def test_whole_text_changes_are_recorded_ranged_with_their_cells(session: Sessio
     recorded = edits(steps)
     assert all("range" in s["changes"][0] for s in recorded)
     assert [s["cell"] for s in recorded] == [1, 1, 1, 0, 0, 1, 1, 1]
-    assert [s["changes"][0]["text"] for s in recorded] == ["\n\n\n", "p", "r😀", "\n", "x = 1", "\n\n\n", "y",
-                                                         ""]
+    assert [s["changes"][0]["text"] for s in recorded] == [
+        "\n\n\n",
+        "p",
+        "r😀",
+        "\n",
+        "x = 1",
+        "\n\n\n",
+        "y",
+        "",
+    ]
     assert session.texts_at_saves(NOTEBOOK) == [virtual(*notebooks[-1])]
 
 

@@ -24,17 +24,23 @@ def replayed(before: str, after: str, encoding: PositionEncoding) -> str:
 
 @settings(max_examples=300)
 @given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30), st.sampled_from(ENCODINGS))
-def test_the_narrowed_change_makes_the_text_after(before: list[str], after: list[str],
-                                                  encoding: PositionEncoding) -> None:
+def test_the_narrowed_change_makes_the_text_after(
+    before: list[str], after: list[str], encoding: PositionEncoding
+) -> None:
     assert replayed("".join(before), "".join(after), encoding) == "".join(after)
 
 
 @settings(max_examples=300)
-@given(st.lists(PIECES, max_size=30), st.integers(0, 30), st.integers(0, 5), st.lists(PIECES, max_size=4),
-       st.sampled_from(ENCODINGS))
-def test_one_edit_in_a_document_narrows_to_no_more_than_that_edit(pieces: list[str], at: int, removed: int,
-                                                                   typed: list[str],
-                                                                   encoding: PositionEncoding) -> None:
+@given(
+    st.lists(PIECES, max_size=30),
+    st.integers(0, 30),
+    st.integers(0, 5),
+    st.lists(PIECES, max_size=4),
+    st.sampled_from(ENCODINGS),
+)
+def test_one_edit_in_a_document_narrows_to_no_more_than_that_edit(
+    pieces: list[str], at: int, removed: int, typed: list[str], encoding: PositionEncoding
+) -> None:
     before = "".join(pieces)
     at = min(at, len(before))
     end = min(at + removed, len(before))
