@@ -24,7 +24,7 @@ def virtual(*cells: str) -> str:
     return "\n\n".join(cell + "\n" for cell in cells)
 
 
-def cell(before: list[str], after: list[str]) -> int:
+def cell(before: list[str], after: list[str]) -> int | None:
     old, new = virtual(*before), virtual(*after)
     return cell_of(old, new, narrowed(old, new))
 
