@@ -104,6 +104,17 @@ def test_an_item_without_a_text_edit_replaces_the_word_or_inserts_its_tail(
                                      ("completion", "lsp:textDocument/completion tail")]
 
 
+def test_a_whole_text_that_applies_an_item_is_its_tail_once_narrowed(
+        proxied: tuple[Traffic, Collected, str]) -> None:
+    """JupyterLab sends the whole text: narrowed (capture/sync.py), it is the item's tail at the caret."""
+    traffic, collected, uri = proxied
+    completion(traffic, uri, [PATH_ITEM])
+    change(traffic, uri, 2, (None, TEXT.replace("os.pa\n", "os.path\n")))
+    assert origins(collected, 1) == [("completion", "lsp:textDocument/completion tail")]
+    edit = next(s for s in collected.steps if s["kind"] == "edit")
+    assert edit["changes"] == [{"range": rng(1, 13, 1, 13), "text": "th"}]
+
+
 def test_a_resolved_item_with_an_import_matches_as_resolved(proxied: tuple[Traffic, Collected, str]) -> None:
     traffic, collected, uri = proxied
     completion(traffic, uri, [{"label": "path", "insertText": "path"}])
