@@ -6,16 +6,17 @@ code cell's lines joined with `\\n` and ended with one, the cells then joined wi
 = 2`, in @jupyterlab/lsp and jupyterlab-lsp's `src/virtual/document.ts`). So cells are separated by
 CELL_SEPARATOR, three line breaks, and the document ends with one.
 
-A cell is counted as the separators before it, read from the start of the document, each run of line
-breaks taking them three at a time: exact while no cell holds two blank lines in a row (a cell that does
-counts as two). The cell of a change (its range narrowed, collector/text/narrow.py) is the one its new
-text went into, counted in the document after it: at its first character that is not a line break, else at
-its end; a change that only removes text is counted, the same way, in the document before it, and a change
-that changes nothing is in no cell.
+Cells are read from the separators: each run of line breaks holds as many as it has three line breaks,
+the ones left over ending the cell before (a cell that ends with a blank line, as after Enter at its end).
+This is exact while no cell holds two blank lines in a row (such a cell reads as two) and no cell starts
+with a blank line (its line break reads as the cell before's). The cell of a change (its range narrowed,
+collector/text/narrow.py) is the first where the cells before and after it differ, both read only around
+the change: the separators before it are counted at C speed. A change that changes nothing is in no cell.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 VIRTUAL_DOCUMENTS = ".virtual_documents"  # jupyter-lsp's shadow folder (the file watcher's TOOL_FOLDERS)
 CELL_SEPARATOR = "\n\n\n"
+_RUN = re.compile("\n{3,}")
 
 
 def is_notebook(path: str) -> bool:
@@ -31,19 +33,40 @@ def is_notebook(path: str) -> bool:
 
 
 def cell_of(before: str, after: str, change: Narrowed) -> int | None:
-    """The code cell (from 0) `change` turned `before` into `after` in (module docstring); None when it
-    changed nothing (JupyterLab sends the same text again at times)."""
+    """The code cell (from 0) where `change`, turning `before` into `after`, first makes the cells differ
+    (module docstring); None when it changed nothing (JupyterLab sends the same text again at times)."""
     if change.start == change.before_end == change.after_end:
         return None
-    inserted = after[change.start : change.after_end]
-    if inserted:
-        return after.count(CELL_SEPARATOR, 0, _at(inserted, change.start, change.after_end))
-    removed = before[change.start : change.before_end]
-    return before.count(CELL_SEPARATOR, 0, _at(removed, change.start, change.before_end))
+    start = change.start
+    while start and before[start - 1] == "\n":  # out of a run of line breaks, into a cell's text
+        start -= 1
+    found = before.rfind(CELL_SEPARATOR, 0, start)
+    first = 0 if found < 0 else found + len(CELL_SEPARATOR)  # where that cell starts
+    cells_before = _cells(before, first, change.before_end)
+    cells_after = _cells(after, first, change.after_end)
+    shared = min(len(cells_before), len(cells_after))
+    tail = 0
+    while tail < shared and cells_before[-1 - tail] == cells_after[-1 - tail]:
+        tail += 1
+    head = 0
+    while head < shared - tail and cells_before[head] == cells_after[head]:
+        head += 1
+    return before.count(CELL_SEPARATOR, 0, first) + head
 
 
-def _at(text: str, start: int, end: int) -> int:
-    """Where `text`, lying at `start` to `end`, has its first character that is not a line break (its end
-    when it has none)."""
-    breaks = len(text) - len(text.lstrip("\n"))
-    return start + breaks if breaks < len(text) else end
+def _cells(text: str, start: int, end: int) -> list[str]:
+    """The whole cells from the one starting at `start` to the one holding `end` (past the line breaks
+    there), each run of line breaks giving its leftover ones to the cell before."""
+    last = len(text) - 1 if text.endswith("\n") else len(text)  # (the document's own last line break)
+    while end < last and text[end] == "\n":
+        end += 1
+    found = text.find(CELL_SEPARATOR, end, last)
+    end = last if found < 0 else found
+    cells, at = [], start
+    for run in _RUN.finditer(text, start, end):
+        cut = run.end() - len(run.group()) // 3 * 3
+        cells.append(text[at:cut])
+        cells.extend([""] * ((run.end() - cut) // 3 - 1))
+        at = run.end()
+    cells.append(text[at:end])
+    return cells

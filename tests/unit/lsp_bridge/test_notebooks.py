@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from collector.text.narrow import narrowed
 from lsp_bridge.documents.notebooks import cell_of, is_notebook
@@ -156,3 +158,53 @@ def test_a_change_of_every_character_stays_whole_and_in_no_cell(session: Session
     (edit,) = edits(session.steps())
     assert edit["changes"] == [{"text": "b = 2"}] and "cell" not in edit
     assert session.texts_at_saves(NOTEBOOK) == ["b = 2"]
+
+
+LINES = st.lists(st.sampled_from(["x", "y = 1", "é", "😀", "    z", "#"]), max_size=3)
+NOTEBOOKS = st.lists(LINES.map("\n".join), min_size=1, max_size=6)  # no blank line in a cell
+
+
+@settings(max_examples=400)
+@given(NOTEBOOKS, st.data())
+def test_the_cell_of_any_one_action_in_a_notebook_without_blank_line_pairs(
+    cells: list[str], data: Any
+) -> None:
+    """Typing or deleting a character in a cell, a line break at a cell's end, adding an empty cell or
+    deleting one: the change's cell is where it happened (any of the cells that give the same notebook),
+    wherever the narrowing put the change in a run of line breaks."""
+    action = data.draw(st.sampled_from(["type", "delete", "break", "add", "remove"]))
+    where = data.draw(st.integers(0, len(cells) - 1))
+    after = list(cells)
+    if action == "type":
+        at = data.draw(st.integers(0, len(cells[where])))
+        after[where] = (
+            cells[where][:at] + data.draw(st.sampled_from(["a", "ü", "😀", " ", "\n"])) + cells[where][at:]
+        )
+        assume(not after[where].startswith("\n") and "\n\n\n" not in after[where])  # (the limits)
+    elif action == "delete":
+        assume(cells[where])
+        at = data.draw(st.integers(0, len(cells[where]) - 1))
+        assume(cells[where][at] != "\n")  # (joining two lines: they may hold anything)
+        after[where] = cells[where][:at] + cells[where][at + 1 :]
+        assume(not after[where].startswith("\n"))  # (a cell that starts with a line break: the limit)
+    elif action == "break":
+        assume(cells[where] and not cells[where].endswith("\n"))
+        after[where] = cells[where] + "\n"
+    elif action == "add":
+        where = data.draw(st.integers(0, len(cells)))
+        after.insert(where, "")
+    else:
+        assume(len(cells) > 1)
+        del after[where]
+    assume(after != cells)
+    same = {k for k in range(len(cells) + 1) if _did(action, cells, k) == after} or {where}
+    assert cell(cells, after) in same
+
+
+def _did(action: str, cells: list[str], k: int) -> list[str] | None:
+    """The notebook after `action` at cell `k`, for the actions whose place the text alone may not tell."""
+    if action == "add":
+        return [*cells[:k], "", *cells[k:]]
+    if action == "remove" and k < len(cells):
+        return [*cells[:k], *cells[k + 1 :]]
+    return None
