@@ -2,8 +2,9 @@
 
 The employer holds the bucket, so a month with fewer than k members must not reach it at all: each
 member's `codetape upload` fetches the issuer's signed record and holds an unlinkable episode until that
-record counts k (default 5) members for its month; `status` names each held item and the count; once k is
-reached, held episodes leave by the release rule, one an upload run."""
+record counts k (default 5) members for its month; `status` names each held item and the count, and her
+running collector counts them (what the editors' status line shows); once k is reached, held episodes leave
+by the release rule, one an upload run."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from collector.home import Home
 from collector.protocol.clock import utc_now
 from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
-from tests.support.collector_harness import codetape, opt_in
+from tests.support.collector_harness import codetape, opt_in, start_daemon
 from tests.support.issuer import Issuer
 from tests.support.seaweed import SeaweedFS
+from tests.waiting import wait_for
 
 
 def repository(path: Path) -> Path:
@@ -85,6 +87,17 @@ def test_no_episode_reaches_the_bucket_before_its_month_counts_k_members(
     text = codetape(alice, "status").stdout
     assert "2 unlinkable episodes held until the issuer's record counts enough members for its month" in text
     assert f"  {alices[0][:8]}  {epoch}: 2 of 5 members" in text
+    daemon = start_daemon(alice, env=seaweed.drop_env())  # her collector: its background upload holds them
+    try:
+        def counted() -> bool:
+            with daemon.client() as client:  # what the editors' status line shows
+                return bool(client.request("status")["held"] == 2)
+
+        wait_for(counted, what="her collector counting her two held episodes",
+                 detail=lambda: daemon.log.read_text(encoding="utf-8")[-2000:])
+    finally:
+        daemon.stop()
+    assert seaweed.keys(bucket) == []
 
     for name in ("carol", "dan", "erin"):  # three more take authorisations: the month counts 5
         member(issuer, seaweed, bucket, tmp_path, name, ("minimal",), repo)
