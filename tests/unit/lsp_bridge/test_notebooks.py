@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from collector.text.narrow import narrowed
-from lsp_bridge.documents.notebooks import cell_of, is_notebook
+from lsp_bridge.documents.notebooks import CELL_SEPARATOR, cell_of, is_notebook
 from tests.unit.lsp_bridge.test_capture_drift import Session
 
 NOTEBOOK = ".virtual_documents/analysis.ipynb"
@@ -31,8 +31,9 @@ def cell(before: list[str], after: list[str]) -> int | None:
     return cell_of(old, new, narrowed(old, new))
 
 
-def test_the_separator_is_jupyterlab_lsps() -> None:
-    assert virtual("import os", "x = 1") == "import os\n\n\nx = 1\n"
+def test_the_separator_is_what_jupyterlab_lsps_join_makes() -> None:
+    """(the JupyterLab e2e test checks the join itself against what JupyterLab sends)"""
+    assert virtual("import os", "x = 1") == "import os" + CELL_SEPARATOR + "x = 1\n"
 
 
 @pytest.mark.parametrize(
