@@ -174,9 +174,10 @@ class TextSync:
             gap = gap_step("other", f"a change to {doc.path} is too large to record", lost=1)
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
-        cell = None
+        cell, whole = None, None
         if len(changes) == 1 and changes[0].range is None and not doc.stale:
-            changes, cell = narrowed_edit(doc, changes[0].text)
+            whole = changes[0].text
+            changes, cell = narrowed_edit(doc, whole)
         encoding = self.documents.encoding
         targets = self.tracking.targets(doc.root)
         before = doc.text if self.origins.wanted(doc.uri) else None  # (only while a server's edits are due)
@@ -199,6 +200,8 @@ class TextSync:
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
         doc.stale = False
+        if whole is not None:
+            doc.exact(whole)
         origin = self.origins.of(doc.uri, version, previous, changes, before, doc.doc, encoding, at)
         step = edit_step(doc.path, version, changes, origin, cell)
         others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin, cell)

@@ -109,6 +109,10 @@ class TrackedDocument:
         self.drift = ""
         self._base, self._since, self._since_chars = text, [], 0
 
+    def exact(self, text: str) -> None:
+        """The copy is `text`, the whole text the editor sent (applied as the ranged change that makes it)."""
+        self._base, self._since, self._since_chars = text, [], 0
+
     def count_in(self, encoding: PositionEncoding) -> None:
         """Read the editor's later positions in `encoding`."""
         self.doc = _Lines(self.doc.text, encoding)

@@ -209,3 +209,16 @@ def _did(action: str, cells: list[str], k: int) -> list[str] | None:
     if action == "remove" and k < len(cells):
         return [*cells[:k], *cells[k + 1 :]]
     return None
+
+
+def test_a_narrowed_whole_text_leaves_the_copy_exact_for_telling_how_the_editor_counts(
+    session: Session,
+) -> None:
+    """After a whole text, the editor's next change is counted in utf-8 though it negotiated utf-16: the
+    save's text is explained from that whole text on (resync.py), as before narrowing."""
+    session.open("a.py", "é\n", 1)
+    whole(session, "a.py", 2, "éa\n")
+    session.change("a.py", 3, (0, 2), (0, 2), "b")  # after `é`, counted in utf-8 bytes
+    session.save("a.py", "éba\n", disk="éba\n")
+    (gap,) = [s for s in session.steps() if s["kind"] == "gap"]
+    assert "counts columns in utf-8" in gap["detail"]
