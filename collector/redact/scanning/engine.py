@@ -271,7 +271,7 @@ def version() -> str:
 def _sdk() -> ModuleType:
     """Kingfisher's module: its native module (~0.1 s) at first use, and a clear error without it."""
     try:
-        import kingfisher_sdk
+        import kingfisher_sdk  # start-up: a native module (~0.1 s) only a seal that redacts needs
     except ImportError as exc:
         raise CodetapeError(f"secret redaction needs {PACKAGE}, which cannot be imported ({exc}); "
                             f"reinstall codetape (pip install --force-reinstall codetape)") from None
