@@ -5,7 +5,10 @@ commits as the git watcher's `git` step plus the `git commit` command line. With
 `training` on, the session also starts with a snapshot of the repository's other files and a task, ends
 the task (passed when the last test run passed), and now and then asks an AI agent (Claude Code, through
 its hooks) to write notes: a prompt, the tool call, its write to disk (`file_change`, origin agent) of a
-file no editor has open, the tool's result.
+file no editor has open, the tool's result. In training mode a test run follows the mistake being fixed
+(mistakes.py): after a green run it fails at BREAK's rate (one to three tests failing), after a failing
+one it is green at FIXED's rate and comes sooner (1-5 minutes, not 6-25; the first after 2-8, not 5-20),
+and between the two the agent writes at AGENT_AFTER_FAILURE's.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.mistakes import AGENT_AFTER_FAILURE, BREAK, FIXED
 from tests.support.recorder import Recorder
 
 VERBS = ["Add", "Fix", "Handle", "Refactor", "Simplify", "Document", "Test", "Rename", "Speed up", "Clean up"]
@@ -41,7 +45,7 @@ class Activity:
 
     def __post_init__(self) -> None:
         self._head = self.start_head = self._sha()
-        self._test_due = self.rng.randint(5, 20) * 60_000
+        self._test_due = self.rng.randint(*((2, 8) if self.recorder.training else (5, 20))) * 60_000
         self._commit_due = self.rng.randint(20, 45) * 60_000
 
     def _sha(self) -> str:
@@ -57,6 +61,13 @@ class Activity:
             self.command(line, 0, self.rng.randint(20, 900), None)
         if self.recorder.training and self.rng.random() < 0.1:
             self.agent()
+        if self.recorder.training and self._failed and self.rng.random() < AGENT_AFTER_FAILURE:
+            self.agent()  # (inside a failing-to-green segment: a step of stepwise's own)
+
+    @property
+    def failing(self) -> bool:
+        """Whether the last test run failed."""
+        return self._failed
 
     def start(self) -> None:
         """The session's first steps in training mode: the repository's snapshot, the task."""
@@ -107,11 +118,12 @@ class Activity:
     def test_run(self, progress: float) -> None:
         self.recorder.save_all()
         fail = 0.02 + 0.3 * (1 - progress)
+        broken = self._broken(0.1 + BREAK * (1 - progress)) if self.recorder.training else None
         tests: list[dict[str, Any]] = []
         for path, names in self.defs.items():
             stem = path.rsplit("/", 1)[-1].removesuffix(".py")
             for name in names:
-                failed = self.rng.random() < fail
+                failed = (path, name) in broken if broken is not None else self.rng.random() < fail
                 entry = {"nodeid": f"tests/test_{stem}.py::test_{name.lstrip('_')}",
                          "outcome": "failed" if failed else "passed", "duration_ms": self.rng.randint(0, 40)}
                 if failed:
@@ -129,7 +141,16 @@ class Activity:
         self.recorder.custom({"kind": "command", "source": "shell", "command_line": "python -m pytest -q",
                               "exit_code": int(bool(failures)), "duration_ms": duration,
                               "output_tail": summary.strip()})
-        self._test_due = self.recorder.t + self.rng.randint(6, 25) * 60_000
+        again = (1, 5) if self.recorder.training and failures else (6, 25)  # (fixing: run again soon)
+        self._test_due = self.recorder.t + self.rng.randint(*again) * 60_000
+
+    def _broken(self, fail: float) -> set[tuple[str, str]]:
+        """The tests a training session's run fails (module docstring): (path, function) pairs."""
+        every = [(path, name) for path, names in self.defs.items() for name in names]
+        still = self._failed and self.rng.random() >= FIXED
+        if not every or not (still or (not self._failed and self.rng.random() < fail)):
+            return set()
+        return set(self.rng.sample(every, min(len(every), self.rng.randint(1, 3))))
 
     def commit(self) -> None:
         self.recorder.save_all()

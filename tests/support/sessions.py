@@ -3,8 +3,10 @@
 A simulated developer works through several real Python files from the standard library of the
 running interpreter: some typed from scratch, some opened with a block of lines missing that they
 then type in. They type character by character (tests/support/typist.py), switch files, save, see pylsp's
-diagnostics, run the tests and commit now and then, over hours of simulated time. The same seed on
-the same Python version gives the same session; every file ends equal to its target text.
+diagnostics, run the tests and commit now and then, over hours of simulated time. The `training` profile
+also gets things wrong between a failing test run and the green one (tests/support/mistakes.py: wrong
+attempts deleted, an AI's suggestions taken and deleted, an agent's writes). The same seed on the same
+Python version gives the same session; every file ends equal to its target text.
 
     python -m tests.support.sessions --seed 1 --profile edit-heavy     # print a summary
 """
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from schemas import ClientInfo, EpisodeHeader, Step, WorkspaceIdentity
 from tests.support.activity import Activity
+from tests.support.mistakes import ATTEMPT, wrong_attempt
 from tests.support.recorder import OpenDoc, Recorder
 from tests.support.timing import Timing
 from tests.support.typist import Habits, Typist
@@ -59,6 +62,7 @@ class Session:
     steps: list[Step]
     wire: list[WireMessage]
     expected: dict[str, str]  # path -> text every file must have after replay
+    attempts: list[range] = field(default_factory=list)  # the steps of each wrong attempt (mistakes.py)
 
     @property
     def epoch_ms(self) -> int:
@@ -147,12 +151,16 @@ def generate(seed: int, profile_name: str = "edit-heavy", *, scale: float = 1.0)
     todo = list(targets)
     total = sum(len(line) + 1 for t in targets for line in t.lines)
     current: Target | None = None
+    attempts: list[range] = []
     while todo:
         if current is None or all(t is not current for t in todo) or rng.random() < 0.35:
             current = rng.choice(todo)
         doc = _activate(recorder, current, timing)
         burst = rng.randint(*profile.burst)
         chunk, current.lines = current.lines[:burst], current.lines[burst:]
+        if profile.training and activity.failing and not current.fresh and rng.random() < ATTEMPT:
+            attempt = wrong_attempt(rng, typist, recorder, doc, chunk[0])
+            attempts += [attempt] if attempt is not None else []
         typist.type_lines(doc.buf, chunk, first_enter=not current.fresh)
         current.fresh = False
         current.caret = (doc.buf.line, doc.buf.col)
@@ -171,7 +179,7 @@ def generate(seed: int, profile_name: str = "edit-heavy", *, scale: float = 1.0)
         workspace=WorkspaceIdentity(root_name="project", head_at_start=activity.start_head),
         client=ClientInfo(name="Visual Studio Code", version="1.95.3"))
     return Session(f"{profile_name}/{seed}", header, recorder.steps, recorder.wire,
-                   {t.path: t.expected for t in targets})
+                   {t.path: t.expected for t in targets}, attempts)
 
 
 def _activate(recorder: Recorder, target: Target, timing: Timing) -> OpenDoc:

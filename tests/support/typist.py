@@ -223,14 +223,12 @@ class Typist:
         """An AI's suggestion for the rest of the line at `start`; where the typing goes on from."""
         assert self.offer is not None
         rest, roll = line[start:], self.rng.random()
-        wrong = self._guess(rest)
+        wrong = self.guess(rest)
         if roll < 0.4 or wrong is None:  # taken whole
-            self.wait(self.timing.choose())
-            self.offer({**INLINE, "items": [{"text": rest}], "decision": "accepted", "taken": 0})
-            self.emit(buf.type(rest), "ai_completion")
+            self.take_inline(buf, rest)
             return len(line)
         same = next((n for n, (a, b) in enumerate(zip(rest, wrong, strict=False)) if a != b), None)
-        assert same is not None  # (_guess: they differ before either ends)
+        assert same is not None  # (guess: they differ before either ends)
         word = WORD_END.match(wrong)
         if roll < 0.65 and word is not None and 2 <= word.end() <= same:  # a word taken, then their own
             self.wait(self.timing.choose())
@@ -246,7 +244,14 @@ class Typist:
         self.emit(buf.type(rest[same]), "typed")
         return start + same + 1
 
-    def _guess(self, rest: str) -> str | None:
+    def take_inline(self, buf: Buffer, text: str) -> None:
+        """An AI's inline suggestion of `text` at the caret, taken whole."""
+        assert self.offer is not None
+        self.wait(self.timing.choose())
+        self.offer({**INLINE, "items": [{"text": text}], "decision": "accepted", "taken": 0})
+        self.emit(buf.type(text), "ai_completion")
+
+    def guess(self, rest: str) -> str | None:
         """An AI's wrong guess at `rest`: one of its names another; None when it has none to change or
         the guess would end where `rest` goes on (a suggestion typed through to its end is taken)."""
         names = list(NAME.finditer(rest))

@@ -81,7 +81,7 @@ def test_a_training_session_is_offered_what_it_types_and_writes_over_some_of_it(
     """The training profile's offers (tests/support/typist.py): each completion an accepted list, an AI's
     inline suggestions taken, taken a word and typed on, typed over; the files still end as their targets,
     and the session is the same for the same seed."""
-    session = generate(5, "training", scale=0.1)
+    session = generate(6, "training", scale=0.1)
     offers = [step for step in session.steps if isinstance(step, OfferStep)]
     assert {(offer.via, offer.decision) for offer in offers} == {
         ("completion", "accepted"), ("inline", "accepted"), ("inline", "partly_accepted"),
@@ -93,5 +93,5 @@ def test_a_training_session_is_offered_what_it_types_and_writes_over_some_of_it(
             assert after.changes[0].range is not None and after.changes[0].range.end == offer.range.start
     workspace = workspace_at(session.header.position_encoding, session.steps)
     assert {path: workspace.text(path) for path in session.expected} == session.expected
-    again = generate(5, "training", scale=0.1)
+    again = generate(6, "training", scale=0.1)
     assert [step_to_dict(s) for s in again.steps] == [step_to_dict(s) for s in session.steps]
