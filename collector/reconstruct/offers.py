@@ -300,10 +300,16 @@ def seen_pair(place: Place) -> Seen | None:
     suffix` is that text with the suggestion at the caret, `prompt + chosen + suffix` that text with the
     developer's text in its place. None when the developer's text also replaced text the offer's buffer
     did not hold there (text typed after the offer around the caret, or text behind the caret it did not
-    keep): it has no place in that text."""
+    keep): it has no place in that text. An item deleted with nothing left in its place (settled empty)
+    has no developer's text to place: its sides are over the caret's line at the offer, as `kept`'s are,
+    whatever else the deletion took with it (its line, its function)."""
     step, seen = place.step, place.seen
     written = place.lead + place.typed
     settled = place.settled or ""
+    if not settled:
+        cut = line_start(seen, len(seen))
+        return Seen(seen[:cut], seen[cut:len(seen) - len(place.typed)],
+                    seen[cut:] + shown(step)[len(place.typed):], place.behind)
     if not seen.endswith(written):
         return None
     if place.trail:

@@ -107,7 +107,7 @@ def record(editor: str, drive: Drive, agent: str, base: Path) -> Meeting:
         assert failed.returncode == 1, failed.stdout + failed.stderr
         wait_recorded(home, ws, lambda steps: recorded.test_runs(steps) == [1], "the failing test run")
         turn = base / "agent-turn.sh"
-        turn.write_text(_turn(agent, model, user, env), encoding="utf-8")
+        turn.write_text(turn_script(agent, model, user, env), encoding="utf-8")
         scratch = base / editor.lower()
         scratch.mkdir()
         saves = drive(ws, env, scratch, turn)
@@ -137,19 +137,20 @@ def record(editor: str, drive: Drive, agent: str, base: Path) -> Meeting:
     return Meeting(editor, agent, ws, dataset, commit, at_commit, at_end, episode_id)
 
 
-def _turn(agent: str, model: ScriptedModel, user: Path, env: dict[str, str]) -> str:
-    """The agent's turn as a shell script: its binary in a clean environment (the user's HOME, the
-    collector's CODETAPE_HOME for its hooks) talking to the scripted model."""
+def turn_script(agent: str, model: ScriptedModel, user: Path, env: dict[str, str],
+                prompt: str = PROMPT) -> str:
+    """The agent's turn on `prompt` as a shell script: its binary in a clean environment (the user's HOME,
+    the collector's CODETAPE_HOME for its hooks) talking to the scripted model."""
     clean = {**base_env(user), "CODETAPE_HOME": env["CODETAPE_HOME"]}
     if agent == "claude-code":
         clean |= {"ANTHROPIC_BASE_URL": model.url, "ANTHROPIC_API_KEY": "sk-scripted", "IS_SANDBOX": "1",
                   "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1", "DISABLE_ERROR_REPORTING": "1",
                   "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
-        argv = [str(binary(agent)), "-p", PROMPT, "--dangerously-skip-permissions", "--model", CLAUDE_MODEL]
+        argv = [str(binary(agent)), "-p", prompt, "--dangerously-skip-permissions", "--model", CLAUDE_MODEL]
     else:
         clean |= {"SCRIPTED_MODEL_KEY": "sk-scripted"}
         argv = [str(binary(agent)), "exec", "--dangerously-bypass-approvals-and-sandbox",
-                "--skip-git-repo-check", "--dangerously-bypass-hook-trust", PROMPT]
+                "--skip-git-repo-check", "--dangerously-bypass-hook-trust", prompt]
     assigned = " ".join(f"{name}={shlex.quote(value)}" for name, value in clean.items())
     return f"exec env -i {assigned} {shlex.join(argv)} </dev/null\n"
 
