@@ -137,11 +137,13 @@ def scan(dataset: pads.Dataset, columns: Sequence[str],
          condition: pc.Expression | None = None) -> Iterator[pa.RecordBatch]:
     """The dataset's batches, READ_BATCH rows each, one read ahead and no file buffered whole: what the
     driver holds stays the same however many rows the dataset has (Arrow's defaults read 16 batches of
-    128Ki rows ahead: about 100 MB more per 100,000 episodes, issue 78)."""
+    128Ki rows ahead: about 100 MB more per 100,000 episodes, issue 78). Not threaded: a threaded scan
+    decodes row groups ahead of a slow consumer whatever the readahead says (the split's fill, turning
+    each MinHash into Python ints, peaked 300 MB higher over a million episodes)."""
     options = pads.ParquetFragmentScanOptions(pre_buffer=False)
     batches: Iterator[pa.RecordBatch] = dataset.to_batches(
         columns=list(columns), filter=condition, batch_size=READ_BATCH, batch_readahead=1,
-        fragment_readahead=1, fragment_scan_options=options)
+        fragment_readahead=1, fragment_scan_options=options, use_threads=False)
     return batches
 
 
