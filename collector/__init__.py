@@ -36,7 +36,8 @@ A few modules stay at the root because several stages use them and they hold no 
 replaced, all or nothing), `batches.py` (reading a stream in batches that stop at its first damage),
 `safe_urls.py` (URLs in messages without their credentials), `due.py` (unlinkable mode's random times),
 `held.py` (what upload runs hold back in the outbox, and why), `timer.py` (a line said when work is
-still running after a while) and `__main__.py` (`python -m collector`). `editors.py` says where the editor
+still running after a while), `scratch_db.py` (the settings of a throwaway SQLite file that keeps a
+build's driver memory flat) and `__main__.py` (`python -m collector`). `editors.py` says where the editor
 plugins are: in the installed package (`editor_plugins/`, which setup.py copies from editor_extensions/
 into the wheel) or in the checkout.
 tests/unit/docs/test_maps.py holds this map, and the one in docs/architecture.md, to the packages and
