@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import uuid
+from collections.abc import Generator
 from datetime import UTC, datetime
 
 import pytest
@@ -46,6 +48,53 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str | None:
     simulated = os.environ.get("CODETAPE_SIMULATE_PLATFORM")
     return f"codetape: simulating {simulated}'s Python (tests/support/platform_sim)" if simulated else None
+
+
+_FRAME = re.compile(r"^(\S+):\d+: in ", re.MULTILINE)
+_STOPPED = re.compile(r"^E   ModuleNotFoundError: import of (\w+) halted", re.MULTILINE)
+
+
+def _lacking(where: str, module: str) -> str | None:
+    """Under the simulation, why a test stopped by the import of `module` (removed by it) in the file
+    `where` is skipped: when a test, or a package outside codetape that picks its half by `sys.platform`
+    (still "linux" there: huggingface_hub's terminal module, ray's users), imports it. None where the
+    import is codetape's own: that error stands, it is what the simulation is for."""
+    simulated = getattr(sys, "codetape_simulated_platform", None)
+    inside = os.path.relpath(where) if os.path.isabs(where) else where
+    if not simulated or not (inside.startswith("tests" + os.sep) or "site-packages" in inside):
+        return None
+    return f"{inside} imports {module}, which {simulated}'s Python lacks (sys.platform stays 'linux' here)"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+        collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A test module that cannot be imported under the simulation for what `_lacking` allows is skipped."""
+    report = yield
+    if report.failed and isinstance(collector, pytest.Module):
+        text = str(report.longrepr)
+        stopped = _STOPPED.search(text)
+        frames = _FRAME.findall(text[:stopped.start()]) if stopped else []
+        reason = _lacking(frames[-1], stopped.group(1)) if stopped and frames else None
+        if reason is not None:
+            report.outcome = "skipped"
+            report.longrepr = (str(collector.path), 0, f"Skipped: {reason}")
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test stopped under the simulation, as it runs, for what `_lacking` allows is skipped."""
+    report = yield
+    error = call.excinfo.value if call.excinfo is not None else None
+    stopped = _STOPPED.search(f"E   ModuleNotFoundError: {error}") if isinstance(error, ImportError) else None
+    if report.failed and stopped is not None and call.excinfo is not None:
+        reason = _lacking(str(call.excinfo.traceback[-1].path), stopped.group(1))
+        if reason is not None:
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
+    return report
 
 
 # plugins of this virtualenv for codetape's own tests, not a user's

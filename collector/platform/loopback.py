@@ -103,7 +103,7 @@ def _mac(secret: bytes, context: bytes, nonce: bytes) -> bytes:
 
         return bytes(_hashlib.hmac_digest(secret, context + nonce, "sha256"))
     except (ImportError, AttributeError, ValueError):
-        import hmac
+        import hmac  # only where OpenSSL's HMAC is not there
 
         return hmac.digest(secret, context + nonce, "sha256")
 
@@ -111,11 +111,11 @@ def _mac(secret: bytes, context: bytes, nonce: bytes) -> bytes:
 def _same(a: bytes, b: bytes) -> bool:
     """a == b in constant time (hmac.compare_digest's C halves: the hmac package imports hashlib)."""
     try:
-        import _hashlib
+        import _hashlib  # the hook's start-up: the C half
 
         return bool(_hashlib.compare_digest(a, b))
     except (ImportError, AttributeError):
-        import _operator
+        import _operator  # where there is no _hashlib
 
         return bool(_operator._compare_digest(a, b))
 
@@ -142,7 +142,7 @@ def connect(
     secret proved both ways), made by `factory` (socket.socket; the C half `_socket.socket` by default),
     with `timeout` for the connection and the proofs, left set. OSError when nobody listens there
     (FileNotFoundError, ConnectionRefusedError), NotProven when the listener is not this user's collector."""
-    import _socket
+    import _socket  # the hook's start-up: socket's C half, not the `socket` package (enum, selectors)
 
     make: Callable[[int, int], _socket.socket] = factory if factory is not None else _socket.socket
     if not is_endpoint(address):

@@ -122,7 +122,7 @@ async def admit(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path
     if secret is None:
         sock = writer.get_extra_info("socket")
         return sock is not None and same_user(sock, path)
-    import asyncio
+    import asyncio  # (~15 ms) only for the server, not for a client of the socket
 
     try:
         hello = await asyncio.wait_for(reader.readexactly(loopback.CLIENT_HELLO_BYTES), ADMIT_WAIT_S)

@@ -73,14 +73,27 @@ class FakeMsvcrt(ModuleType):
             return
         if mode != self.LK_NBLCK:
             raise NotImplementedError(f"FakeMsvcrt.locking mode {mode}")
-        if self.held.get(key, fd) != fd:
+        holder = self.held.get(key, fd)
+        if holder != fd and not _open_on(holder, key):  # closed: Windows drops its locks with it
+            holder = fd
+        if holder != fd:
             self.refused += 1
             self.on_refused(self.refused)
             raise OSError(errno.EACCES, "Permission denied")
         self.held[key] = fd
 
 
+def _open_on(fd: int, key: tuple[int, int, int]) -> bool:
+    """Whether `fd` is still open on the file of `key` (device, inode, offset)."""
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino) == key[:2]
+
+
 def install_msvcrt(monkeypatch: pytest.MonkeyPatch) -> FakeMsvcrt:
+    """msvcrt (importable on Windows only) as FakeMsvcrt, for this test."""
     fake = FakeMsvcrt()
     monkeypatch.setitem(sys.modules, "msvcrt", fake)
     return fake

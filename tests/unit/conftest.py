@@ -59,3 +59,26 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
         f"{item.nodeid} started a process, which a unit test does not: move it to tests/integration "
         f"({'; '.join(_Guard.started) or f'still running: {sorted(left)}'})")
     return result
+
+
+@pytest.fixture(autouse=True, scope="session")
+def windows_platform_layer() -> Iterator[None]:
+    """Under `--platform-sim=win32` (which removes fcntl, pwd, termios, pty and AF_UNIX but leaves
+    `sys.platform` "linux"), the platform modules whose POSIX branch needs one of them take their win32
+    branch instead, with msvcrt's fake for the locks (tests/support/windows.py), and so does the pytest
+    plugin's probe of a starting collector: the rest of codetape then runs on the platform layer's Windows
+    side, for the whole session (module fixtures take locks too). A test of a POSIX branch itself says so
+    with `POSIX_ONLY_SKIP`."""
+    if getattr(sys, "codetape_simulated_platform", None) != "win32":
+        yield
+        return
+    # only under the simulation: the platform modules and the fakes
+    from collector.platform import locks, terminal, users
+    from collector.sources.pytest_path import codetape_pytest
+    from tests.support.windows import install_msvcrt, on_windows
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        install_msvcrt(monkeypatch)
+        for module in (locks, terminal, users, codetape_pytest):
+            on_windows(monkeypatch, module)
+        yield

@@ -262,17 +262,21 @@ def starting(folder):
 
 def _held(path):
     # type: (str) -> bool
-    """Whether another process holds a lock on the file at `path` (its starters hold it shared)."""
-    if sys.platform == "win32":  # (no Unix socket there to wait for: docs/platforms.md)
-        return False
-    import fcntl  # POSIX only, as the Unix socket is
-
+    """Whether another process holds a lock on the file at `path` (its starters hold it shared; on
+    Windows msvcrt's lock, collector/platform/locks.py's, is exclusive)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if sys.platform == "win32":
+            import msvcrt  # Windows only
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl  # POSIX only
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return True
     finally:

@@ -10,7 +10,11 @@ asks first (getattr, hasattr) takes the other system's path:
   and relies on its 0700 directory), no pidfd_open, O_PATH, epoll, memfd, eventfd, sched affinity,
   xattrs or real-time signals.
 - win32: the POSIX-only modules (fcntl, pwd, termios, pty, ...) cannot be imported and socket has no
-  AF_UNIX; only useful to count which modules still import (a module that takes one at import fails).
+  AF_UNIX (psutil, whose Linux half stands in for its Windows half, is imported first: it needs
+  `resource`), and `socket.socketpair` is Windows' own (over loopback TCP). The unit tier runs under
+  it (`pytest --platform-sim=win32 tests/unit`): the platform layer takes its Windows branches there
+  with the fakes of tests/support/windows.py (tests/unit/conftest.py), and a test that needs what
+  Windows lacks says why it is skipped.
 
 What it cannot change: sys.platform stays "linux" (stdlib modules key on it), the kernel still answers
 (flock, /proc, sun_path's 108 bytes, inotify under watchdog), and the file system stays case-sensitive.
@@ -18,6 +22,7 @@ What it cannot change: sys.platform stays "linux" (stdlib modules key on it), th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -42,6 +47,36 @@ _WINDOWS_MODULES = ("fcntl", "pwd", "grp", "termios", "tty", "pty", "resource", 
 _WINDOWS_LACKS: dict[str, tuple[str, ...]] = {"socket": ("AF_UNIX", "SO_PEERCRED"), "select": ()}
 
 
+def _windows_socketpair(family: int | None = None, type: int = 1, proto: int = 0) -> tuple[object, object]:
+    """socket.socketpair as Windows' Python has it (socket.py's own, over loopback TCP: Windows has no
+    socketpair call); Linux's refuses AF_INET, which is what the standard library falls back to once
+    AF_UNIX is gone. Used by asyncio's event loop for its self-pipe, and by tests."""
+    import socket
+
+    family = socket.AF_INET if family is None else family
+    if family not in (socket.AF_INET, socket.AF_INET6) or type != socket.SOCK_STREAM or proto != 0:
+        raise ValueError("Only AF_INET and AF_INET6 SOCK_STREAM sockets of protocol zero are supported")
+    host = "127.0.0.1" if family == socket.AF_INET else "::1"
+    listening = socket.socket(family, type, proto)
+    try:
+        listening.bind((host, 0))
+        listening.listen()
+        address, port = listening.getsockname()[:2]
+        client = socket.socket(family, type, proto)
+        try:
+            client.setblocking(False)
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                client.connect((address, port))
+            client.setblocking(True)
+            server, _ = listening.accept()
+        except BaseException:
+            client.close()
+            raise
+    finally:
+        listening.close()
+    return server, client
+
+
 def simulate(name: str) -> None:
     """Make this process's Python look like `name`'s ("darwin" or "win32")."""
     import select  # before socket, which imports selectors: it picks its DefaultSelector from select's names
@@ -57,6 +92,8 @@ def simulate(name: str) -> None:
 
     modules = {"os": os, "socket": socket, "select": select, "signal": signal, "time": time}
     if name == "win32":
+        with contextlib.suppress(ImportError):  # psutil's Linux half (here in place of its Windows half)
+            import psutil  # noqa: F401  (imports `resource`, which is removed just below)
         for module in _WINDOWS_MODULES:
             sys.modules[module] = None  # type: ignore[assignment]  # `import fcntl` raises ImportError
         lacks = _WINDOWS_LACKS
@@ -67,6 +104,8 @@ def simulate(name: str) -> None:
         for attribute in names:
             if hasattr(modules[module], attribute):
                 delattr(modules[module], attribute)
+    if name == "win32":
+        socket.socketpair = _windows_socketpair  # type: ignore[assignment]
     for module, values in has.items():
         for attribute, value in values.items():
             setattr(modules[module], attribute, value)

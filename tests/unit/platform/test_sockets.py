@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 from collector.platform import sockets
+from tests.support.windows import POSIX_ONLY_SKIP
 
 
+@POSIX_ONLY_SKIP
 def test_the_peer_of_a_socket_pair_is_this_user(tmp_path: Path) -> None:
     """SO_PEERCRED on Linux, LOCAL_PEERCRED on macOS. Under the macOS simulation on Linux the getsockopt
     with macOS's numbers fails: the peer is unknown, and taken for this user's only while the socket's
