@@ -5,10 +5,12 @@ generator, built by the local engine (one process, then one per core) and by the
                                             [--engines local,ray] [--repeat 1] [--exports FMT,...]
                                             [--no-readme]
 
-The episodes: sessions from tests/support/sessions.py (BASES seeds taking PROFILES in turn, at SCALE: a
-few hundred to two thousand steps each, minutes of work; `training` sessions carry origins, carets, a task, a
-snapshot and an AI agent's steps, so the build fills every table), each written out under many headers (a new
-episode id, starts spread over a year: all distinct; every copy of a session in a repository of its own,
+The episodes: a session each from tests/support/sessions.py (episode n is seed n, taking PROFILES in turn, at
+SCALE: a few hundred to two thousand steps each, minutes of work; `training` sessions carry origins, carets,
+a task, a snapshot, an AI agent's steps and the mistakes of tests/support/mistakes.py, so the build fills
+every table and its labels have negatives), no two the same (before issue 72, 40 sessions were copied under
+many headers, and most training rows repeated another: figures from then are not comparable), each under a
+header of its own (episode id n + 1, starts spread over a year; REPOSITORIES repositories taken in turn,
 `repository`, so that about a tenth of them are on the eval side of the split), signed by the real signing
 code (collector.consent.sign_episode) and uploaded to a file:// source by `codetape upload`; the first
 `--small` of them (by content address) form the smaller sources. Each build runs in a fresh process: wall
@@ -56,7 +58,7 @@ from schemas import WorkspaceIdentity
 from tests.support.memory import peak_rss_mib
 from tests.support.sessions import generate
 
-BASES = 40
+REPOSITORIES = 40
 SCALE = 0.02
 PROFILES = ("mixed", "edit-heavy", "training")
 GOAL = 50.0  # episodes/s per core
@@ -71,19 +73,12 @@ def prepare(work: Path, count: int) -> Path:
         home.ensure(home.root)
         if not (home.keys / "ed25519.key").exists():
             init_keys(home)
-        bases = [generate(seed, PROFILES[seed % len(PROFILES)], scale=SCALE) for seed in range(BASES)]
-        print(f"generated {BASES} sessions: {sum(len(b.steps) for b in bases) // BASES} steps each on "
-              "average", flush=True)
-        unsigned = []
-        start = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
-        for n in range(count):
-            base = bases[n % BASES]
-            header = replace(base.header, episode_id=uuid.UUID(int=n + 1, version=4),
-                             started_at=start + timedelta(hours=8.77 * n), workspace=repository(n % BASES))
-            path = home.ensure(home.episodes) / f"{header.episode_id}.ctape"
-            write_episode_file(path, header, base.steps, level=3)
-            unsigned.append(path)
+        home.ensure(home.episodes)
         with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
+            made = list(pool.map(_episode, range(count), [home.episodes] * count, chunksize=8))
+            steps = sum(steps for _, steps in made) // max(count, 1)
+            print(f"generated {count} sessions: {steps} steps each on average", flush=True)
+            unsigned = [path for path, _ in made]
             list(pool.map(_sign, unsigned, [home.root] * count, chunksize=16))
         upload = [sys.executable, "-m", "collector", "upload", "--quiet", "--to", source.as_uri()]
         done = subprocess.run(upload, env={**os.environ, "CODETAPE_HOME": str(home.root)}, check=False,
@@ -93,11 +88,22 @@ def prepare(work: Path, count: int) -> Path:
     return source
 
 
-def repository(base: int) -> WorkspaceIdentity:
-    """The repository every episode of session `base` is recorded in: one a session, its copies with it (the
-    same steps are on one side of the split whatever their repository: split.py), so the build's split
-    falls by the repository's hash (5 of the 40 on the eval side)."""
-    return WorkspaceIdentity(root_name=f"repo-{base}", git_remote=f"https://github.com/codetape-bench/repo-{base}")
+def _episode(n: int, folder: Path) -> tuple[Path, int]:
+    """Episode `n` of the source, unsigned, in `folder` (module docstring): its path and step count."""
+    session = generate(n, PROFILES[n % len(PROFILES)], scale=SCALE)
+    start = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+    header = replace(session.header, episode_id=uuid.UUID(int=n + 1, version=4),
+                     started_at=start + timedelta(hours=8.77 * n), workspace=repository(n % REPOSITORIES))
+    path = folder / f"{header.episode_id}.ctape"
+    write_episode_file(path, header, session.steps, level=3)
+    return path, len(session.steps)
+
+
+def repository(number: int) -> WorkspaceIdentity:
+    """Repository `number` of REPOSITORIES: the build's split falls by the repository's hash (5 of the 40 on
+    the eval side), and a session typing what another typed is held on its side (split.py)."""
+    return WorkspaceIdentity(root_name=f"repo-{number}",
+                             git_remote=f"https://github.com/codetape-bench/repo-{number}")
 
 
 def subset(source: Path, count: int) -> Path:

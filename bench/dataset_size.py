@@ -3,8 +3,8 @@ on PYTHONPATH), one worker each, side by side:
 
     .venv/bin/python -m bench.dataset_size WORK COUNT BASELINE
 
-WORK keeps the signed source (bench.dataset_build.prepare: COUNT episodes from its 40 generated sessions,
-each session under COUNT/40 headers) and both outputs; BASELINE is a tree of another commit
+WORK keeps the signed source (bench.dataset_build.prepare: COUNT episodes, a generated session each) and
+both outputs; BASELINE is a tree of another commit
 (`git archive COMMIT | tar -x -C DIR`). Prints the build's wall time and the Parquet bytes per table.
 """
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from bench.dataset_build import BASES, SCALE, _median_run, run_child
+from bench.dataset_build import SCALE, _median_run, run_child
 from bench.report import command_line, machine, table, write_section
 from collector.consent import blindrsa, init_keys, sign_episode
 from collector.consent.authorisation import (
@@ -51,6 +51,7 @@ from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
 from tests.support.sessions import generate
 
+BASES = 40  # generated sessions, copied under many headers (mixed and edit-heavy: no labels read)
 POLICY = SigningPolicy(purpose="training", licence="CC-BY-4.0")
 TIMED = 100
 
