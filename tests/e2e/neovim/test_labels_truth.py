@@ -229,6 +229,8 @@ def test_every_kto_row_is_the_truth_offer_by_offer(session: Recorded) -> None:
     assert (deleted["label"], deleted["settled"], deleted["survived_to_end"], deleted["survived_to_commit"],
             deleted["survived_30s"], deleted["survived_5min"]) == (False, "", 0.0, 0.0, False, False), deleted
     assert 0 <= deleted["reverted_within_ms"] < 30_000, deleted
-    # taken and kept to the end (no commit came: the end stands for it)
+    # taken and kept to the end (no commit came: the end stands for it; the episode ends within 5 minutes)
     assert (kept["label"], kept["settled"], kept["survived_to_end"], kept["survived_to_commit"],
-            kept["reverted_within_ms"]) == (True, FIX, 1.0, 1.0, -1), kept
+            kept["reverted_within_ms"], kept["survived_5min"]) == (True, FIX, 1.0, 1.0, -1, True), kept
+    # the label by docs/exports.md's rule: persistence at 5 minutes (or the end, when it comes sooner)
+    assert [row["label"] for row in (deleted, kept)] == [row["survived_5min"] for row in (deleted, kept)]
