@@ -67,7 +67,8 @@ def build(work: Path, sessions: int, scale: float) -> tuple[Path, dict[str, Any]
 
 
 def files_of(out: Path, fmt: str) -> list[str]:
-    return sorted(str(path) for path in (out / "exports" / fmt).rglob("*.*") if path.stat().st_size)
+    return sorted(str(path) for path in (out / "exports" / fmt).rglob("*.*")
+                  if path.stat().st_size and path.suffix != ".parquet")  # (not the Parquet twins: twins.py)
 
 
 def lines(files: list[str]) -> int:
