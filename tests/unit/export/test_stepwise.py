@@ -111,6 +111,11 @@ def test_an_agents_write_between_the_runs_is_a_step_of_its_own_with_its_actor(
     assert row["completion_actors"] == ["developer", "agent"] and row["outside_writes"] is True
     assert row["labels"] == [True, True]
     assert row["completion_steps"] == [[2, 2], [4, 4]]
+    # TRL 0.29's PRM preparation (issue 72): the agent's write a step of its own, its label on its last token
+    tokenizer = byte_tokenizer()
+    prompt, found = read_back(tokenized(row, tokenizer), tokenizer, row["prompt"])
+    assert prompt == row["prompt"]
+    assert found == [(text + SEPARATOR, True) for text in row["completions"]]
 
 
 def test_a_burst_an_agents_write_replaced_but_for_its_line_breaks_did_not_survive(
