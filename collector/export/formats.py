@@ -64,7 +64,8 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("dpo", "DpoExporter", ".dpo.jsonl"), ".dpo.jsonl"),
     Format("dpo-fim", "<id>.dpo-fim.jsonl: the dpo pairs, the text after in a fill-in-the-middle prompt",
            _per_episode("dpo", "DpoFimExporter", ".dpo-fim.jsonl"), ".dpo-fim.jsonl"),
-    Format("kto", "<id>.kto.jsonl: AI suggestions taken (true) or written over (false), for TRL's KTOTrainer",
+    Format("kto", "<id>.kto.jsonl: AI suggestions taken or written over, true if kept 5 minutes, for TRL's "
+           "KTOTrainer",
            _per_episode("kto", "KtoExporter", ".kto.jsonl"), ".kto.jsonl"),
     Format("stepwise", "<id>.stepwise.jsonl: the edits from failing tests to passing, each labelled by "
            "whether it stayed, for TRL's PRMTrainer",
