@@ -107,6 +107,10 @@ NO_CALL = "rows with no assistant call"  # the result's `skipped` reason
 PARSE_ARGUMENTS = ('ds = ds.map(lambda row: {"messages": [m | {"tool_calls": [c | {"function": '
                    'c["function"] | {"arguments": json.loads(c["function"]["arguments"])}} '
                    'for c in m["tool_calls"]]} if m.get("tool_calls") else m for m in row["messages"]]})')
+# loaded by name from a dataset's Parquet twins (a message one struct of every field, null where it has
+# none), the line before it: each message a JSON value again, so that the map above gives each call's
+# arguments as written, not one struct of every tool's fields (docs/exports.md's; the tests run it)
+AS_JSON = 'ds = ds.cast_column("messages", datasets.List(datasets.Json()))'
 
 
 def _tool(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:

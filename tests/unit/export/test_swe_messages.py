@@ -11,10 +11,12 @@ from typing import Any
 
 import datasets
 
+from collector.dataset.output.twins import SCHEMAS, parquet
 from collector.episode import open_episode, write_episode_file
 from collector.export.result import ExportResult
 from collector.export.swe_calls import Whose
 from collector.export.swe_messages import (
+    AS_JSON,
     PARSE_ARGUMENTS,
     TOOLS,
     SweMessagesDeveloperExporter,
@@ -263,3 +265,27 @@ def test_a_prompt_says_how_long_its_turns_writes_persisted(tmp_path: Path,
                "survived_5min")
     said = [tuple(m[name] for name in columns) for m in row["messages"] if "wrote_chars" in m]
     assert said == [(6, 13_000, 0.0, 0.0, False, False), (6, 368_000, 0.0, 1.0, True, True)]
+
+
+def test_a_row_loaded_from_its_parquet_twin_renders_as_its_json_line(tmp_path: Path,
+                                                                     episode_header: EpisodeHeader) -> None:
+    """Issue 71: loaded by name, a row comes from its Parquet twin (collector/dataset/output/twins.py), each
+    message one struct of every field, null where it has none; after the README's map, TRL's SFT
+    preparation with Qwen2.5's template gives the same tokens as from the JSON line, once the twin's
+    messages are cast back to JSON values (AS_JSON, as docs/exports.md says)."""
+    assert AS_JSON in PAGE.read_text(encoding="utf-8")
+    export(tmp_path, episode_header, agent_session())
+    [lines] = tmp_path.glob("*.swe-messages.jsonl")
+    twin = tmp_path / "twin" / "row.parquet"
+    twin.parent.mkdir()
+    twin.write_bytes(parquet(SCHEMAS["swe-messages"], lines.read_bytes(), lines.name))
+    tokenizer = qwen_tokenizer()
+    made = []
+    twinned = datasets.load_dataset("parquet", data_files=[str(twin)], split="train",
+                                    cache_dir=str(tmp_path / "hf"))
+    exec(AS_JSON, {"datasets": datasets}, cast := {"ds": twinned})
+    for ds in (load(tmp_path, "*.swe-messages.jsonl"), cast["ds"]):
+        exec(PARSE_ARGUMENTS, {"json": json}, scope := {"ds": ds})
+        [example] = prepare(scope["ds"], tokenizer)
+        made.append(example["input_ids"])
+    assert made[0] == made[1]
