@@ -1,13 +1,16 @@
-"""docs/datasets.md's multi-node recipe, on one machine: a Ray head and a second node started by `ray start`
-with token authentication, and `codetape dataset build --engine ray --ray-address HOST:PORT` run against
-them, builds the rows the local engine builds. Two raylets on one machine share a disk and a network
-card, so this proves the recipe's commands and that tasks and their rows move between nodes' object
-stores, not anything about a real network (slow: under the `eval` marker). A Ray of several nodes listens
-on the machine's address (Ray keeps to loopback only for a single node), so for the test's minute the
-cluster is reachable from the network, behind its token."""
+"""docs/datasets.md's multi-node recipe, on one machine: a Ray head and two worker nodes started by `ray
+start` with token authentication, and `codetape dataset build --engine ray --ray-address HOST:PORT` run
+against them from a source in an S3-compatible store (the `seaweed` fixture), builds the rows the local
+engine builds from the same source. The head offers no CPU, so every task runs on a worker node, whose
+own environment holds the store's credentials (the recipe's step 4). Three raylets on one machine share a
+disk and a network card, so this proves the recipe's commands and that tasks and their rows move between
+nodes' object stores, not anything about a real network (slow: under the `eval` marker). A Ray of several
+nodes listens on the machine's address (Ray keeps to loopback only for a single node), so for the test's
+minute the cluster is reachable from the network, behind its token."""
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -15,7 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -23,19 +26,25 @@ import pyarrow.fs as pafs
 import pytest
 import ray.util
 
-from collector.dataset.build import BuildOptions, build_dataset
-from schemas.config import UploadSettings
-from tests.support.dataset_helpers import TABLES, contributor, place, rows, session, sign, upload
+from tests.cli import codetape
+from tests.integration.dataset.test_dataset_s3 import configure
+from tests.support.dataset_helpers import TABLES, contributor, rows, session, sign, upload
+from tests.support.seaweed import SeaweedFS
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.eval
 RAY = str(Path(sys.executable).with_name("ray"))
+WORKERS = 2  # worker nodes, one CPU each; the head has none
 
 
 def listening(host: str, port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
         return probe.connect_ex((host, port)) == 0
+
+
+def answers(probe: Callable[[], str], expected: str) -> bool:
+    return probe() == expected
 
 
 def free_port() -> int:
@@ -45,31 +54,38 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """A head and a worker node, one CPU each, token authentication on: (address, the environment a
-    client needs). Stopped by the ids of the processes started here (never `ray stop`, which stops every
-    Ray on the machine)."""
+def cluster(tmp_path: Path, seaweed: SeaweedFS) -> Iterator[tuple[str, dict[str, str]]]:
+    """A head (no CPU) and WORKERS worker nodes (one CPU each), token authentication on, the S3 store's
+    credentials in every node's environment: (address, the environment a client needs). Stopped by the ids
+    of the processes started here (never `ray stop`, which stops every Ray on the machine)."""
     address = f"{ray.util.get_node_ip_address()}:{free_port()}"  # type: ignore[no-untyped-call]
-    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32),
+    env = {**os.environ, **seaweed.env(), "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32),
            "HOME": str(tmp_path / "home")}
     folder = tempfile.mkdtemp(prefix="ct-ray-")  # short: Ray's sockets are in it (108 bytes a path at most)
-    common = ["--block", "--num-cpus", "1", "--temp-dir", folder]
-    started = [subprocess.Popen([RAY, "start", "--head", "--port", address.split(":")[1],
+    common = ["--block", "--temp-dir", folder]
+    started = [subprocess.Popen([RAY, "start", "--head", "--port", address.split(":")[1], "--num-cpus", "0",
                                  "--include-dashboard", "false", *common], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         host, port = address.split(":")
         wait_for(lambda: listening(host, int(port)) or started[0].poll() is not None, 120, "the head's GCS")
         assert started[0].poll() is None, "the head node exited"
-        started.append(subprocess.Popen([RAY, "start", "--address", address, *common], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        worker = [RAY, "start", "--address", address, "--num-cpus", "1", *common]
         count = (f"import ray; ray.init(address={address!r}, logging_level='ERROR'); "
-                 "print(sum(node['Alive'] for node in ray.nodes()))")
+                 "print(sum(node['Alive'] for node in ray.nodes()), int(ray.cluster_resources()['CPU']))")
 
         def nodes() -> str:
-            return subprocess.run([sys.executable, "-c", count], env=env, capture_output=True, text=True,
-                                  check=False, timeout=30).stdout.strip()
-        wait_for(lambda: nodes() == "2", 120, "both nodes alive", detail=nodes)
+            try:  # a client that cannot connect yet (or, on a loaded machine, not within the minute) waits
+                return subprocess.run([sys.executable, "-c", count], env=env, capture_output=True, text=True,
+                                      check=False, timeout=60).stdout.strip()
+            except subprocess.TimeoutExpired:
+                return "no answer within 60 s"
+        for joined in range(1, WORKERS + 1):  # one at a time: raylets starting together can pick one port
+            started.append(subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL))
+            alive = f"{joined + 1} {joined}"  # nodes alive (the head too), CPUs (the workers')
+            wait_for(functools.partial(answers, nodes, alive), 300, f"worker node {joined} alive",
+                     detail=nodes)
         yield address, env
     finally:
         processes = [psutil.Process(process.pid) for process in started if process.poll() is None]
@@ -83,21 +99,26 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_a_build_on_a_two_node_cluster_with_a_token_has_the_local_engines_rows(
-        cluster: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+@pytest.mark.timeout(1200)  # three raylets and three builds: over 300 s on a busy 2-core machine
+def test_a_build_on_two_worker_nodes_from_an_s3_source_has_the_local_engines_rows(
+        cluster: tuple[str, dict[str, str]], seaweed: SeaweedFS, tmp_path: Path) -> None:
     address, env = cluster
-    source, alice = tmp_path / "source", contributor(tmp_path, "alice")
+    source = f"s3://{seaweed.bucket('dataset-cluster')}/team/codetape"
+    alice = contributor(tmp_path, "alice")
+    configure(alice.home.root, seaweed)
     for seed in (51, 52, 53, 54, 55, 56):
         sign(alice, session(alice.home, seed, "edit-heavy" if seed % 2 else "mixed"))
-    upload(alice, source.as_uri())
-    place(source, session(alice.home, 57))  # unsigned
-    build_dataset(BuildOptions(str(source), str(tmp_path / "local"), workers=2), UploadSettings())
+    upload(alice, source, env=seaweed.env())
+    team = tmp_path / "team"
+    configure(team, seaweed)
+    local = codetape(team, "dataset", "build", source, "-o", str(tmp_path / "local"), "--workers", "2",
+                     "--quiet", env=seaweed.env())
+    assert local.returncode == 0, local.stderr[-3000:]
 
     def build(out: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        command = ["dataset", "build", str(source), "-o", str(out), "--engine", "ray",
-                   "--ray-address", address]
+        command = ["dataset", "build", source, "-o", str(out), "--engine", "ray", "--ray-address", address]
         return subprocess.run([sys.executable, "-m", "collector", *command, "--quiet"],
-                              env={**environment, "CODETAPE_HOME": str(tmp_path / "team")},
+                              env={**environment, "CODETAPE_HOME": str(team)},
                               capture_output=True, text=True, check=False, timeout=600)
 
     done = build(tmp_path / "ray", env)
