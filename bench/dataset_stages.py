@@ -68,7 +68,7 @@ def _after_validation(episodes: list[Episode]) -> dict[str, float]:
 def _rows(episodes: list[Episode], validated: list[list[Step]]) -> None:
     for episode, steps in zip(episodes, validated, strict=True):
         rows = StepRows("bench", "k", "2026-01")
-        verify_replay(episode, steps, observe=rows.observe)
+        verify_replay(episode, steps, observe=rows.observe, before=rows.before)
         rows.finish()
 
 
