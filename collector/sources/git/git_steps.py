@@ -73,6 +73,7 @@ class StepBuilder:
         # records the operation from the branch's entry, and the next pass must not record it again.
         self._branch_keys: deque[tuple[str | None, str | None, str]] = deque(maxlen=10_000)
         self._stash_pushed_s = -10
+        self._pushes_s: list[int] = []  # the stash pushes of the pass being built
 
     def build(self, old: RefState, new: RefState, observed: list[Observed]) -> list[dict[str, Any]]:
         ordered = sorted(observed, key=lambda o: o.seq)
@@ -83,6 +84,9 @@ class StepBuilder:
         explained: set[tuple[str, str | None]] = set(self._explained)
         created: set[str] = set()
         current = old.head_ref
+        # a stash push read in this pass after the reset `git stash` ended with (its HEAD entry read first,
+        # its stash entry by a later read of the same pass) still explains that reset
+        self._pushes_s = [o.entry.seconds for o in ordered if o.log == STASH]
         for item in ordered:
             entry = item.entry
             if item.log == "HEAD":
@@ -121,7 +125,7 @@ class StepBuilder:
             current = action.target
         if action.echo:
             return current, None
-        stashing = abs(entry.seconds - self._stash_pushed_s) <= 2
+        stashing = any(abs(entry.seconds - pushed) <= 2 for pushed in [self._stash_pushed_s, *self._pushes_s])
         if stashing and is_stash_reset(entry.message, entry.old, entry.new):
             return current, None
         return current, self._entry_step(action, entry, current, created)

@@ -20,7 +20,7 @@ from collector.protocol.clock import now_ms
 from collector.text.digest import sha256_text
 from tests.cli import codetape
 from tests.integration.export.export_sessions import TOKEN
-from tests.support.collector_harness import git, opt_in, running, settle, wait_recorded
+from tests.support.collector_harness import git, opt_in, running, settle, wait_capturing, wait_recorded
 
 APP = "".join(f"def f{n}(x):\n    return x + {n}\n\n\n" for n in range(6)) + "def main():\n    pass\n"
 UTIL = "def helper():\n    return 1\n"
@@ -92,6 +92,9 @@ def record_git_session(base: Path, *, snapshot: bool = True) -> tuple[Path, Path
                             position_encoding="utf-16")["recording"]
         client.send_steps([(start + t_ms, step) for t_ms, step in sorted(phase1, key=lambda s: s[0])])
         settle(client)
+        # the session's git watcher starts beside the hello: one that started after the commit would take
+        # it for the repository's state (the CI failure: "timed out after 60 s waiting for the commit")
+        wait_capturing(client, root, ("GitWatcher",))
         (root / "src" / "app.py").write_text(after_c, encoding="utf-8")  # the editor's save
         git(root, "commit", "-q", "-m", "app", "src/app.py")  # src/util.py stays changed
         wait_recorded(daemon.home, root, lambda steps: any(s["kind"] == "git" and s.get("op") == "commit"

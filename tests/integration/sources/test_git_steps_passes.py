@@ -59,3 +59,27 @@ def test_a_commit_whose_branch_entry_and_head_entry_land_in_two_passes_is_record
     both = [Observed(0, "refs/heads/main", branch), Observed(1, "HEAD", head)]
     one_pass = together.build(before, after, both)
     assert commit_steps(one_pass) == [sha]  # as before: one pass with both entries records it once
+
+
+def test_a_stash_whose_reset_was_read_before_its_push_is_one_stash_step(tmp_path: Path) -> None:
+    """`git stash` writes refs/stash's reflog, then HEAD's HEAD-to-HEAD reset; a pass that read the reset
+    first (HEAD's entry by one read, the stash's by a later one: the CI failure of
+    test_the_collector_records_git_operations_into_the_episode, a `reset` before the `stash`) still
+    records the stash alone."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "a.txt").write_text("a\n")
+    git(tmp_path, "add", "a.txt")
+    git(tmp_path, "commit", "-q", "-m", "first")
+    sha = git(tmp_path, "rev-parse", "HEAD")
+    (tmp_path / "a.txt").write_text("b\n")
+    git(tmp_path, "stash")
+    state = RefState(refs={"refs/heads/main": sha}, head_ref="refs/heads/main", head_sha=sha)
+    push = last_entry(tmp_path / ".git" / "logs" / "refs" / "stash")
+    reset = last_entry(tmp_path / ".git" / "logs" / "HEAD")
+    assert (reset.message, reset.old == reset.new) == ("reset: moving to HEAD", True)
+
+    for order in ([Observed(0, "HEAD", reset), Observed(1, "refs/stash", push)],
+                  [Observed(0, "refs/stash", push), Observed(1, "HEAD", reset)]):
+        builder = StepBuilder(lambda _sha: {"message": "", "parents": [], "files": []},
+                              lambda _tips, _known: [])
+        assert [step["op"] for step in builder.build(state, state, order)] == ["stash"], order
