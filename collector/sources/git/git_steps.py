@@ -58,6 +58,24 @@ def printable(name: str) -> tuple[str, bool]:
     return name, False
 
 
+def _stash_before_its_reset(ordered: list[Observed]) -> list[Observed]:
+    """`git stash` writes refs/stash's reflog, then HEAD's HEAD-to-HEAD reset; a pass may have read them the
+    other way round (HEAD's entries as their events came, the stash's only at the pass: CI saw `reset, stash`
+    and `checkout, stash` for `git stash && git switch main`). Each stash push read after such a reset of its
+    second (or the two before or after) goes back just before the first one it has not been put before."""
+    result = list(ordered)
+    claimed: set[int] = set()
+    for push in [o for o in ordered if o.log == STASH]:
+        at = result.index(push)
+        reset = next((index for index, o in enumerate(result[:at]) if o.log == "HEAD" and o.seq not in claimed
+                      and is_stash_reset(o.entry.message, o.entry.old, o.entry.new)
+                      and abs(o.entry.seconds - push.entry.seconds) <= 2), None)
+        if reset is not None:
+            claimed.add(result[reset].seq)
+            result.insert(reset, result.pop(at))
+    return result
+
+
 class StepBuilder:
     """Turns one pass's observations into steps; remembers what earlier passes already explained."""
 
@@ -73,10 +91,9 @@ class StepBuilder:
         # records the operation from the branch's entry, and the next pass must not record it again.
         self._branch_keys: deque[tuple[str | None, str | None, str]] = deque(maxlen=10_000)
         self._stash_pushed_s = -10
-        self._pushes_s: list[int] = []  # the stash pushes of the pass being built
 
     def build(self, old: RefState, new: RefState, observed: list[Observed]) -> list[dict[str, Any]]:
-        ordered = sorted(observed, key=lambda o: o.seq)
+        ordered = _stash_before_its_reset(sorted(observed, key=lambda o: o.seq))
         self._head_keys.extend(_key(o.entry) for o in ordered if o.log == "HEAD")
         head_keys = set(self._head_keys)
         cutoff = _creation_cutoffs(old, ordered)
@@ -84,9 +101,6 @@ class StepBuilder:
         explained: set[tuple[str, str | None]] = set(self._explained)
         created: set[str] = set()
         current = old.head_ref
-        # a stash push read in this pass after the reset `git stash` ended with (its HEAD entry read first,
-        # its stash entry by a later read of the same pass) still explains that reset
-        self._pushes_s = [o.entry.seconds for o in ordered if o.log == STASH]
         for item in ordered:
             entry = item.entry
             if item.log == "HEAD":
@@ -125,7 +139,7 @@ class StepBuilder:
             current = action.target
         if action.echo:
             return current, None
-        stashing = any(abs(entry.seconds - pushed) <= 2 for pushed in [self._stash_pushed_s, *self._pushes_s])
+        stashing = abs(entry.seconds - self._stash_pushed_s) <= 2
         if stashing and is_stash_reset(entry.message, entry.old, entry.new):
             return current, None
         return current, self._entry_step(action, entry, current, created)

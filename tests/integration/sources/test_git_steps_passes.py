@@ -65,7 +65,7 @@ def test_a_stash_whose_reset_was_read_before_its_push_is_one_stash_step(tmp_path
     """`git stash` writes refs/stash's reflog, then HEAD's HEAD-to-HEAD reset; a pass that read the reset
     first (HEAD's entry by one read, the stash's by a later one: the CI failure of
     test_the_collector_records_git_operations_into_the_episode, a `reset` before the `stash`) still
-    records the stash alone."""
+    records the stash alone, before what came after it."""
     git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "a.txt").write_text("a\n")
     git(tmp_path, "add", "a.txt")
@@ -78,8 +78,16 @@ def test_a_stash_whose_reset_was_read_before_its_push_is_one_stash_step(tmp_path
     reset = last_entry(tmp_path / ".git" / "logs" / "HEAD")
     assert (reset.message, reset.old == reset.new) == ("reset: moving to HEAD", True)
 
+    git(tmp_path, "switch", "-q", "-c", "other")
+    checkout = last_entry(tmp_path / ".git" / "logs" / "HEAD")
+    assert checkout.message.startswith("checkout: moving from main to other")
+
     for order in ([Observed(0, "HEAD", reset), Observed(1, "refs/stash", push)],
                   [Observed(0, "refs/stash", push), Observed(1, "HEAD", reset)]):
         builder = StepBuilder(lambda _sha: {"message": "", "parents": [], "files": []},
                               lambda _tips, _known: [])
         assert [step["op"] for step in builder.build(state, state, order)] == ["stash"], order
+    # the second CI failure: the stash's entry read after the switch that followed it
+    late = [Observed(0, "HEAD", reset), Observed(1, "HEAD", checkout), Observed(2, "refs/stash", push)]
+    builder = StepBuilder(lambda _sha: {"message": "", "parents": [], "files": []}, lambda _tips, _known: [])
+    assert [step["op"] for step in builder.build(state, state, late)] == ["stash", "checkout"]
