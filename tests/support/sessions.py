@@ -101,13 +101,27 @@ def stdlib_files() -> tuple[Path, ...]:
     return tuple(found)
 
 
-def make_target(rng: random.Random, path: Path, budget: int, fresh: bool) -> Target:
+def make_target(
+    rng: random.Random, path: Path, budget: int, fresh: bool, *, anywhere: bool = False
+) -> Target:
+    """What to type of `path`: from its top into a new file (`fresh`) or a hole in it.
+
+    `anywhere` (the training profile) starts a new file with a comment line of its own (which part of the
+    module it holds, and a draft number drawn from `rng`) and then one of the module's lines at column 0
+    (but its last) instead of its top, and leaves a comment of its own (a draft number) above a hole: a
+    thousand sessions type a few hundred modules, and two typing the same part of one would see the same
+    text before the caret and repeat each other's training rows (rows past 2,000 characters into a hole,
+    the prompt's limit, can still repeat where two sessions are offered a suggestion on the same line)."""
     root = Path(sysconfig.get_paths()["stdlib"])
     name = "src/" + path.relative_to(root).as_posix()
     lines = [line.rstrip() for line in path.read_text("utf-8").split("\n")]
     while lines and not lines[-1]:
         lines.pop()
     if fresh:
+        if anywhere:
+            tops = [k for k, line in enumerate(lines[:-1]) if line[:1].strip()]
+            at = rng.choice(tops or [0])
+            lines = [f"# {name} from its line {at + 1}, draft {rng.getrandbits(32):08x}", *lines[at:]]
         count = len(lines)
         while count > 20 and sum(len(x) + 1 for x in lines[:count]) > budget:
             count = int(count * 0.8)
@@ -119,6 +133,10 @@ def make_target(rng: random.Random, path: Path, budget: int, fresh: bool) -> Tar
         last += 1
     while last > first + 1 and not lines[last - 1].strip():
         last -= 1
+    if anywhere:  # the draft's comment, left above the hole
+        indent = len(lines[first]) - len(lines[first].lstrip())
+        lines.insert(first, f"{' ' * indent}# draft {rng.getrandbits(32):08x}: {last - first} lines to write")
+        first, last = first + 1, last + 1
     opened = lines[:first] + lines[last:]
     return Target(name, "\n".join(opened) + "\n", lines[first:last], False,
                   (first - 1, len(lines[first - 1])), "\n".join(lines) + "\n")
@@ -130,7 +148,7 @@ def plan(rng: random.Random, profile: Profile) -> list[Target]:
     chosen = rng.sample(files, count)
     weights = [rng.uniform(0.5, 1.5) for _ in chosen]
     budgets = [int(profile.chars * w / sum(weights)) for w in weights]
-    return [make_target(rng, path, budget, rng.random() < profile.new_share)
+    return [make_target(rng, path, budget, rng.random() < profile.new_share, anywhere=profile.training)
             for path, budget in zip(chosen, budgets, strict=True)]
 
 

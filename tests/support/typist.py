@@ -10,7 +10,8 @@ What VS Code does while someone types Python, reproduced closely enough for a be
 - Identifiers of 4+ characters are often completed: 1-3 typed characters, then one change replacing
   them with the whole word. With an `offer` callback (the recorder's training mode) the completion list
   is an `offer` step just before that change, as the bridge records one in proxy mode, and now and then
-  (`Habits.inline`) an AI assistant offers the rest of a line as ghost text where its content starts:
+  (`Habits.inline`) an AI assistant offers the rest of a line as ghost text where its content starts
+  (not at the top of an empty file, where it has nothing to go on):
   taken whole, taken a word at a time ("accept word") and typed on, or typed through up to where it
   goes wrong and written over with the developer's own text (an `offer` step just before the change
   that decided it: the dataset's preferences come from the last two). Typos (a neighbouring key,
@@ -173,7 +174,8 @@ class Typist:
         buf.typing = True
         closers: list[int] = []  # partner indexes of auto-inserted closers right of the caret
         i = start
-        if self.offer is not None and len(line) - start >= 8 and self.rng.random() < self.habits.inline:
+        if (self.offer is not None and len(line) - start >= 8 and (buf.line or start)
+                and self.rng.random() < self.habits.inline):  # (nothing before the caret: no suggestion)
             i = self._inline(buf, line, start)
         while i < len(line):
             ch = line[i]

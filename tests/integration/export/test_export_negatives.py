@@ -7,7 +7,9 @@ row that repeats another exactly in any training export."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from collector.episode import write_episode_file
 from tests.cli import codetape
 from tests.support.sessions import Session, generate
 
-SEEDS = range(1, 9)
+SEEDS = (*range(1, 9), 13)  # 13: wrong attempts whose suggestion, taken, leaves nothing when deleted
 SCALE = 0.05
 SAME = {
     "kto": ("prompt", "completion"),
@@ -109,3 +111,29 @@ def test_no_row_repeats_another(tmp_path: Path, corpus: tuple[Path, dict[str, Se
     assert rows
     same = Counter(json.dumps([row[key] for key in SAME[fmt]]) for row in rows)
     assert [count for count in same.values() if count > 1] == []
+
+
+BENCH_EPISODES = 1_000  # bench/dataset_build.py's default source: episode n is seed n, the profiles in turn
+
+
+def _bench_session(seed: int, folder: Path) -> Path:
+    session = generate(seed, "training", scale=0.02)  # (bench/dataset_build.py SCALE)
+    path = folder / f"bench-{seed}.ctape"
+    write_episode_file(path, session.header, session.steps)
+    return path
+
+
+@pytest.mark.eval
+def test_the_bench_corpus_repeats_no_row(tmp_path: Path) -> None:
+    """The training sessions of the benchmark's source (every third of its thousand episodes; the other
+    profiles make no training rows) repeat no row of each other, though they type a few hundred modules."""
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    seeds = [n for n in range(BENCH_EPISODES) if n % 3 == 2]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_bench_session, seeds, [folder] * len(seeds), chunksize=8))
+    for fmt, keys in SAME.items():
+        rows = exported(tmp_path, folder, fmt)
+        assert len(rows) > 100 if fmt != "stepwise" else len(rows) > 50, (fmt, len(rows))
+        same = Counter(json.dumps([row[key] for key in keys]) for row in rows)
+        assert [text[:300] for text, count in same.items() if count > 1] == [], fmt

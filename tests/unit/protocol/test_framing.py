@@ -84,13 +84,15 @@ def test_the_msgpack_library_reads_what_is_written_and_writes_what_is_read() -> 
 
 
 def test_steps_as_structs_are_written_as_their_plain_form() -> None:
-    """A client may put the `Step`s it built into a message: the same bytes as their plain dicts, in both
-    dialects, for every kind a generated session has."""
+    """A client may put the `Step`s it built into a message: the collector reads the same message as from
+    their plain dicts, for every kind a generated session has; the same bytes in JSON. (In msgpack a step
+    of more than 15 fields, as `file_change`, is written with a 16-bit map header, msgspec's choice
+    before it knows how many fields it leaves out, where the dict of fewer gets the short one.)"""
     steps = generate(1, "training", scale=0.02).steps
-    assert len({step.kind for step in steps}) >= 8
+    assert len({step.kind for step in steps}) >= 8 and any(step.kind == "file_change" for step in steps)
     as_structs = {"op": "steps", "items": [[step.t_ms, step] for step in steps]}
     as_dicts = {"op": "steps", "items": [[step.t_ms, step_to_dict(step)] for step in steps]}
-    assert encode(as_structs) == encode(as_dicts)
+    assert decode_body(encode(as_structs)[4:]) == decode_body(encode(as_dicts)[4:]) == as_dicts
     assert encode(as_structs, as_json=True) == encode(as_dicts, as_json=True)
 
 
