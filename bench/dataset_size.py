@@ -10,6 +10,7 @@ both outputs; BASELINE is a tree of another commit
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -43,7 +44,12 @@ def sizes(out: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    work, count, baseline = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("work", type=Path, help="keeps the signed source and both outputs")
+    parser.add_argument("count", type=int, help="episodes in the source")
+    parser.add_argument("baseline", help="a tree of another commit (git archive COMMIT | tar -x -C DIR)")
+    args = parser.parse_args()
+    work, count, baseline = args.work, args.count, args.baseline
     source = prepare(work, count)
     for name, tree in (("baseline", baseline), ("this-tree", HERE)):
         seconds = build(tree, source, work / f"out-{name}")

@@ -14,6 +14,7 @@ its time and peak RSS, the files before and after, and the whole dataset globbed
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -49,7 +50,12 @@ def read(files: list[str]) -> tuple[int, float]:
 
 
 def main() -> None:
-    work, builds, per_build = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("work", type=Path, help="keeps the signed source and the dataset (start fresh)")
+    parser.add_argument("builds", type=int, help="how many builds")
+    parser.add_argument("per_build", type=int, help="new episodes each build adds")
+    args = parser.parse_args()
+    work, builds, per_build = args.work, args.builds, args.per_build
     source = prepare(work, builds * per_build)
     names = sorted(path.name.split(".")[0] for path in (source / "episodes").glob("*.ctape"))
     growing, out = work / "growing", work / "out"
