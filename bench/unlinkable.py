@@ -114,6 +114,18 @@ def prepare(work: Path, count: int) -> tuple[Path, Path, Path, dict[str, float]]
     sources = []
     for home in (attributed, unlinkable):
         source = work / f"source-{home.root.name}"
+        if home is unlinkable:  # the transfer `codetape upload` runs, without its pacing: an unlinkable
+            # episode leaves one an upload run, once the issuer's record (fetched from where the member
+            # enrolled, which this bench does without HTTP) counts k members (collector/upload/members.py)
+            from collector.upload.destinations import parse_destination
+            from collector.upload.stores import open_store
+            from collector.upload.transfer import upload_episode
+
+            store = open_store(parse_destination(source.as_uri()))
+            for path in sorted(home.outbox.glob("*.ctape")):
+                upload_episode(path, home, store)
+            sources.append(source)
+            continue
         done = subprocess.run([sys.executable, "-m", "collector", "upload", "--quiet", "--now", "--to",
                                source.as_uri()], env={**os.environ, "CODETAPE_HOME": str(home.root)},
                               check=False, capture_output=True, text=True)
