@@ -26,6 +26,7 @@ from collector.dataset.output.output import Output
 from collector.dataset.rows.tables import COMPRESSION, PARTITION, ROW_GROUP_ROWS, TABLES, partitioned
 
 FILE_ROW_GROUPS = 16
+GATHER = 64  # tables a partition holds before they are gathered into one (TableWriter._hold)
 ROW_GROUP_BYTES = 16 << 20
 _SPILL = pa.ipc.IpcWriteOptions(compression="lz4")  # fast: the rows are compressed again as Parquet
 
@@ -55,17 +56,26 @@ class TableWriter:
             return
         self.held += rows.get_total_buffer_size()  # (nbytes, which leaves out what slices share, is slower)
         if not partitioned(self.table):
-            self.pending.setdefault("", []).append(rows)
+            self._hold("", rows)
             return
         if month is not None:
-            self.pending.setdefault(month, []).append(rows)
+            self._hold(month, rows)
             if sha256 is not None:
                 self.episodes.setdefault(month, []).append((sha256, rows.num_rows))
             return
         months = rows.column(PARTITION)
         for value in pc.unique(months).to_pylist():
-            part = rows.filter(pc.equal(months, value))
-            self.pending.setdefault(str(value), []).append(part)
+            self._hold(str(value), rows.filter(pc.equal(months, value)))
+
+    def _hold(self, partition: str, rows: pa.Table) -> None:
+        """Hold `rows` in `partition`, gathering every GATHER tables held there into one: a table of an
+        episode's one row (`episodes` in the build's process) costs about 80 KB of memory in its columns'
+        objects and buffers against the 3 KB `held` counts, so a thousand of them grew a build's process by
+        80 MB before the count called for a spill (bench/README.md, "Dataset build")."""
+        tables = self.pending.setdefault(partition, [])
+        tables.append(rows)
+        if len(tables) >= GATHER:
+            self.pending[partition] = [pa.concat_tables(tables).combine_chunks()]
 
     def flush(self) -> None:
         """Spill what is held, each month to its own file."""

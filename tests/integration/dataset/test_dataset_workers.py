@@ -16,7 +16,7 @@ from collector.dataset.engines import workers as pool
 from collector.dataset.engines.local import POOL_BYTES, POOL_EPISODES, LocalEngine, cores
 from collector.dataset.errors import DatasetError, OutputFailed
 from collector.dataset.output.output import open_output
-from collector.dataset.output.writer import TableWriter
+from collector.dataset.output.writer import GATHER, TableWriter
 from collector.dataset.rows.tables import STEPS
 from schemas.config import UploadSettings
 
@@ -113,6 +113,22 @@ def test_close_leaves_out_the_rows_of_dropped_episodes_across_spills(tmp_path: P
     assert found.column("episode_id").to_pylist() == ["a"] * 3 + ["c"] * 2 + ["d"] * 5
     assert found.column("step").to_pylist() == [0, 1, 2, 0, 1, 0, 1, 2, 3, 4]
     assert not list(scratch.iterdir())
+
+
+def test_many_small_tables_are_held_gathered_and_written_whole_in_order(tmp_path: Path) -> None:
+    """An episode's few rows at a time (the build's `episodes` writer gets one row each): a partition holds
+    at most GATHER tables, gathered into one as they come, and every row is written in order, those of the
+    episodes dropped left out."""
+    out = open_output(str(tmp_path / "out"), UploadSettings())
+    writer = TableWriter(out, "steps", 1, tmp_path)
+    names = [f"e{n:03d}" for n in range(3 * GATHER + 5)]
+    for name in names:
+        writer.add(steps(name, 1), "2026-03", f"sha-{name}")
+        assert len(writer.pending["2026-03"]) <= GATHER
+    written = writer.close({"sha-e007", f"sha-{names[-1]}"})
+    assert list(written.values()) == [len(names) - 2]
+    found = pq.read_table(tmp_path / "out" / next(iter(written)))
+    assert found.column("episode_id").to_pylist() == [n for n in names if n not in ("e007", names[-1])]
 
 
 def test_close_without_dropped_episodes_keeps_every_row(tmp_path: Path) -> None:
