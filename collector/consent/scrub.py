@@ -15,7 +15,8 @@
 File text cannot be rewritten freely (the episode must still replay), so `file_text_patterns` gives the
 review's span masking (collector/review/spans.py, as `sign --redact` uses it) what to mask there: the
 identities no file on a remote-tracking branch holds, the unpushed commit ids (their first 7 digits and
-the hex digits after), and the times that carry an offset or are git's raw form.
+the hex digits after), and every spelling of the episode's instants (wallclock.py), the same forms free
+text is cut of: file text and file names are masked of them as spans.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Iterable
 
 from collector.consent.pseudonyms import Pseudonyms
 from collector.consent.repository import RepositoryKnowledge
-from collector.consent.wallclock import Period, day_of_wall_clock
+from collector.consent.wallclock import Period, day_of_wall_clock, spellings
 
 USER = "«user»"
 _WORDS = re.compile(r"[/_.-]")  # what separates the words of a branch's name
@@ -70,15 +71,9 @@ class Scrub:
         return self.text(value)
 
 
-# a time with its offset (ISO 8601, `--date=iso`, `date`'s, RFC 2822's: with the date before it), or git's
-# raw form (epoch seconds and the offset)
-_OFFSET_TIME = (r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)? ?(?:[+-]\d{2}:?\d{2}|Z)(?![\w:])"
-                r"|(?<![\w.])\d{9,10} [+-]\d{4}(?!\w)")
-
-
-def file_text_patterns(known: RepositoryKnowledge) -> tuple[str, ...]:
+def file_text_patterns(known: RepositoryKnowledge, period: Period) -> tuple[str, ...]:
     """The regular expressions the span masking takes to file text (see the module's docstring)."""
-    patterns = [_OFFSET_TIME]
+    patterns = list(spellings(period).patterns)
     people = [value for value in known.identities if value not in known.held]
     if people:
         patterns.append(rf"(?i)(?<![0-9A-Za-z])(?:{_alternation(people)})(?![0-9A-Za-z])")

@@ -100,32 +100,41 @@ class Spellings:
         low = int(period.start.timestamp()) - DAY_S
         high = int(period.end.timestamp()) + DAY_S
         date_, zones = _date_pattern(days), _zones()
-        self._rules: list[tuple[str, Cut]] = [
-            (_repr_pattern(days), _keep_day),
-            (r"\btime\.struct_time\([^()\n]*\btm_hour=[^()\n]*\)", _struct_time_day),
-            (_stamp_pattern(date_, zones), _stamp_day),
-            (rf"(?P<rest>{_TIME}{_AMPM}?{zones})(?:,? +| ?[T_/-])(?P<date>{date_})(?!\d)", _keep_date),
+        # (pattern, how free text cuts a match, a text it cannot match in: it does not hold this)
+        self._rules: list[tuple[str, Cut, re.Pattern[str]]] = [
+            (_repr_pattern(days), _keep_day, _NEEDS_REPR),
+            (r"\btime\.struct_time\([^()\n]*\btm_hour=[^()\n]*\)", _struct_time_day, _NEEDS_STRUCT),
+            (_stamp_pattern(date_, zones), _stamp_day, _NEEDS_CLOCK),
+            (rf"(?P<rest>{_TIME}{_AMPM}?{zones})(?:,? +| ?[T_/-])(?P<date>{date_})(?!\d)", _keep_date,
+             _NEEDS_CLOCK),
             (rf"(?<!\d)(?<!\d\.)(?P<s>{digits_between(low, high)})(?P<sub>\d{{9}}|\d{{6}}|\d{{3}})?"
-             r"(?P<frac>\.\d+)?(?P<off> [+-]\d{4})?(?![\d])", _epoch_day),
-            (_WITH_OFFSET, _drop),
-            (_LEADING, _drop),
-            (rf"(?<![\d:.]){_TIME}(?= {_LEVEL})", _drop),  # a log line's time, wherever the line starts
-            (_zone_mention(), _zone),
+             r"(?P<frac>\.\d+)?(?P<off> [+-]\d{4})?(?![\d])", _epoch_day, _NEEDS_EPOCH),
+            (_WITH_OFFSET, _drop, _NEEDS_CLOCK),
+            (_LEADING, _drop, _NEEDS_CLOCK),
+            (rf"(?<![\d:.]){_TIME}(?= {_LEVEL})", _drop, _NEEDS_CLOCK),  # a log line's time, wherever it starts
+            (_zone_mention(), _zone, _NEEDS_ZONE),
         ]
-        self._compiled = [(re.compile(pattern, re.M), cut) for pattern, cut in self._rules]
+        self._compiled = [(re.compile(pattern, re.M), cut, needs) for pattern, cut, needs in self._rules]
 
     @property
     def patterns(self) -> tuple[str, ...]:
         """The span masking's patterns: each masks its whole match (it is the pattern's first group)."""
-        return tuple(f"(?m:({pattern}))" for pattern, _ in self._rules)
+        return tuple(f"(?m:({pattern}))" for pattern, _, _ in self._rules)
 
     def cut(self, text: str) -> str:
         """`text` with each instant of the period cut to its day (see the module's docstring)."""
-        if not any(ch.isdigit() for ch in text) and "/" not in text:
-            return text
-        for pattern, cut in self._compiled:
-            text = pattern.sub(cut, text)
+        for pattern, cut, needs in self._compiled:
+            if needs.search(text):
+                text = pattern.sub(cut, text)
         return text
+
+
+# what a text holds where a rule can match in it (a quick look before the rule's own search)
+_NEEDS_REPR = re.compile(r"datetime\(")
+_NEEDS_STRUCT = re.compile(r"tm_hour=")
+_NEEDS_CLOCK = re.compile(r"\d[:.時时시-]?\d\d")
+_NEEDS_EPOCH = re.compile(r"\d{10}")
+_NEEDS_ZONE = re.compile(r"[/(<]|UTC|GMT")
 
 
 # -- the parts of a time ---------------------------------------------------------------------------------
@@ -180,7 +189,8 @@ def _zone_mention() -> str:
     python = (r"(?:datetime\.)?timezone\((?:datetime\.)?timedelta\([^()]*\)(?:, ?'[^'\n]*')?\)"
               r"|tzoffset\([^()\n]*\)|tzinfo=<[^<>\n]*>")
     offset = r"(?<![\w])(?:UTC|GMT)[+\-\u2212]\d{1,2}(?::?\d{2})?(?![\d:])"
-    return rf"{python}|{offset}|(?<![\w]){_literals(_iana_names())}(?![\w/])"
+    iana = rf"(?<![\w])(?=[A-Z][A-Za-z]+/){_literals(_iana_names())}(?![\w/])"
+    return rf"(?=[A-Za-z_.]{{2,40}}[/(=<+\-\u2212])(?:{python}|{offset}|{iana})"
 
 
 # -- dates, from the period's values ------------------------------------------------------------------------
@@ -197,18 +207,21 @@ def _date_pattern(days: Iterable[date]) -> str:
     mday2 = _alternatives(f"{day.day:02d}" for day in days)
     mark = r"(?:[\u200e\u200f]|\\u200[ef])?"
     sep = rf"{mark}[-/.]{mark}"  # and the direction marks Arabic dates carry
-    numeric = (rf"{year4}{sep}{month}{sep}{mday}|{year4}[年년] ?{month}[月월] ?{mday}[日일]"
-               rf"|{year4}{month2}{mday2}|(?:{year4}|{year2})\. ?{month}\. ?{mday}\.?|{year2}{month2}{mday2}|{mday}{sep}{month}{sep}(?:{year4}|{year2})"
-               rf"|{month}[-/]{mday}[-/](?:{year4}|{year2})")
     names = _literals({name for day in days for name in MONTHS[day.month]}, fold=True)
     weekday = _literals({name for day in days for name in WEEKDAYS[day.weekday()]}, fold=True)
     suffix = r"(?:st|nd|rd|th|日|일|\.)?"
     year = rf"(?:,? *(?:{year4}(?!\d)|{year2}(?![\d:]))(?:年)?)?"
-    named = (rf"(?:{names})\.?[ /-]*{mday}{suffix}{year}"
-             rf"|{mday}\.?[ /-]*(?:de )?(?:{names})\.?(?:[ /-]*(?:de )?(?:{year4}(?!\d)|{year2}(?![\d:])))?"
-             rf"|{year4}年? *(?:{names}) *{mday}{suffix}"
-             rf"|(?<![\w]){weekday}\.?(?![\w])")  # a weekday alone: `Sat 01:55:43`
-    return rf"(?<![^\W_])(?:{numeric}|{named})"  # after `_` too: `backup_20261128-015543`
+    month_first = rf"(?:{names})\.?[ /-]*{mday}{suffix}{year}"  # Nov 28, November 28, 2026, 11月28日
+    digits_first = (
+        rf"{year4}{sep}{month}{sep}{mday}|{year4}[年년] ?{month}[月월] ?{mday}[日일]|{year4}{month2}{mday2}"
+        rf"|(?:{year4}|{year2})\. ?{month}\. ?{mday}\.?|{year2}{month2}{mday2}"
+        rf"|{mday}{sep}{month}{sep}(?:{year4}|{year2})|{month}[-/]{mday}[-/](?:{year4}|{year2})"
+        rf"|{mday}\.?[ /-]*(?:de )?(?:{names})\.?(?:[ /-]*(?:de )?(?:{year4}(?!\d)|{year2}(?![\d:])))?"
+        rf"|{year4}年? *(?:{names}) *{mday}{suffix}|{month_first}")
+    # a word is tried as a month's or weekday's name only where a digit follows it closely: the names of
+    # every locale are many, and most words of a text are no date
+    words_first = rf"(?=[^\W\d_][^\d\n]{{0,24}}?\d)(?:{month_first}|{weekday}\.?(?![\w]))"
+    return rf"(?<![^\W_])(?:(?=\d)(?:{digits_first})|{words_first})"  # after `_` too: `backup_20261128-…`
 
 
 def _stamp_pattern(date_: str, zones: str) -> str:

@@ -27,7 +27,7 @@ from collector.consent.mode import signing_mode, upload_delay_max_s
 from collector.consent.repository import RepositoryKnowledge, read_repository
 from collector.consent.scrub import file_text_patterns
 from collector.consent.sign import require_policy
-from collector.consent.unlinkable import Timing, epoch_of, signed_how
+from collector.consent.unlinkable import Timing, episode_period, epoch_of, signed_how
 from collector.consent.verify import find_consent
 from collector.due import TOP_UP, delivered, due_at, schedule
 from collector.episode import open_episode
@@ -153,8 +153,8 @@ def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, 
     known = None if mode is None or workspace is None else read_repository(workspace)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = _within_limits(original, Path(scratch), trimmed, policy)
-        if known is not None:  # unlinkable: file text masked by span, as `sign --redact` masks it
-            trimmed = _masked(original, Path(scratch), trimmed, known)
+        if mode is not None:  # unlinkable: file text masked by span, as `sign --redact` masks it
+            trimmed = _masked(original, Path(scratch), trimmed, known or RepositoryKnowledge())
         if trimmed is None and header_excludes:  # sealed when headers still held them
             trimmed = trim_episode(original, Path(scratch) / original.name, TrimPlan())
         source = original if trimmed is None else trimmed.path
@@ -185,9 +185,12 @@ def _within_limits(original: Path, scratch: Path, trimmed: TrimResult | None,
 def _masked(original: Path, scratch: Path, trimmed: TrimResult | None,
             known: RepositoryKnowledge) -> TrimResult:
     """`original` trimmed by the plan so far (`trimmed`'s, or none) with what the repository knows masked in
-    file text too (consent/scrub.py file_text_patterns), as the reviewer's patterns are."""
+    file text too, and every spelling of the episode's instants (consent/scrub.py file_text_patterns), as
+    the reviewer's patterns are."""
     plan = TrimPlan() if trimmed is None else trimmed.plan
-    plan = replace(plan, patterns=(*plan.patterns, *file_text_patterns(known)))
+    episode = open_episode(original)
+    period = episode_period(episode.header, episode.steps())
+    plan = replace(plan, patterns=(*plan.patterns, *file_text_patterns(known, period)))
     return trim_episode(original, scratch / f"unlinkable-{original.name}", plan)
 
 
