@@ -290,27 +290,49 @@ _DIGITS = re.compile(r"\d+")
 def leaks(text: str, moment: datetime) -> list[str]:
     """Every place `text` holds `moment`'s clock time (local or UTC), its epoch value at any precision,
     its zone's offset or its zone's names."""
-    found: list[str] = []
+    return [*_clock_times(text, moment), *_reprs(text, moment), *_epochs(text, moment, stamps=True),
+            *_zone_leaks(text, moment)]
+
+
+def clock_leaks(text: str, moment: datetime) -> list[str]:
+    """Where `text` holds `moment`'s clock time to the second (local or UTC, any separator) or its epoch
+    value at any precision: the part of `leaks` that no other number of a large text matches by chance."""
+    return [*_clock_times(text, moment, seconds=True), *_epochs(text, moment, stamps=False)]
+
+
+def _clocks(moment: datetime) -> set[tuple[int, int, int]]:
     clocks = {(t.hour, t.minute, t.second) for t in (moment, moment.astimezone(UTC))}
-    clocks |= {(h % 12 or 12, m, s) for h, m, s in clocks}
-    for match in _CLOCK.finditer(text):
-        hour, minute, second = int(match[1]), int(match[3]), match[4]
-        if any(hour == h and minute == m and (second is None or int(second) == s) for h, m, s in clocks):
-            found.append(f"clock time {match.group()!r}")
-    for match in _REPR.finditer(text):  # datetime(…, 1, 55, 43…), struct_time's tm_hour=1, tm_min=55
-        hour, minute = int(match[1] or match[4]), int(match[2] or match[5])
-        second = match[3]
-        if any(hour == h and minute == m and (second is None or int(second) == s) for h, m, s in clocks):
-            found.append(f"clock time in a repr {match.group()!r}")
+    return clocks | {(h % 12 or 12, m, s) for h, m, s in clocks}
+
+
+def _same(clocks: set[tuple[int, int, int]], hour: int, minute: int, second: str | None) -> bool:
+    return any(hour == h and minute == m and (second is None or int(second) == s) for h, m, s in clocks)
+
+
+def _clock_times(text: str, moment: datetime, seconds: bool = False) -> list[str]:
+    clocks = _clocks(moment)
+    return [f"clock time {match.group()!r}" for match in _CLOCK.finditer(text)
+            if (match[4] is not None or not seconds) and _same(clocks, int(match[1]), int(match[3]), match[4])]
+
+
+def _reprs(text: str, moment: datetime) -> list[str]:
+    """datetime(…, 1, 55, 43…), struct_time's tm_hour=1, tm_min=55."""
+    clocks = _clocks(moment)
+    return [f"clock time in a repr {match.group()!r}" for match in _REPR.finditer(text)
+            if _same(clocks, int(match[1] or match[4]), int(match[2] or match[5]), match[3])]
+
+
+def _epochs(text: str, moment: datetime, stamps: bool) -> list[str]:
+    """Digit runs read as an epoch value at each precision, and (`stamps`) as HHMMSS in a stamp."""
     seconds = int(moment.timestamp())
-    stamps = {f"{t:%H%M%S}" for t in (moment, moment.astimezone(UTC))}
+    hhmmss = {f"{t:%H%M%S}" for t in (moment, moment.astimezone(UTC))}
+    found = []
     for match in _DIGITS.finditer(text):
         run = match.group()
         if len(run) >= 10 and int(run[:10]) == seconds:
             found.append(f"epoch {run!r}")
-        if any(run == stamp or run.endswith(stamp) and len(run) in (12, 14) for stamp in stamps):
+        if stamps and any(run == stamp or run.endswith(stamp) and len(run) in (12, 14) for stamp in hhmmss):
             found.append(f"clock time in a stamp {run!r}")
-    found += _zone_leaks(text, moment)
     return found
 
 

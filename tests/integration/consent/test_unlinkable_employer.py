@@ -52,6 +52,7 @@ from schemas.header import CaptureSettings, ClientInfo, WorkspaceIdentity
 from tests.cli import codetape
 from tests.cli import codetape as in_process
 from tests.support.dataset_helpers import SCALE
+from tests.support.instants import clock_leaks
 from tests.support.issuer import Issuer
 from tests.support.linkage import duck_at, seen_by_episode, singled_out, unlinkable_member
 from tests.support.seaweed import SeaweedFS
@@ -209,6 +210,7 @@ def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: s
                           f"tried {wip[:10]} (reset), at {local.isoformat()}\n"
                           f"author {member.name} <{member.email}> {int(local.timestamp())} "
                           f"{local.strftime('%z')}\n"})  # a file she wrote: file text, masked by span
+    after += by_value(member, local, log)
     after.append({"kind": "test_run", "source": "pytest", "exit_status": 1, "args": ["-x"],
                   "tests": [{"nodeid": "tests/test_parser.py::test_dates", "outcome": "failed",
                              "summary": f"AssertionError: parsed {local.isoformat()} as None"}]})
@@ -232,6 +234,23 @@ def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: s
         client=ClientInfo(name=member.client[0], version=member.client[1]),
         capture=CaptureSettings(idle_timeout_s=member.idle_timeout_s, max_file_bytes=member.max_file_bytes))
     return header, steps, sha
+
+
+def by_value(member: Member, local: datetime, log: str) -> list[dict[str, object]]:
+    """Times a tool spells its own way (issue 84): a SummaryWriter's run folder and event file, listed by
+    `ls`, and a notebook whose cell ran `!git log -1` (git's default date: the year between the time and
+    the offset), saved as Jupyter saves it."""
+    run = f"runs/{local:%b%d_%H-%M-%S}_{member.host}"
+    events = f"{run}/events.out.tfevents.{int(local.timestamp())}.{member.host}.25854.0"
+    cell = {"cell_type": "code", "execution_count": 3, "metadata": {}, "source": ["!git log -1"],
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": log.splitlines(keepends=True)}]}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return [{"kind": "file_change", "source": "watcher", "path": events, "change": "created",
+             "text": "brain.Event:2\n"},
+            {"kind": "command", "source": "shell", "command_line": "ls -R runs", "exit_code": 0,
+             "output_tail": f"runs:\n{run.split('/')[1]}\n\n{run}:\n{events.rsplit('/', 1)[1]}\n"},
+            {"kind": "file_change", "source": "watcher", "path": "analysis.ipynb", "change": "created",
+             "text": json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"}]
 
 
 def sealed(team: Team, who: str, root: Path, header: EpisodeHeader, steps: list[Step]) -> Path:
@@ -403,6 +422,9 @@ def test_the_employer_can_neither_name_a_contributor_nor_link_her_episodes(team:
             for form in (str(seconds), local.isoformat(), local.strftime("%H:%M:%S"), local.strftime("%z")
                          if member.offset_h else str(seconds)):
                 assert form not in everything, f"{who}'s commit time {form} reached the employer"
+            # by value (issue 84): its clock time with any separator (the run folder's 10-00-00), its epoch
+            # value at any precision (the event file's name)
+            assert not clock_leaks(everything, local), f"{who}'s commit time reached the employer"
 
     # and the episodes still replay, every save's text as on disk
     for path in (path for paths in team.episodes.values() for path in paths):
