@@ -252,7 +252,7 @@ func main() {
 	ns, _ := strconv.ParseInt(os.Args[1], 10, 64)
 	t := time.Unix(0, ns)
 	for _, layout := range []string{time.ANSIC, time.UnixDate, time.RubyDate, time.RFC822, time.RFC822Z,
-		time.RFC850, time.RFC1123, time.RFC1123Z, time.Stamp, time.DateTime, "2006/01/02 15:04:05",
+		time.RFC850, time.RFC1123, time.RFC1123Z, time.Stamp, "2006-01-02 15:04:05", "2006/01/02 15:04:05",
 		time.RFC3339} {
 		fmt.Println(t.Format(layout))
 	}
