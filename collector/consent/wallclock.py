@@ -90,6 +90,7 @@ def spellings(period: Period) -> Spellings:
 
 
 Cut = Callable[[re.Match[str]], str]
+Trie = dict[str, "Trie"]
 
 
 class Spellings:
@@ -111,7 +112,8 @@ class Spellings:
              r"(?P<frac>\.\d+)?(?P<off> [+-]\d{4})?(?![\d])", _epoch_day, _NEEDS_EPOCH),
             (_WITH_OFFSET, _drop, _NEEDS_CLOCK),
             (_LEADING, _drop, _NEEDS_CLOCK),
-            (rf"(?<![\d:.]){_TIME}(?= {_LEVEL})", _drop, _NEEDS_CLOCK),  # a log line's time, wherever it starts
+            # a log line's time, wherever the line starts
+            (rf"(?<![\d:.]){_TIME}(?= {_LEVEL})", _drop, _NEEDS_CLOCK),
             (_zone_mention(), _zone, _NEEDS_ZONE),
         ]
         self._compiled = [(re.compile(pattern, re.M), cut, needs) for pattern, cut, needs in self._rules]
@@ -307,7 +309,7 @@ def _alternatives(values: Iterable[str]) -> str:
 def _literals(values: Iterable[str], *, fold: bool = False, word: bool = False) -> str:
     """Any of `values` as one trie-shaped group (each branch fails at its first letter), matched in any case
     when `fold`, not inside a longer word when `word`."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    trie: Trie = {}
     for value in values:
         node = trie
         for ch in value:
@@ -319,7 +321,7 @@ def _literals(values: Iterable[str], *, fold: bool = False, word: bool = False) 
     return rf"(?<![\w]){body}(?![\w])" if word else body
 
 
-def _trie_regex(node: dict) -> str:  # type: ignore[type-arg]
+def _trie_regex(node: Trie) -> str:
     ends = "" in node
     branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
     if not branches:

@@ -201,7 +201,8 @@ GO = [_strftime(layout) for layout in (
     lambda dt: dt.strftime("%Y/%m/%d %H:%M:%S.") + f"{dt.microsecond:06d} main.go:42: started",
     _go_string,
 ]
-JAVASCRIPT = [_js_to_string, *(_js_locale(locale) for locale in ("en-US", "de-DE", "ja-JP", "en-GB", "fr-FR")),
+JAVASCRIPT = [_js_to_string,
+              *(_js_locale(locale) for locale in ("en-US", "de-DE", "ja-JP", "en-GB", "fr-FR")),
               lambda dt: dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + _ms(dt) + "Z",  # toISOString
               lambda dt: dt.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),  # toUTCString
               lambda dt: dt.strftime("%a %b %d %Y"),  # toDateString: the day only
@@ -312,7 +313,8 @@ def _same(clocks: set[tuple[int, int, int]], hour: int, minute: int, second: str
 def _clock_times(text: str, moment: datetime, seconds: bool = False) -> list[str]:
     clocks = _clocks(moment)
     return [f"clock time {match.group()!r}" for match in _CLOCK.finditer(text)
-            if (match[4] is not None or not seconds) and _same(clocks, int(match[1]), int(match[3]), match[4])]
+            if (match[4] is not None or not seconds)
+            and _same(clocks, int(match[1]), int(match[3]), match[4])]
 
 
 def _reprs(text: str, moment: datetime) -> list[str]:
@@ -331,7 +333,7 @@ def _epochs(text: str, moment: datetime, stamps: bool) -> list[str]:
         run = match.group()
         if len(run) >= 10 and int(run[:10]) == seconds:
             found.append(f"epoch {run!r}")
-        if stamps and any(run == stamp or run.endswith(stamp) and len(run) in (12, 14) for stamp in hhmmss):
+        if stamps and any(run == stamp or (run.endswith(stamp) and len(run) in (12, 14)) for stamp in hhmmss):
             found.append(f"clock time in a stamp {run!r}")
     return found
 
@@ -349,7 +351,7 @@ def _zone_leaks(text: str, moment: datetime) -> list[str]:
     return found
 
 
-# -- what must stay --------------------------------------------------------------------------------------------
+# -- what must stay ---------------------------------------------------------------------------------------
 
 def look_alikes(moment: datetime, rng: random.Random, count: int = 60) -> list[str]:
     """`count` texts that look like times or offsets and are none of `moment`'s: they must survive."""

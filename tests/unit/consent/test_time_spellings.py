@@ -27,13 +27,14 @@ def period_around(moment: datetime) -> Period:
 def free_texts(spelling: str) -> dict[str, str]:
     """Where a spelling stands in free text: a command's output, a test's failure."""
     return {"command output": f"$ python train.py\nstarted {spelling}\n{spelling}\ndone\n",
-            "test failure": f"E       AssertionError: assert {spelling!r} == None\nE        +  where {spelling}"}
+            "test failure": f"E   AssertionError: assert {spelling!r} == None\nE    +  where {spelling}"}
 
 
 def file_texts(spelling: str) -> dict[str, str]:
     """Where it stands in file text: a notebook's output as Jupyter saves it, a log file; and as a path."""
+    output = {"name": "stdout", "output_type": "stream", "text": [spelling + "\n"]}
     notebook = {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["!date"],
-                           "outputs": [{"name": "stdout", "output_type": "stream", "text": [spelling + "\n"]}]}],
+                           "outputs": [output]}],
                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     return {"notebook": json.dumps(notebook, indent=1, ensure_ascii=False) + "\n",
             "log file": f"{spelling} job 41 queued\n",
