@@ -106,8 +106,9 @@ class Spellings:
             (_repr_pattern(days), _keep_day, _NEEDS_REPR),
             (r"\btime\.struct_time\([^()\n]*\btm_hour=[^()\n]*\)", _struct_time_day, _NEEDS_STRUCT),
             (_stamp_pattern(date_, zones), _stamp_day, _NEEDS_CLOCK),
-            (rf"(?P<rest>{_TIME}{_AMPM}?{zones})(?:,? +| ?[T_/-])(?P<date>{date_})(?!\d)", _keep_date,
-             _NEEDS_CLOCK),
+            # a time before its date (`%X %x`: 01:55:43 11/28/26)
+            (rf"(?P<rest>{_TIME}{_AMPM}?{zones})(?:,? +| ?[T_/-])(?P<date>{_date_pattern(days, named=False)})"
+             r"(?!\d)", _keep_date, _NEEDS_CLOCK),
             (rf"(?<!\d)(?<!\d\.)(?P<s>{digits_between(low, high)})(?P<sub>\d{{9}}|\d{{6}}|\d{{3}})?"
              r"(?P<frac>\.\d+)?(?P<off> [+-]\d{4})?(?![\d])", _epoch_day, _NEEDS_EPOCH),
             (_WITH_OFFSET, _drop, _NEEDS_CLOCK),
@@ -116,12 +117,13 @@ class Spellings:
             (rf"(?<![\d:.]){_TIME}(?= {_LEVEL})", _drop, _NEEDS_CLOCK),
             (_zone_mention(), _zone, _NEEDS_ZONE),
         ]
-        self._compiled = [(re.compile(pattern, re.M), cut, needs) for pattern, cut, needs in self._rules]
+        # compiled as the span masking compiles them (re's cache then compiles each once)
+        self._compiled = [(re.compile(_whole(pattern)), cut, needs) for pattern, cut, needs in self._rules]
 
     @property
     def patterns(self) -> tuple[str, ...]:
         """The span masking's patterns: each masks its whole match (it is the pattern's first group)."""
-        return tuple(f"(?m:({pattern}))" for pattern, _, _ in self._rules)
+        return tuple(_whole(pattern) for pattern, _, _ in self._rules)
 
     def cut(self, text: str) -> str:
         """`text` with each instant of the period cut to its day (see the module's docstring)."""
@@ -129,6 +131,11 @@ class Spellings:
             if needs.search(text):
                 text = pattern.sub(cut, text)
         return text
+
+
+def _whole(pattern: str) -> str:
+    """`pattern` as one group, multi-line: the span masking masks a pattern's first group."""
+    return f"(?m:({pattern}))"
 
 
 # what a text holds where a rule can match in it (a quick look before the rule's own search)
@@ -197,9 +204,9 @@ def _zone_mention() -> str:
 
 # -- dates, from the period's values ------------------------------------------------------------------------
 
-def _date_pattern(days: Iterable[date]) -> str:
-    """A date of `days`, numeric in any order and with any separator, or with a month's or weekday's name
-    in any locale."""
+def _date_pattern(days: Iterable[date], *, named: bool = True) -> str:
+    """A date of `days`, numeric in any order and with any separator, or (`named`) with a month's or
+    weekday's name in any locale."""
     days = list(days)
     year4 = _alternatives(str(day.year) for day in days)
     year2 = _alternatives(f"{day.year % 100:02d}" for day in days)
@@ -209,16 +216,20 @@ def _date_pattern(days: Iterable[date]) -> str:
     mday2 = _alternatives(f"{day.day:02d}" for day in days)
     mark = r"(?:[\u200e\u200f]|\\u200[ef])?"
     sep = rf"{mark}[-/.]{mark}"  # and the direction marks Arabic dates carry
+    numeric = (
+        rf"{year4}{sep}{month}{sep}{mday}|{year4}[年년] ?{month}[月월] ?{mday}[日일]|{year4}{month2}{mday2}"
+        rf"|(?:{year4}|{year2})\. ?{month}\. ?{mday}\.?|{year2}{month2}{mday2}"
+        rf"|{mday}{sep}{month}{sep}(?:{year4}|{year2})|{month}[-/]{mday}[-/](?:{year4}|{year2})")
+    if not named:
+        return rf"(?<![^\W_])(?:{numeric})"
     names = _literals({name for day in days for name in MONTHS[day.month]}, fold=True)
     weekday = _literals({name for day in days for name in WEEKDAYS[day.weekday()]}, fold=True)
     suffix = r"(?:st|nd|rd|th|日|일|\.)?"
     year = rf"(?:,? *(?:{year4}(?!\d)|{year2}(?![\d:]))(?:年)?)?"
     month_first = rf"(?:{names})\.?[ /-]*{mday}{suffix}{year}"  # Nov 28, November 28, 2026, 11月28日
     digits_first = (
-        rf"{year4}{sep}{month}{sep}{mday}|{year4}[年년] ?{month}[月월] ?{mday}[日일]|{year4}{month2}{mday2}"
-        rf"|(?:{year4}|{year2})\. ?{month}\. ?{mday}\.?|{year2}{month2}{mday2}"
-        rf"|{mday}{sep}{month}{sep}(?:{year4}|{year2})|{month}[-/]{mday}[-/](?:{year4}|{year2})"
-        rf"|{mday}\.?[ /-]*(?:de )?(?:{names})\.?(?:[ /-]*(?:de )?(?:{year4}(?!\d)|{year2}(?![\d:])))?"
+        rf"{numeric}|{mday}\.?[ /-]*(?:de )?(?:{names})\.?"
+        rf"(?:[ /-]*(?:de )?(?:{year4}(?!\d)|{year2}(?![\d:])))?"
         rf"|{year4}年? *(?:{names}) *{mday}{suffix}|{month_first}")
     # a word is tried as a month's or weekday's name only where a digit follows it closely: the names of
     # every locale are many, and most words of a text are no date
