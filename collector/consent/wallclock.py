@@ -3,7 +3,7 @@
 The second a commit was made is what its id hashes (consent/pseudonyms.py), and a time of day or a zone
 narrows who, among the staff, was at work. A time is recognised by its value, not by a list of formats:
 the episode knows its period, so `Spellings(period)` builds its patterns from the period's own values
-(its years, months, days and weekdays in every locale CLDR names them: calendar_names.py; its epoch
+(its years and days, its months in every locale CLDR names them: calendar_names.py; its epoch
 seconds as a range of digits) and finds them in any order and with any separator:
 
     an epoch value of the period, a day either side, at any precision: seconds, milliseconds,
@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from collector.consent.calendar_names import MONTHS, WEEKDAYS
+from collector.consent.calendar_names import MONTHS
 
 DAY_S = 86_400
 ZONE = "«zone»"
@@ -83,9 +83,10 @@ def day_of_wall_clock(text: str, period: Period | None = None) -> str:
     return spellings(period).cut(text)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)
 def spellings(period: Period) -> Spellings:
-    """The spellings of `period`'s instants (built once a period: a signing asks for them per text)."""
+    """The spellings of `period`'s instants (built once a period: a signing asks for them per text, and
+    its span masking once more)."""
     return Spellings(period)
 
 
@@ -204,9 +205,13 @@ def _zone_mention() -> str:
 
 # -- dates, from the period's values ------------------------------------------------------------------------
 
+_ENGLISH_WEEKDAYS = [(name[:3].lower(), name.lower()) for name in
+                     ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")]
+
+
 def _date_pattern(days: Iterable[date], *, named: bool = True) -> str:
-    """A date of `days`, numeric in any order and with any separator, or (`named`) with a month's or
-    weekday's name in any locale."""
+    """A date of `days`, numeric in any order and with any separator, or (`named`) with a month's name in
+    any locale, or an English weekday's alone."""
     days = list(days)
     year4 = _alternatives(str(day.year) for day in days)
     year2 = _alternatives(f"{day.year % 100:02d}" for day in days)
@@ -223,7 +228,10 @@ def _date_pattern(days: Iterable[date], *, named: bool = True) -> str:
     if not named:
         return rf"(?<![^\W_])(?:{numeric})"
     names = _literals({name for day in days for name in MONTHS[day.month]}, fold=True)
-    weekday = _literals({name for day in days for name in WEEKDAYS[day.weekday()]}, fold=True)
+    # a weekday alone before a time (`Sat 01:55:43`), in English: every locale's names of the period's
+    # weekdays would be most of these patterns and of the time it takes to compile them (with a date, a
+    # time is found in every locale's words)
+    weekday = _literals({name for day in days for name in _ENGLISH_WEEKDAYS[day.weekday()]}, fold=True)
     suffix = r"(?:st|nd|rd|th|日|일|\.)?"
     year = rf"(?:,? *(?:{year4}(?!\d)|{year2}(?![\d:]))(?:年)?)?"
     month_first = rf"(?:{names})\.?[ /-]*{mday}{suffix}{year}"  # Nov 28, November 28, 2026, 11月28日

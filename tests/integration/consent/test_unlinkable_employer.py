@@ -323,13 +323,16 @@ def built(team: Team, tmp_path: Path) -> Path:
 
 
 def shared_texts(team: Team, out: Path, tmp_path: Path) -> list[str]:
-    """Everything the employer receives, as text: every value of every table, every signed episode (its
-    steps, header and statement) and what each export makes of it."""
+    """Everything the employer receives, as text: every value of every table, the dataset's card and its
+    other text files, every signed episode (its steps, header and statement) and what each export makes
+    of it."""
     con = duck_at(out)
     texts = []
     for (table,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall():
         rows = con.execute(f"SELECT * FROM {table}").fetchdf().to_dict("records")
         texts.append(json.dumps(rows, default=str))
+    texts += [_read(file) for file in out.rglob("*")  # the card and every other text the build wrote
+              if file.is_file() and file.suffix in (".md", ".json", ".jsonl", ".yaml", ".txt")]
     for path in (path for paths in team.episodes.values() for path in paths):
         texts += [codetape(team.receiver, *command, str(path)).stdout
                   for command in (("cat",), ("inspect", "--json"))]
