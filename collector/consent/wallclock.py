@@ -239,9 +239,10 @@ def _date_pattern(days: Iterable[date], *, named: bool = True) -> str:
         rf"{numeric}|{mday}\.?[ /-]*(?:de )?(?:{names})\.?"
         rf"(?:[ /-]*(?:de )?(?:{year4}(?!\d)|{year2}(?![\d:])))?"
         rf"|{year4}年? *(?:{names}) *{mday}{suffix}|{month_first}")
-    # a word is tried as a month's or weekday's name only where a digit follows it closely: the names of
-    # every locale are many, and most words of a text are no date
-    words_first = rf"(?=[^\W\d_][^\d\n]{{0,24}}?\d)(?:{month_first}|{weekday}\.?(?![\w]))"
+    # a word is tried as a month's or weekday's name only where a digit follows it closely (a name of two
+    # words, `de nov.`, is found after its day): the names of every locale are many, and most words of a
+    # text are no date
+    words_first = rf"(?=[^\W\d_]+\.?[ ,/-]{{0,3}}\d)(?:{month_first}|{weekday}\.?(?![\w]))"
     return rf"(?<![^\W_])(?:(?=\d)(?:{digits_first})|{words_first})"  # after `_` too: `backup_20261128-…`
 
 
