@@ -15,6 +15,10 @@ No rule ever matches inside a placeholder already there (see `scanner.outside_pl
 One `TextRedactor` (the review's rules over one registry, numbered after the episode's placeholders)
 masks the header, the paths and then the steps, so a value has one placeholder wherever it is written.
 `span_reasons` says why each of its placeholders is there: which pattern, which excluded path or folder.
+
+The patterns are plain regular expressions; the one exception by path is the plan's `kept`
+(redact/stream/kept.py): values a pattern finds that stay on the lines a file on a remote-tracking
+branch holds at the same path (unlinkable signing's identities, consent/scrub.py `file_text_kept`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import replace
 
 from collector.redact import RedactionSummary, Rule, RuleSet, redact_steps
 from collector.redact.placeholders import Registry, Secret
+from collector.redact.stream.kept import KeptLines
 from collector.redact.stream.text import TextRedactor
 from schemas.common import PositionEncoding
 from schemas.steps import Step
@@ -50,10 +55,11 @@ def review_rules(patterns: Iterable[str], paths: Iterable[str], folders: Iterabl
 
 
 def review_redactor(patterns: Iterable[str], paths: Iterable[str], folders: Iterable[str],
-                    summary: RedactionSummary) -> TextRedactor | None:
-    """The review's rules over a registry numbered after `summary`'s counts; None when there are none."""
+                    summary: RedactionSummary, kept: KeptLines | None = None) -> TextRedactor | None:
+    """The review's rules over a registry numbered after `summary`'s counts; None when there are none.
+    `kept`: what file text keeps of what they find, by path (redact/stream/kept.py)."""
     rules = review_rules(patterns, paths, folders)
-    return TextRedactor(rules, Registry(summary.counts)) if rules.rules else None
+    return TextRedactor(rules, Registry(summary.counts), kept=kept) if rules.rules else None
 
 
 def pattern_rule(number: int) -> str:
