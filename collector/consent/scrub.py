@@ -19,12 +19,13 @@
 `Scrub.ref` is a git step's `ref`: a local branch or tag there is its pseudonym, whatever its name.
 
 File text cannot be rewritten freely (the episode must still replay), so `file_text_patterns` gives the
-review's span masking (collector/review/spans.py, as `sign --redact` uses it) what to mask there: every
-identity, the remotes' owners where a remote is written, the unpushed commit ids (their first 7 digits and
-the hex digits after), and the times that carry an offset or are git's raw form; `file_text_kept` the
-lines where an identity stays: those a file on a remote-tracking branch holds at the same path (an
-`AUTHORS` file, a pushed `@author` tag), as committed text must still match the company's; a new file, or
-a line that is not the pushed one, has it masked.
+review's span masking (collector/review/spans.py, as `sign --redact` uses it) what to mask there: the
+unpushed commit ids (their first 7 digits and the hex digits after), and the times that carry an offset
+or are git's raw form; `file_text_names` every identity and the remotes' owners where a remote is
+written, masked as `«user»` (redact/knownnames.py: uncounted, as the seal's names are), but on the lines a
+file on a remote-tracking branch holds at the same path (an `AUTHORS` file, a pushed `@author` tag), as
+committed text must still match the company's; a new file, or a line that is not the pushed one, has
+them masked.
 
 The names are matched as one regular expression built as a trie (`literal_pattern`), so that a
 repository's 10,000 co-authors cost a pass over each text, not 10,000 (bench/trailer_identities.py).
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterable
 from collector.consent.pseudonyms import Pseudonyms
 from collector.consent.repository import RepositoryKnowledge
 from collector.consent.wallclock import Period, day_of_wall_clock
-from collector.redact.stream.kept import KeptLines
+from collector.redact.knownnames import KeptLines, KnownNames, compiled
 
 USER = "«user»"
 _WORDS = re.compile(r"[/_.-]")  # what separates the words of a branch's name
@@ -65,8 +66,8 @@ class Scrub:
     def __init__(self, names: Pseudonyms, known: RepositoryKnowledge, period: Period | None = None) -> None:
         self.names, self.period = names, period
         people = people_pattern(known.identities)
-        self._people = _compiled(people) if people is not None else None
-        self._owners = [_compiled(pattern) for pattern in owner_patterns(known)]
+        self._people = compiled(people) if people is not None else None
+        self._owners = [compiled(pattern) for pattern in owner_patterns(known)]
         self._branches = _Refs(known.branches, names.branch, _REF_AT)
         self._tags = _Refs([tag for tag in known.tags if tag not in self._branches.pseudonyms], names.tag,
                            _TAG_AT)
@@ -123,22 +124,21 @@ _OFFSET_TIME = (r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)? ?(?:[+-]\d{2}:?\d{2}|Z)(?![
 def file_text_patterns(known: RepositoryKnowledge) -> tuple[str, ...]:
     """The regular expressions the span masking takes to file text (see the module's docstring)."""
     patterns = [_OFFSET_TIME]
-    people = people_pattern(known.identities)  # kept on a pushed line at its path: file_text_kept
-    if people is not None:
-        patterns.append(people)
-    patterns += owner_patterns(known)
     starts = sorted({sha[:7] for sha in known.unpushed if len(sha) >= 7})
     if starts:
         patterns.append(rf"(?:{'|'.join(starts)})[0-9a-f]*")
     return tuple(patterns)
 
 
-def file_text_kept(known: RepositoryKnowledge) -> KeptLines | None:
-    """Where file text keeps an identity: on a line a file on a remote-tracking branch holds at that path
-    (None: nowhere)."""
-    if not known.identities or not known.held_lines:
+def file_text_names(known: RepositoryKnowledge) -> KnownNames | None:
+    """The people and owners file text masks as `«user»`, and where an identity stays: on a line a file on
+    a remote-tracking branch holds at that path (None: there is nothing to mask)."""
+    people = people_pattern(known.identities)
+    patterns = ([] if people is None else [people]) + list(owner_patterns(known))
+    if not patterns:
         return None
-    return KeptLines(known.identities, known.held_lines)
+    kept = KeptLines(known.identities, known.held_lines) if known.identities and known.held_lines else None
+    return KnownNames(patterns, kept)
 
 
 def people_pattern(identities: Iterable[str]) -> str | None:
@@ -202,11 +202,6 @@ def _branches(node: Trie) -> str:
     if ends:
         alternatives.append(ends[0] if len(ends) == 1 else f"[{''.join(ends)}]")
     return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
-
-
-@functools.lru_cache(maxsize=16)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 def _literal_regex(values: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:

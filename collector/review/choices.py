@@ -26,7 +26,7 @@ from collector.consent.enrol import ensure_key, wants_keys
 from collector.consent.local_tags import local_tags, remember_tags
 from collector.consent.mode import signing_mode, upload_delay_max_s
 from collector.consent.repository import RepositoryKnowledge, all_tags, read_repository
-from collector.consent.scrub import file_text_kept, file_text_patterns
+from collector.consent.scrub import file_text_names, file_text_patterns
 from collector.consent.sign import require_policy
 from collector.consent.unlinkable import Timing, epoch_of, signed_how
 from collector.consent.verify import find_consent
@@ -199,10 +199,11 @@ def _knowledge(original: Path, home: Home, workspace: Path,
 def _masked(original: Path, scratch: Path, trimmed: TrimResult | None,
             known: RepositoryKnowledge) -> TrimResult:
     """`original` trimmed by the plan so far (`trimmed`'s, or none) with what the repository knows masked in
-    file text too (consent/scrub.py file_text_patterns; an identity kept on the lines a remote-tracking
-    branch holds at the same path, file_text_kept), as the reviewer's patterns are."""
+    file text too (consent/scrub.py file_text_patterns, as the reviewer's patterns are; the people and
+    owners it knows as `«user»`, but on the lines a remote-tracking branch holds at the same path,
+    file_text_names)."""
     plan = TrimPlan() if trimmed is None else trimmed.plan
-    plan = replace(plan, patterns=(*plan.patterns, *file_text_patterns(known)), kept=file_text_kept(known))
+    plan = replace(plan, patterns=(*plan.patterns, *file_text_patterns(known)), names=file_text_names(known))
     return trim_episode(original, scratch / f"unlinkable-{original.name}", plan)
 
 

@@ -62,7 +62,7 @@ class StepRedactor:
     redacts what the steps say rather than hold as files (commands and their output, test output, commit
     messages, notes, tasks, agent text), with the same registry and more names to mask (the developer's
     git identity where committed files hold it: gitnames.py). A file's text is redacted by the redactor
-    `at` its path (text.py: what some of that file's lines keep, kept.py)."""
+    `at` its path (text.py: what some of that file's lines keep, knownnames.py)."""
 
     def __init__(self, encoding: PositionEncoding, redactor: TextRedactor,
                  said: TextRedactor | None = None) -> None:

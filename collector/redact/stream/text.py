@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from collector.redact.knownnames import KeptLines, KnownNames
 from collector.redact.namemask import NameMask
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.scanning.ruleset import RuleSet
 from collector.redact.scanning.scanner import Finding, candidate, outside_placeholders, resolve, scan_allowing
-from collector.redact.stream.kept import KeptLines
 
 KNOWN_PRIORITY = -2
 ESCAPED_BREAK = "\\n"
@@ -26,10 +26,11 @@ def read_escapes(text: str) -> str:
 class TextRedactor:
     """The rules plus the episode's registry: every value found gets its one placeholder. With `names`,
     the developer's local names (namemask.py) are found too, where no secret is, with their own fixed
-    placeholders. With `kept`, the redactor of a file's text (`at`) leaves its values where they stand on
-    the lines it keeps at that path (kept.py)."""
+    placeholders (or, `KnownNames`, the people and owners a repository knows: knownnames.py). With `kept`,
+    the redactor of a file's text (`at`) leaves its values where they stand on the lines it keeps at that
+    path (knownnames.py `KeptLines`)."""
 
-    def __init__(self, rules: RuleSet, registry: Registry, names: NameMask | None = None,
+    def __init__(self, rules: RuleSet, registry: Registry, names: NameMask | KnownNames | None = None,
                  kept: KeptLines | None = None, lines: frozenset[str] | None = None) -> None:
         self.rules = rules
         self.registry = registry
@@ -71,7 +72,8 @@ class TextRedactor:
             found = [f for f in found if not self.keeps(text, f.start, f.end)]
         if self.names is None:
             return found, let
-        names = [f for f in self.names.find(text) if all(f.end <= g.start or f.start >= g.end for g in found)]
+        names = [f for f in self.names.find(text) if all(f.end <= g.start or f.start >= g.end for g in found)
+                 and not self.keeps(text, f.start, f.end)]
         return (sorted([*found, *names], key=lambda f: f.start) if names else found), let
 
     def _secrets(self, text: str, changed: tuple[int, int] | None) -> tuple[list[Finding], list[Finding]]:

@@ -27,14 +27,14 @@ unpushed, no branch name, no second or zone of her commits, no name or e-mail of
 employer, and every signed episode still verifies (its replay matches every save).
 
 Issue 85 has the employer know every person and ref the repository does, wherever it stands (the
-`ISSUE_85` additions): alice pairs with a colleague who never committed (a `Co-authored-by` trailer of her
-commits, in the git step's message and `git log`'s output), tags the pushed commit she starts from
-(`pre-refactor-backup`, made in her first episode: `git describe --tags` prints it in both), and her
-editor writes her `@author` tag into a new file while a pushed file holds the same tag; bob's clone is a
-plain clone of his fork, no `upstream` (`git remote -v` and `git push` print his handle); every clone
-has the organisation's remote too, and every member tells her agent to follow `acme-corp`'s style
-guide. None of them reaches the bucket, the dataset, the card or an export; the organisation's name stays
-in the prompt.
+`ISSUE_85` additions, the same for every member): each pairs with a colleague who never committed (a
+`Co-authored-by` trailer of her commits, in the git step's message and `git log`'s output), tags the
+pushed commit she starts from (alice's `pre-refactor-backup`, made in her first episode: `git describe
+--tags` prints it in both), and her editor writes her `@author` tag into a new file while a pushed file
+holds the same tag; bob's clone is a plain clone of his fork, no `upstream` (`git remote -v` and `git
+push` print his handle); every clone has the organisation's remote too, and every member tells her agent
+to follow `acme-corp`'s style guide. None of them reaches the bucket, the dataset, the card or an export;
+the organisation's name stays in the prompt.
 """
 
 from __future__ import annotations
@@ -99,10 +99,11 @@ STAFF = {
                     "spike/faster-validators"),
 }
 SEEDS = (0, 3)  # each member's two episodes: the same work for everyone
-# ISSUE_85: a colleague alice pairs with, who never committed; her tag; the file a pushed @author tag of
-# hers is in; who clones his fork without `upstream`; the organisation's remote
-CO_AUTHOR = ("Dana Okafor", "d.okafor@acme.example")
-LOCAL_TAG = "pre-refactor-backup"
+# ISSUE_85: the colleague each pairs with, who never committed; her tag; the file that holds each one's
+# pushed @author tag; who clones his fork without `upstream`; the organisation's remote
+CO_AUTHORS = {"alice": ("Dana Okafor", "d.okafor@acme.example"), "bob": ("Erin Vale", "e.vale@acme.example"),
+              "carol": ("Femi Adeyemi", "f.adeyemi@acme.example")}
+LOCAL_TAGS = {"alice": "pre-refactor-backup", "bob": "before-iso-dates", "carol": "spike-base"}
 AUTHORED = "src/dates.py"
 FORK_ONLY = "bob"
 ORGANISATION = "acme-corp"
@@ -162,9 +163,10 @@ def company_repository(base: Path) -> Path:
 
 
 def authored(seed: Path) -> None:
-    """ISSUE_85: a pushed file holding alice's `@author` tag."""
+    """ISSUE_85: a pushed file holding every member's `@author` tag."""
     (seed / AUTHORED).parent.mkdir(exist_ok=True)
-    (seed / AUTHORED).write_text(f'"""Dates."""\n# @author {STAFF["alice"].name}\n', encoding="utf-8")
+    tags = "".join(f"# @author {member.name}\n" for member in STAFF.values())
+    (seed / AUTHORED).write_text(f'"""Dates."""\n{tags}', encoding="utf-8")
     git(seed, "add", AUTHORED)
     git(seed, "-c", "user.name=Build Bot", "-c", "user.email=bot@acme.example", "commit", "-q", "-m", "dates")
 
@@ -269,39 +271,41 @@ def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: s
     return header, steps, sha
 
 
+def who_is(member: Member) -> str:
+    return next(name for name, one in STAFF.items() if one is member)
+
+
 def paired(member: Member) -> str:
-    """ISSUE_85: the trailer of alice's commits: the colleague she paired with, who never committed."""
-    return f"\n\nCo-authored-by: {CO_AUTHOR[0]} <{CO_AUTHOR[1]}>" if member is STAFF["alice"] else ""
+    """ISSUE_85: the trailer of her fix: the colleague she paired with, who never committed."""
+    name, email = CO_AUTHORS[who_is(member)]
+    return f"\n\nCo-authored-by: {name} <{email}>"
 
 
 def tagged(root: Path, member: Member, when: datetime) -> list[dict[str, object]]:
-    """ISSUE_85: alice tags the pushed commit she starts from, in her first episode (a command, and the git
+    """ISSUE_85: she tags the pushed commit she starts from, in her first episode (a command, and the git
     step the watcher makes of the new tag); `git describe --tags` prints it in both her episodes."""
-    if member is not STAFF["alice"]:
-        return []
-    head = git(root, "rev-parse", "HEAD").strip()
-    return [printed(root, member, when, "tag", LOCAL_TAG),
-            {"kind": "git", "source": "git", "op": "tag", "ref": f"refs/tags/{LOCAL_TAG}", "new": head,
+    head, tag = git(root, "rev-parse", "HEAD").strip(), LOCAL_TAGS[who_is(member)]
+    return [printed(root, member, when, "tag", tag),
+            {"kind": "git", "source": "git", "op": "tag", "ref": f"refs/tags/{tag}", "new": head,
              "detail": "lightweight"}]
 
 
 def issue_85_steps(root: Path, member: Member, when: datetime) -> list[dict[str, object]]:
     """ISSUE_85: `git remote -v`, a push to her fork (what GitHub answers), a prompt naming the
-    organisation, and, alice's, a new file her editor gives her `@author` tag (a pushed file holds it)."""
+    organisation, and a new file her editor gives her `@author` tag (a pushed file holds it)."""
     pushed = (f"To github.com:{member.handle}/attrs.git\n"
               f" * [new branch]      {member.branch} -> {member.branch}\n"
               f"remote: Create a pull request for '{member.branch}' on GitHub by visiting:\n"
               f"remote:      https://github.com/{member.handle}/attrs/pull/new/{member.branch}\n")
     steps: list[dict[str, object]] = [
+        {"kind": "file_change", "source": "watcher", "path": "src/validators.py", "change": "created",
+         "text": f'"""Validators."""\n# @author {member.name}\n'},
         printed(root, member, when, "remote", "-v"),
         {"kind": "command", "source": "shell", "command_line": f"git push -u origin {member.branch}",
          "exit_code": 0, "output_tail": pushed},
         {"kind": "agent", "source": "agent", "agent": "claude-code", "hook": "UserPromptSubmit",
          "event": "prompt", "session": member.conversation,
          "prompt": f"follow the {ORGANISATION} style guide for dates"}]
-    if member is STAFF["alice"]:
-        steps.append({"kind": "file_change", "source": "watcher", "path": "src/validators.py",
-                      "change": "created", "text": f'"""Validators."""\n# @author {member.name}\n'})
     return steps
 
 
@@ -501,12 +505,13 @@ def test_issue_85_no_person_or_ref_the_repository_knows_reaches_the_employer(tea
     episodes, an `@author` tag in a new file while a pushed file holds it: in no byte of the bucket, the
     dataset (its card too), the signed episodes or their exports; the organisation's name stays in ordinary
     text, and every signed episode still verifies."""
-    alice = team.base / "alice" / "src" / STAFF["alice"].folder
-    assert CO_AUTHOR[0] in git(alice, "log", "--all", "--format=%B")  # in her history: only a trailer
-    assert CO_AUTHOR[1] not in git(alice, "log", "--all", "--format=%ae%n%ce")
-    assert LOCAL_TAG in git(alice, "describe", "--tags")
-    tagged_at = git(alice, "rev-parse", f"{LOCAL_TAG}^{{commit}}")
-    assert tagged_at in git(alice, "rev-list", "upstream/main")  # a pushed commit: local as she made it
+    for who, member in STAFF.items():
+        root = team.base / who / "src" / member.folder
+        assert CO_AUTHORS[who][0] in git(root, "log", "--all", "--format=%B")  # a trailer, no commit
+        assert CO_AUTHORS[who][1] not in git(root, "log", "--all", "--format=%ae%n%ce")
+        assert LOCAL_TAGS[who] in git(root, "describe", "--tags")
+        tagged_at = git(root, "rev-parse", f"{LOCAL_TAGS[who]}^{{commit}}")
+        assert tagged_at in git(root, "rev-list", "--remotes")  # a pushed commit: local as she made it
     assert "upstream" not in git(team.base / FORK_ONLY / "src" / STAFF[FORK_ONLY].folder, "remote")
 
     out = built(team, tmp_path)
@@ -516,13 +521,14 @@ def test_issue_85_no_person_or_ref_the_repository_knows_reaches_the_employer(tea
     texts += [admin.get_object(Bucket=team.bucket, Key=key)["Body"].read().decode("utf-8", "replace")
               for key in team.seaweed.keys(team.bucket)]
     everything = "\n".join(texts)
-    for value in (*CO_AUTHOR, LOCAL_TAG, STAFF["alice"].name, STAFF[FORK_ONLY].handle,
-                  f"github.com:{ORGANISATION}/", f"{ORGANISATION}/attrs"):
+    for value in (*(value for pair in CO_AUTHORS.values() for value in pair), *LOCAL_TAGS.values(),
+                  STAFF["alice"].name, STAFF[FORK_ONLY].handle, f"github.com:{ORGANISATION}/",
+                  f"{ORGANISATION}/attrs"):
         assert value not in everything, f"{value!r} reached the employer"
     for member in STAFF.values():
         assert member.handle not in everything
     assert f"follow the {ORGANISATION} style guide" in everything  # a bare word: not a remote's owner
-    assert "# @author «redacted:" in everything  # her tag in the new file, masked
+    assert "# @author «user»" in everything  # her tag in the new file, masked
     for path in (path for paths in team.episodes.values() for path in paths):
         done = codetape(team.receiver, "verify", str(path))
         assert done.returncode == 0, done.stdout + done.stderr

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from collector.consent.pseudonyms import Pseudonyms
 from collector.consent.repository import Remote, RepositoryKnowledge
-from collector.consent.scrub import USER, Scrub, file_text_patterns, literal_pattern
+from collector.consent.scrub import USER, Scrub, file_text_names, literal_pattern
 from collector.consent.wallclock import wall_clock_period
 
 WIP = "93b3a6a1f2e3d4c5b6a79881726354aabbccddee"  # reset away: only the reflog holds it
@@ -85,9 +85,9 @@ def test_a_remote_s_owner_is_masked_where_a_remote_is_written_and_never_as_a_bar
     assert shared.owners == ("aliddell",)
     org = "github.com:acme/attrs"
     assert Scrub(Pseudonyms([], key=b"k" * 32), shared).text(org) == org
-    masked = re.compile(file_text_patterns(shared)[2])  # the file text's pattern masks the owner (group 1)
-    found = masked.search("url = git@github.com:aliddell/attrs.git")
-    assert found is not None and found.group(1) == "aliddell"
+    names = file_text_names(shared)  # in file text: the owner, as «user»
+    assert names is not None
+    assert [f.value for f in names.find("url = git@github.com:aliddell/attrs.git")] == ["aliddell"]
 
 
 def test_a_local_tag_is_a_pseudonym_where_git_prints_a_tag() -> None:

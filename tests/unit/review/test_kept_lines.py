@@ -1,6 +1,6 @@
 """An identity kept only where the repository holds it (issue 85, item 4): unlinkable signing masks every
-identity in file text but on the lines a file on a remote-tracking branch holds at the same path
-(redact/stream/kept.py, consent/scrub.py file_text_kept). Through `trim_episode`, as signing runs it, on
+identity in file text, as `«user»`, but on the lines a file on a remote-tracking branch holds at the same
+path (redact/knownnames.py, consent/scrub.py file_text_names). Through `trim_episode`, as signing runs it, on
 episode files written here: a pushed file's unchanged `@author` line keeps the name, the same line in a
 new file does not, nor a line typed into the pushed file, keystroke by keystroke; the episode replays."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.consent.repository import RepositoryKnowledge
-from collector.consent.scrub import file_text_kept, file_text_patterns
+from collector.consent.scrub import file_text_names, file_text_patterns
 from collector.episode import open_episode
 from collector.review.plan import TrimPlan
 from collector.review.trim import trim_episode
@@ -46,7 +46,7 @@ def test_a_held_identity_stays_on_the_pushed_line_at_its_path_and_nowhere_else(t
                   text=f'"""Validators."""\n{LINE}\n'),
              step(102, "file_change", path="docs/dates.py", change="created", text=PUSHED)]
     src = write(tmp_path / "src.ctape", steps)
-    plan = TrimPlan(patterns=file_text_patterns(KNOWN), kept=file_text_kept(KNOWN))
+    plan = TrimPlan(patterns=file_text_patterns(KNOWN), names=file_text_names(KNOWN))
     out = trim_episode(src, tmp_path / "out.ctape", plan)
     episode = open_episode(out.path)
     verify_replay(episode)
@@ -57,16 +57,17 @@ def test_a_held_identity_stays_on_the_pushed_line_at_its_path_and_nowhere_else(t
     assert saved["text"].startswith(PUSHED) and NAME not in saved["text"].removeprefix(PUSHED)
     for path in ("src/validators.py", "docs/dates.py"):  # a new file, the same line at another path
         text = next(s["text"] for s in written if s.get("path") == path)
-        assert NAME not in text and "# @author «redacted:" in text
+        assert NAME not in text and "# @author «user»" in text
     # typed one key at a time: no edit shows the name, nor its first letters once it was whole
     edits = "".join(change["text"] for s in written if s["kind"] == "edit" for change in s["changes"])
     assert "Liddell" not in edits and "Alice L" not in edits
     assert dumped(out.path).count(NAME) == 2  # the open's and the save's pushed line
+    assert not out.redaction.counts  # «user» tells no count of the people an episode names
 
 
 def test_without_held_lines_every_identity_is_masked(tmp_path: Path) -> None:
     known = RepositoryKnowledge(identities=(NAME,))
     src = write(tmp_path / "src.ctape", [step(1, "open", path="src/dates.py", text=PUSHED)])
     out = trim_episode(src, tmp_path / "out.ctape", TrimPlan(patterns=file_text_patterns(known),
-                                                            kept=file_text_kept(known)))
+                                                            names=file_text_names(known)))
     assert NAME not in dumped(out.path)
