@@ -17,13 +17,11 @@ machine. A tag made in no recorded episode at a pushed commit stays (docs/unlink
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shlex
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
-from collector.atomic import atomic_write
+from collector.consent.ledger import digest, read_ledger, write_ledger
 from collector.episode import Episode
 from collector.home import Home
 from schemas import steps as kinds
@@ -102,8 +100,8 @@ def local_tags(episode: Episode, tags: Iterable[str], home: Home) -> set[str]:
     """The tags an unlinkable signing of `episode` masks beside the repository's unpushed ones: those it
     saw made and no fetch after brought, and those of `tags` (the repository's) that an episode this home
     signed unlinkably before saw made, unless this episode saw a fetch bring them first."""
-    known = _known(home)
-    local = {name for name in tags if _digest(name) in known}
+    known = read_ledger(home, LEDGER)
+    local = {name for name in tags if digest(name) in known}
     for made, name in events(episode):
         if made:
             local.add(name)
@@ -115,25 +113,9 @@ def local_tags(episode: Episode, tags: Iterable[str], home: Home) -> set[str]:
 def remember_tags(episode: Episode, home: Home) -> None:
     """After `episode` was signed unlinkably: the ledger with the tags it saw made, and without those it
     saw a fetch bring after."""
-    known = _known(home)
+    known = read_ledger(home, LEDGER)
     changed = set(known)
     for made, name in events(episode):
-        (changed.add if made else changed.discard)(_digest(name))
+        (changed.add if made else changed.discard)(digest(name))
     if changed != known:
-        text = "".join(f"{digest}\n" for digest in sorted(changed))
-        atomic_write(home.ensure(home.enrolment) / LEDGER, text)
-
-
-def _digest(name: str) -> str:
-    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _ledger(home: Home) -> Path:
-    return home.enrolment / LEDGER
-
-
-def _known(home: Home) -> set[str]:
-    try:
-        return set(_ledger(home).read_text(encoding="ascii").split())
-    except (OSError, UnicodeDecodeError):
-        return set()
+        write_ledger(home, LEDGER, changed)
