@@ -18,6 +18,7 @@ process and how many identities it reads.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -145,10 +146,11 @@ def measure(identities: int, runs: int) -> dict[int, dict[str, float]]:
                    "identities": counts[case]} for case in times}
 
 
-def render(found: dict[int, dict[str, float]], runs: int) -> str:
+def render(found: dict[int, dict[str, float]], runs: int, load: tuple[float, ...]) -> str:
     rows = [(f"{case:,} trailer identities", f"{int(row['identities']):,}", f"{row['read']:.2f} s",
              f"{row['sign']:.2f} s") for case, row in found.items()]
-    return (f"`{command_line()}`; {machine()}; medians of {runs} runs each.\n\n"
+    loads = f"load {load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    return (f"`{command_line()}`; {machine()}; {loads}; medians of {runs} runs each.\n\n"
             + table(["company history", "identities read", "read_repository", "`codetape sign --unlinkable`"],
                     rows) + "\n")
 
@@ -159,7 +161,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
-    body = render(measure(args.identities, args.runs), args.runs)
+    load = os.getloadavg()
+    body = render(measure(args.identities, args.runs), args.runs, load)
     print(body)
     if not args.no_readme:
         write_section("trailer-identities", body)

@@ -171,6 +171,11 @@ def literal_pattern(values: Iterable[str], *, fold: bool = False) -> str:
 Trie = dict[str, "Trie"]  # a character -> what follows it; "" -> {}: a value ends here
 
 
+@functools.lru_cache(maxsize=4096)
+def _escaped(char: str) -> str:
+    return re.escape(char)
+
+
 @functools.lru_cache(maxsize=16)
 def _trie(values: tuple[str, ...]) -> str:
     if not any(values):
@@ -189,10 +194,10 @@ def _branches(node: Trie) -> str:
     alternatives: list[str] = []
     ends: list[str] = []
     for char in sorted(key for key in node if key):
-        chars, child = [re.escape(char)], node[char]
+        chars, child = [_escaped(char)], node[char]
         while len(child) == 1 and "" not in child:  # a run of one child each: literal characters
             (next_char, grandchild), = child.items()
-            chars.append(re.escape(next_char))
+            chars.append(_escaped(next_char))
             child = grandchild
         if len(child) == 1:  # "" only: a value ends here
             (ends if len(chars) == 1 else alternatives).append("".join(chars))
