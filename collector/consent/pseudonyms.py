@@ -12,7 +12,8 @@ text (schemas/text_fields.py) and wherever it stands in it (`git describe`'s `v1
 other hex digits), by the same prefix of its pseudonym. Inside the episode the same commit always has the
 same pseudonym, so `git` steps still say which commit is whose parent; nobody, the contributor included,
 can turn a pseudonym back into the id. Agent conversation ids get the same treatment (`agent_session`), so
-a conversation that goes on across a seal does not join two episodes; local branches too (`branch`).
+a conversation that goes on across a seal does not join two episodes; local branches and tags too
+(`branch`, `tag`).
 Blob and tree ids stay: they are the content's.
 """
 
@@ -83,6 +84,10 @@ class Pseudonyms:
     def branch(self, name: str) -> str:
         """A local branch's name as a pseudonym of this episode (`branch-` and 8 hex digits)."""
         return "branch-" + self._digest("branch", name, 8)
+
+    def tag(self, name: str) -> str:
+        """A local tag's name as a pseudonym of this episode (`tag-` and 8 hex digits)."""
+        return "tag-" + self._digest("tag", name, 8)
 
     def agent_session(self, value: str) -> str:
         """An agent's conversation id as a pseudonym of this episode: the same conversation, the same

@@ -19,12 +19,14 @@ signs it.
         every commit id                  a per-episode pseudonym (pseudonyms.py): git steps' sha,
                                          parents, old and new, header.workspace.head_at_start
         agent conversation ids           per-episode pseudonyms (agent steps' `session`)
-        a git step's local branch        a per-episode pseudonym (`ref`; scrub.py)
+        a git step's local branch, tag   a per-episode pseudonym (`ref`; scrub.py)
         every free text                  (schemas/text_fields.py) scrubbed with what the repository
                                          `known`s (repository.py, scrub.py): every unpushed commit id
-                                         wherever it stands, every identity it records, its local
-                                         branches, and the times of day of the episode's period
-                                         (wallclock.py): the second and the zone a commit id hashes
+                                         wherever it stands, every identity it records (its trailers'
+                                         too), its remotes' owners where a remote is written (but
+                                         `shared_remotes`'), its local branches and tags, and the times
+                                         of day of the episode's period (wallclock.py): the second and
+                                         the zone a commit id hashes
         an agent's session_start detail  its versions major.minor, its model names their family
                                          (ACP's "NAME VERSION"; generalise.py agent_label)
 
@@ -136,7 +138,7 @@ def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Seque
     """Write `src` minimised (see the module's docstring) to `dst`, keeping its git remote when it is one
     of `shared_remotes`, its texts scrubbed with what its repository `known`s (scrub.py); returns `dst`."""
     episode = open_episode(src)
-    known = known if known is not None else RepositoryKnowledge()
+    known = known.sharing(shared_remotes) if known is not None else RepositoryKnowledge()
     names = Pseudonyms(commit_ids(episode.header, episode.steps()), unpushed=known.unpushed)
     scrub = Scrub(names, known, episode_period(episode.header, episode.steps()))
     steps: Iterator[Step] = (generalised(pseudonymised(step, names, scrub)) for step in episode.steps())

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from collector.consent.calendar_names import MONTHS
+from collector.text.literals import literal_pattern
 
 DAY_S = 86_400
 ZONE = "«zone»"
@@ -91,7 +92,6 @@ def spellings(period: Period) -> Spellings:
 
 
 Cut = Callable[[re.Match[str]], str]
-Trie = dict[str, "Trie"]
 
 
 class Spellings:
@@ -327,29 +327,12 @@ def _alternatives(values: Iterable[str]) -> str:
 
 
 def _literals(values: Iterable[str], *, fold: bool = False, word: bool = False) -> str:
-    """Any of `values` as one trie-shaped group (each branch fails at its first letter), matched in any case
-    when `fold`, not inside a longer word when `word`."""
-    trie: Trie = {}
-    for value in values:
-        node = trie
-        for ch in value:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    body = _trie_regex(trie)
+    """Any of `values` as one trie-shaped group (collector/text/literals.py), matched in any case when
+    `fold`, not inside a longer word when `word`."""
+    body = f"(?:{literal_pattern(values, fold=fold)})"
     if fold:
         body = f"(?i:{body})"
     return rf"(?<![\w]){body}(?![\w])" if word else body
-
-
-def _trie_regex(node: Trie) -> str:
-    ends = "" in node
-    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if ends:
-        return f"(?:{body})?"
-    return body
 
 
 # -- without a period: the times that carry an offset ----------------------------------------------------

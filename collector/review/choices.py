@@ -23,9 +23,10 @@ from pathlib import Path
 
 from collector.consent import sign_episode
 from collector.consent.enrol import ensure_key, wants_keys
+from collector.consent.local_tags import local_tags, remember_tags
 from collector.consent.mode import signing_mode, upload_delay_max_s
-from collector.consent.repository import RepositoryKnowledge, read_repository
-from collector.consent.scrub import file_text_patterns
+from collector.consent.repository import RepositoryKnowledge, all_tags, read_repository
+from collector.consent.scrub import file_text_names, file_text_patterns
 from collector.consent.sign import require_policy
 from collector.consent.unlinkable import Timing, episode_period, epoch_of, signed_how
 from collector.consent.verify import find_consent
@@ -139,6 +140,7 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         raise
     if mode is not None:  # what a later episode going on with this unpushed work would be linked by
         remember(episode, workspace, home)
+        remember_tags(episode, home)  # and the tags it saw made, which only this clone holds
     removed = _take_out(original, home)
     top_up_at = None
     if mode is not None and due_at(home, TOP_UP) is None and wants_keys(home, epoch):
@@ -150,7 +152,7 @@ def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, 
           policy: SigningPolicy, scope_files: list[str] | None, captured: list[str],
           mode: Timing | None, header_excludes: bool, workspace: Path | None) -> tuple[ConsentStatement, str]:
     """The statement signed, and what the managed policy's limits took out ("" when nothing)."""
-    known = None if mode is None or workspace is None else read_repository(workspace)
+    known = None if mode is None or workspace is None else _knowledge(original, home, workspace, policy)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
         trimmed = _within_limits(original, Path(scratch), trimmed, policy)
         if mode is not None:  # unlinkable: file text masked by span, as `sign --redact` masks it
@@ -182,15 +184,29 @@ def _within_limits(original: Path, scratch: Path, trimmed: TrimResult | None,
     return trim_episode(original, scratch / f"limited-{original.name}", plan)
 
 
+def _knowledge(original: Path, home: Home, workspace: Path,
+               policy: SigningPolicy) -> RepositoryKnowledge | None:
+    """What the repository at `workspace` knows (consent/repository.py), but for the owners of the managed
+    policy's `shared_remotes`, with the local tags the episode or an earlier unlinkable one of this home saw
+    made (consent/local_tags.py)."""
+    known = read_repository(workspace)
+    if known is None:
+        return None
+    shared = policy.managed.policy.shared_remotes if policy.managed is not None else []
+    return known.sharing(shared).with_tags(local_tags(open_episode(original), all_tags(workspace), home))
+
+
 def _masked(original: Path, scratch: Path, trimmed: TrimResult | None,
             known: RepositoryKnowledge) -> TrimResult:
     """`original` trimmed by the plan so far (`trimmed`'s, or none) with what the repository knows masked in
-    file text too, and every spelling of the episode's instants (consent/scrub.py file_text_patterns), as
-    the reviewer's patterns are."""
+    file text too, and every spelling of the episode's instants (consent/scrub.py file_text_patterns, as
+    the reviewer's patterns are; the people and owners it knows as `«user»`, but on the lines a
+    remote-tracking branch holds at the same path, file_text_names)."""
     plan = TrimPlan() if trimmed is None else trimmed.plan
     episode = open_episode(original)
     period = episode_period(episode.header, episode.steps())
-    plan = replace(plan, patterns=(*plan.patterns, *file_text_patterns(known, period)))
+    plan = replace(plan, patterns=(*plan.patterns, *file_text_patterns(known, period)),
+                   names=file_text_names(known))
     return trim_episode(original, scratch / f"unlinkable-{original.name}", plan)
 
 

@@ -14,11 +14,10 @@ beside the enrolment; it never leaves the machine); `continued_note` compares wi
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from collector.atomic import atomic_write
+from collector.consent.ledger import digest, read_ledger, write_ledger
 from collector.episode import Episode
 from collector.home import Home
 from collector.workspace.identity import read_git
@@ -55,18 +54,7 @@ def unpushed_lines(episode: Episode, root: Path) -> set[str]:
 
 
 def _digests(lines: set[str]) -> set[str]:
-    return {hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest() for line in lines}
-
-
-def _ledger(home: Home) -> Path:
-    return home.enrolment / LEDGER
-
-
-def _known(home: Home) -> set[str]:
-    try:
-        return set(_ledger(home).read_text(encoding="ascii").split())
-    except (OSError, UnicodeDecodeError):
-        return set()
+    return {digest(line) for line in lines}
 
 
 def continued_note(episode: Episode, root: Path | None, home: Home) -> str | None:
@@ -75,7 +63,7 @@ def continued_note(episode: Episode, root: Path | None, home: Home) -> str | Non
     if root is None:
         return None
     lines = unpushed_lines(episode, root)
-    shared = len(_digests(lines) & _known(home))
+    shared = len(_digests(lines) & read_ledger(home, LEDGER))
     if not shared:
         return None
     return (f"{shared} unpushed line(s) of this episode's files were in an episode you signed unlinkably "
@@ -86,7 +74,7 @@ def remember(episode: Episode, root: Path | None, home: Home) -> None:
     """Add the episode's unpushed lines to this home's ledger (after it was signed unlinkably)."""
     if root is None:
         return
-    new = _digests(unpushed_lines(episode, root)) - _known(home)
+    known = read_ledger(home, LEDGER)
+    new = _digests(unpushed_lines(episode, root)) - known
     if new:
-        known = sorted(_known(home) | new)
-        atomic_write(home.ensure(home.enrolment) / LEDGER, "".join(f"{digest}\n" for digest in known))
+        write_ledger(home, LEDGER, known | new)

@@ -8,6 +8,9 @@
     prompts    leave out what the developer typed to AI agents (each `agent` step's prompt)
     limits     the managed policy's channels and size cap (policy/limits.py), on an episode sealed
                before the policy set them: signing and the review add them, the reviewer does not
+    names      the people and owners a repository knows, masked as `«user»` but on the lines a file
+               on a remote-tracking branch holds at the same path (redact/knownnames.py): unlinkable
+               signing adds them, the reviewer does not
 
 A plan is a value: every change makes a new one, so the review can undo and re-apply from the original.
 """
@@ -21,6 +24,7 @@ from collector.errors import UsageError
 from collector.policy.globs import Globs
 from collector.policy.limits import Limits
 from collector.redact import RuleSet
+from collector.redact.knownnames import KnownNames
 from collector.replay.moment import parse_moment
 
 _DROP = re.compile(r"^\s*(\d+)\s*(?:ms)?\s*:\s*(\d+)\s*(?:ms)?\s*$")
@@ -34,6 +38,7 @@ class TrimPlan:
     patterns: tuple[str, ...] = ()
     prompts: bool = False
     limits: Limits | None = None
+    names: KnownNames | None = None
 
     @property
     def empty(self) -> bool:

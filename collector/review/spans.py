@@ -15,6 +15,10 @@ No rule ever matches inside a placeholder already there (see `scanner.outside_pl
 One `TextRedactor` (the review's rules over one registry, numbered after the episode's placeholders)
 masks the header, the paths and then the steps, so a value has one placeholder wherever it is written.
 `span_reasons` says why each of its placeholders is there: which pattern, which excluded path or folder.
+
+The patterns are plain regular expressions. Beside them, the plan's `names` (redact/knownnames.py: the
+people and owners the repository knows, in unlinkable signing, consent/scrub.py `file_text_names`) are
+masked as `«user»`, but on the lines a file on a remote-tracking branch holds at the same path.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from collector.redact import RedactionSummary, Rule, RuleSet, redact_steps
+from collector.redact.knownnames import KnownNames
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.stream.text import TextRedactor
 from schemas.common import PositionEncoding
@@ -50,10 +55,13 @@ def review_rules(patterns: Iterable[str], paths: Iterable[str], folders: Iterabl
 
 
 def review_redactor(patterns: Iterable[str], paths: Iterable[str], folders: Iterable[str],
-                    summary: RedactionSummary) -> TextRedactor | None:
-    """The review's rules over a registry numbered after `summary`'s counts; None when there are none."""
+                    summary: RedactionSummary, names: KnownNames | None = None) -> TextRedactor | None:
+    """The review's rules over a registry numbered after `summary`'s counts, and `names` masked as `«user»`
+    (redact/knownnames.py); None when there are none."""
     rules = review_rules(patterns, paths, folders)
-    return TextRedactor(rules, Registry(summary.counts)) if rules.rules else None
+    if not rules.rules and not names:
+        return None
+    return TextRedactor(rules, Registry(summary.counts), names or None, kept=names.kept if names else None)
 
 
 def pattern_rule(number: int) -> str:

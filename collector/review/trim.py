@@ -156,7 +156,7 @@ def trim_episode(src: Path, dst: Path, plan: TrimPlan) -> TrimResult:
         names = name_regex(masked_paths, found.paths - masked_paths)
         masks = FreeText.of(lines, found.prompts if plan.prompts else (), names, masked_paths)
         folders = excluded_folders(masked_paths, excluded)
-        redactor = review_redactor(plan.patterns, masked_paths, folders, summary)
+        redactor = review_redactor(plan.patterns, masked_paths, folders, summary, plan.names)
         written: Counter[str] = Counter()  # the review's placeholders written outside the steps' texts
         steps: Iterator[Step] = episode.steps()
         if plan.limits is not None:  # first: what the policy forbids is neither masked nor counted

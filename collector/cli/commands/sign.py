@@ -194,11 +194,11 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     workspace = workspace_for(episode.header, home, workspace_dir)
     pushed = continued = None
     if unlinkable:
-        from collector.consent.repository import read_repository
+        from collector.consent.repository import is_repository
         from collector.review.continued import continued_note
         from collector.review.pushed import pushed_note
 
-        if workspace is None or read_repository(workspace) is None:
+        if workspace is None or not is_repository(workspace):
             raise UsageError(f"not signed: cannot tell which repository {path.name} was recorded in, so what "
                              "it knows cannot be scrubbed; name it with --workspace DIR")
         pushed = pushed_note(episode, workspace)

@@ -171,7 +171,8 @@ class Buffer:
                 continue
             at = text.find(fragment)
             while at != -1:
-                if not sp.owners(spans, at, at + len(fragment))[1]:
+                if not sp.owners(spans, at, at + len(fragment))[1] and not self.redactor.keeps(
+                        text, at, at + len(fragment)):
                     spans = sp.overridden(spans, at, at + len(fragment), secret)
                 at = text.find(fragment, at + len(fragment))
         self.t, self.ti, self.spans = fresh.t, fresh.ti, spans

@@ -61,7 +61,8 @@ class StepRedactor:
     """Buffers (what the editor shows) and disk texts, redacted as the steps go by. `said`, when given,
     redacts what the steps say rather than hold as files (commands and their output, test output, commit
     messages, notes, tasks, agent text), with the same registry and more names to mask (the developer's
-    git identity where committed files hold it: gitnames.py)."""
+    git identity where committed files hold it: gitnames.py). A file's text is redacted by the redactor
+    `at` its path (text.py: what some of that file's lines keep, knownnames.py)."""
 
     def __init__(self, encoding: PositionEncoding, redactor: TextRedactor,
                  said: TextRedactor | None = None) -> None:
@@ -135,7 +136,7 @@ class StepRedactor:
     def _edit(self, step: kinds.EditStep, index: int, marks: Marks) -> RedactionOutcome:
         buf = self.buffers.get(step.path)
         if buf is None:  # an edit to a buffer never opened: it will not replay, but it must not leak
-            redact = self.redactor.redact
+            redact = self.redactor.at(step.path).redact
             changes = [c if (t := redact(c.text)) == c.text else replace(c, text=t)
                        for c in step.changes]
             return RedactionOutcome(_with_changes(step, changes))
@@ -165,7 +166,8 @@ class StepRedactor:
         if buf is not None:
             text = buf.reset(step.text, mine)
         else:
-            buf = self.buffers[step.path] = Buffer(step.text, self.encoding, self.redactor, mine)
+            redactor = self.redactor.at(step.path)
+            buf = self.buffers[step.path] = Buffer(step.text, self.encoding, redactor, mine)
             text = buf.redacted_text()
         if step.path not in self.disk:
             self.disk[step.path] = (step.text, text) if text != step.text else None
@@ -180,7 +182,8 @@ class StepRedactor:
         if step.text is not None:
             mine = marks.get((index, 0), ())
             if buf is None:
-                buf = self.buffers[step.path] = Buffer(step.text, self.encoding, self.redactor, mine)
+                buf = self.buffers[step.path] = Buffer(step.text, self.encoding, self.redactor.at(step.path),
+                                                       mine)
                 red = buf.redacted_text()
             else:
                 red = buf.reset(step.text, mine)
@@ -214,7 +217,7 @@ class StepRedactor:
     def _disk_text(self, path: str, text: str) -> str:
         buf = self.buffers.get(path)
         same = buf is not None and buf.true_text() == text
-        red = buf.redacted_text() if buf is not None and same else self.redactor.redact(text)
+        red = buf.redacted_text() if buf is not None and same else self.redactor.at(path).redact(text)
         self.disk[path] = (text, red) if red != text else None
         return red
 
@@ -264,7 +267,8 @@ class StepRedactor:
             if buf is not None:  # a gap's state also opens the file for editing, as reconstruction does
                 red = buf.reset(file.text, mine)
             else:
-                buf = self.buffers[file.path] = Buffer(file.text, self.encoding, self.redactor, mine)
+                buf = self.buffers[file.path] = Buffer(file.text, self.encoding, self.redactor.at(file.path),
+                                                       mine)
                 red = buf.redacted_text()
             records.append(Record(n, file.path, "set"))
             self.disk[file.path] = (file.text, red) if red != file.text else None

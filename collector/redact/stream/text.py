@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from collector.redact.knownnames import KeptLines, KnownNames
 from collector.redact.namemask import NameMask
 from collector.redact.placeholders import Registry, Secret
 from collector.redact.scanning.ruleset import RuleSet
@@ -25,15 +26,38 @@ def read_escapes(text: str) -> str:
 class TextRedactor:
     """The rules plus the episode's registry: every value found gets its one placeholder. With `names`,
     the developer's local names (namemask.py) are found too, where no secret is, with their own fixed
-    placeholders."""
+    placeholders (or, `KnownNames`, the people and owners a repository knows: knownnames.py). With `kept`,
+    the redactor of a file's text (`at`) leaves its values where they stand on the lines it keeps at that
+    path (knownnames.py `KeptLines`)."""
 
-    def __init__(self, rules: RuleSet, registry: Registry, names: NameMask | None = None) -> None:
+    def __init__(self, rules: RuleSet, registry: Registry, names: NameMask | KnownNames | None = None,
+                 kept: KeptLines | None = None, lines: frozenset[str] | None = None) -> None:
         self.rules = rules
         self.registry = registry
         self.names = names if names else None
+        self.kept = kept
+        self._lines = lines  # the lines `kept` keeps at this redactor's path (None: everywhere else)
+        self._at: dict[str, TextRedactor] = {}
         # text -> (the registry's version, what `find` found in it)
         self._memo: dict[str, tuple[int, list[tuple[int, int, Secret]]]] = {}
         self._memo_chars = 0
+
+    def at(self, path: str) -> TextRedactor:
+        """The redactor of the text of the file at `path`: this one, but for the values `kept` keeps on
+        some of that file's lines (one redactor per such path, sharing the rules and the registry)."""
+        if self.kept is None or self._lines is not None:
+            return self
+        lines = self.kept.at(path)
+        if lines is None:
+            return self
+        if path not in self._at:
+            self._at[path] = TextRedactor(self.rules, self.registry, self.names, self.kept, lines)
+        return self._at[path]
+
+    def keeps(self, text: str, start: int, end: int) -> bool:
+        """Whether `text[start:end]` stays as it is: a kept value on a line kept at this redactor's path."""
+        return self._lines is not None and self.kept is not None and self.kept.keeps(self._lines, text, start,
+                                                                                    end)
 
     def scan(self, text: str, *, changed: tuple[int, int] | None = None) -> list[Finding]:
         """Rule findings and known values in `text`, without overlaps, in order (nothing registered).
@@ -44,9 +68,12 @@ class TextRedactor:
                       changed: tuple[int, int] | None = None) -> tuple[list[Finding], list[Finding]]:
         """What `scan` returns, and the findings the allow-list let through (remembered for the summary)."""
         found, let = self._secrets(text, changed)
+        if self._lines is not None:
+            found = [f for f in found if not self.keeps(text, f.start, f.end)]
         if self.names is None:
             return found, let
-        names = [f for f in self.names.find(text) if all(f.end <= g.start or f.start >= g.end for g in found)]
+        names = [f for f in self.names.find(text) if all(f.end <= g.start or f.start >= g.end for g in found)
+                 and not self.keeps(text, f.start, f.end)]
         return (sorted([*found, *names], key=lambda f: f.start) if names else found), let
 
     def _secrets(self, text: str, changed: tuple[int, int] | None) -> tuple[list[Finding], list[Finding]]:

@@ -25,6 +25,16 @@ prints `git describe`, `git log --all`, `--format=raw`, `--date=local`, the stas
 and a failing test with her local time and offset. No 8-digit prefix of any commit her clone holds
 unpushed, no branch name, no second or zone of her commits, no name or e-mail of the staff reaches the
 employer, and every signed episode still verifies (its replay matches every save).
+
+Issue 85 has the employer know every person and ref the repository does, wherever it stands (the
+`ISSUE_85` additions, the same for every member): each pairs with a colleague who never committed (a
+`Co-authored-by` trailer of her commits, in the git step's message and `git log`'s output), tags the
+pushed commit she starts from (alice's `pre-refactor-backup`, made in her first episode: `git describe
+--tags` prints it in both), and her editor writes her `@author` tag into a new file while a pushed file
+holds the same tag; bob's clone is a plain clone of his fork, no `upstream` (`git remote -v` and `git
+push` print his handle); every clone has the organisation's remote too, and every member tells her agent
+to follow `acme-corp`'s style guide. None of them reaches the bucket, the dataset, the card or an export;
+the organisation's name stays in the prompt.
 """
 
 from __future__ import annotations
@@ -90,6 +100,15 @@ STAFF = {
                     "spike/faster-validators"),
 }
 SEEDS = (0, 3)  # each member's two episodes: the same work for everyone
+# ISSUE_85: the colleague each pairs with, who never committed; her tag; the file that holds each one's
+# pushed @author tag; who clones his fork without `upstream`; the organisation's remote
+CO_AUTHORS = {"alice": ("Dana Okafor", "d.okafor@acme.example"), "bob": ("Erin Vale", "e.vale@acme.example"),
+              "carol": ("Femi Adeyemi", "f.adeyemi@acme.example")}
+LOCAL_TAGS = {"alice": "pre-refactor-backup", "bob": "before-iso-dates", "carol": "spike-base"}
+AUTHORED = "src/dates.py"
+FORK_ONLY = "bob"
+ORGANISATION = "acme-corp"
+ORGANISATION_REMOTE = f"git@github.com:{ORGANISATION}/attrs.git"
 OFFSETS = range(-12, 15)  # every whole-hour zone
 WINDOW_S = 900  # seconds either side of the commit's true second that the search tries
 LONG_HEX = re.compile(r"(?<![0-9a-f])[0-9a-f]{12,64}(?![0-9a-f])")  # too long to match a guess by chance
@@ -139,16 +158,31 @@ def company_repository(base: Path) -> Path:
         (seed / "README.md").write_text(f"# attrs at acme\n{member.login}\n")
         git(seed, "-c", f"user.name={member.name}", "-c", f"user.email={member.email}", "commit", "-q", "-am",
             "docs: who looks after what")
+    authored(seed)
     git(seed, "push", "-q", "--tags", str(bare), "main")
     return bare
+
+
+def authored(seed: Path) -> None:
+    """ISSUE_85: a pushed file holding every member's `@author` tag."""
+    (seed / AUTHORED).parent.mkdir(exist_ok=True)
+    tags = "".join(f"# @author {member.name}\n" for member in STAFF.values())
+    (seed / AUTHORED).write_text(f'"""Dates."""\n{tags}', encoding="utf-8")
+    git(seed, "add", AUTHORED)
+    git(seed, "-c", "user.name=Build Bot", "-c", "user.email=bot@acme.example", "commit", "-q", "-m", "dates")
 
 
 def clone(team: Team, who: str) -> Path:
     member = STAFF[who]
     root = team.base / who / "src" / member.folder
     root.parent.mkdir(parents=True)
-    git(root.parent, "clone", "-q", "-o", "upstream", str(team.company), str(root))
-    git(root, "remote", "add", "origin", f"git@github.com:{member.handle}/attrs.git")  # her fork
+    if who == FORK_ONLY:  # ISSUE_85: a plain clone of his fork, no `upstream`
+        git(root.parent, "clone", "-q", str(team.company), str(root))
+        git(root, "remote", "set-url", "origin", f"git@github.com:{member.handle}/attrs.git")
+    else:
+        git(root.parent, "clone", "-q", "-o", "upstream", str(team.company), str(root))
+        git(root, "remote", "add", "origin", f"git@github.com:{member.handle}/attrs.git")  # her fork
+    git(root, "remote", "add", "company", ORGANISATION_REMOTE)  # ISSUE_85: the organisation's
     git(root, "config", "user.name", member.name)
     git(root, "config", "user.email", member.email)
     done = in_process(team.home(who), "init", str(root))  # opted in: sign finds it, and asks its repository
@@ -158,7 +192,7 @@ def clone(team: Team, who: str) -> Path:
 
 def commit(root: Path, member: Member, message: str, when: datetime) -> str:
     """A commit of hers, at `when` in her zone; its id."""
-    (root / "work.py").write_text(f"# {message}\n", encoding="utf-8")
+    (root / "work.py").write_text(f"# {message.splitlines()[0]}\n", encoding="utf-8")
     git(root, "add", "work.py")
     git(root, "commit", "-q", "-m", message, env=shell(member, when))
     return git(root, "rev-parse", "HEAD").strip()
@@ -188,6 +222,7 @@ def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: s
     made = generate(seed, "mixed", scale=SCALE)
     before: list[dict[str, object]] = []
     if seed == SEEDS[0]:
+        before += tagged(root, member, when)
         before.append(printed(root, member, when, "switch", "-c", member.branch))
     wip = commit(root, member, f"wip: try the case from ticket {seed}", when - timedelta(minutes=5))
     before += [printed(root, member, when, "reset", "--hard", "HEAD~1"),  # only the reflog holds it now
@@ -195,7 +230,8 @@ def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: s
     (root / "scratch.py").write_text(f"# an idea {seed}\n", encoding="utf-8")
     git(root, "add", "scratch.py")
     before.append(printed(root, member, when, "stash", "push", "-m", f"idea {seed}"))
-    sha = commit(root, member, f"parser: fix the case from ticket {seed}", when)
+    message = f"parser: fix the case from ticket {seed}{paired(member)}"
+    sha = commit(root, member, message, when)
     last = made.steps[-1].t_ms if made.steps else 0
     committed = git(root, "log", "-1", f"--format=[{member.branch} %h] %s")
     log = git(root, "log", "-1")
@@ -218,13 +254,14 @@ def episode_steps(root: Path, member: Member, seed: int, when: datetime, head: s
         {"kind": "agent", "source": "agent", "agent": "claude-code", "hook": "UserPromptSubmit",
          "event": "prompt", "session": member.conversation, "prompt": "fix the parser"},
         {"kind": "git", "source": "git", "op": "commit", "sha": sha, "parents": [head],
-         "message": f"parser: fix the case from ticket {seed}\n", "ref": f"refs/heads/{member.branch}"},
+         "message": f"{message}\n", "ref": f"refs/heads/{member.branch}"},
         {"kind": "command", "source": "shell", "command_line": "git commit -am fix", "exit_code": 0,
          "output_tail": committed},
         {"kind": "command", "source": "shell", "command_line": "git log -1", "exit_code": 0,
          "output_tail": log},
         *after,
     ]
+    own += issue_85_steps(root, member, when)
     steps = [*made.steps,
              *(step_from_dict({**step, "t_ms": last + 1000 * (n + 1)}) for n, step in enumerate(own))]
     header = replace(
@@ -251,6 +288,44 @@ def by_value(member: Member, local: datetime, log: str) -> list[dict[str, object
              "output_tail": f"runs:\n{run.split('/')[1]}\n\n{run}:\n{events.rsplit('/', 1)[1]}\n"},
             {"kind": "file_change", "source": "watcher", "path": "analysis.ipynb", "change": "created",
              "text": json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"}]
+
+
+def who_is(member: Member) -> str:
+    return next(name for name, one in STAFF.items() if one is member)
+
+
+def paired(member: Member) -> str:
+    """ISSUE_85: the trailer of her fix: the colleague she paired with, who never committed."""
+    name, email = CO_AUTHORS[who_is(member)]
+    return f"\n\nCo-authored-by: {name} <{email}>"
+
+
+def tagged(root: Path, member: Member, when: datetime) -> list[dict[str, object]]:
+    """ISSUE_85: she tags the pushed commit she starts from, in her first episode (a command, and the git
+    step the watcher makes of the new tag); `git describe --tags` prints it in both her episodes."""
+    head, tag = git(root, "rev-parse", "HEAD").strip(), LOCAL_TAGS[who_is(member)]
+    return [printed(root, member, when, "tag", tag),
+            {"kind": "git", "source": "git", "op": "tag", "ref": f"refs/tags/{tag}", "new": head,
+             "detail": "lightweight"}]
+
+
+def issue_85_steps(root: Path, member: Member, when: datetime) -> list[dict[str, object]]:
+    """ISSUE_85: `git remote -v`, a push to her fork (what GitHub answers), a prompt naming the
+    organisation, and a new file her editor gives her `@author` tag (a pushed file holds it)."""
+    pushed = (f"To github.com:{member.handle}/attrs.git\n"
+              f" * [new branch]      {member.branch} -> {member.branch}\n"
+              f"remote: Create a pull request for '{member.branch}' on GitHub by visiting:\n"
+              f"remote:      https://github.com/{member.handle}/attrs/pull/new/{member.branch}\n")
+    steps: list[dict[str, object]] = [
+        {"kind": "file_change", "source": "watcher", "path": "src/validators.py", "change": "created",
+         "text": f'"""Validators."""\n# @author {member.name}\n'},
+        printed(root, member, when, "remote", "-v"),
+        {"kind": "command", "source": "shell", "command_line": f"git push -u origin {member.branch}",
+         "exit_code": 0, "output_tail": pushed},
+        {"kind": "agent", "source": "agent", "agent": "claude-code", "hook": "UserPromptSubmit",
+         "event": "prompt", "session": member.conversation,
+         "prompt": f"follow the {ORGANISATION} style guide for dates"}]
+    return steps
 
 
 def sealed(team: Team, who: str, root: Path, header: EpisodeHeader, steps: list[Step]) -> Path:
@@ -447,3 +522,38 @@ def test_a_pushed_commit_gets_the_warning_and_unpushed_ones_do_not(team: Team) -
     # each member's second episode goes on with the REVIEW.md the first held, unpushed: she is told
     for said in team.said.values():
         assert "were in an episode you signed unlinkably before: a receiver links the two" in said
+
+
+def test_issue_85_no_person_or_ref_the_repository_knows_reaches_the_employer(team: Team,
+                                                                            tmp_path: Path) -> None:
+    """A co-author who never committed, a fork's owner without `upstream`, a local tag printed in two
+    episodes, an `@author` tag in a new file while a pushed file holds it: in no byte of the bucket, the
+    dataset (its card too), the signed episodes or their exports; the organisation's name stays in ordinary
+    text, and every signed episode still verifies."""
+    for who, member in STAFF.items():
+        root = team.base / who / "src" / member.folder
+        assert CO_AUTHORS[who][0] in git(root, "log", "--all", "--format=%B")  # a trailer, no commit
+        assert CO_AUTHORS[who][1] not in git(root, "log", "--all", "--format=%ae%n%ce")
+        assert LOCAL_TAGS[who] in git(root, "describe", "--tags")
+        tagged_at = git(root, "rev-parse", f"{LOCAL_TAGS[who]}^{{commit}}")
+        assert tagged_at in git(root, "rev-list", "--remotes")  # a pushed commit: local as she made it
+    assert "upstream" not in git(team.base / FORK_ONLY / "src" / STAFF[FORK_ONLY].folder, "remote")
+
+    out = built(team, tmp_path)
+    texts = shared_texts(team, out, tmp_path)
+    texts += [_read(path) for path in out.rglob("*") if path.is_file()]  # the card, croissant.json, ...
+    admin = team.seaweed.client(attempts=3)
+    texts += [admin.get_object(Bucket=team.bucket, Key=key)["Body"].read().decode("utf-8", "replace")
+              for key in team.seaweed.keys(team.bucket)]
+    everything = "\n".join(texts)
+    for value in (*(value for pair in CO_AUTHORS.values() for value in pair), *LOCAL_TAGS.values(),
+                  STAFF["alice"].name, STAFF[FORK_ONLY].handle, f"github.com:{ORGANISATION}/",
+                  f"{ORGANISATION}/attrs"):
+        assert value not in everything, f"{value!r} reached the employer"
+    for member in STAFF.values():
+        assert member.handle not in everything
+    assert f"follow the {ORGANISATION} style guide" in everything  # a bare word: not a remote's owner
+    assert "# @author «user»" in everything  # her tag in the new file, masked
+    for path in (path for paths in team.episodes.values() for path in paths):
+        done = codetape(team.receiver, "verify", str(path))
+        assert done.returncode == 0, done.stdout + done.stderr

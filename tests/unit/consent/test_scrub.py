@@ -1,14 +1,18 @@
 """Scrubbing an unlinkable episode's free text with what its repository knows (collector/consent/scrub.py,
-issue 67): unpushed ids wherever they stand, every identity, local branches, times of day."""
+issues 67 and 85): unpushed ids wherever they stand, every identity, the remotes' owners where a remote
+is written, local branches and tags, times of day; the names matched as a trie."""
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import UTC, datetime
 
 from collector.consent.pseudonyms import Pseudonyms
-from collector.consent.repository import RepositoryKnowledge
-from collector.consent.scrub import USER, Scrub
+from collector.consent.repository import Remote, RepositoryKnowledge
+from collector.consent.scrub import USER, Scrub, file_text_names
 from collector.consent.wallclock import wall_clock_period
+from collector.text.literals import literal_pattern
 
 WIP = "93b3a6a1f2e3d4c5b6a79881726354aabbccddee"  # reset away: only the reflog holds it
 PUSHED = "50579ee0123456789abcdef0123456789abcdef0"
@@ -60,3 +64,52 @@ def test_times_of_the_period_keep_their_day_only() -> None:
     assert "1795752876" not in s.text("started=1795752876")  # epoch seconds of the period
     assert s.text("  4242 pts/0    00:00:01 python") == "  4242 pts/0    00:00:01 python"  # a duration
     assert s.text("1000000000 rows") == "1000000000 rows"  # not a time of the episode's period
+
+
+FORK = Remote("github.com", "aliddell", "attrs", "git@github.com:aliddell/attrs.git")
+ORG = Remote("github.com", "acme", "attrs", "https://github.com/acme/attrs.git")
+
+
+def test_a_remote_s_owner_is_masked_where_a_remote_is_written_and_never_as_a_bare_word() -> None:
+    known = RepositoryKnowledge(remotes=(FORK, ORG))
+    s = Scrub(Pseudonyms([], key=b"k" * 32), known)
+    for written, said in (("origin\tgit@github.com:OWNER/attrs.git (fetch)",) * 2,
+                          ("https://github.com/OWNER/attrs/pull/new/fix",) * 2):
+        assert s.text(written.replace("OWNER", "aliddell")) == said.replace("OWNER", USER)
+    assert s.text("To github.com:acme/attrs.git") == f"To github.com:{USER}/attrs.git"
+    assert s.text("gh repo clone aliddell/attrs") == f"gh repo clone {USER}/attrs"
+    assert s.text("https://github.com/aliddell") == f"https://github.com/{USER}"
+    for ordinary in ("acme's style guide", "aliddell said so", "github.com/aliddellx/attrs", "acme/other"):
+        assert s.text(ordinary) == ordinary
+    # the managed policy's shared remotes: their owner is the organisation's, in everyone's output
+    shared = known.sharing(["git@github.com:acme/attrs.git"])
+    assert shared.owners == ("aliddell",)
+    org = "github.com:acme/attrs"
+    assert Scrub(Pseudonyms([], key=b"k" * 32), shared).text(org) == org
+    names = file_text_names(shared)  # in file text: the owner, as «user»
+    assert names is not None
+    assert [f.value for f in names.find("url = git@github.com:aliddell/attrs.git")] == ["aliddell"]
+
+
+def test_a_local_tag_is_a_pseudonym_where_git_prints_a_tag() -> None:
+    known = RepositoryKnowledge(tags=("pre-refactor-backup", "keep"), branches=("wip",))
+    s = Scrub(Pseudonyms([], key=b"k" * 32), known)
+    out = s.text("pre-refactor-backup-2-g1234567\nkeep-3-gabcdef0\nkeep\n(HEAD -> wip, tag: keep)\n"
+                 "git tag -a keep -m x\n * [new tag]         keep       -> keep\nkeep it simple\n")
+    assert "pre-refactor" not in out and "backup" not in out
+    assert out.count("tag-") == 7 and out.endswith("keep it simple\n")  # a one-word tag in prose stays
+    assert s.ref("refs/tags/keep") == "refs/tags/" + s.ref("keep") and s.ref("keep").startswith("tag-")
+    assert s.ref("refs/tags/v1.0") == "refs/tags/v1.0"
+
+
+def test_the_trie_matches_what_an_alternation_of_the_values_longest_first_does() -> None:
+    rng = random.Random(85)
+    for _ in range(300):
+        values = {"".join(rng.choices("abAB .-", k=rng.randint(1, 5))) for _ in range(rng.randint(1, 8))}
+        text = "".join(rng.choices("abAB .-xy", k=60))
+        for flags in (0, re.IGNORECASE):
+            longest = "|".join(map(re.escape, sorted(values, key=lambda v: (-len(v), v))))
+            trie = literal_pattern(values, fold=bool(flags))
+            spans = [[m.span() for m in re.finditer(rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])",
+                                                    text, flags)] for alternatives in (longest, trie)]
+            assert spans[0] == spans[1], (values, text, flags)
