@@ -22,11 +22,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from collector.daemon.admission import CleanPaths, HeldChanges, admit_again, arrive, gap
 from collector.daemon.agent_claims import AgentClaims
+from collector.daemon.disk_texts import DiskTexts
 from collector.daemon.head_texts import FirstTexts, HeadTrees
+from collector.daemon.held_reloads import BOUND_MS, HeldReloads
 from collector.daemon.leaving import Leaving
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
+from collector.journal.pending import PendingLog
 from collector.policy.recording import Policy
+from collector.text.digest import sha256_text
 from schemas import ClientInfo
 from schemas import steps as kinds
 from schemas.common import PositionEncoding
@@ -82,6 +86,9 @@ class Intake:
         self._trees = HeadTrees(root)
         self._first = FirstTexts(None, self._trees)  # the open episode's files seen (head_texts.py)
         self._editors: list[ClientInfo] = []  # the editors whose steps the open episode records, in order
+        self._texts = DiskTexts()  # each file's text on disk as the episodes know it (disk_texts.py)
+        self._reloads = HeldReloads()  # an editor's reload of an agent's write, held (held_reloads.py)
+        self._pending: PendingLog | None = None  # the open episode's held steps, on disk
 
     def take(self, at_ms: object, data: dict[str, Any] | kinds.Step, source: str,
              owner: object) -> Taken | None:
@@ -101,6 +108,8 @@ class Intake:
             self._release_claimed(waiting=True)
             return None
         timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
+        if type(kept) in _EDITOR_STEPS and self._hold_reload(timed, kept, owner):
+            return None
         if type(kept) is kinds.AgentStep and timed is not None:
             self._claims.note(timed, kept, self._clock(), patch=arrival.patch)
         if type(kept) is kinds.AgentStep or type(kept) is kinds.GitStep:
@@ -118,8 +127,9 @@ class Intake:
     def release_held(self, now: int, *, everything: bool = False) -> None:
         """(lock held) Append the held file changes that are due (all of them with `everything`), in order;
         then close the documents of the connections gone."""
-        for at_ms, step in self._held.due(now, everything=everything):
-            self.append(at_ms, self._claims.attribute(at_ms, step))
+        for at_ms, step in self._held.due(now, everything=everything, kept=self._behind_reload(now)):
+            self._append_change(at_ms, step)
+        self._flush_reloads(now, everything=everything)
         self._let_go(now, everything=everything)
 
     def readmit(self) -> None:
@@ -136,6 +146,7 @@ class Intake:
         """(lock held) A new episode is open: none of its files seen, no editor credited yet."""
         self._first = FirstTexts(episode.header.workspace.head_at_start, self._trees)
         self._editors = []
+        self._pending = None
 
     def close_gone_documents(self, now: int) -> None:
         """(lock held) Close in the episode that ends the documents edited and left open, their save never
@@ -146,6 +157,8 @@ class Intake:
     def episode_ended(self) -> None:
         """(lock held) The episode ended: the next one opens the documents again when it touches them."""
         self._open_docs.episode_ended()
+        self._reloads.ended()
+        self._pending = None
         if self._silent is not None:
             self._silent.episode_ended()
 
@@ -157,10 +170,78 @@ class Intake:
         tool changed), the agent's next step, or HOLD_MS. The changes held before a claimed one on its paths
         go with it (HeldChanges.take): a temporary file's creation before its claimed rename."""
         def claimed(at_ms: object, step: kinds.Step) -> bool:
-            return self._claims.claimed(at_ms, step, settled=waiting)
+            path = getattr(step, "path", None)
+            explained = self._open_docs.may_save(step)  # the editor's save may yet explain it: wait
+            return self._claims.claimed(at_ms, step, settled=waiting, before=self._texts.get(path),
+                                        explained=explained)
 
         for at_ms, step in self._held.take(claimed):
-            self.append(at_ms, self._claims.attribute(at_ms, step))
+            self._append_change(at_ms, step)
+        self._flush_reloads(self._clock())
+
+    def _append_change(self, at_ms: object, step: kinds.Step) -> None:
+        """Append a held watcher's change as its claims say whose it is (agent_claims.py): an editor's
+        save explains one its text equals the document's; a change split by its text is two."""
+        path = getattr(step, "path", None)
+        explained = self._open_docs.holds(step)
+        for part in self._claims.attribute(at_ms, step, self._texts.get(path), explained=explained):
+            self.append(at_ms, part)
+
+    def _hold_reload(self, at_ms: int | None, step: kinds.Step, owner: object) -> bool:
+        """Hold `step`, an editor's, when it reloads a file a file tool's call works on, or its document
+        has a reload held (held_reloads.py); False: it goes on."""
+        path = getattr(step, "path", "")
+        text = None
+        if not self._reloads.holds(path):
+            text = self._open_docs.reloaded(step)
+            if text is None or not self._claims.working_on(path, self._clock()) \
+                    or text == self._texts.get(path):
+                return False
+        now = self._clock()
+        episode = self._session.episode_for(at_ms if at_ms is not None else now)
+        if episode is None:
+            return False
+        if self._pending is None:
+            self._pending = PendingLog(episode.path)
+        self._reloads.hold(self._pending, episode.writer.next_seq, at_ms, step, owner, now, text=text)
+        return True
+
+    def _behind_reload(self, now: int) -> Callable[[kinds.Step], bool]:
+        """Whether a held watcher's change waits behind a held reload of its file: one of another text
+        than the reload's (the developer's save after it), until the reload goes."""
+        def behind(step: kinds.Step) -> bool:
+            if type(step) is not kinds.FileChangeStep:
+                return False
+            text = self._reloads.text(step.path)
+            return text is not None and step.sha256 != sha256_text(text) \
+                and now - self._reloads.came(step.path) < BOUND_MS
+        return behind
+
+    def _flush_reloads(self, now: int, *, everything: bool = False) -> None:
+        """Write the held reloads that may go (held_reloads.py), each with the steps behind it."""
+        for path in self._reloads.paths():
+            text = self._reloads.text(path)
+            if not everything and self._texts.get(path) != text:
+                if self._held.holds_text(path, sha256_text(text or "")):
+                    continue  # the watcher's view of the write is held: it goes first
+                if now - self._reloads.came(path) < BOUND_MS and self._claims.working_on(path, now):
+                    continue
+            held = self._reloads.take(path)
+            if held and text is not None and self._texts.get(path) != text:
+                self._agent_write_of(held[0].at_ms, path, text)
+            for item in held:
+                self.append(item.at_ms, item.step, owner=item.owner)
+                self._reloads.written(item)
+
+    def _agent_write_of(self, at_ms: object, path: str, text: str) -> None:
+        """The agent's write a reload read in, recorded from the reload's text when the watcher's view of
+        it never came (a later write hid it) and its text holds a tool's hunks (agent_claims.py)."""
+        change = kinds.FileChangeStep(t_ms=0, source="collector", path=path, change="modified", text=text,
+                                      sha256=sha256_text(text))
+        parts = self._claims.attribute(at_ms, change, self._texts.get(path))
+        if any(getattr(part, "origin", None) == "agent" for part in parts):
+            for part in parts:
+                self.append(at_ms, part)
 
     def _let_go(self, now: int, *, everything: bool = False) -> None:
         """Close the documents of the connections gone LEAVING_MS ago (all of them with `everything`), once
@@ -218,7 +299,9 @@ class Intake:
         """Write one step to the episode at `t_ms`; the documents follow what it changes."""
         saved = self._open_docs.saved_digest(step)  # (before the documents follow it)
         step = self._first.mark(step)
+        saved_text = self._open_docs.saved_text(step)
         written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
+        self._texts.note(written, saved_text)
         self._open_docs.note(written, episode.header.position_encoding, owner)
         self._credit(episode, getattr(owner, "client", None))
 
@@ -233,6 +316,10 @@ class Intake:
             episode.rewrite_header({"editors": list(self._editors)})
         elif episode.header.client != editor:
             episode.rewrite_header({"client": editor})
+
+
+_EDITOR_STEPS = frozenset((kinds.EditStep, kinds.OpenStep, kinds.CloseStep, kinds.SaveStep, kinds.CursorStep,
+                           kinds.DiagnosticsStep, kinds.OfferStep))  # an editor's steps about a document
 
 
 def _unsaid_save(change: kinds.FileChangeStep) -> kinds.SaveStep:
