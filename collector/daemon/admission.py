@@ -320,6 +320,9 @@ class HeldChanges:
     def __bool__(self) -> bool:
         return bool(self._queue)
 
+    def __len__(self) -> int:
+        return len(self._queue)
+
 
 def _paths(step: kinds.Step) -> set[str]:
     """The paths a held change is about: its file's, and a rename's new one."""

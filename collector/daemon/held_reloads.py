@@ -58,6 +58,9 @@ class HeldReloads:
     def __bool__(self) -> bool:
         return bool(self._queues)
 
+    def count(self) -> int:
+        return sum(len(queue.steps) for queue in self._queues.values())
+
     def paths(self) -> list[str]:
         return list(self._queues)
 

@@ -117,6 +117,12 @@ class Intake:
         self.append(at_ms, kept, owner=owner)
         return None if timed is None else Taken(timed, kept, arrival.junit)
 
+    @property
+    def holding(self) -> int:
+        """(lock held) How many steps are held: watchers' changes waiting for an editor's steps, editors'
+        steps behind a reload (held_reloads.py)."""
+        return len(self._held) + self._reloads.count()
+
     def record_gap(self, at_ms: object, reason: kinds.GapReason, detail: str) -> None:
         """(lock held) Record a `gap` from the collector at `at_ms` (now, when it is no valid time), unless
         nothing is recorded now."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import signal
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from tests.support.collector_harness import (
     wait_capturing,
     wait_recorded,
 )
+from tests.waiting import wait_for
 
 BASE = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n"
 BUG, FIX = "    return a - b", "    return a + b"
@@ -222,6 +222,11 @@ def workspace(base: Path, home: Path, name: str) -> Path:
     return root
 
 
+def holding(client: Client, root: Path) -> int:
+    workspaces = client.request("status")["workspaces"]
+    return int(next(w["holding"] for w in workspaces if Path(w["root"]) == root))
+
+
 def replayed(steps: list[dict[str, Any]]) -> list[tuple[str, str | None, dict[str, Any]]]:
     """Each text app.py has on disk in the episode's replay, with whose change put it there and the step."""
     disk, changes = Workspace("utf-16"), []
@@ -278,7 +283,9 @@ def test_every_arrival_order_gives_each_change_to_whoever_made_it(name: str, tmp
             for event in order:
                 sources.send(event, start)
             sent.append((root, scenario, order, start, sources))
-        time.sleep(2.5)  # past every hold: the last hook's result came at most 60 ms after its start
+        for root, *_ in sent:  # every held step written (the holds end HOLD_MS after the last message)
+            wait_for(lambda root=root: holding(client, root) == 0, what=f"{root.name}'s held steps",
+                     detail=lambda root=root: holding(client, root))
         for root, scenario, order, _start, sources in sent:
             final = scenario.truth[-1][0]
             (root / "app.py").write_text(final)
@@ -312,12 +319,8 @@ def test_a_held_reload_survives_the_collector_being_killed(tmp_path: Path) -> No
         if daemon.proc.poll() is None:
             daemon.stop(signal.SIGKILL)
     with running(home) as again:
-        def recovered() -> list[Path]:
-            return sorted(again.home.episodes.glob("*.ctape"))
-        deadline = time.monotonic() + 60
-        while not recovered() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        [episode] = recovered()
+        [episode] = wait_for(lambda: sorted(again.home.episodes.glob("*.ctape")),
+                             what="the recovered episode")
     steps = episode_steps(episode)
     assert [(s["kind"], s.get("text")) for s in steps if s["kind"] in ("open", "close")] == [
         ("open", BASE), ("close", None), ("open", AGENT)]
