@@ -209,6 +209,8 @@ class Intake:
             return False
         if self._pending is None:
             self._pending = PendingLog(episode.path)
+        if text is not None:
+            log.info("%s: %s read again while an agent's tool writes it: held for the write", self.root, path)
         self._reloads.hold(self._pending, episode.writer.next_seq, at_ms, step, owner, now, text=text)
         return True
 
