@@ -243,11 +243,11 @@ class AgentClaims:
         return not settled or found.content or not found.claim.call or bool(found.claim.chunks)
 
     def working_on(self, path: str, now: int) -> bool:
-        """Whether a file tool's call works on `path` at `now` (the daemon's clock): its call open (at most
-        OPEN_MS), or its result came less than HOLD_MS ago (the watcher's view of its write may still be on
-        its way)."""
+        """Whether an agent's call may be writing `path` at `now` (the daemon's clock): a file tool's call on
+        it, or a shell call (any path), open (at most OPEN_MS), or its result came less than HOLD_MS ago
+        (the watcher's view of its write may still be on its way)."""
         return any(now <= claim.came + (OPEN_MS if claim.call else HOLD_MS) and (claim.call or not claim.of)
-                   for claim in self._claims.get(path, ()) if claim.came <= now)
+                   for key in (path, SHELL) for claim in self._claims.get(key, ()) if claim.came <= now)
 
     def _forget(self, now: int) -> None:
         """Let go of the claims that ended long ago; all of them past MAX_CLAIMS."""

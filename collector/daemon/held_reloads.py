@@ -5,16 +5,18 @@ the document, VS Code and Kate send its new text as one change), often before th
 what its tool did, and sometimes before the file watcher has seen the write. Written at once, the reload
 would carry the agent's write into the episode as the editor's own step, and the watcher's view of the
 write, equal to the buffer then, would say nothing new. So a *reload* (an `open`, or an edit that replaces
-the document's whole text, whose new text is not the file's text as the episode knows it) of a path a
-file tool's call is working on (its call open, or its result less than HOLD_MS ago) waits here, and every
-later step the editors send about that document (their edits, saves, closes) queues behind it. The queue
-goes on to the episode:
+the document's whole text, whose new text is not the file's text as the episode knows it) of a path an
+agent's call may be writing (a file tool's on that path or a shell command's, open, or its result less
+than HOLD_MS ago) waits here, and every later step the editors send about that document (their edits,
+saves, closes) queues behind it, as do the watcher's views of the file of another text. The queue goes
+on to the episode:
 
 - as soon as the episode knows the file's text on disk to be the reload's (the watcher's view of the
   agent's write was recorded, the agent's origin on it when its text holds the tool's hunks);
-- else once no file tool's call works on the path any more and no watcher's change of it is held (its
-  call's result came HOLD_MS ago, or the call ended), and at the latest BOUND_MS after the reload came:
-  as it would have been written without the hold.
+- else once no call may be writing the path any more and no watcher's view of the reload's text is held
+  (the call's result came HOLD_MS ago, or the call ended), and at the latest BOUND_MS after the reload
+  came: as it would have been written without the hold (an editor that sends its whole text at every
+  pause in typing, as Kate does, is held so while an agent's shell command runs, and loses nothing).
 
 Held steps are kept on disk until they are written (collector/journal/pending.py), so a step that reached
 the collector survives its being killed, as a journal's step does.
@@ -28,6 +30,7 @@ from typing import Any
 from collector.daemon.admission import HOLD_MS
 from collector.daemon.agent_claims import OPEN_MS
 from collector.journal.pending import PendingLog
+from collector.text.digest import sha256_text
 from schemas import steps as kinds
 
 BOUND_MS = OPEN_MS + HOLD_MS  # the longest a reload waits
@@ -71,6 +74,17 @@ class HeldReloads:
         """The text of the reload held at `path`."""
         queue = self._queues.get(path)
         return None if queue is None else queue.text
+
+    def saved(self, path: str) -> bool:
+        """Whether an editor's save of the held reload's text is held behind it: the editor's own text (an
+        editor that sends its whole text at each pause in typing), not a reload; it goes on at once."""
+        queue = self._queues.get(path)
+        if queue is None:
+            return False
+        digest = sha256_text(queue.text)
+        return any(type(held.step) is kinds.SaveStep and digest in (held.step.sha256, held.step.text and
+                                                                    sha256_text(held.step.text))
+                   for held in queue.steps)
 
     def came(self, path: str) -> int:
         return self._queues[path].came

@@ -194,7 +194,7 @@ class Intake:
             self.append(at_ms, part)
 
     def _hold_reload(self, at_ms: int | None, step: kinds.Step, owner: object) -> bool:
-        """Hold `step`, an editor's, when it reloads a file a file tool's call works on, or its document
+        """Hold `step`, an editor's, when it reloads a file an agent's call may be writing, or its document
         has a reload held (held_reloads.py); False: it goes on."""
         path = getattr(step, "path", "")
         text = None
@@ -229,7 +229,7 @@ class Intake:
         """Write the held reloads that may go (held_reloads.py), each with the steps behind it."""
         for path in self._reloads.paths():
             text = self._reloads.text(path)
-            if not everything and self._texts.get(path) != text:
+            if not everything and self._texts.get(path) != text and not self._reloads.saved(path):
                 if self._held.holds_text(path, sha256_text(text or "")):
                     continue  # the watcher's view of the write is held: it goes first
                 if now - self._reloads.came(path) < BOUND_MS and self._claims.working_on(path, now):
@@ -243,12 +243,13 @@ class Intake:
 
     def _agent_write_of(self, at_ms: object, path: str, text: str) -> None:
         """The agent's write a reload read in, recorded from the reload's text when the watcher's view of
-        it never came (a later write hid it) and its text holds a tool's hunks (agent_claims.py)."""
+        it never came (a later write hid it) and its text holds a tool's hunks (agent_claims.py): never by
+        time alone (a reload's text may be an editor's own, never on disk)."""
         change = kinds.FileChangeStep(t_ms=0, source="collector", path=path, change="modified", text=text,
                                       sha256=sha256_text(text))
-        parts = self._claims.attribute(at_ms, change, self._texts.get(path))
-        if any(getattr(part, "origin", None) == "agent" for part in parts):
-            for part in parts:
+        before = self._texts.get(path)
+        if self._claims.verdict(at_ms, change, before).content:
+            for part in self._claims.attribute(at_ms, change, before):
                 self.append(at_ms, part)
 
     def _let_go(self, now: int, *, everything: bool = False) -> None:
@@ -308,9 +309,12 @@ class Intake:
         saved = self._open_docs.saved_digest(step)  # (before the documents follow it)
         step = self._first.mark(step)
         saved_text = self._open_docs.saved_text(step)
+        whole = self._open_docs.reloaded(step) if type(step) is kinds.EditStep else None
         written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
         self._texts.note(written, saved_text)
         self._open_docs.note(written, episode.header.position_encoding, owner)
+        if whole is not None and type(step) is kinds.EditStep and whole == self._texts.get(step.path):
+            self._open_docs.synced(step.path, whole)  # (an editor reading the file in)
         self._credit(episode, getattr(owner, "client", None))
 
     def _credit(self, episode: OpenEpisode, editor: ClientInfo | None) -> None:

@@ -251,6 +251,12 @@ class OpenDocuments:
         entry.edited = not (entry.saved is not None and len(changes) == 1 and changes[0][0] is None
                             and changes[0][1] == entry.saved)
 
+    def synced(self, path: str, text: str) -> None:
+        """The editor read the file in: its document holds `text`, the file's text on disk, not edited."""
+        entry = self._open.get(path)
+        if entry is not None:
+            entry.edited, entry.saved = False, text
+
     def reloaded(self, step: kinds.Step) -> str | None:
         """The text an editor's step reads into a document as a whole: an `open`'s (not the collector's),
         or an edit's that replaces the document's whole text; None for any other step."""

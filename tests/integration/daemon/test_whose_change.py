@@ -48,6 +48,8 @@ AGENT = BASE.replace(BUG, FIX)  # the agent's write over BASE
 DEV1 = BASE + TYPED  # the developer's line, saved
 MERGED = DEV1.replace(BUG, FIX)  # her save and the agent's write, seen by the watcher as one
 DEV2 = AGENT + TYPED  # her line typed after the agent's write was read in
+NAMES = {sha256_text(text): name for name, text in (("BASE", BASE), ("AGENT", AGENT), ("DEV1", DEV1),
+                                                    ("MERGED", MERGED), ("DEV2", DEV2))}
 HUNKS = [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 2,
           "lines": [" def add(a, b):", f"-{BUG}", f"+{FIX}"]}]
 CODEX_PATCH = f"*** Begin Patch\n*** Update File: app.py\n@@\n def add(a, b):\n-{BUG}\n+{FIX}\n*** End Patch"
@@ -174,6 +176,26 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                 Event("written", "watcher", 80, [seen(DEV1)]),
                 Event("post", "agent", 300, [shell("PostToolUse", root, "git diff")])],
         truth=[(DEV1, "developer")])
+    # 3'. the agent's shell command rewrites the file she has open, unedited, and the editor reads it in
+    # (Neovim closes and opens it; VS Code sends its whole text)
+    whole = {"kind": "edit", "path": "app.py", "version": 1, "changes": [{"text": AGENT}]}
+    for editor, read in (("neovim", reload(AGENT)), ("vscode", [whole])):
+        found[f"shell-rewrites-{editor}"] = Scenario(
+            f"shell-rewrites-{editor}", saves=0,
+            first=[Event("pre", "agent", 0, [shell("PreToolUse", root, "sed -i s/-/+/ app.py")])],
+            events=[Event("written", "watcher", 30, [seen(AGENT)]),
+                    Event("reload", "editor", 40, read),
+                    Event("post", "agent", 60, [shell("PostToolUse", root, "sed -i s/-/+/ app.py")])],
+            truth=[(AGENT, "agent")])
+    # 3''. Kate (its whole text at every pause in typing) typing and saving while a shell command runs
+    found["kate-while-shell"] = Scenario(
+        "kate-while-shell", agent=None, saves=1,
+        first=[Event("pre", "agent", 0, [shell("PreToolUse", root, "pytest -q")])],
+        events=[Event("saved", "editor", 40, [{"kind": "edit", "path": "app.py", "version": 2,
+                                               "changes": [{"text": DEV1}]}, save(DEV1, with_text=True)]),
+                Event("written", "watcher", 80, [seen(DEV1)]),
+                Event("post", "agent", 300, [shell("PostToolUse", root, "pytest -q")])],
+        truth=[(DEV1, "developer")])
     # 4. Kate: a save that carries its text, its late didChange of the same text, the watcher's view late
     found["late-view"] = Scenario(
         "late-view", agent=None, saves=1,
@@ -188,7 +210,7 @@ def scenarios(root: Path) -> dict[str, Scenario]:
 
 
 SCENARIOS = ("reload-codex", "reload-claude-code", "save-then-patch", "patch-then-save", "shell-while-saving",
-             "late-view")
+             "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell", "late-view")
 
 
 class Sources:
@@ -245,7 +267,9 @@ def check(scenario: Scenario, order: list[str], steps: list[dict[str, Any]], roo
           home: Path) -> None:
     where = f"{scenario.name}, order {' '.join(order)}"
     changes = replayed(steps)
-    assert [(text, whose) for text, whose, _ in changes] == scenario.truth, (where, steps)
+    told = [(s["kind"], s.get("source"), s.get("origin"), NAMES.get(s.get("sha256") or sha256_text(s.get("text") or
+            "-"))) for s in steps]
+    assert [(text, whose) for text, whose, _ in changes] == scenario.truth, (where, told)
     for _text, whose, step in changes:
         if whose == "agent":
             assert step["origin_detail"].startswith(f"{scenario.agent}:"), (where, step)
