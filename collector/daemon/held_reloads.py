@@ -24,6 +24,7 @@ the collector survives its being killed, as a journal's step does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,21 @@ class HeldReloads:
             assert text is not None
             queue = self._queues[path] = Queue(text, now)
         queue.steps.append(Held(at_ms, step, owner, number))
+
+    def readmit(self, admit: Callable[[kinds.Step], kinds.Step | None]) -> None:
+        """Pass every held step through `admit` again (stricter settings apply to them too): a step it drops
+        is no longer held, nor kept on disk."""
+        for path, queue in list(self._queues.items()):
+            kept = []
+            for held in queue.steps:
+                again = admit(held.step)
+                if again is None:
+                    self.written(held)
+                else:
+                    kept.append(Held(held.at_ms, again, held.owner, held.number))
+            queue.steps = kept
+            if not kept:
+                del self._queues[path]
 
     def take(self, path: str) -> list[Held]:
         """The steps held at `path`, in order, no longer held (each to be written, then `written`)."""

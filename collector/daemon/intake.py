@@ -139,9 +139,10 @@ class Intake:
         self._let_go(now, everything=everything)
 
     def readmit(self) -> None:
-        """(lock held) Admit the held file changes again, under the policy made stricter."""
+        """(lock held) Admit the held file changes and editors' steps again, under the stricter policy."""
         policy = self._session.policy
         self._held.readmit(lambda step: admit_again(step, policy, self._paths))
+        self._reloads.readmit(lambda step: admit_again(step, policy, self._paths))
 
     def leave(self, now: int, owner: object) -> None:
         """(lock held) A connection is gone: the documents it had open close for it (Session.release)."""
