@@ -31,6 +31,15 @@ travels through a process the agent starts, usually arrives while the write is s
   is stamped before the command's last writes; the server lets the watchers record what they saw before
   it takes any step of an agent (server.py), and a shell result claims what they stamped until then.
 
+Time only narrows the search where the tool reported what it changed (`patch`: Claude Code's
+`structuredPatch`, Codex's patch, Gemini CLI's and opencode's diffs, an ACP diff): such a claim takes a
+change whose text holds the tool's hunks (their context and new lines, patches.py `unapplied`) and whose
+text before (as the episode knows it: disk_texts.py) did not, splits one that holds them and another
+writer's lines too into that writer's change (the text without the hunks, no origin) and the agent's, and
+never takes any other (`verdict`). A claim without a report (a shell command, `NotebookEdit`, Cursor's
+`afterFileEdit`, a call whose result has not come) takes a change by time, unless an editor's save of the
+document explains it (`explained`: the developer's save while an agent's shell call runs).
+
 A tool call of a kind that changes no file (ACP's `read`, `search`, `think`, `fetch`) claims nothing.
 A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
 the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing

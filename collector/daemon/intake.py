@@ -1,12 +1,15 @@
 """A step's way into the open episode, from the map that came to the journal frame: `take` converts it
 (admission.py's `arrive`), holds a file change the watcher saw HOLD_MS (`HeldChanges`) so that the editor's
-own steps can explain it first, lets go early the changes an AI agent's tool call claims (agent_claims.py),
+own steps can explain it first, lets go early the changes an AI agent's tool call claims (agent_claims.py:
+whose a change is, by the tool's hunks in its text against the file's text before it, disk_texts.py),
+holds an editor's reload of a file an agent may be writing until the write is recorded (held_reloads.py),
 and appends the rest to the open episode, opening one when none is. On the way the documents the editors
 have open follow what is written (open_documents.py): a watcher's write of an open document becomes its
 unsaid `save`, and the documents of a connection gone close after leaving.py's delay.
 
-Held things are let go by three verbs: `release_held` (the changes that are due, then the documents of the
-connections gone), the claimed changes within `take`, and `close_gone_documents` when the episode ends.
+Held things are let go by three verbs: `release_held` (the changes that are due, the reloads that may go,
+then the documents of the connections gone), the claimed changes within `take` (and the reloads behind
+them), and `close_gone_documents` when the episode ends.
 
 The session (session.py) owns the episode's lifecycle and its settings; the intake asks it for the episode a
 step goes into, its encoding and whether it records (`Lifecycle`). Not thread-safe: every method runs with
@@ -133,7 +136,8 @@ class Intake:
     def release_held(self, now: int, *, everything: bool = False) -> None:
         """(lock held) Append the held file changes that are due (all of them with `everything`), in order;
         then close the documents of the connections gone."""
-        for at_ms, step in self._held.due(now, everything=everything, kept=self._behind_reload(now)):
+        behind = self._behind_reload(now) if self._reloads else None
+        for at_ms, step in self._held.due(now, everything=everything, kept=behind):
             self._append_change(at_ms, step)
         self._flush_reloads(now, everything=everything)
         self._let_go(now, everything=everything)
