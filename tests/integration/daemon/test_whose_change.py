@@ -267,8 +267,7 @@ def check(scenario: Scenario, order: list[str], steps: list[dict[str, Any]], roo
           home: Path) -> None:
     where = f"{scenario.name}, order {' '.join(order)}"
     changes = replayed(steps)
-    told = [(s["kind"], s.get("source"), s.get("origin"), NAMES.get(s.get("sha256") or sha256_text(s.get("text") or
-            "-"))) for s in steps]
+    told = [(s["kind"], s.get("source"), s.get("origin"), NAMES.get(s.get("sha256") or "")) for s in steps]
     assert [(text, whose) for text, whose, _ in changes] == scenario.truth, (where, told)
     for _text, whose, step in changes:
         if whose == "agent":
