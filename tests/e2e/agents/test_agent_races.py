@@ -7,10 +7,10 @@ the checks every pairing passes (tests/e2e/agent_meets_editor.py: every origin, 
 transition of its own that no reload carries, the replay at the commit and at the end) and `codetape
 verify --against-git`.
 
-Not here (issue 86's other real-agent scenarios): the developer's save within 200 ms of the agent's write,
-a turn that only runs `git diff` and `pytest` while she saves, and VS Code through code-server; the
-collector's handling of each is fed to a real collector in every arrival order by
-tests/integration/daemon/test_whose_change.py.
+VS Code through code-server likewise, three runs (it reads the clean file in by itself). Not here (issue
+86's other real-agent scenarios): the developer's save within 200 ms of the agent's write, and a turn that
+only runs `git diff` and `pytest` while she saves; the collector's handling of each is fed to a real
+collector in every arrival order by tests/integration/daemon/test_whose_change.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,18 @@ import pytest
 
 from tests.cli import codetape
 from tests.e2e import agent_meets_editor as meets
-from tests.e2e.agent_meets_editor import COMPLETED, NEOVIM, PASTED, TYPED_AFTER, TYPED_BEFORE, Meeting, record
+from tests.e2e.agent_meets_editor import (
+    COMPLETED,
+    NEOVIM,
+    PASTED,
+    TYPED_AFTER,
+    TYPED_BEFORE,
+    Drive,
+    Meeting,
+    record,
+    vscode,
+)
+from tests.e2e.vscode.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
 
 pytestmark = pytest.mark.eval
 RUNS = 5
@@ -65,8 +76,19 @@ def busy_loops(count: int = 2) -> Iterator[None]:
 @pytest.mark.parametrize("agent", ["claude-code", "codex"])
 def test_a_reload_of_the_agent_s_write_beside_busy_loops_is_the_agent_s(agent: str, run: int,
                                                                          tmp_path: Path) -> None:
+    checked(tmp_path, "Neovim", racing_neovim, agent)
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_vs_code_s_reload_of_the_agent_s_write_beside_busy_loops_is_the_agent_s(
+        run: int, tmp_path: Path, code_server: Path, vsix: Path) -> None:  # noqa: F811 (the fixtures)
+    """VS Code (code-server) reads the clean file the agent rewrote by itself: an edit of its whole text."""
+    checked(tmp_path, "VS Code", vscode(code_server, vsix), "claude-code")
+
+
+def checked(tmp_path: Path, editor: str, drive: Drive, agent: str) -> None:
     with busy_loops():
-        meeting: Meeting = record("Neovim", racing_neovim, agent, tmp_path)
+        meeting: Meeting = record(editor, drive, agent, tmp_path)
     # the checks every pairing passes (called, not imported: pytest would collect them here)
     meets.test_every_edit_has_an_origin(meeting)
     meets.test_the_agent_s_write_is_its_own_transition_and_no_reload_carries_it(meeting)
