@@ -261,11 +261,32 @@ class HeldChanges:
         content = type(step) is kinds.FileChangeStep and step.change in ("created", "modified")
         self._queue.append((now + HOLD_MS if content else 0, now, at_ms, step))
 
-    def due(self, now: int, *, everything: bool = False) -> Iterator[tuple[object, kinds.Step]]:
-        """(at_ms, step) of each change due at `now` (all of them with `everything`), in order."""
-        while self._queue and (everything or self._queue[0][0] <= now):
-            _, _, at_ms, step = self._queue.popleft()
-            yield at_ms, step
+    def due(self, now: int, *, everything: bool = False,
+            kept: Callable[[kinds.Step], bool] | None = None) -> Iterator[tuple[object, kinds.Step]]:
+        """(at_ms, step) of each change due at `now` (all of them with `everything`), in order; one `kept`
+        says waits on (with what came after it on its paths, and any git step after it)."""
+        if kept is None or everything:
+            while self._queue and (everything or self._queue[0][0] <= now):
+                _, _, at_ms, step = self._queue.popleft()
+                yield at_ms, step
+            return
+        waiting: list[tuple[int, int, object, kinds.Step]] = []
+        waits: set[str] = set()
+        while self._queue and self._queue[0][0] <= now:
+            item = self._queue.popleft()
+            step = item[3]
+            paths = _paths(step)
+            if kept(step) or not waits.isdisjoint(paths) or (waiting and type(step) is kinds.GitStep):
+                waiting.append(item)
+                waits.update(paths)
+            else:
+                yield item[2], step
+        self._queue.extendleft(reversed(waiting))
+
+    def holds_text(self, path: str, sha256: str) -> bool:
+        """Whether a change of `path` to the text of hash `sha256` is held."""
+        return any(type(step) is kinds.FileChangeStep and step.path == path and step.sha256 == sha256
+                   for _, _, _, step in self._queue)
 
     def readmit(self, admit: Callable[[kinds.Step], kinds.Step | None]) -> None:
         """Pass every held change through `admit` again (stricter settings apply to them too): a change
@@ -298,6 +319,9 @@ class HeldChanges:
 
     def __bool__(self) -> bool:
         return bool(self._queue)
+
+    def __len__(self) -> int:
+        return len(self._queue)
 
 
 def _paths(step: kinds.Step) -> set[str]:

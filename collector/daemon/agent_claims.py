@@ -31,6 +31,15 @@ travels through a process the agent starts, usually arrives while the write is s
   is stamped before the command's last writes; the server lets the watchers record what they saw before
   it takes any step of an agent (server.py), and a shell result claims what they stamped until then.
 
+Time only narrows the search where the tool reported what it changed (`patch`: Claude Code's
+`structuredPatch`, Codex's patch, Gemini CLI's and opencode's diffs, an ACP diff): such a claim takes a
+change whose text holds the tool's hunks (their context and new lines, patches.py `unapplied`) and whose
+text before (as the episode knows it: disk_texts.py) did not, splits one that holds them and another
+writer's lines too into that writer's change (the text without the hunks, no origin) and the agent's, and
+never takes any other (`verdict`). A claim without a report (a shell command, `NotebookEdit`, Cursor's
+`afterFileEdit`, a call whose result has not come) takes a change by time, unless an editor's save of the
+document explains it (`explained`: the developer's save while an agent's shell call runs).
+
 A tool call of a kind that changes no file (ACP's `read`, `search`, `think`, `fetch`) claims nothing.
 A path's claim is looked at before a shell call's, so the evidence is the most precise there is. A write
 the watcher recorded before the hook's step came (a hook slower than HOLD_MS) stays what it was: nothing
@@ -44,8 +53,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from collector.daemon.admission import converted
-from collector.sources.agents.patches import Chunk, chunks_of, replaced
+from collector.daemon.admission import HOLD_MS, converted
+from collector.sources.agents.patches import Chunk, changes_nothing, chunks_of, replaced, unapplied
+from collector.text.digest import sha256_text
 from schemas.steps import AgentStep, FileChangeStep, Step, step_to_dict
 
 WINDOW_MS = 2000
@@ -69,6 +79,18 @@ class Claim:
     call: bool  # a tool call's claim, open until its result (or the session's next hook)
     chunks: list[Chunk] | None = None  # what the tool reported it changed in the path (patches.py)
     of: tuple[object, ...] = ()  # the call's tool, targets and command line: its result names the same
+    came: int = 0  # when its hook came to the collector (the daemon's clock)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whose a watcher's change is, by a claim: `claim` takes it (None: no claim does). `content`: said by
+    the tool's hunks found in its text (else by time alone); `before`: the text the change is split at,
+    the part up to it not the agent's (None: all of it is)."""
+
+    claim: Claim | None
+    content: bool = False
+    before: str | None = None
 
 
 def _call_of(step: AgentStep) -> tuple[object, ...]:
@@ -127,7 +149,8 @@ class AgentClaims:
         for key in keys:
             chunks = chunks_of(reported.get(key)) if key is not SHELL else None
             if opens:
-                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True, chunks=chunks, of=of)
+                claim = Claim(at_ms, at_ms + OPEN_MS, detail[:200], session, call=True, chunks=chunks, of=of,
+                              came=now if now is not None else at_ms)
                 self._open.append(claim)
             else:
                 # after its end a shell writes nothing, but the watcher stamps its writes once they went
@@ -137,7 +160,7 @@ class AgentClaims:
                 if taken is not None and taken >= self._begun(key, step, at_ms):
                     after = 0  # its write already taken (by the call's claim): a later one is not the tool's
                 claim = Claim(at_ms - WINDOW_MS, at_ms + after, detail[:200], session, call=False,
-                              chunks=chunks)
+                              chunks=chunks, came=now if now is not None else at_ms)
             self._claims.setdefault(key, []).append(claim)
             self._count += 1
 
@@ -160,37 +183,80 @@ class AgentClaims:
                 claim.until = min(claim.until, max(at_ms, claim.since + WINDOW_MS))  # (a result's `since`
                 # is WINDOW_MS before it)
 
-    def attribute(self, at_ms: object, step: Step) -> Step:
-        """`step` as it is written: a watcher's file change of a claimed path, at a claimed time, with the
-        agent's origin, and the lines and characters the tool reported it changed when a claim's report
-        fits the text written (`changed_lines`, `changed_chars`); any other step unchanged."""
-        matching = self._matching(at_ms, step)
-        if not matching or type(step) is not FileChangeStep:
-            return step
-        attributed = {**step_to_dict(step), "origin": "agent", "origin_detail": matching[-1].detail}
-        for claim in reversed(matching):  # the latest report that fits the text
-            found = replaced(claim.chunks, step.text) if claim.chunks and step.text is not None else None
-            if found is not None:
-                attributed.update(changed_lines=[list(run) for run in found.runs], changed_chars=found.chars)
-                break
-        return converted(attributed)  # checked again: what a tool reported is outside input
-
-    def claimed(self, at_ms: object, step: Step, *, settled: bool = False) -> bool:
-        """Whether an agent's call claims `step`; with `settled`, only by a call no longer running (or
-        whose report is already known): a write while its tool runs waits for the tool's result."""
-        matching = self._matching(at_ms, step)
-        return bool(matching) and (not settled or any(not c.call or c.chunks for c in matching))
-
-    def _matching(self, at_ms: object, step: Step) -> list[Claim]:
-        """The claims of `step`'s first claimed path (then a shell's) at `at_ms`, oldest first."""
+    def verdict(self, at_ms: object, step: Step, before: str | None = None, *,
+                explained: bool = False) -> Verdict:
+        """Whose `step`, a watcher's change of a file whose text was `before` (None: not known), is: a
+        path's claims whose tools reported hunks take it when its text holds them and `before` does not
+        (split at the text without them when that is not `before`: another writer's change came with it),
+        and never otherwise; the claims of a tool that reported none (a shell command, `NotebookEdit`,
+        Cursor's `afterFileEdit`, a call whose result has not come) take it by time, unless `explained`
+        (an editor's save of the document explains it: the developer's)."""
         if type(step) is not FileChangeStep or step.origin is not None or not isinstance(at_ms, int):
-            return []
+            return Verdict(None)
         paths = [step.path] if step.new_path is None else [step.path, step.new_path]
         for key in (*paths, SHELL):
             matching = [c for c in self._claims.get(key, ()) if c.since <= at_ms <= c.until]
-            if matching:
-                return matching
-        return []
+            if not matching:
+                continue
+            reported = [c for c in matching if c.chunks and not changes_nothing(c.chunks)]
+            if reported and step.text is not None and step.change in ("created", "modified"):
+                for claim in reversed(reported):  # the latest report its text holds
+                    assert claim.chunks is not None
+                    if before is not None and unapplied(claim.chunks, before) is not None:
+                        continue  # its lines were there before: a later write of the file, not this tool's
+                    without = unapplied(claim.chunks, step.text)
+                    if without is None:
+                        continue
+                    split = None if before is None or without == before or step.change == "created" \
+                        else without
+                    return Verdict(claim, content=True, before=split)
+                continue  # holds none of its hunks: never the agent's by this path's claims
+            if explained:
+                return Verdict(None)
+            return Verdict(matching[-1])
+        return Verdict(None)
+
+    def attribute(self, at_ms: object, step: Step, before: str | None = None, *,
+                  explained: bool = False) -> list[Step]:
+        """`step` as it is written (`verdict`): a watcher's change a claim takes with the agent's origin and
+        the lines and characters the tool reported it changed when a claim's report fits the text written
+        (`changed_lines`, `changed_chars`), after the change of another writer that came with it when its
+        text says so (a `file_change` to the text without the tool's hunks, no origin); any other step
+        unchanged."""
+        found = self.verdict(at_ms, step, before, explained=explained)
+        if found.claim is None or type(step) is not FileChangeStep:
+            return [step]
+        attributed = {**step_to_dict(step), "origin": "agent", "origin_detail": found.claim.detail}
+        matching = [c for c in self._claims.get(step.path, ()) if isinstance(at_ms, int)
+                    and c.since <= at_ms <= c.until]
+        for claim in [found.claim, *reversed(matching)]:  # the report that fits the text
+            fits = replaced(claim.chunks, step.text) if claim.chunks and step.text is not None else None
+            if fits is not None:
+                attributed.update(changed_lines=[list(run) for run in fits.runs], changed_chars=fits.chars)
+                break
+        written = converted(attributed)  # checked again: what a tool reported is outside input
+        if found.before is None:
+            return [written]
+        other = FileChangeStep(t_ms=0, source=step.source, path=step.path, change="modified",
+                               text=found.before, sha256=sha256_text(found.before))
+        return [other, written]
+
+    def claimed(self, at_ms: object, step: Step, *, settled: bool = False, before: str | None = None,
+                explained: bool = False) -> bool:
+        """Whether an agent's call claims `step` (`verdict`); with `settled`, only by its content or a call
+        no longer running: a write while its tool runs waits for the tool's result (which may say what
+        it changed)."""
+        found = self.verdict(at_ms, step, before, explained=explained)
+        if found.claim is None:
+            return False
+        return not settled or found.content or not found.claim.call or bool(found.claim.chunks)
+
+    def working_on(self, path: str, now: int) -> bool:
+        """Whether an agent's call may be writing `path` at `now` (the daemon's clock): a file tool's call on
+        it, or a shell call (any path), open (at most OPEN_MS), or its result came less than HOLD_MS ago
+        (the watcher's view of its write may still be on its way)."""
+        return any(now <= claim.came + (OPEN_MS if claim.call else HOLD_MS) and (claim.call or not claim.of)
+                   for key in (path, SHELL) for claim in self._claims.get(key, ()) if claim.came <= now)
 
     def _forget(self, now: int) -> None:
         """Let go of the claims that ended long ago; all of them past MAX_CLAIMS."""

@@ -8,7 +8,9 @@ older content coming back later (a checkout restoring it) is a real change and i
 
 The other way round too: when the editor's own `save` comes later than the watcher's hold, the watcher's
 view was recorded as the save the editor had not said (`source` "files"); the editor's save of the same
-content, with nothing recorded on that path in between, says nothing new and is an echo as well.
+content, with nothing recorded on that path in between, says nothing new and is an echo as well; and so
+is it within `window_ms` of it when only other programs' writes of the file were recorded meanwhile (an
+agent's write the watcher saw with that save, split from it: agent_claims.py).
 """
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ class DiskEcho:
         self.window_ms = window_ms
         self._known: dict[str, str] = {}
         self._saves: dict[str, deque[tuple[str, int]]] = {}
-        self._unsaid: dict[str, str] = {}  # path -> hash of the watcher's save, the path's latest step
+        # path -> (hash, when, a file change came since) of the watcher's save, no step of an editor's since
+        self._unsaid: dict[str, tuple[str, int, bool]] = {}
 
     def is_echo(self, step: Step, at_ms: int) -> bool:
         """True for a created/modified file_change whose content the disk is known to hold, or an editor's
         save repeating the watcher's save of the same content."""
         if type(step) is SaveStep and step.source != WATCHER:
-            return step.sha256 is not None and self._unsaid.get(step.path) == step.sha256
+            unsaid = self._unsaid.get(step.path)
+            return step.sha256 is not None and unsaid is not None and unsaid[0] == step.sha256 \
+                and (not unsaid[2] or abs(at_ms - unsaid[1]) <= self.window_ms)
         if type(step) is not FileChangeStep or step.change not in ("created", "modified") \
                 or step.sha256 is None:
             return False
@@ -48,12 +53,14 @@ class DiskEcho:
         path = getattr(step, "path", None)
         if not isinstance(path, str):
             return
-        self._unsaid.pop(path, None)
+        unsaid = self._unsaid.pop(path, None)
+        if unsaid is not None and type(step) is FileChangeStep:
+            self._unsaid[path] = (unsaid[0], unsaid[1], True)
         if type(step) is SaveStep and saved is None:
             saved = step.sha256
         if type(step) is SaveStep and saved is not None:
             if step.source == WATCHER:
-                self._unsaid[path] = saved
+                self._unsaid[path] = (saved, at_ms, False)
             self._known[path] = saved
             self._saves.setdefault(path, deque(maxlen=RECENT)).append((saved, at_ms))
         elif type(step) is FileChangeStep:

@@ -1,12 +1,15 @@
 """A step's way into the open episode, from the map that came to the journal frame: `take` converts it
 (admission.py's `arrive`), holds a file change the watcher saw HOLD_MS (`HeldChanges`) so that the editor's
-own steps can explain it first, lets go early the changes an AI agent's tool call claims (agent_claims.py),
+own steps can explain it first, lets go early the changes an AI agent's tool call claims (agent_claims.py:
+whose a change is, by the tool's hunks in its text against the file's text before it, disk_texts.py),
+holds an editor's reload of a file an agent may be writing until the write is recorded (held_reloads.py),
 and appends the rest to the open episode, opening one when none is. On the way the documents the editors
 have open follow what is written (open_documents.py): a watcher's write of an open document becomes its
 unsaid `save`, and the documents of a connection gone close after leaving.py's delay.
 
-Held things are let go by three verbs: `release_held` (the changes that are due, then the documents of the
-connections gone), the claimed changes within `take`, and `close_gone_documents` when the episode ends.
+Held things are let go by three verbs: `release_held` (the changes that are due, the reloads that may go,
+then the documents of the connections gone), the claimed changes within `take` (and the reloads behind
+them), and `close_gone_documents` when the episode ends.
 
 The session (session.py) owns the episode's lifecycle and its settings; the intake asks it for the episode a
 step goes into, its encoding and whether it records (`Lifecycle`). Not thread-safe: every method runs with
@@ -22,11 +25,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from collector.daemon.admission import CleanPaths, HeldChanges, admit_again, arrive, gap
 from collector.daemon.agent_claims import AgentClaims
+from collector.daemon.disk_texts import DiskTexts
 from collector.daemon.head_texts import FirstTexts, HeadTrees
+from collector.daemon.held_reloads import BOUND_MS, HeldReloads
 from collector.daemon.leaving import Leaving
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
+from collector.journal.pending import PendingLog
 from collector.policy.recording import Policy
+from collector.text.digest import sha256_text
 from schemas import ClientInfo
 from schemas import steps as kinds
 from schemas.common import PositionEncoding
@@ -82,6 +89,9 @@ class Intake:
         self._trees = HeadTrees(root)
         self._first = FirstTexts(None, self._trees)  # the open episode's files seen (head_texts.py)
         self._editors: list[ClientInfo] = []  # the editors whose steps the open episode records, in order
+        self._texts = DiskTexts()  # each file's text on disk as the episodes know it (disk_texts.py)
+        self._reloads = HeldReloads()  # an editor's reload of an agent's write, held (held_reloads.py)
+        self._pending: PendingLog | None = None  # the open episode's held steps, on disk
 
     def take(self, at_ms: object, data: dict[str, Any] | kinds.Step, source: str,
              owner: object) -> Taken | None:
@@ -101,12 +111,20 @@ class Intake:
             self._release_claimed(waiting=True)
             return None
         timed = at_ms if isinstance(at_ms, int) and not isinstance(at_ms, bool) else None
+        if type(kept) in _EDITOR_STEPS and self._hold_reload(timed, kept, owner):
+            return None
         if type(kept) is kinds.AgentStep and timed is not None:
             self._claims.note(timed, kept, self._clock(), patch=arrival.patch)
         if type(kept) is kinds.AgentStep or type(kept) is kinds.GitStep:
             self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
         self.append(at_ms, kept, owner=owner)
         return None if timed is None else Taken(timed, kept, arrival.junit)
+
+    @property
+    def holding(self) -> int:
+        """(lock held) How many steps are held: watchers' changes waiting for an editor's steps, editors'
+        steps behind a reload (held_reloads.py)."""
+        return len(self._held) + self._reloads.count()
 
     def record_gap(self, at_ms: object, reason: kinds.GapReason, detail: str) -> None:
         """(lock held) Record a `gap` from the collector at `at_ms` (now, when it is no valid time), unless
@@ -118,14 +136,17 @@ class Intake:
     def release_held(self, now: int, *, everything: bool = False) -> None:
         """(lock held) Append the held file changes that are due (all of them with `everything`), in order;
         then close the documents of the connections gone."""
-        for at_ms, step in self._held.due(now, everything=everything):
-            self.append(at_ms, self._claims.attribute(at_ms, step))
+        behind = self._behind_reload(now) if self._reloads else None
+        for at_ms, step in self._held.due(now, everything=everything, kept=behind):
+            self._append_change(at_ms, step)
+        self._flush_reloads(now, everything=everything)
         self._let_go(now, everything=everything)
 
     def readmit(self) -> None:
-        """(lock held) Admit the held file changes again, under the policy made stricter."""
+        """(lock held) Admit the held file changes and editors' steps again, under the stricter policy."""
         policy = self._session.policy
         self._held.readmit(lambda step: admit_again(step, policy, self._paths))
+        self._reloads.readmit(lambda step: admit_again(step, policy, self._paths))
 
     def leave(self, now: int, owner: object) -> None:
         """(lock held) A connection is gone: the documents it had open close for it (Session.release)."""
@@ -136,6 +157,7 @@ class Intake:
         """(lock held) A new episode is open: none of its files seen, no editor credited yet."""
         self._first = FirstTexts(episode.header.workspace.head_at_start, self._trees)
         self._editors = []
+        self._pending = None
 
     def close_gone_documents(self, now: int) -> None:
         """(lock held) Close in the episode that ends the documents edited and left open, their save never
@@ -146,6 +168,8 @@ class Intake:
     def episode_ended(self) -> None:
         """(lock held) The episode ended: the next one opens the documents again when it touches them."""
         self._open_docs.episode_ended()
+        self._reloads.ended()
+        self._pending = None
         if self._silent is not None:
             self._silent.episode_ended()
 
@@ -157,10 +181,81 @@ class Intake:
         tool changed), the agent's next step, or HOLD_MS. The changes held before a claimed one on its paths
         go with it (HeldChanges.take): a temporary file's creation before its claimed rename."""
         def claimed(at_ms: object, step: kinds.Step) -> bool:
-            return self._claims.claimed(at_ms, step, settled=waiting)
+            path = getattr(step, "path", None)
+            explained = self._open_docs.may_save(step)  # the editor's save may yet explain it: wait
+            return self._claims.claimed(at_ms, step, settled=waiting, before=self._texts.get(path),
+                                        explained=explained)
 
         for at_ms, step in self._held.take(claimed):
-            self.append(at_ms, self._claims.attribute(at_ms, step))
+            self._append_change(at_ms, step)
+        self._flush_reloads(self._clock())
+
+    def _append_change(self, at_ms: object, step: kinds.Step) -> None:
+        """Append a held watcher's change as its claims say whose it is (agent_claims.py): an editor's
+        save explains one its text equals the document's; a change split by its text is two."""
+        path = getattr(step, "path", None)
+        explained = self._open_docs.holds(step)
+        for part in self._claims.attribute(at_ms, step, self._texts.get(path), explained=explained):
+            self.append(at_ms, part)
+
+    def _hold_reload(self, at_ms: int | None, step: kinds.Step, owner: object) -> bool:
+        """Hold `step`, an editor's, when it reloads a file an agent's call may be writing, or its document
+        has a reload held (held_reloads.py); False: it goes on."""
+        path = getattr(step, "path", "")
+        text = None
+        if not self._reloads.holds(path):
+            text = self._open_docs.reloaded(step)
+            if text is None or not self._claims.working_on(path, self._clock()) \
+                    or text == self._texts.get(path):
+                return False
+        now = self._clock()
+        episode = self._session.episode_for(at_ms if at_ms is not None else now)
+        if episode is None:
+            return False
+        if self._pending is None:
+            self._pending = PendingLog(episode.path)
+        if text is not None:
+            log.info("%s: %s read again while an agent's tool writes it: held for the write", self.root, path)
+        self._reloads.hold(self._pending, episode.writer.next_seq, at_ms, step, owner, now, text=text)
+        return True
+
+    def _behind_reload(self, now: int) -> Callable[[kinds.Step], bool]:
+        """Whether a held watcher's change waits behind a held reload of its file: one of another text
+        than the reload's (the developer's save after it), until the reload goes."""
+        def behind(step: kinds.Step) -> bool:
+            if type(step) is not kinds.FileChangeStep:
+                return False
+            text = self._reloads.text(step.path)
+            return text is not None and step.sha256 != sha256_text(text) \
+                and now - self._reloads.came(step.path) < BOUND_MS
+        return behind
+
+    def _flush_reloads(self, now: int, *, everything: bool = False) -> None:
+        """Write the held reloads that may go (held_reloads.py), each with the steps behind it."""
+        for path in self._reloads.paths():
+            text = self._reloads.text(path)
+            if not everything and self._texts.get(path) != text and not self._reloads.saved(path):
+                if self._held.holds_text(path, sha256_text(text or "")):
+                    continue  # the watcher's view of the write is held: it goes first
+                if now - self._reloads.came(path) < BOUND_MS and self._claims.working_on(path, now):
+                    continue
+            held = self._reloads.take(path)
+            if held and text is not None and self._texts.get(path) != text:
+                self._agent_write_of(held[0].at_ms, path, text)
+            for item in held:
+                self.append(item.at_ms, item.step, owner=item.owner)
+                self._reloads.written(item)
+
+    def _agent_write_of(self, at_ms: object, path: str, text: str) -> None:
+        """The agent's write a reload read in, recorded from the reload's text when the watcher's view of
+        it never came (a later write hid it) and its text holds a tool's hunks (agent_claims.py): never by
+        time alone (a reload's text may be an editor's own, never on disk)."""
+        change = kinds.FileChangeStep(t_ms=0, source="collector", path=path, change="modified", text=text,
+                                      sha256=sha256_text(text))
+        before = self._texts.get(path)
+        if self._claims.verdict(at_ms, change, before).content:
+            for part in self._claims.attribute(at_ms, change, before):
+                self.append(at_ms, part)
 
     def _let_go(self, now: int, *, everything: bool = False) -> None:
         """Close the documents of the connections gone LEAVING_MS ago (all of them with `everything`), once
@@ -218,8 +313,13 @@ class Intake:
         """Write one step to the episode at `t_ms`; the documents follow what it changes."""
         saved = self._open_docs.saved_digest(step)  # (before the documents follow it)
         step = self._first.mark(step)
+        saved_text = self._open_docs.saved_text(step)
+        whole = self._open_docs.reloaded(step) if type(step) is kinds.EditStep else None
         written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
+        self._texts.note(written, saved_text)
         self._open_docs.note(written, episode.header.position_encoding, owner)
+        if whole is not None and type(step) is kinds.EditStep and whole == self._texts.get(step.path):
+            self._open_docs.synced(step.path, whole)  # (an editor reading the file in)
         self._credit(episode, getattr(owner, "client", None))
 
     def _credit(self, episode: OpenEpisode, editor: ClientInfo | None) -> None:
@@ -233,6 +333,10 @@ class Intake:
             episode.rewrite_header({"editors": list(self._editors)})
         elif episode.header.client != editor:
             episode.rewrite_header({"client": editor})
+
+
+_EDITOR_STEPS = frozenset((kinds.EditStep, kinds.OpenStep, kinds.CloseStep, kinds.SaveStep, kinds.CursorStep,
+                           kinds.DiagnosticsStep, kinds.OfferStep))  # an editor's steps about a document
 
 
 def _unsaid_save(change: kinds.FileChangeStep) -> kinds.SaveStep:

@@ -44,6 +44,7 @@ class _Open:
     version: int | None
     owners: set[object] = field(default_factory=set)  # the connections that have it open (None: unknown)
     edited: bool = False  # edited since it was opened, saved or resynchronised: its text not yet on disk
+    saved: str | None = None  # its text when it was last opened, saved or resynchronised
 
 
 class OpenDocuments:
@@ -65,7 +66,7 @@ class OpenDocuments:
                 before = self._open.get(step.path)
                 owners = ({owner} | before.owners) if before is not None else {owner}
                 self._open[step.path] = _Open(Document(step.text, encoding), step.language_id, step.version,
-                                              owners)
+                                              owners, saved=step.text)
                 self._held.add(step.path)
             case kinds.CloseStep():
                 self._held.discard(step.path)
@@ -75,6 +76,7 @@ class OpenDocuments:
                 if step.text is not None:
                     entry.doc = Document(step.text, encoding)
                 entry.edited = False
+                entry.saved = entry.doc.text
             case kinds.GapStep(state=list() as state):  # a resync: these are the editor's documents now
                 for file in state:
                     if file.text is None:
@@ -221,6 +223,7 @@ class OpenDocuments:
             return
         entry.doc = Document(text, encoding)
         entry.edited = False  # (a gap's state: not known to differ from the disk, so no save is derived)
+        entry.saved = text
         entry.owners.add(owner)
 
     def _close(self, path: str, owner: object) -> None:
@@ -240,7 +243,51 @@ class OpenDocuments:
         if entry is None:
             return
         entry.doc.encoding = encoding
-        entry.edited = True
         for span, text in changes:
             entry.doc.apply(span, text)
         entry.version = version if version is not None else entry.version
+        # a change that leaves the text as it was last saved (Kate's late didChange of the text its didSave
+        # carried) does not make it edited: the file watcher's view of that save is that save (issue 86)
+        entry.edited = not (entry.saved is not None and len(changes) == 1 and changes[0][0] is None
+                            and changes[0][1] == entry.saved)
+
+    def synced(self, path: str, text: str) -> None:
+        """The editor read the file in: its document holds `text`, the file's text on disk, not edited."""
+        entry = self._open.get(path)
+        if entry is not None:
+            entry.edited, entry.saved = False, text
+
+    def reloaded(self, step: kinds.Step) -> str | None:
+        """The text an editor's step reads into a document as a whole: an `open`'s (not the collector's),
+        or an edit's that replaces the document's whole text; None for any other step."""
+        if type(step) is kinds.OpenStep:
+            return None if step.source == "collector" else step.text
+        if type(step) is not kinds.EditStep or len(step.changes) != 1:
+            return None
+        change = step.changes[0]
+        if change.range is None:
+            return change.text
+        entry = self._open.get(step.path)
+        start, end = change.range.start, change.range.end
+        if entry is None or start.line != 0 or start.character != 0:
+            return None
+        last = entry.doc.line_count - 1
+        if end.line < last or (end.line == last
+                               and end.character < len(entry.doc.lines[last].rstrip("\r\n"))):
+            return None  # (a position's characters are code units: never fewer than the line's characters)
+        return change.text
+
+    def may_save(self, step: kinds.Step) -> bool:
+        """Whether an editor's save may yet explain a watcher's change of `step`'s file: an editor has the
+        document open (its edits and save may still be on their way)."""
+        return type(step) is kinds.FileChangeStep and self._last(step.path) is not None
+
+    def saved_text(self, step: kinds.Step) -> str | None:
+        """The text a save without one put on disk: its document's, as followed (None: unknown)."""
+        if type(step) is not kinds.SaveStep or step.text is not None:
+            return None
+        entry = self._open.get(step.path)
+        if entry is None:
+            return None
+        text = entry.doc.text
+        return text if step.sha256 is None or sha256_text(text) == step.sha256 else None

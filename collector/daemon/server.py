@@ -33,6 +33,7 @@ from collector.daemon.session import Session
 from collector.daemon.started import how_started
 from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
 from collector.home import Home
+from collector.journal.pending import settle as settle_pending
 from collector.platform.sockets import admit, serve
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import decode_body, is_json, read_body
@@ -207,6 +208,7 @@ class Collector:
         # loaded ahead (`warm_seal`); a seal that needs the engine meanwhile waits for that load (engine.load)
         from collector.seal.redacted import seal_redacted
 
+        settle_pending(journal)  # the steps it held when its collector was killed (journal/pending.py)
         return seal_redacted(journal, self.home.ensure(self.home.episodes), workspace=workspace,
                              home=self.home, names=self.names)
 

@@ -282,6 +282,7 @@ class Session:
                 "started_at": episode.header.started_at.isoformat() if episode else None,
                 "capture": self._capture.running if self._capture is not None else [],
                 "capture_stopped": self._capture.stopped if self._capture is not None else {},
+                "holding": self._intake.holding,
             }
 
     def close(self) -> Path | None:

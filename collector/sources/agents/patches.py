@@ -244,3 +244,37 @@ def seek(body: list[str], pattern: list[str], cursor: int) -> int | None:
 def _number(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
+
+
+def unapplied(chunks: list[Chunk], after: str) -> str | None:
+    """`after` with each chunk's new lines (its context and added lines) put back as its old ones, found
+    from the chunk before on (a Claude Code hunk where it says, else where its lines are): the text the
+    tool's change leaves out. None when a chunk's new lines are not in `after` (nor `after` lines as the
+    tools count them), or a chunk has none (a pure deletion tells no place)."""
+    if after.count("\r") != after.count("\r\n"):
+        return None
+    body = body_lines(after)
+    if len(body) > MAX_LINES:
+        return None
+    cursor = 0
+    for chunk in chunks:
+        new, old = chunk.new, chunk.old
+        if not new:
+            return None
+        at = None
+        if chunk.new_start is not None and cursor < chunk.new_start and _fits(body, chunk.new_start - 1, new):
+            at = chunk.new_start - 1  # where a Claude Code hunk says
+        if at is None:
+            at = seek(body, new, cursor)
+        if at is None:
+            return None
+        eol = "\r" if body[at:at + len(new)] and body[at].endswith("\r") else ""
+        body[at:at + len(new)] = [line.rstrip("\r") + eol for line in old]
+        cursor = at + len(old)
+    text = "\n".join(body)
+    return text + "\n" if after.endswith("\n") and body else text
+
+
+def changes_nothing(chunks: list[Chunk]) -> bool:
+    """Whether the chunks replace no line (their old and new lines the same)."""
+    return all(chunk.old == chunk.new for chunk in chunks)

@@ -38,8 +38,8 @@ def edit(event: str, hook_name: str, session: str = "s1") -> AgentStep:
 
 def origin(claims: AgentClaims, at_ms: int, path: str = "notes.md", **fields: Any) -> tuple[Any, Any]:
     """Whose write at `at_ms` of `path` is, the write then written to the episode as the session does."""
-    written = claims.attribute(at_ms, step("file_change", source="files", path=path, change="created",
-                                           **fields))
+    [written] = claims.attribute(at_ms, step("file_change", source="files", path=path, change="created",
+                                             **fields))
     assert isinstance(written, FileChangeStep)
     if written.origin == "agent":
         claims.taken(at_ms, written)
@@ -220,12 +220,37 @@ def test_the_result_s_report_of_the_change_goes_on_the_write_it_fits() -> None:
     hunks = [{"oldStart": 1, "oldLines": 3, "newStart": 1, "newLines": 3, "lines": [" a", "-b", "+B", " c"]}]
     claims.note(1_100, edit("tool_result", "PostToolUse"), patch={"app.py": hunks})
     assert claims.claimed(1_050, write, settled=True)
-    written = claims.attribute(1_050, write)
+    [written] = claims.attribute(1_050, write)
     assert isinstance(written, FileChangeStep)
     assert written.origin_detail == "claude-code:PostToolUse Edit"
     assert (written.changed_lines, written.changed_chars) == ([[2, 1, 2, 1]], 1)
-    other = claims.attribute(1_060, replace(write, text="a\nb\nc\nd\n"))  # not the text the Edit left
-    assert isinstance(other, FileChangeStep) and other.origin == "agent" and other.changed_lines is None
+    # a text that holds none of the Edit's hunks is not its write, whatever window it falls in (issue 86)
+    [other] = claims.attribute(1_060, replace(write, text="a\nb\nc\nd\n"))
+    assert isinstance(other, FileChangeStep) and other.origin is None
+    assert not claims.claimed(1_060, replace(write, text="a\nb\nc\nd\n"))
+
+
+def test_a_change_holding_the_hunks_and_another_writer_s_lines_is_split_by_its_text() -> None:
+    """Issue 86, item 2: the developer saved a line 0-66 ms before Codex's apply_patch of the same file, and
+    the watcher saw both in one change: her change first (no origin), then the agent's; a later save that
+    holds the agent's lines but none new is hers; a tool that reported no hunks claims by time."""
+    claims = AgentClaims()
+    patch = "*** Update File: app.py\n@@\n a\n-b\n+B\n"
+    claims.note(1_000, replace(edit("tool_call", "PreToolUse"), agent="codex", tool="apply_patch"),
+                patch={"app.py": patch})
+    both = step("file_change", source="files", path="app.py", change="modified", text="a\nB\nc\nmine\n")
+    assert claims.claimed(1_040, both, settled=True, before="a\nb\nc\n")  # by its text: at once
+    hers, agent = claims.attribute(1_040, both, "a\nb\nc\n")
+    assert isinstance(hers, FileChangeStep) and isinstance(agent, FileChangeStep)
+    assert (hers.text, hers.origin, agent.text, agent.origin) == ("a\nb\nc\nmine\n", None, both.text, "agent")
+    assert claims.attribute(1_040, both, "a\nb\nc\nmine\n") == [agent]  # her save already recorded
+    later = replace(both, text="a\nB\nc\nmine\nmore\n")
+    assert claims.attribute(1_100, later, "a\nB\nc\nmine\n") == [later]  # the agent's lines were there
+    shell = AgentClaims()
+    shell.note(1_000, bash("tool_call", "PreToolUse"))
+    assert shell.attribute(1_040, both)[0].origin == "agent"
+    assert shell.attribute(1_040, both, explained=True) == [both]  # an editor's save explains it: hers
+    assert not shell.claimed(1_040, both, explained=True)
 
 
 def test_a_result_claims_one_write_of_its_path_and_not_the_editor_s_save_just_after() -> None:

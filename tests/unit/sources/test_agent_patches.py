@@ -71,3 +71,22 @@ def test_an_acp_diff_s_texts_give_the_lines_that_differ() -> None:
     # only the part replaced (Zed's Claude Code adapter sends an Edit's strings): found in the file
     assert runs({"old": "    return 5", "new": "    return 5 * 11"}, AFTER) == ([(5, 1, 5, 1)], 5)
     assert runs({"old": "x = 1", "new": "x = 2"}, "x = 2\nx = 2\n") is None  # which one, nothing tells
+
+
+def test_the_text_without_the_tool_s_hunks_puts_their_old_lines_back_wherever_they_are() -> None:
+    """Issue 86: a change holding a tool's hunks and another writer's lines is split at the text without the
+    hunks; a text that does not hold them, or a pure deletion (no place), gives None."""
+    from collector.sources.agents.patches import unapplied
+
+    codex = chunks_of("*** Update File: app.py\n@@\n def five():\n-    return 5\n+    return 5 * 11\n")
+    claude = chunks_of([{"oldStart": 4, "oldLines": 2, "newStart": 4, "newLines": 2,
+                         "lines": [" def five():", "-    return 5", "+    return 5 * 11"]}])
+    assert codex is not None and claude is not None
+    mine = "# mine\n" + AFTER  # her line above: Claude Code's line numbers no longer fit, its lines still do
+    for chunks in (codex, claude):
+        assert unapplied(chunks, AFTER) == NINE
+        assert unapplied(chunks, mine) == "# mine\n" + NINE
+        assert unapplied(chunks, NINE) is None
+        assert unapplied(chunks, AFTER.replace("\n", "\r\n")) == NINE.replace("\n", "\r\n")
+    deletion = chunks_of("*** Update File: app.py\n@@\n-    return 5\n")
+    assert deletion is not None and unapplied(deletion, AFTER) is None
