@@ -162,7 +162,9 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
     autostart = not args.no_autostart
 
     def connect() -> Link:
-        return Client.connect(home, autostart=autostart)
+        # once the editor's connection is gone (the recorder's last flush), a collector that stopped meanwhile
+        # is not started again: nobody would stop it, and nothing is left to record but what is spooled
+        return Client.connect(home, autostart=autostart and not recorder.stopping)
 
     recorder = Recorder(connect, state=state, source=source, limits=Limits(spool_items=args.spool_steps))
     workspaces = Workspaces(lambda path: find_workspace(path, home))
