@@ -30,6 +30,8 @@ def test_a_change_the_full_file_table_kept_from_being_read_is_a_gap_then_recorde
     held: list[socket.socket] = []
     with running(home, prefix=["prlimit", f"--nofile={LIMIT}:{LIMIT}", "--"]) as daemon:
         pid = daemon.proc.pid
+        with daemon.client() as client:  # answered once the workspace's watchers run
+            client.request("watch", workspace=str(ws))
         (ws / "first.py").write_text("opened = True\n")  # the episode open before the table fills
         wait_recorded(daemon.home, ws, lambda steps: any(s.get("path") == "first.py" for s in steps),
                       "the first change")

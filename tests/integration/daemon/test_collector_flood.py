@@ -6,8 +6,8 @@ opened again as the collector closes them, while the developer saves six files, 
 runs two commands through `codetape run`: each is a step of the episode, or a `gap` says which could not
 be read, and the collector's log grows by at most 16 KB. The collector runs under `prlimit
 --nofile=1024:HARD` (it raises its own limit at start) and `--nofile=1024:1024` (the bound on unproven
-connections alone keeps it within 1,024 files: collector/daemon/door.py). Three runs here, 20 as an
-evaluation.
+connections alone keeps it within 1,024 files: collector/daemon/door.py): its open files, sampled
+through the flood, stay below 1,024 less ROOM. Three runs here, 20 as an evaluation.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from tests.support.collector_harness import (
 )
 
 FLOOD = 3000
+ROOM = 128  # files the collector keeps free for its own work whatever the flood (its peak is ~400 of 1,024)
 LOG_GROWTH_MAX = 16 * 1024
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin:/bin")  # one that user nobody can run
 AS_NOBODY = os.getuid() == 0 and SYSTEM_PYTHON is not None
@@ -90,6 +92,28 @@ def flooder(port: int) -> subprocess.Popen[str]:
                             text=True, **as_other)
 
 
+class Peak:
+    """The most files the process `pid` held open at once, sampled every 20 ms until `stop`."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.most = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            try:
+                self.most = max(self.most, len(os.listdir(f"/proc/{self.pid}/fd")))
+            except OSError:
+                return
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.most
+
+
 def developer(daemon: Daemon, ws: Path, run: int) -> None:
     """Six saves, three notes, two commands, one after the other while the flood goes on."""
     home = daemon.home.root
@@ -112,6 +136,7 @@ def flood_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, run: 
         _host, port, _secret = read_endpoint(str(daemon.home.socket))
         before = daemon.log.stat().st_size
         flood = flooder(port)
+        peak = Peak(daemon.proc.pid)
         try:
             assert flood.stdout is not None
             up = flood.stdout.readline()
@@ -121,6 +146,7 @@ def flood_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, run: 
                           "the six saves")
         finally:
             flood.communicate("", timeout=60)
+            most = peak.stop()
         sealed = codetape_process(home, "seal", "--json", str(ws))
         assert sealed.returncode == 0, sealed.stderr
         grown = daemon.log.stat().st_size - before
@@ -136,6 +162,7 @@ def flood_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, run: 
     commands = [s["argv"] for s in steps if s["kind"] == "command"]
     assert commands == [["echo", f"command {run}-{n}"] for n in range(2)], commands
     assert "refused" in log and "connection(s) that did not prove the secret" in log
+    assert most < 1024 - ROOM, f"the collector held {most} files at once"
     assert grown <= LOG_GROWTH_MAX, f"the log grew by {grown} bytes:\n{log[-3000:]}"
 
 
