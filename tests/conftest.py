@@ -112,13 +112,14 @@ def users_pytests_without_our_plugins() -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def no_collector_left_running() -> Iterator[None]:
-    """Every test that starts a collector stops it: at the end of the session a collector started by one
-    of its processes (tests/support/leftovers.py) fails the run, named by its home (a test's tmp_path), and
-    is ended. Per pytest process: under xdist each worker marks what its tests start, and checks it."""
+def no_collector_left_running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test that starts a collector stops it: at the end of the session a collector whose home lies
+    in the session's temporary folder, or that one of its processes started (tests/support/leftovers.py),
+    fails the run, named by its home (a test's tmp_path), and is ended. Per pytest process: under xdist
+    each worker has its own folder and marks what its tests start."""
     mark = mark_session()
     yield
-    left = wait_for_none(mark)
+    left = wait_for_none(mark, tmp_path_factory.getbasetemp())
     if left:
         pytest.fail(f"{len(left)} collector(s) left running by the tests (now ended):\n"
                     + "\n".join(f"  {each}" for each in left), pytrace=False)
