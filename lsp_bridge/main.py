@@ -175,6 +175,7 @@ def collector_link(home: Home, *, autostart: bool, editor_gone: Callable[[], boo
     `--no-autostart`), but not once the editor's connection is gone (`editor_gone`: the recorder's last
     flush): a collector that stopped meanwhile is not started again for the steps left, since nobody would
     stop it (they are counted as not recorded)."""
+    # after the early `initialize` answer (the TYPE_CHECKING note above)
     from collector.protocol.client import Client
 
     def connect() -> Link:

@@ -29,6 +29,7 @@ from collector.daemon.drain import BackgroundUpload
 from collector.daemon.hellos import client_info
 from collector.daemon.idle_exit import IdleExit, idle_exit_s
 from collector.daemon.lost_runs import gap_step, take_lost
+from collector.daemon.registry_wait import once_known
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim
 from collector.daemon.session import Session
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from collector.daemon.silent_hooks import SilentHooks
 
 log = logging.getLogger("codetape.collector")
-REGISTRY_WAIT_S = 30.0  # a hello or request waits this long at most while workspaces.json cannot be read
 
 
 def warm_seal() -> None:
@@ -183,17 +183,8 @@ class Collector:
                 log.error("%s: sealing failed: %s", session.root, exc)
 
     async def session_waiting(self, path: Path) -> Session:
-        """`session_for`, waiting while the registry cannot be read (the event loop serves the others
-        meanwhile), REGISTRY_WAIT_S at most: then CollectorError says why nothing was recorded."""
-        deadline, pause = time.monotonic() + REGISTRY_WAIT_S, 0.02
-        while True:
-            try:
-                return self.session_for(path)
-            except RegistryUnreadable as exc:
-                if time.monotonic() >= deadline:
-                    raise CollectorError(f"not recorded: {exc}") from None
-            await asyncio.sleep(pause)
-            pause = min(2 * pause, 1.0)
+        """`session_for`, waiting while the registry cannot be read (daemon/registry_wait.py)."""
+        return await once_known(lambda: self.session_for(path))
 
     def session_for(self, path: Path) -> Session:
         """The session of the workspace holding `path`, created on first use; RegistryUnreadable when
