@@ -6,12 +6,14 @@ the workspace is opted in is never decided from a file that could not be read.""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from collector.errors import CollectorError, RegistryUnreadable
 
+log = logging.getLogger("codetape.collector")
 REGISTRY_WAIT_S = 30.0
 T = TypeVar("T")
 
@@ -25,5 +27,7 @@ async def once_known(look: Callable[[], T], wait_s: float = REGISTRY_WAIT_S) -> 
         except RegistryUnreadable as exc:
             if time.monotonic() >= deadline:
                 raise CollectorError(f"not recorded: {exc}") from None
+            if pause == 0.02:
+                log.warning("%s: waiting for it (%g s at most)", exc, wait_s)
         await asyncio.sleep(pause)
         pause = min(2 * pause, 1.0)
