@@ -2,8 +2,9 @@
 
 - In a fresh home whose workspace was opted in earlier (no collector running, as after a reboot), a new
   shell's first command line `cd ws; pytest -q` is a `test_run` with its failure: the hook saw the
-  directory change before pytest ran and had its recorder start the collector (shell_hook.py's wake),
-  which the plugin waits for. Three shells here, 20 as an evaluation.
+  directory change before pytest ran (bash's DEBUG trap, zsh's chpwd) and had its recorder start the
+  collector (shell_hook.py's wake), which the plugin waits for. Three shells here (bash twice, zsh), 20
+  as an evaluation.
 - `git status --short` at one prompt, `pytest -q` at the next, beside two busy loops: the command comes
   first, since the plugin waits for its shell's earlier records to be delivered (sources/shell/delivered.py),
   as `codetape run` does. Three shells here, 20 as an evaluation.
@@ -22,7 +23,7 @@ import pytest
 
 from collector.home import Home
 from tests.integration.sources.test_run_hook_shell import interactive_bash, rcfile, recorder_gone, workspace
-from tests.support.collector_harness import codetape, episode_steps, git, running, wait_recorded
+from tests.support.collector_harness import codetape, env_for, episode_steps, git, running, wait_recorded
 from tests.waiting import wait_for
 
 TESTS = "def test_passes():\n    assert True\n\n\ndef test_fails():\n    assert 1 == 2\n"
@@ -37,14 +38,28 @@ def _sealed(home: Path, ws: Path) -> list[dict[str, Any]]:
     return [] if result is None else episode_steps(Path(result["path"]))
 
 
-def first_command_run(tmp_path: Path) -> None:
+def interactive_zsh(tmp_path: Path, home: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` in an interactive zsh with the hook in its .zshrc."""
+    hook = codetape(home, "hook", "zsh")
+    assert hook.returncode == 0, hook.stderr
+    zdot = tmp_path / "zdot"
+    zdot.mkdir()
+    (zdot / ".zshrc").write_text(f"PS1='%% '\nHISTFILE={tmp_path / 'zhistory'}\n{hook.stdout}")
+    return subprocess.run(["zsh", "-i"], input=script + "exit\n", capture_output=True, text=True,
+                          cwd=tmp_path, env=env_for(home, {"ZDOTDIR": str(zdot)}), timeout=60, check=False)
+
+
+def first_command_run(tmp_path: Path, shell: str = "bash") -> None:
     home = tmp_path / "home"
     ws = workspace(tmp_path, home)  # `codetape init`: opted in, no collector started
     (ws / "test_two.py").write_text(TESTS)
-    rc = rcfile(tmp_path, home, hooked=True)
     assert not Home(home.resolve()).socket.exists()
+    line = f"cd {ws}; {PYTEST} -q -p no:cacheprovider test_two.py\n"
     try:
-        done = interactive_bash(rc, home, f"cd {ws}; {PYTEST} -q -p no:cacheprovider test_two.py\n", tmp_path)
+        if shell == "bash":
+            done = interactive_bash(rcfile(tmp_path, home, hooked=True), home, line, tmp_path)
+        else:
+            done = interactive_zsh(tmp_path, home, line)
         assert "1 failed, 1 passed" in done.stdout, done.stdout + done.stderr
         runs = wait_recorded(Home(home.resolve()), ws,
                              lambda steps: any(s["kind"] == "test_run" for s in steps), "the first test_run")
@@ -57,9 +72,9 @@ def first_command_run(tmp_path: Path) -> None:
     assert "assert 1 == 2" in next(t["summary"] for t in run["tests"] if t["outcome"] == "failed")
 
 
-@pytest.mark.parametrize("shell", range(3))
-def test_a_new_shells_first_line_cd_then_pytest_is_a_test_run(tmp_path: Path, shell: int) -> None:
-    first_command_run(tmp_path)
+@pytest.mark.parametrize("shell", ["bash", "bash", "zsh"])
+def test_a_new_shells_first_line_cd_then_pytest_is_a_test_run(tmp_path: Path, shell: str) -> None:
+    first_command_run(tmp_path, shell)
 
 
 @pytest.mark.eval
