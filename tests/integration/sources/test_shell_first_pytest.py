@@ -123,6 +123,7 @@ def test_git_status_then_pytest_keep_their_order_beside_two_busy_loops(tmp_path:
 
 
 @pytest.mark.eval
+@pytest.mark.timeout(1800)  # 20 shells beside two busy loops: 15 to 30 s each on a loaded two-core machine
 @pytest.mark.usefixtures("busy_loops")
 def test_git_status_then_pytest_keep_their_order_in_20_shells(tmp_path: Path) -> None:
     order_runs(tmp_path, 20)
