@@ -12,6 +12,7 @@
     ├── JournalError          a journal cannot be written or read
     │   └── JournalCorrupt    damage in the middle of a journal (not a torn tail)
     ├── UnsafeHome            CODETAPE_HOME is not this user's alone (owner, permissions)
+    ├── RegistryUnreadable    the list of opted-in workspaces could not be read: nothing is decided from it
     ├── SettingsError         a .codetape.toml (or config.toml) is invalid
     │   └── PolicyError       a sharing policy (policy.toml, [policy] in .codetape.toml) is invalid
     └── CollectorError        the collector cannot be reached or refused a request
@@ -58,6 +59,11 @@ class CheckoutRefused(CodetapeError):
 
 class GitDirRefused(CodetapeError):
     pass
+
+
+class RegistryUnreadable(CodetapeError):
+    """`workspaces.json` exists but could not be read (the file table full, memory, the device, its
+    permissions): whether a folder is opted in is not known, so nothing is decided from it."""
 
 
 class JournalError(CodetapeError):

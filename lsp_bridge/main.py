@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,21 +153,35 @@ def _recording(home: Home, args: argparse.Namespace, source: str = "bridge",
     """The recorder, started (it connects to the collector in its own thread), and the workspaces; a
     gap's state comes from `state` (the documents the bridge tracks)."""
     # after the early `initialize` answer (the TYPE_CHECKING note above)
-    from collector.protocol.client import Client
     from collector.workspace.find import find_workspace
     from lsp_bridge.documents.workspaces import Workspaces
     from lsp_bridge.recording.recorder import Recorder
     from lsp_bridge.recording.spool import Limits
 
-    autostart = not args.no_autostart
+    recorder: Recorder | None = None
 
-    def connect() -> Link:
-        return Client.connect(home, autostart=autostart)
+    def editor_gone() -> bool:
+        return recorder is not None and recorder.stopping
 
+    connect = collector_link(home, autostart=not args.no_autostart, editor_gone=editor_gone)
     recorder = Recorder(connect, state=state, source=source, limits=Limits(spool_items=args.spool_steps))
     workspaces = Workspaces(lambda path: find_workspace(path, home))
     recorder.start()
     return recorder, workspaces
+
+
+def collector_link(home: Home, *, autostart: bool, editor_gone: Callable[[], bool]) -> Callable[[], Link]:
+    """How the recorder connects to the collector: starting it when none listens (unless
+    `--no-autostart`), but not once the editor's connection is gone (`editor_gone`: the recorder's last
+    flush): a collector that stopped meanwhile is not started again for the steps left, since nobody would
+    stop it (they are counted as not recorded)."""
+    # after the early `initialize` answer (the TYPE_CHECKING note above)
+    from collector.protocol.client import Client
+
+    def connect() -> Link:
+        return Client.connect(home, autostart=autostart and not editor_gone())
+
+    return connect
 
 
 def _observe(capture: EditorCapture, stdin: Stdin, stdout: Outlet, early: Early) -> int:

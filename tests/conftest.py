@@ -6,13 +6,14 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from schemas import EpisodeHeader, WorkspaceIdentity
 from tests.cli import NO_AWS_OF_THE_USERS
+from tests.support.leftovers import mark_session, wait_for_none
 
 SIMULATOR = os.path.join(os.path.dirname(__file__), "support", "platform_sim")
 
@@ -108,6 +109,20 @@ def users_pytests_without_our_plugins() -> None:
     the 1.4 s of CPU a one-test run takes. Set once this process has read its own options (a fixture, not
     pytest_configure, which runs before xdist starts its workers): never for the pytest running this."""
     os.environ["PYTEST_ADDOPTS"] = " ".join(filter(None, [os.environ.get("PYTEST_ADDOPTS"), OWN_PLUGINS]))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_collector_left_running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test that starts a collector stops it: at the end of the session a collector whose home lies
+    in the session's temporary folder, or that one of its processes started (tests/support/leftovers.py),
+    fails the run, named by its home (a test's tmp_path), and is ended. Per pytest process: under xdist
+    each worker has its own folder and marks what its tests start."""
+    mark = mark_session()
+    yield
+    left = wait_for_none(mark, tmp_path_factory.getbasetemp())
+    if left:
+        pytest.fail(f"{len(left)} collector(s) left running by the tests (now ended):\n"
+                    + "\n".join(f"  {each}" for each in left), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,9 @@
 """The collector process: one per user, one recording session per opted-in workspace.
 
     server.py          the asyncio socket server: connections, hellos, steps, events, idle seals
+    door.py            who is let in: unproven loopback connections bounded, refusals logged once a second
+    registry_wait.py   a hello or request waits while workspaces.json cannot be read, never decided from it
+    idle_exit.py       an autostarted collector nobody uses exits after its idle time
     connection.py      one connected client: its source name, its session, its dialect
     started.py         how the running collector was started, as `codetape status` says it
     requests.py        the answered requests, one method each (docs/collector-protocol.md)

@@ -58,6 +58,12 @@ class BackgroundUpload:
         self._backoff = FIRST_RETRY_S
         self.failure: str | None = None  # why the last run failed (its last line); None after a success
 
+    @property
+    def pending(self) -> bool:
+        """Whether an upload runs, or is to run again (a failed run's retry, an item's drawn time)."""
+        return (self.task is not None and not self.task.done()) or self._retry_at is not None or \
+            self._due_at is not None
+
     def poke(self) -> None:
         """Called on every tick of the collector's loop; cheap unless something changed."""
         if self.task is not None and not self.task.done():

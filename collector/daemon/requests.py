@@ -16,6 +16,7 @@ from schemas.limits import SHORT_TEXT_MAX
 
 if TYPE_CHECKING:
     from collector.daemon.connection import Connection
+    from collector.daemon.idle_exit import IdleExit
     from collector.daemon.session import Session
     from collector.home import Home
 
@@ -35,8 +36,11 @@ class Collector(Protocol):
     upload: _Upload
     stopping: asyncio.Event
     started: dict[str, Any] | None
+    idle_exit: IdleExit
 
     def session_for(self, path: Path) -> Session: ...
+
+    async def session_waiting(self, path: Path) -> Session: ...
 
     def broadcast(self, session: Session, event: dict[str, Any]) -> None: ...
 
@@ -55,7 +59,7 @@ class Requests:
             raise CollectorError(f"unknown request {op[:64]!r}")
         return await handler(conn, args)
 
-    def _session(self, conn: Connection, args: dict[str, Any]) -> Session:
+    async def _session(self, conn: Connection, args: dict[str, Any]) -> Session:
         workspace = args.get("workspace")
         if workspace is None:
             if conn.session is None:
@@ -63,12 +67,12 @@ class Requests:
             return conn.session
         if not isinstance(workspace, str) or not os.path.isabs(workspace):
             raise CollectorError("workspace must be an absolute path")
-        return self.collector.session_for(Path(workspace))
+        return await self.collector.session_waiting(Path(workspace))
 
-    def _recording(self, conn: Connection, args: dict[str, Any]) -> Session:
+    async def _recording(self, conn: Connection, args: dict[str, Any]) -> Session:
         """The session a request records a step into; CollectorError (`not recording: FILE:LINE: what`)
         while its settings cannot be used."""
-        session = self._session(conn, args)
+        session = await self._session(conn, args)
         session.check_settings()
         if session.problem is not None:
             raise CollectorError(f"not recording: {session.problem}")
@@ -89,47 +93,48 @@ class Requests:
         for session in sessions:
             session.check_settings()
         return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
-                "started": self.collector.started, "workspaces": [session.status() for session in sessions],
+                "started": self.collector.started, "idle_exit_s": self.collector.idle_exit.after_s,
+                "workspaces": [session.status() for session in sessions],
                 "upload_error": self.collector.upload.failure, "held": held_count(self.collector.home)}
 
     async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         """Start watching a workspace that was just opted in (`codetape init`), or under the settings just
         accepted (`codetape trust`, when no episode is open); answers once it watches."""
-        session = self._session(conn, args)
+        session = await self._session(conn, args)
         session.check_settings()
         await asyncio.to_thread(session.wait_capture)
         return {"root": str(session.root)}
 
     async def op_pause(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
-        session = self._session(conn, args)
+        session = await self._session(conn, args)
         if session.pause():
             self.collector.broadcast(session, {"event": "paused"})
         return {"paused": True}
 
     async def op_resume(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
-        session = self._session(conn, args)
+        session = await self._session(conn, args)
         if session.resume():
             self.collector.broadcast(session, {"event": "resumed"})
         return {"paused": False}
 
     async def op_seal(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any] | None:
-        return await self.collector.seal(self._session(conn, args))
+        return await self.collector.seal(await self._session(conn, args))
 
     async def op_note(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         step = {"kind": "note", "text": self._text(args, "text")}
-        self._recording(conn, args).add(self.collector.clock(), step, source=_source(conn))
+        (await self._recording(conn, args)).add(self.collector.clock(), step, source=_source(conn))
         return {}
 
     async def op_task_start(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         step = {"kind": "task", "action": "start", "statement": self._text(args, "statement")}
-        self._recording(conn, args).add(self.collector.clock(), step, source=_source(conn))
+        (await self._recording(conn, args)).add(self.collector.clock(), step, source=_source(conn))
         return {}
 
     async def op_task_done(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any] | None:
         outcome = args.get("outcome")
         if outcome is not None and outcome not in OUTCOMES:
             raise CollectorError(f"outcome must be one of {', '.join(OUTCOMES)}")
-        session = self._recording(conn, args)
+        session = await self._recording(conn, args)
         step: dict[str, Any] = {"kind": "task", "action": "done"}
         if outcome is not None:
             step["outcome"] = outcome

@@ -24,17 +24,21 @@ from typing import TYPE_CHECKING, Any
 from collector.daemon.ahead import SealAhead
 from collector.daemon.capture import StartWatchers
 from collector.daemon.connection import Connection
+from collector.daemon.door import Door
 from collector.daemon.drain import BackgroundUpload
 from collector.daemon.hellos import client_info
+from collector.daemon.idle_exit import IdleExit, idle_exit_s
 from collector.daemon.lost_runs import gap_step, take_lost
+from collector.daemon.registry_wait import once_known
 from collector.daemon.requests import Requests
 from collector.daemon.rundir import Instance, claim
 from collector.daemon.session import Session
 from collector.daemon.started import how_started
-from collector.errors import CodetapeError, CollectorError, FramingError, SettingsError
+from collector.errors import CodetapeError, CollectorError, FramingError, RegistryUnreadable, SettingsError
 from collector.home import Home
 from collector.journal.pending import settle as settle_pending
-from collector.platform.sockets import admit, serve
+from collector.platform.process import raise_open_file_limit
+from collector.platform.sockets import serve
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import decode_body, is_json, read_body
 from collector.protocol.messages import StepsMessage, decoded
@@ -94,7 +98,11 @@ class Collector:
         self.requests = Requests(self)
         self.upload = BackgroundUpload(home)
         self.ahead = SealAhead(home.episodes)
+        # an autostarted collector nobody uses exits (daemon/idle_exit.py); any other runs until stopped
+        self.idle_exit = IdleExit(home, idle_exit_s(started, os.environ))
         self.secret: bytes | None = None  # loopback TCP's, once serving (platform/loopback.py)
+        self._unwatched = False  # the registered workspaces could not be listed at start: asked again
+        self.door = Door(home.socket, None, log)  # who is let in (daemon/door.py), set again once serving
 
     async def serve(self, instance: Instance) -> None:
         """Serve until SIGTERM, SIGINT or `shutdown`; then seal everything and release the instance."""
@@ -103,6 +111,8 @@ class Collector:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stopping.set)
         self.secret = instance.secret
+        self.door = Door(self.home.socket, instance.secret, log)
+        loop.set_exception_handler(self.door.loop_error)
         server = await serve(self._serve_client, instance.sock)
         log.info("collector %d listening on %s", os.getpid(), self.home.socket)
         recovery = asyncio.create_task(self._recover(leftovers))
@@ -132,19 +142,33 @@ class Collector:
             log.info("collector stopped")
 
     def _watch_registered(self) -> None:
-        """Start a session (and its git and file watchers) for every workspace the user opted in."""
-        for root in Registry(self.home).roots():
+        """Start a session (and its git and file watchers) for every workspace the user opted in (again at
+        each check while the registry cannot be read)."""
+        try:
+            roots = Registry(self.home).roots()
+        except RegistryUnreadable as exc:
+            if not self._unwatched:
+                log.error("%s; asked again every %g s", exc, self.check_interval)
+            self._unwatched = True
+            return
+        self._unwatched = False
+        for root in roots:
             try:
                 self.session_for(root)
             except CodetapeError as exc:
                 log.error("%s: cannot watch: %s", root, exc)
 
     def _lost_runs(self) -> None:
-        """A `gap` for each test run a pytest could not hand over (daemon/lost_runs.py)."""
+        """A `gap` for each test run a pytest could not hand over (daemon/lost_runs.py); the notes are left
+        for later while the registry cannot be read (whether their workspace is recorded is not known)."""
+        try:
+            Registry(self.home).registered()
+        except RegistryUnreadable:
+            return
         for run in take_lost(self.home.socket.parent):
             try:
                 session = self.session_for(run.workspace)
-            except (CollectorError, SettingsError):
+            except (CollectorError, SettingsError, RegistryUnreadable):
                 continue  # not a workspace recorded here: nothing was to be recorded
             now = self.clock()
             try:
@@ -159,8 +183,13 @@ class Collector:
             except CodetapeError as exc:
                 log.error("%s: sealing failed: %s", session.root, exc)
 
+    async def session_waiting(self, path: Path) -> Session:
+        """`session_for`, waiting while the registry cannot be read (daemon/registry_wait.py)."""
+        return await once_known(lambda: self.session_for(path))
+
     def session_for(self, path: Path) -> Session:
-        """The session of the workspace holding `path`, created on first use."""
+        """The session of the workspace holding `path`, created on first use; RegistryUnreadable when
+        whether it is opted in is not known now."""
         root = find_workspace(path, self.home)
         if root is None:
             ignored = ignored_settings(path, self.home)
@@ -224,11 +253,20 @@ class Collector:
     async def _idle_loop(self, socket_inode: int | None) -> None:
         while True:
             await asyncio.sleep(self.check_interval)
+            if self._unwatched:
+                self._watch_registered()
             if _inode(self.home.socket) != socket_inode:
                 log.warning("%s was removed or replaced: stopping", self.home.socket)
                 self.stopping.set()
                 return
             self.upload.poke()
+            busy = bool(self.connections) or self.upload.pending or any(
+                session.has_episode for session in self.sessions.values())
+            if self.idle_exit.due(busy=busy):
+                log.info("no client, no open episode and nothing in the outbox for %.0f s: exiting (the next "
+                         "client starts a collector again)", self.idle_exit.after_s or 0)
+                self.stopping.set()
+                return
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 session.tick()
@@ -242,10 +280,7 @@ class Collector:
                         log.error("%s: sealing failed: %s", session.root, exc)
 
     async def _serve_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not await admit(reader, writer, self.home.socket, self.secret):
-            log.warning("refused a connection from another user" if self.secret is None else
-                        "refused a connection that did not prove the secret (closed unread)")
-            writer.close()
+        if not await self.door.admit(reader, writer):
             return
         conn = Connection(writer)
         self.connections.add(conn)
@@ -283,14 +318,14 @@ class Collector:
         reply: dict[str, Any] = {"id": message.get("id")}
         try:
             if op == "hello":
-                reply.update(self.hello(conn, message))
+                reply.update(await self.hello(conn, message))
             else:
                 reply.update(ok=True, result=await self.requests.handle(conn, str(op), message))
         except (CodetapeError, OSError) as exc:
             reply.update(ok=False, error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         conn.send(reply)
 
-    def hello(self, conn: Connection, message: dict[str, Any]) -> dict[str, Any]:
+    async def hello(self, conn: Connection, message: dict[str, Any]) -> dict[str, Any]:
         source = message.get("source")
         conn.source = source if isinstance(source, str) and source else "client"
         workspace = message.get("workspace")
@@ -299,7 +334,7 @@ class Collector:
         conn.session = None
         self._lost_runs()  # a pytest that gave up waiting just before the collector listened
         try:
-            session = self.session_for(Path(workspace))
+            session = await self.session_waiting(Path(workspace))
         except (CollectorError, SettingsError) as exc:
             return {"ok": True, "recording": False, "reason": str(exc)}
         conn.session = session
@@ -346,6 +381,8 @@ def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     os.umask(0o077)  # journals, episodes and logs are the developer's alone
     started = how_started(os.environ, os.getpid(), os.getppid())
+    # every client holds a connection, and anyone may open one on loopback TCP (bounded: daemon/door.py)
+    limit = raise_open_file_limit()
     with starting(home):  # until it listens: a pytest ending meanwhile waits (protocol/starting.py)
         instance = claim(home)
     # psutil and the agents' settings: loaded once the collector has claimed its home, not by `status`
@@ -353,6 +390,8 @@ def run_collector(home: Home, *, check_interval: float = 0.2) -> None:
 
     collector = Collector(home, start_watchers=default_start_watchers(home), check_interval=check_interval,
                           started=started, silent_hooks=functools.partial(SilentHooks, env=dict(os.environ)))
+    if limit is not None:
+        log.info("open files: up to %d", limit)
     asyncio.run(collector.serve(instance))
     # sealed and released: the interpreter's last collection at exit, over everything the daemon loaded (the
     # redaction engine's rules, every module), is work for nobody (a second of a stop at load 10)

@@ -269,6 +269,11 @@ class Session:
         with self._lock:
             return None if self._episode is None else now - self._episode.last_activity
 
+    @property
+    def has_episode(self) -> bool:
+        """Whether an episode is open (recorded into, not sealed yet)."""
+        return self._episode is not None
+
     def status(self) -> dict[str, Any]:
         with self._lock:
             episode = self._episode

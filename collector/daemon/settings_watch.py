@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector.errors import PolicyError, SettingsError
+from collector.errors import PolicyError, RegistryUnreadable, SettingsError
 from collector.home import Home
 from collector.policy.effective import effective_settings
 from collector.policy.managed import stamp as managed_stamp
@@ -97,6 +97,8 @@ class SettingsWatch:
                 wanted = (effective.settings, self._excludes())
             except SettingsError as exc:
                 problem = str(exc)
+            except RegistryUnreadable:
+                return None  # the key is not kept: the next look reads them again
             else:
                 if self._settling(key):
                     return None  # the key is not kept: the next look reads the file again

@@ -8,6 +8,7 @@ does not take: the descriptor walk in collector/workspace/beneath.py is POSIX's)
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path, PurePath
@@ -23,6 +24,24 @@ else:
     NONBLOCK = os.O_NONBLOCK
     # a directory passed through, not read (search permission only); Linux only, else read access
     PATH_ONLY = getattr(os, "O_PATH", os.O_RDONLY)
+
+
+# Errors that say nothing of the file: the process's or the system's file table is full, memory ran out, the
+# device failed to answer. A reader retries them, and records that it could not read rather than taking
+# the file for gone (collector/sources/files/file_watcher.py, collector/workspace/registry.py).
+TRANSIENT_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EIO})
+
+
+def transient(exc: OSError) -> bool:
+    """Whether `exc` says the file could not be read now, not that it is gone or is not a file."""
+    return exc.errno in TRANSIENT_ERRNOS
+
+
+def error_name(exc: OSError) -> str:
+    """`EMFILE: Too many open files`: the error's symbol and its text, for a person to act on."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    text = exc.strerror or str(exc)
+    return f"{name}: {text}" if name else text
 
 
 # Whether the kernel's file events can be lost without a word: inotify reports its queue's overflow

@@ -184,21 +184,23 @@ def hardlink_beneath(root: Root, relpath: str, source_root: Root, source: str, *
         os.close(source_parent)
 
 
-def scan_beneath(root: Root, under: str = "", *, skip: Callable[[str], bool] = lambda _relpath: False
+def scan_beneath(root: Root, under: str = "", *, skip: Callable[[str], bool] = lambda _relpath: False,
+                 failed: Callable[[str, OSError], None] | None = None
                  ) -> Iterator[tuple[str, os.stat_result]]:
     """(relpath, lstat) of every regular file and link below `root/under`, depth first, without recursion.
 
     An entry for which `skip(relpath)` holds is neither yielded nor entered. Links are yielded, never
     entered; a directory replaced by a link while the walk runs is not entered either, and an unreadable
-    one is passed over. Subdirectories are opened through their parent's descriptor while it is held
-    (at most MAX_HELD at once), else from the root, so the walk costs no more in a deep tree.
+    one is passed over (`failed` is told which, and why). Subdirectories are opened through their parent's
+    descriptor while it is held (at most MAX_HELD at once), else from the root, so the walk costs no more
+    in a deep tree.
     """
     stack = [under]
     held: dict[str, list[int]] = {}  # directory -> [its descriptor, its subdirectories still on the stack]
     try:
         while stack:
             relpath = stack.pop()
-            fd = _open_listed(root, relpath, held)
+            fd = _open_listed(root, relpath, held, failed)
             if fd is None:
                 continue
             subdirectories: list[str] = []
@@ -216,8 +218,9 @@ def scan_beneath(root: Root, under: str = "", *, skip: Callable[[str], bool] = l
                             yield child, entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
-            except OSError:
-                pass
+            except OSError as exc:
+                if failed is not None:
+                    failed(relpath, exc)
             finally:
                 if subdirectories and len(held) < MAX_HELD:
                     held[relpath] = [fd, len(subdirectories)]
@@ -229,7 +232,8 @@ def scan_beneath(root: Root, under: str = "", *, skip: Callable[[str], bool] = l
             os.close(fd)
 
 
-def _open_listed(root: Root, relpath: str, held: dict[str, list[int]]) -> int | None:
+def _open_listed(root: Root, relpath: str, held: dict[str, list[int]],
+                 failed: Callable[[str, OSError], None] | None) -> int | None:
     """A descriptor to list `relpath` with, through its parent's held descriptor when there is one."""
     parent, _, name = relpath.rpartition("/")
     entry = held.get(parent) if name and relpath != parent else None
@@ -237,7 +241,9 @@ def _open_listed(root: Root, relpath: str, held: dict[str, list[int]]) -> int | 
         if entry is None:
             return open_beneath(root, relpath, _LISTED)
         return os.open(name, _LISTED, dir_fd=entry[0])
-    except OSError:
+    except OSError as exc:
+        if failed is not None:
+            failed(relpath, exc)
         return None
     finally:
         if entry is not None:

@@ -9,21 +9,30 @@ settings file (`codetape init`, `codetape trust`): what the file may loosen is b
 (collector/policy/effective.py). Every change is a locked read-modify-write replaced atomically
 (collector.atomic). A `workspaces.txt` of older versions (one path per line) is read until the next
 change rewrites it as JSON.
+
+A file that exists but cannot be read is never taken for an empty list: a read that failed for want of
+files, memory or the device (platform/files.py's `transient`) is tried again briefly (READ_PAUSES_S), then
+it, like any other error but the file's absence, is RegistryUnreadable: the caller waits and asks again,
+or says so (the collector holds a hello or request meanwhile: daemon/server.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 from collector.atomic import atomic_write, locked
+from collector.errors import RegistryUnreadable
 from collector.home import Home
+from collector.platform.files import error_name, transient
 from collector.workspace.trust import SETTINGS_FILE, settings_problem
 
 FILE = "workspaces.json"
 LEGACY_FILE = "workspaces.txt"
+READ_PAUSES_S = (0.01, 0.05)  # a read that failed for want of files, memory or the device: tried again
 
 
 def digest(text: str) -> str:
@@ -40,10 +49,10 @@ class Registry:
     def _entries(self) -> dict[Path, str | None]:
         """Every remembered workspace, in order, with the settings text accepted for it (None: none)."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8", errors="surrogateescape"))
+            data = json.loads(self._read(self.path))
         except (FileNotFoundError, NotADirectoryError):
             return dict.fromkeys(self._read_legacy())
-        except (OSError, ValueError):
+        except ValueError:
             return {}
         if not isinstance(data, list):
             return {}
@@ -54,10 +63,25 @@ class Registry:
                 entries[root] = accepted
         return entries
 
+    def _read(self, path: Path) -> str:
+        """The text of `path`; FileNotFoundError (or NotADirectoryError) when it is not there,
+        RegistryUnreadable when it is there but could not be read."""
+        for pause in (*READ_PAUSES_S, None):
+            try:
+                return path.read_text(encoding="utf-8", errors="surrogateescape")
+            except (FileNotFoundError, NotADirectoryError):
+                raise
+            except OSError as exc:
+                if pause is None or not transient(exc):
+                    raise RegistryUnreadable(f"{path} could not be read ({error_name(exc)}): which "
+                                             "workspaces are opted in is not known now") from None
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
     def _read_legacy(self) -> list[Path]:
         try:
-            text = self._legacy.read_text(encoding="utf-8", errors="surrogateescape")
-        except OSError:
+            text = self._read(self._legacy)
+        except (FileNotFoundError, NotADirectoryError):
             return []
         return [Path(line) for line in dict.fromkeys(text.splitlines()) if line.startswith("/")]
 
@@ -87,7 +111,8 @@ class Registry:
             self._write(entries)
 
     def accepted(self, root: Path) -> str | None:
-        """The settings text the user accepted for `root`, None when they accepted none (or it is unknown)."""
+        """The settings text the user accepted for `root`, None when they accepted none (or it is unknown);
+        RegistryUnreadable when the registry could not be read."""
         return self._entries().get(root)
 
     def registered(self) -> list[Path]:

@@ -74,6 +74,11 @@ class Recorder:
         self._thread = threading.Thread(target=self._run, name="codetape-recorder", daemon=True)
         self._thread.start()
 
+    @property
+    def stopping(self) -> bool:
+        """Whether the last flush began: the editor's connection is gone (or the bridge exits)."""
+        return self._stopping
+
     def configure(self, *, encoding: str, client_info: dict[str, Any] | None) -> None:
         """The editor's position encoding and clientInfo, known after `initialize`."""
         with self._lock:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,16 +64,19 @@ class Daemon:
         return self.log.read_text(errors="replace")
 
 
-def start_daemon(home: Path, *, check_ready: bool = True, env: Mapping[str, str] | None = None) -> Daemon:
-    """A collector for CODETAPE_HOME `home`, its environment this process's plus `env`."""
+def start_daemon(home: Path, *, check_ready: bool = True, env: Mapping[str, str] | None = None,
+                 prefix: Sequence[str] = ()) -> Daemon:
+    """A collector for CODETAPE_HOME `home`, its environment this process's plus `env`; `prefix`: a
+    command that runs it (`prlimit --nofile=...`)."""
     home.mkdir(parents=True, exist_ok=True)
     # beside the home, unless the home is inside a workspace (a test of exactly that): the log would be a
     # file of the workspace, which the collector rightly records as one
     beside = home.parent if not (home.parent / ".codetape.toml").exists() else Path(tempfile.mkdtemp())
     log = beside / f"{home.name}-collector-{time.monotonic_ns()}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "collector", "collector"], env=env_for(home, env),
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([*prefix, sys.executable, "-m", "collector", "collector"],
+                                env=env_for(home, env), stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT)
     daemon = Daemon(Home(home.resolve()), proc, log)
     if check_ready:
         def ready() -> bool:
@@ -88,8 +91,8 @@ def start_daemon(home: Path, *, check_ready: bool = True, env: Mapping[str, str]
 
 
 @contextlib.contextmanager
-def running(home: Path, env: Mapping[str, str] | None = None) -> Iterator[Daemon]:
-    daemon = start_daemon(home, env=env)
+def running(home: Path, env: Mapping[str, str] | None = None, prefix: Sequence[str] = ()) -> Iterator[Daemon]:
+    daemon = start_daemon(home, env=env, prefix=prefix)
     try:
         yield daemon
     finally:

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
+
 from tests.waiting import TIMEOUT_S, wait_for
 
 
@@ -48,8 +50,26 @@ class Terminal:
         self.tmux("send-keys", *keys)
 
     def stop(self) -> None:
+        """End the server, and wait until what ran in it is gone (an editor, and the bridge it started: a
+        collector a test stops next must not outlive them, or a bridge would start another)."""
+        started = self._running()
         subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=30,
                        check=False)
+        _gone, alive = psutil.wait_procs(started, timeout=TIMEOUT_S)
+        assert not alive, f"still running {TIMEOUT_S:g} s after the terminal closed: {alive}"
+
+    def _running(self) -> list[psutil.Process]:
+        """The processes of the server's panes and all they started."""
+        try:
+            panes = self.tmux("list-panes", "-a", "-F", "#{pane_pid}").split()
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
+            return []
+        found: list[psutil.Process] = []
+        for pid in panes:
+            with contextlib.suppress(psutil.Error):
+                pane = psutil.Process(int(pid))
+                found += [pane, *pane.children(recursive=True)]
+        return found
 
 
 def stderr_on_a_terminal(command: list[str], env: dict[str, str],

@@ -31,6 +31,7 @@ from collector.platform.process import die_of
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.sources.shell import passthrough
+from collector.sources.shell.delivered import shell_pid
 from collector.sources.shell.recorder import wait_delivered
 from collector.sources.testruns.gotest import GoTestStream, is_go_test_json
 
@@ -69,7 +70,11 @@ class _Link:
         except CodetapeError as exc:  # a settings file is here, so the user expects to be told
             self.opted_in, self.error = True, str(exc)
             return
-        if find_workspace(self.cwd, home) is None:
+        try:
+            if find_workspace(self.cwd, home) is None:
+                return
+        except CodetapeError as exc:  # whether it is opted in is not known: said, as a settings file is here
+            self.opted_in, self.error = True, str(exc)
             return
         self.opted_in, self.home = True, home
         try:
@@ -105,7 +110,7 @@ class _Link:
         if junit:
             step["junit"] = junit[:100]  # where the collector looks for reports; not recorded itself
         if self.home is not None:  # the commands at this shell's earlier prompts first (one shell, one order)
-            wait_delivered(self.home, os.getppid())
+            wait_delivered(self.home, shell_pid(os.environ, os.getppid()))
         try:
             at = ended_ms
             if go_tests is not None and (tests := go_tests.tests()):
@@ -133,7 +138,10 @@ def _command_env(cwd: Path, env: Mapping[str, str]) -> dict[str, str] | None:
     except CodetapeError:  # said once the link is made; the command runs as usual
         return None
     # in an opted-in workspace the link starts the collector if it is down: a pytest may wait for it
-    starting = AUTOSTART_WAIT_S if find_workspace(cwd, home) is not None else 0.0
+    try:
+        starting = AUTOSTART_WAIT_S if find_workspace(cwd, home) is not None else 0.0
+    except CodetapeError:  # not known whether it is opted in: a pytest waits as if it were
+        starting = AUTOSTART_WAIT_S
     return {**env, **pytest_env(home, env, starting_s=starting)}
 
 

@@ -112,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"collector: running (pid {status['pid']}), socket {status['socket']}")
     if status.get("started"):
         print(f"  {status['started']['text']}; stop it with: codetape collector stop")
+    if isinstance(status.get("idle_exit_s"), (int, float)):
+        from collector.daemon.idle_exit import said
+
+        print(f"  {said(status['idle_exit_s'])}")
     if not status["workspaces"]:
         print("no workspace recorded since it started")
     for workspace in status["workspaces"]:

@@ -20,6 +20,12 @@ Every file is looked at through collector.workspace.beneath: a link is recorded 
 target string) and never followed, so a directory that becomes a link pointing out of the workspace
 (`cfg/` turning into `cfg -> ../../.docker`) is recorded as that link, and the files known below it as
 deleted, whichever pass (events, reconcile, audit) finds it.
+
+A path that cannot be read for a reason that says nothing of it (the collector's file table full, the
+system's, memory, the device: `filestate.Unreadable`) is never taken for gone: it is tried again
+(RETRY_PAUSES_S; once one path of a pass ran out of them, the rest of that pass are tried once), then a
+`gap` (`unreadable_file`, naming the kind of path and the error, not the path) says a change could not be
+read, and the path is tried every UNREAD_RETRY_S until it is: what it holds then is recorded.
 """
 
 from __future__ import annotations
@@ -47,11 +53,11 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 
-from collector.platform.files import EVENTS_LOST_SILENTLY
+from collector.platform.files import EVENTS_LOST_SILENTLY, error_name, transient
 from collector.policy.recording import Policy
 from collector.sources.emit import Emit
 from collector.sources.files.debounce import Debouncer
-from collector.sources.files.filestate import Known, is_noise, read_state, walk
+from collector.sources.files.filestate import Known, Unreadable, is_noise, read_state, walk
 from collector.sources.files.observer import failure as observer_failure
 from collector.sources.files.observer import new_observer
 from collector.workspace.beneath import stat_beneath
@@ -61,6 +67,8 @@ BURST_LIMIT = 4096
 AUDIT_INTERVAL_S = 10.0 if EVENTS_LOST_SILENTLY else 120.0
 AUDIT_SHARE = 0.02  # at most this share of the time spent auditing: a 0.5 s pass waits 25 s for the next
 SETTLED_NS = 2_000_000_000  # a change younger than this may still have its event in flight
+RETRY_PAUSES_S = (0.05, 0.2, 0.5)  # a path that could not be read (Unreadable) is tried again after these
+UNREAD_RETRY_S = 1.0  # and, once a gap said so, again this often until it is read
 EVENTS: list[type[FileSystemEvent]] = [
     FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent,
     DirCreatedEvent, DirMovedEvent, DirDeletedEvent,
@@ -119,6 +127,10 @@ class FileWatcher:
         self._overflow: str | None = None
         self._dropped = 0
         self._first_flush = True
+        self._unread: dict[str, str] = {}  # paths a gap said could not be read -> "file" or "folder"
+        self._pressed = False  # a path of this pass ran out of retries: the others are tried once
+        self._retry: threading.Timer | None = None
+        self._unlisted: set[str] = set()  # the folders the last walk could not list
         self._prefix = f"{self.root}/"
         self._observer = new_observer()
         self._debouncer = Debouncer(self._flush, quiet=quiet, max_delay=max_delay, name="codetape-files")
@@ -148,6 +160,8 @@ class FileWatcher:
     def stop(self) -> None:
         _live.discard(self)
         self._stopped.set()
+        if self._retry is not None:
+            self._retry.cancel()
         self._observer.stop()
         if self._observer.is_alive():
             self._observer.join(timeout=10)
@@ -205,10 +219,20 @@ class FileWatcher:
     def _flush(self) -> None:
         self.policy.refresh()
         first, self._first_flush = self._first_flush, False
+        self._pressed = False
         with self._lock:
             events, self._queue = self._queue, []
             overflow = self._overflow
+        try:
+            self._pass(events, overflow, first=first)
+        finally:
+            self._retry_unread()
+
+    def _pass(self, events: list[_Event], overflow: str | None, *, first: bool) -> None:
         if overflow is None:
+            # what could not be read before is looked at again, as if an event had come for it
+            events += [("dir_created" if kind == "folder" else "modified", rel, "")
+                       for rel, kind in list(self._unread.items())]
             # paths touched while the baseline was walked may be in it already: record them as they are
             self._apply(events, force=first)
             if self._audit_due:
@@ -248,16 +272,30 @@ class FileWatcher:
         for prefix in _outermost(subtrees):
             below = f"{prefix}/"
             dirty.update(dict.fromkeys(p for p in self._known if p.startswith(below)))
-            dirty.update(dict.fromkeys(rel for rel, _ in walk(self.root, self.policy, under=prefix,
-                                                                skip=self.skip)))
+            dirty.update(dict.fromkeys(rel for rel, _ in self._walk(under=prefix)))
+            if self._unread.get(prefix) == "folder" and prefix not in self._unlisted:
+                del self._unread[prefix]  # listed now: what it holds is synced below
         for rel in dirty:
             self._sync(rel, force=force)
+
+    def _walk(self, under: str = "") -> list[tuple[str, os.stat_result]]:
+        """`filestate.walk` below `under`; a folder it could not list now is said once in a gap, and listed
+        again later (`_unread`)."""
+        unlisted: list[tuple[str, OSError]] = []
+        found = list(walk(self.root, self.policy, under=under, skip=self.skip, unreadable=unlisted))
+        self._unlisted = {rel for rel, _ in unlisted}
+        for rel, exc in unlisted:
+            self._could_not_read(rel, "folder", exc)
+        return found
 
     def _rename(self, rel: str, dest: str) -> bool:
         """Record a rename of a known file whose content is readable at its new path now."""
         if rel not in self._known or self.policy.is_excluded(rel):
             return False
-        state = read_state(self.root, dest, self.policy)
+        try:
+            state = read_state(self.root, dest, self.policy)
+        except Unreadable:  # each path synced on its own: the new one tried again, then a gap
+            return False
         if state is None:
             return False
         fields, known = state
@@ -268,13 +306,57 @@ class FileWatcher:
         return True
 
     def _sync(self, rel: str, *, force: bool = False) -> None:
-        """Record the difference between what is known of `rel` and what is on disk now, if any."""
+        """Record the difference between what is known of `rel` and what is on disk now, if any; a path that
+        could not be read is tried again, then said in a gap (`_could_not_read`)."""
+        pauses = () if self._pressed else RETRY_PAUSES_S
+        for pause in (*pauses, None):
+            try:
+                self._sync_now(rel, force=force)
+            except Unreadable as exc:
+                if pause is None or self._stopped.is_set():
+                    self._pressed = True
+                    self._could_not_read(rel, exc.kind, exc.error)
+                    return
+                time.sleep(pause)
+            else:
+                if self._unread.get(rel) == "file":
+                    del self._unread[rel]
+                return
+
+    def _could_not_read(self, rel: str, kind: str, error: OSError) -> None:
+        """A gap saying that a change of a file (or what a folder holds) could not be read, once per path
+        until it is read; the path is tried again every UNREAD_RETRY_S."""
+        if rel in self._unread:
+            return
+        self._unread[rel] = kind
+        what = "what a workspace folder holds" if kind == "folder" else f"a change of a workspace {kind}"
+        detail = (f"{what} could not be read ({error_name(error)}); it is recorded from disk once it can be")
+        log.warning("%s: %s could not be read (%s); tried again every %g s", self.root, kind,
+                    error_name(error), UNREAD_RETRY_S)
+        self._emit({"kind": "gap", "source": SOURCE, "reason": "unreadable_file", "detail": detail})
+
+    def _retry_unread(self) -> None:
+        """Look at what could not be read again in UNREAD_RETRY_S (one timer at a time)."""
+        if not self._unread or self._stopped.is_set():
+            return
+        if self._retry is not None and self._retry.is_alive():
+            return
+        self._retry = threading.Timer(UNREAD_RETRY_S, self._debouncer.poke)
+        self._retry.daemon = True
+        self._retry.start()
+
+    def _sync_now(self, rel: str, *, force: bool = False) -> None:
+        """`_sync` once: Unreadable (its `kind` set where known) when `rel` could not be read now."""
         before = self._known.get(rel)
         st = self._lstat(rel)
         if before is not None and st is not None and before.same_stat(st) and not force:
             return
         recordable = st is not None and (S_ISREG(st.st_mode) or S_ISLNK(st.st_mode))
-        state = read_state(self.root, rel, self.policy) if recordable else None
+        try:
+            state = read_state(self.root, rel, self.policy) if recordable else None
+        except Unreadable as exc:
+            exc.kind = "link" if st is not None and S_ISLNK(st.st_mode) else "file"
+            raise
         if state is None:
             if before is not None and not recordable:
                 del self._known[rel]
@@ -292,7 +374,7 @@ class FileWatcher:
     def _reconcile(self) -> None:
         """After lost events: every file on disk against the last known state, then what disappeared."""
         seen: set[str] = set()
-        for rel, _ in walk(self.root, self.policy, skip=self.skip):
+        for rel, _ in self._walk():
             seen.add(rel)
             self._sync(rel)
         for rel in [p for p in self._known if p not in seen]:
@@ -303,12 +385,12 @@ class FileWatcher:
         settled = time.time_ns() - SETTLED_NS
         seen: set[str] = set()
         missed: list[str] = []
-        for rel, st in walk(self.root, self.policy, skip=self.skip):
+        for rel, st in self._walk():
             seen.add(rel)
             before = self._known.get(rel)
             if (before is None or not before.same_stat(st)) and st.st_mtime_ns < settled:
                 missed.append(rel)
-        missed += [rel for rel in self._known if rel not in seen and self._lstat(rel) is None]
+        missed += [rel for rel in self._known if rel not in seen and self._missing(rel)]
         if not missed:
             return
         detail = (f"{len(missed)} file changes reached no file event (inotify watch limit reached, or a "
@@ -318,11 +400,22 @@ class FileWatcher:
             self._sync(rel)
 
     def _lstat(self, rel: str) -> os.stat_result | None:
-        """What is at `rel` now (a link as a link), or None when nothing is, or only through a link."""
+        """What is at `rel` now (a link as a link), or None when nothing is, or only through a link;
+        Unreadable when that could not be looked at now."""
         try:
             return stat_beneath(self.root, rel)
-        except OSError:
+        except OSError as exc:
+            if transient(exc):
+                raise Unreadable(exc) from exc
             return None
+
+    def _missing(self, rel: str) -> bool:
+        """Whether nothing is at `rel` now; a path that could not be looked at is taken as missed too (its
+        `_sync` tries again, then says so)."""
+        try:
+            return self._lstat(rel) is None
+        except Unreadable:
+            return True
 
     def _emit(self, step: dict[str, Any]) -> None:
         self.emit(self.clock(), {key: value for key, value in step.items() if value is not None})

@@ -3,6 +3,8 @@
 The policy decides before any byte is read: excluded files are never opened (not even stat'ed by the
 walk, whose excluded directories are skipped whole), binary and too-large files are recorded by size
 only. Text is the file's exact UTF-8 content with its sha256, so reconstruction stays byte-exact.
+An error that says nothing of the file (the file table full, memory, the device: platform/files.py's
+`transient`) is `Unreadable`, never taken for a file that is gone.
 Files are reached through collector.workspace.beneath, never through a link: a link is recorded as a
 link (its target string), and what lies behind it is never read, inside the workspace or out.
 """
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.platform.files import NONBLOCK
+from collector.platform.files import NONBLOCK, transient
 from collector.policy.recording import Policy
 from collector.workspace.beneath import link_beneath, open_beneath, scan_beneath, stat_beneath
 
@@ -48,6 +50,23 @@ def is_noise(relpath: str) -> bool:
     return name.endswith(_SWAP_SUFFIXES) or name.startswith(_SWAP_PREFIXES)
 
 
+class Unreadable(Exception):
+    """A path could not be read now, for a reason that says nothing of it (`error`: the file table full,
+    memory, the device); whoever asked tries again, and records that it could not read it."""
+
+    def __init__(self, error: OSError, kind: str = "file") -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.kind = kind  # what the path is, as far as known: a "file", a "link", a "folder"
+
+
+def _gone(exc: OSError) -> None:
+    """Raise Unreadable when `exc` says nothing of the file; return when it says the file is not there (or
+    not one that is read)."""
+    if transient(exc):
+        raise Unreadable(exc) from exc
+
+
 @dataclass(frozen=True)
 class Known:
     """The last recorded state of one file. `sha256` is None for omitted (binary, too large) files and
@@ -65,14 +84,18 @@ class Known:
 def read_state(root: Path, relpath: str, policy: Policy, *, tracked: bool = False) -> tuple[
         dict[str, Any], Known] | None:
     """The `file_change` fields for a file's content now (a link's: its target), or None when it is
-    excluded, gone, not a file or link, or reached only through a link. `root` is a real path. `tracked`:
-    git tracks the file, so git's ignore files, which never apply to a tracked file, are not asked."""
+    excluded, gone, not a file or link, or reached only through a link; Unreadable when it could not be read
+    now. `root` is a real path. `tracked`: git tracks the file, so git's ignore files, which never apply to
+    a tracked file, are not asked."""
     if policy.excluded_by_workspace(relpath) if tracked else policy.is_excluded(relpath):
         return None
     try:
         fd = open_beneath(root, relpath, os.O_RDONLY | NONBLOCK)
     except OSError as exc:
-        return _link_state(root, relpath) if exc.errno == errno.ELOOP else None
+        if exc.errno == errno.ELOOP:
+            return _link_state(root, relpath)
+        _gone(exc)
+        return None
     try:
         with os.fdopen(fd, "rb") as file:
             st = os.fstat(file.fileno())
@@ -82,7 +105,8 @@ def read_state(root: Path, relpath: str, policy: Policy, *, tracked: bool = Fals
             if policy.content(size=st.st_size) == "too_large":
                 return {"omitted": "too_large", "size": st.st_size}, Known(st.st_size, st.st_mtime_ns, None)
             data = file.read(limit + 1)
-    except OSError:
+    except OSError as exc:
+        _gone(exc)
         return None
     known = Known(len(data), st.st_mtime_ns, None)
     verdict = policy.content(size=len(data), head=data[:HEAD_BYTES])
@@ -101,18 +125,24 @@ def _link_state(root: Path, relpath: str) -> tuple[dict[str, Any], Known] | None
     try:
         st = stat_beneath(root, relpath)
         target = link_beneath(root, relpath)
-    except OSError:
+    except OSError as exc:
+        _gone(exc)
         return None
     return {"link": target}, Known(st.st_size, st.st_mtime_ns, None, target)
 
 
-def walk(root: Path, policy: Policy, *, under: str = "", skip: tuple[Path, ...] = ()) -> Iterator[
-        tuple[str, os.stat_result]]:
+def walk(root: Path, policy: Policy, *, under: str = "", skip: tuple[Path, ...] = (),
+         unreadable: list[tuple[str, OSError]] | None = None) -> Iterator[tuple[str, os.stat_result]]:
     """(relpath, lstat) of every regular file and link below `under` that may be recorded; no link is
-    followed (collector.workspace.beneath), so a directory that became a link is not entered."""
+    followed (collector.workspace.beneath), so a directory that became a link is not entered. A directory
+    that could not be listed now (platform/files.py's `transient`) is added to `unreadable`."""
     skipped = {path.relative_to(root).as_posix() for path in skip if path.is_relative_to(root)}
 
     def leave_out(relpath: str) -> bool:
         return is_noise(relpath) or relpath in skipped or policy.is_excluded(relpath)
 
-    yield from scan_beneath(root, under, skip=leave_out)
+    def failed(relpath: str, exc: OSError) -> None:
+        if unreadable is not None and transient(exc):
+            unreadable.append((relpath, exc))
+
+    yield from scan_beneath(root, under, skip=leave_out, failed=failed)

@@ -32,7 +32,7 @@ from typing import Any
 
 from collector.errors import GitDirRefused
 from collector.policy.recording import Policy
-from collector.sources.files.filestate import read_state
+from collector.sources.files.filestate import Unreadable, read_state
 from collector.sources.git.gitdir import find_git_dir
 
 MAX_FILES = 5_000
@@ -48,6 +48,7 @@ NO_SNAPSHOT = "no snapshot of the files git tracks"  # how the detail of one tha
 INDENT = "  "
 MORE = f"{INDENT}(and "
 REASONS = {"binary": "binary", "too_large": "above max_file_bytes", "link": "a link",
+           "unreadable": "that could not be read then (too many open files, memory, the device)",
            "cap": "past the snapshot's cap"}
 
 
@@ -113,7 +114,11 @@ def take_snapshot(root: Path, policy: Policy, *, max_files: int = MAX_FILES,
         if len(snapshot.state) >= max_files or snapshot.bytes >= max_bytes:
             snapshot.past_cap(tracked[n:], policy)
             break
-        read = read_state(root, relpath, policy, tracked=True)
+        try:
+            read = read_state(root, relpath, policy, tracked=True)
+        except Unreadable:  # named as left out: the text was not taken, whatever the file holds
+            snapshot.left_out.setdefault("unreadable", []).append(relpath)
+            continue
         if read is None:
             continue  # excluded, gone (a sparse checkout, a deletion not staged), not a file
         fields, known = read

@@ -11,8 +11,11 @@ socket, collector/protocol/starting.py, and a live shell's spooled records are a
 its recorder), up to `CODETAPE_COLLECTOR_WAIT_S` when `codetape run` is starting it, up to MAX_WAIT_S in
 all. A run it could not hand over leaves a note in `lost/` beside the socket, which the collector turns
 into a `gap` when it listens (collector/daemon/lost_runs.py); none after the user stopped recording.
-The framing and the settings-root walk are collector/protocol/wire.py's, which the agent hook uses too:
-this module loads that file by path, since only this folder is on `PYTHONPATH`, not codetape's package.
+Before it sends, it waits (5 s at most) for the records of its shell's earlier prompts to reach the
+collector, as `codetape run` does (collector/sources/shell/delivered.py), so that a `git status` typed
+before it comes first. The framing and the settings-root walk are collector/protocol/wire.py's, which the
+agent hook uses too: this module loads those files by path, since only this folder is on `PYTHONPATH`,
+not codetape's package.
 
 It runs in whatever interpreter runs pytest: `codetape run`, the shell hook and the VS Code extension put
 this folder on `PYTHONPATH` (pytest finds the plugin through the `pytest11` entry point beside it), and
@@ -81,6 +84,7 @@ def _by_path(name, folder, file):
 
 wire = _by_path("codetape_wire", "protocol", "wire.py")
 loopback = _by_path("codetape_loopback", "platform", "loopback.py")
+delivered = _by_path("codetape_delivered", os.path.join("sources", "shell"), "delivered.py")
 
 
 def pytest_configure(config):
@@ -188,6 +192,7 @@ class Recorder(object):
     def _send(self, exitstatus):
         # type: (int) -> None
         duration_ms = int((time.monotonic() - self.started) * 1000)
+        self._after_the_shell()
         try:
             sock = self._connect()
         except OSError:
@@ -210,6 +215,17 @@ class Recorder(object):
                 pass
         finally:
             sock.close()
+
+    def _after_the_shell(self):
+        # type: () -> None
+        """Wait until the commands of this shell's earlier prompts reached the collector (the shell hook's
+        spool delivered, collector/sources/shell/delivered.py), so that this run comes after them."""
+        try:
+            if delivered is not None and sys.platform != "win32":
+                pid = delivered.shell_pid(os.environ, os.getppid())
+                delivered.wait_delivered(os.path.dirname(self.address), pid)
+        except Exception:  # recording must never disturb a test run, whatever goes wrong
+            return
 
     def _connect(self):
         # type: () -> socket.socket

@@ -9,7 +9,9 @@ waits for that (`wait_delivered`) before sending its own step, which would other
 
 A record is seven NUL-terminated fields: `ct1`, exit status, cwd, start and end (unix epoch
 microseconds), how the command line was found (`h`: `fc -ln -1` output, `d`: the same line again,
-which `ignoredups` kept out of history, `c`: given as is), and the command line.
+which `ignoredups` kept out of history, `c`: given as is), and the command line. A wake record (`w`,
+no command) says the shell's prompt is in a workspace while no collector listens: the recorder connects
+for it (starting the collector, holding `collector.starting`) and records nothing.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.errors import CodetapeError
+from collector.errors import CodetapeError, RegistryUnreadable
 from collector.home import Home
 from collector.platform.process import alive
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.protocol.starting import starting
 from collector.protocol.stopped import stopped_by_you
+from collector.sources.shell import delivered
 from collector.sources.shell.own_commands import runs_codetape_line
 
 FIELDS = 7
@@ -37,7 +40,6 @@ POLL_S = 0.1
 IDLE_EXIT_S = 600.0
 COMPLETE_WAIT_S = 0.5
 MAX_LINE_CHARS = 64 * 1024
-DELIVERY_WAIT_S = 5.0
 
 Connect = Callable[[Home], Client]
 
@@ -134,14 +136,14 @@ class ShellRecorder:
 
     def send(self, record: Record) -> Client | None:
         """Send one record's step; the connection it went through (None: not sent)."""
-        # the shell hook's start-up: the workspace search only once a record is sent
-        from collector.workspace.find import find_workspace
-
+        if record.mode == "w":  # the prompt is in a workspace: connect (the collector starts), send nothing
+            root = self._workspace(Path(record.cwd))
+            return None if root is None or stopped_by_you(self.home) else self._client(root)
         line = command_line(record, self._previous)
         self._previous = line
         if line is None or runs_codetape_line(line):  # codetape's own commands: sources/shell/own_commands.py
             return None
-        root = find_workspace(Path(record.cwd), self.home)
+        root = self._workspace(Path(record.cwd))
         if root is None:
             return None
         cwd = Path(record.cwd)
@@ -158,6 +160,20 @@ class ShellRecorder:
             return None
         client.send_step(record.end_us // 1000, step)
         return client
+
+    def _workspace(self, cwd: Path) -> Path | None:
+        """The opted-in workspace holding `cwd`; asked again for a while when the registry cannot be read."""
+        # the shell hook's start-up: the workspace search only once a record is sent
+        from collector.workspace.find import find_workspace
+
+        for pause in (0.05, 0.2, 0.5, 1.0, 2.0, None):
+            try:
+                return find_workspace(cwd, self.home)
+            except RegistryUnreadable:
+                if pause is None:
+                    return None  # this record is not sent: a recorder is not the collector's file table
+                time.sleep(pause)
+        return None
 
     def _client(self, root: Path) -> Client | None:
         client = self._clients.get(root)
@@ -179,25 +195,13 @@ class ShellRecorder:
         return client
 
 
-def wait_delivered(home: Home, shell_pid: int, *, timeout: float = DELIVERY_WAIT_S) -> None:
+def wait_delivered(home: Home, shell_pid: int, *, timeout: float = delivered.DELIVERY_WAIT_S) -> None:
     """Wait until what the shell `shell_pid` spooled so far has reached the collector: its spool claimed
     and the claim's records delivered (the `.taken` file goes once the collector answered after them), so
     that a step sent next (`codetape run` at the next prompt) comes after them. Not while its recorder is
-    gone (nobody sends them), at most `timeout` seconds."""
-    spool = home.run / f"shell-{shell_pid}.spool"
-    deadline = time.monotonic() + timeout
-    while spool.exists() or any(home.run.glob(f"{spool.name}.*.taken")):
-        if time.monotonic() > deadline or not _recorder_alive(home, shell_pid):
-            return
-        time.sleep(0.01)
-
-
-def _recorder_alive(home: Home, shell_pid: int) -> bool:
-    try:
-        pid = int((home.run / f"shell-{shell_pid}.pid").read_text().strip())
-    except (OSError, ValueError):
-        return True  # being started by the hook: it writes its pid file first thing
-    return alive(pid)
+    gone (nobody sends them), at most `timeout` seconds (shell/delivered.py, which the pytest plugin
+    loads too)."""
+    delivered.wait_delivered(str(home.run), shell_pid, alive=alive, timeout=timeout)
 
 
 def main(argv: list[str]) -> int:

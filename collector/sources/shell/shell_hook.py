@@ -7,6 +7,13 @@ says once, until `codetape resume`). A recorder process per shell (recorder.py, 
 collector.sources.shell`), started in the background the first time, sends the records on. Nothing at the
 prompt waits for the collector.
 
+When the shell's directory is in a workspace and no collector listens (at a new shell's first prompt,
+after a `cd`, even one on the same line as the command after it, and every few seconds at the prompt
+while none does), the hook spools a wake record (mode `w`, no command) and starts the recorder, which
+starts the collector holding `collector.starting`: a pytest typed next waits for it rather than losing
+its run. The hook exports the shell's pid (`CODETAPE_SHELL_PID`), so that a pytest it runs first waits
+for the records of the shell's earlier prompts (shell/delivered.py), as `codetape run` does.
+
 The hook also exports the pytest plugin's folder first on `PYTHONPATH` and the collector's socket
 (sources/testruns/pytest_env.py), so that any pytest run from this shell records its tests in opted-in
 workspaces, whichever virtualenv or interpreter runs it.
@@ -29,6 +36,7 @@ case ":${PYTHONPATH-}:" in
   *) export PYTHONPATH=@PLUGIN@${PYTHONPATH:+:$PYTHONPATH} ;;
 esac
 export @SOCKET_ENV@=@SOCKET@
+export CODETAPE_SHELL_PID=$$
 __codetape_in_workspace() {
   local d=$1
   while [[ -n $d ]]; do
@@ -45,6 +53,13 @@ __codetape_stopped() {  # after `codetape collector stop`: nothing recorded, sai
       "codetape resume records again" >&2
   fi
   __codetape_told=1
+}
+__codetape_wake() {  # in a workspace and no collector listening: the recorder starts one (recorder.py)
+  __codetape_woke=$PWD __codetape_woke_at=$SECONDS
+  [[ -e @SOCKET@ || -e @RUN@/stopped ]] && return 0
+  __codetape_in_workspace "$PWD" || return 0
+  printf 'ct1\0%s\0%s\0%s\0%s\0w\0\0' 0 "$PWD" 0 0 >> "$__codetape_spool" 2>/dev/null  # no command
+  __codetape_recorder
 }
 __codetape_recorder() {
   if [[ -z $__codetape_helper && -r $__codetape_pidfile ]]; then
@@ -70,6 +85,7 @@ __codetape_spool=@RUN@/shell-$$.spool
 __codetape_pidfile=@RUN@/shell-$$.pid
 __codetape_helper= __codetape_spawned=-10 __codetape_armed= __codetape_start= __codetape_cwd=
 __codetape_first= __codetape_previous= __codetape_hist=$HISTCMD __codetape_t=
+__codetape_woke= __codetape_woke_at=-10
 if [[ -n ${EPOCHREALTIME-} ]]; then
   __codetape_now() { __codetape_t=${EPOCHREALTIME//[!0-9]/}; }
 else
@@ -77,6 +93,7 @@ else
 fi
 @COMMON@
 __codetape_preexec() {
+  [[ $PWD == "$__codetape_woke" ]] || __codetape_wake  # a `cd` before this command, on its line too
   [[ -n $__codetape_armed && $BASH_COMMAND != __codetape_* ]] || return 0
   __codetape_armed=
   __codetape_now
@@ -105,6 +122,7 @@ __codetape_precmd() {
   fi
   [[ -n $__codetape_start ]] && __codetape_previous=$__codetape_first
   __codetape_hist=$HISTCMD __codetape_start=
+  if [[ $PWD != "$__codetape_woke" ]] || (( SECONDS - __codetape_woke_at >= 5 )); then __codetape_wake; fi
 }
 __codetape_arm() { __codetape_armed=1; }
 if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
@@ -141,7 +159,7 @@ if [[ -o interactive && -z ${__codetape_spool-} ]]; then
 zmodload zsh/datetime
 typeset -g __codetape_spool=@RUN@/shell-$$.spool __codetape_pidfile=@RUN@/shell-$$.pid
 typeset -g __codetape_helper= __codetape_spawned=-10 __codetape_start= __codetape_cwd= __codetape_line=
-typeset -g __codetape_t=
+typeset -g __codetape_t= __codetape_woke= __codetape_woke_at=-10
 __codetape_now() { __codetape_t=$(( epochtime[1] * 1000000 + epochtime[2] / 1000 )); }
 @COMMON@
 __codetape_preexec() {
@@ -159,9 +177,11 @@ __codetape_precmd() {
     __codetape_recorder
   fi
   __codetape_start=
+  if [[ $PWD != "$__codetape_woke" ]] || (( SECONDS - __codetape_woke_at >= 5 )); then __codetape_wake; fi
 }
 autoload -Uz add-zsh-hook
 add-zsh-hook preexec __codetape_preexec
+add-zsh-hook chpwd __codetape_wake  # a `cd` on the line of the command after it too
 precmd_functions=(__codetape_precmd $precmd_functions)
 fi
 """
@@ -174,6 +194,7 @@ def snippet(shell: str, home: Home, python: str | None = None) -> str:
     common = common.replace("@PYTHON@", shlex.quote(python or sys.executable))
     common = common.replace("@PLUGIN@", shlex.quote(str(PLUGIN_DIR))).replace("@SOCKET_ENV@", SOCKET_ENV)
     common = common.replace("@SOCKET@", shlex.quote(str(home.socket)))
+    common = common.replace("@RUN@", shlex.quote(str(home.run)))
     return template.replace("@COMMON@", common.strip("\n")).replace("@RUN@", shlex.quote(str(home.run)))
 
 

@@ -62,3 +62,37 @@ def test_a_workspace_opted_out_since_is_not_watched(tmp_path: Path) -> None:
     assert registry.roots() == [kept]
     assert [entry["root"] for entry in json.loads(registry.path.read_text())] == [str(kept), str(dropped)]
     assert registry.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_hello_waits_while_the_registry_cannot_be_read_then_records(tmp_path: Path) -> None:
+    """Issue 87: a registry the collector cannot read is never taken for an empty one ("not opted in"): the
+    hello waits for it (daemon/registry_wait.py), and the note sent after it is recorded once it can."""
+    import threading
+
+    from collector.protocol.clock import now_ms
+    from collector.workspace.registry import FILE
+    from tests.support.collector_harness import opt_in
+
+    home = tmp_path / "home"
+    ws = opt_in(tmp_path / "ws", home=home)
+    registry = Home(home.resolve()).root / FILE
+    with running(home) as daemon:
+        kept = registry.read_text()
+        registry.unlink()
+        registry.mkdir()  # unreadable (IsADirectoryError), whoever runs the tests
+        answers: list[dict[str, object]] = []
+        with daemon.client() as client:
+            hello = threading.Thread(target=lambda: answers.append(client.hello(ws, "bridge")))
+            hello.start()
+            wait_for(lambda: "which workspaces are opted in is not known now: waiting" in daemon.log_text(),
+                     what="the hello to be held")
+            assert not answers
+            registry.rmdir()
+            registry.write_text(kept)
+            hello.join(30)
+            assert answers and answers[0]["recording"], answers
+            client.send_step(now_ms(), {"kind": "note", "source": "bridge", "text": "after the wait"})
+            assert client.request("status")["workspaces"]
+        sealed = codetape(home, "seal", "--json", str(ws))
+    notes = [s for s in episode_steps(Path(json.loads(sealed.stdout)["path"])) if s["kind"] == "note"]
+    assert [n["text"] for n in notes] == ["after the wait"]
