@@ -15,11 +15,7 @@ collector in every arrival order by tests/integration/daemon/test_whose_change.p
 
 from __future__ import annotations
 
-import contextlib
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +34,7 @@ from tests.e2e.agent_meets_editor import (
     vscode,
 )
 from tests.e2e.vscode.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
+from tests.support.busy import busy_loops
 
 pytestmark = pytest.mark.eval
 RUNS = 5
@@ -58,18 +55,6 @@ def racing_neovim(ws: Path, env: dict[str, str], scratch: Path, turn: Path) -> l
         ("typed_before", TYPED_BEFORE), ("pasted", PASTED), ("turn", str(turn)),
         ("typed_after", TYPED_AFTER), ("completed_rest", COMPLETED.removeprefix("total")))}
     return run_scenario(NEOVIMS["0.11"], ws, body, env, scratch)
-
-
-@contextlib.contextmanager
-def busy_loops(count: int = 2) -> Iterator[None]:
-    """`count` processes spinning on the CPU while the body runs."""
-    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
-    try:
-        yield
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait()
 
 
 @pytest.mark.parametrize("run", range(RUNS))

@@ -23,12 +23,12 @@ import pytest
 
 from collector.home import Home
 from tests.integration.sources.test_run_hook_shell import interactive_bash, rcfile, recorder_gone, workspace
+from tests.support.busy import busy_loops
 from tests.support.collector_harness import codetape, env_for, episode_steps, git, running, wait_recorded
 from tests.waiting import wait_for
 
 TESTS = "def test_passes():\n    assert True\n\n\ndef test_fails():\n    assert 1 == 2\n"
 PYTEST = Path(sys.executable).parent / "pytest"
-BUSY = "while True:\n    pass\n"
 
 
 def _sealed(home: Path, ws: Path) -> list[dict[str, Any]]:
@@ -83,16 +83,11 @@ def test_a_new_shells_first_pytest_is_recorded_in_20_shells(tmp_path: Path, shel
     first_command_run(tmp_path)
 
 
-@pytest.fixture
-def busy_loops() -> Iterator[None]:
+@pytest.fixture(name="busy_loops")
+def loaded() -> Iterator[None]:
     """Two processes spinning, one a core on a two-core machine: the recorder and pytest race for the rest."""
-    loops = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(2)]
-    try:
+    with busy_loops():
         yield
-    finally:
-        for loop in loops:
-            loop.kill()
-            loop.wait()
 
 
 def order_runs(tmp_path: Path, shells: int) -> None:
