@@ -49,7 +49,6 @@ from collector.text.literals import literal_pattern
 DAY_S = 86_400
 ZONE = "«zone»"
 MAX_OFFSET_S = 14 * 3600  # the widest offset any zone has: a local date differs from UTC's by at most this
-_SUBSECOND = (0, 3, 6, 9)  # seconds, milliseconds, microseconds, nanoseconds: digits after the seconds
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,6 @@ class Period:
 
     start: datetime
     end: datetime
-
-    def holds(self, seconds: float) -> bool:
-        first = self.start.timestamp() - DAY_S
-        return first <= seconds <= self.end.timestamp() + DAY_S
 
     def days(self) -> list[date]:
         """Every date a clock anywhere showed during the period, a day either side."""
