@@ -47,7 +47,8 @@ if TYPE_CHECKING:
     from schemas.common import PositionEncoding
     from schemas.steps.base import Position, Range
 
-ORIGIN_WAIT_MS = 400  # an editor's codetape/origin and the didChange it names may be this far apart
+ORIGIN_WAIT_MS = 1500  # an editor's codetape/origin and the didChange it names may be this far apart (a
+# busy machine stalls an editor between the two: VS Code's extension host was seen 535 ms late)
 EVIDENCE_MS = 10_000  # a server's edits are applied this soon after its answer, or not by this answer
 COMPLETION_MS = 60_000  # a completion list stays open at most this long
 COMPLETION_CHANGES = 32  # and for at most this many changes that accept nothing
