@@ -91,7 +91,7 @@ def wait_for_none(mark: str, below: Path | None = None, timeout: float = EXIT_WA
     outlives the run)."""
     deadline = time.monotonic() + timeout
     while (left := leftovers(mark, below)) and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.2)  # the poll interval of this end-of-session check (bounded by `timeout`)
     for each in left:
         with contextlib.suppress(OSError):
             os.kill(each.pid, getattr(signal, "SIGKILL", signal.SIGTERM))

@@ -119,7 +119,7 @@ def developer(daemon: Daemon, ws: Path, run: int) -> None:
     home = daemon.home.root
     for i in range(6):
         (ws / f"saved{i}.py").write_text(f"VALUE = {run * 100 + i}\n")
-        time.sleep(0.2)
+        time.sleep(0.2)  # the developer's pace through the flood: the scenario, not a wait for anything
         if i % 2 == 1:
             noted = codetape_process(home, "note", f"note {run}-{i // 2}", "--dir", str(ws))
             assert noted.returncode == 0, noted.stderr
