@@ -226,6 +226,15 @@ class Origins:
         while len(self._waiting) > MAX_DOCUMENTS:
             self._waiting.popitem(last=False)
 
+    def saving(self) -> None:
+        """A save: the edits held for their origin go on now, with the evidence they have. The file watcher
+        sees the save's write at once and waits for the editor's steps only so long (the collector's
+        HOLD_MS, shorter than ORIGIN_WAIT_MS): held longer, the edits and the save would come after the
+        watcher's view of what they wrote and not be its explanation."""
+        for item in self._waiting.values():
+            self.recorder.release(item)
+        self._waiting.clear()
+
     def _effect(self, uri: str, previous: int | None, changes: list[ContentChange], before: str | None,
                 after: Document,
                 encoding: PositionEncoding, at: int) -> Origin | None:

@@ -62,12 +62,16 @@ class EditorCapture:
             "textDocument/didOpen": self.sync.did_open,
             "textDocument/didChange": self.sync.did_change,
             "textDocument/didClose": self.sync.did_close,
-            "textDocument/didSave": self.resync.did_save,
+            "textDocument/didSave": self._did_save,
             "workspace/didCreateFiles": self.files.did_create_files,
             "workspace/didRenameFiles": self.files.did_rename_files,
             "workspace/didDeleteFiles": self.files.did_delete_files,
             "workspace/didChangeWatchedFiles": self.files.did_change_watched_files,
         }
+
+    def _did_save(self, params: Any, at: int) -> None:
+        self.origins.saving()  # the edits held for their origin go before the save (authorship/origins.py)
+        self.resync.did_save(params, at)
 
     @property
     def encoding(self) -> PositionEncoding:

@@ -134,6 +134,13 @@ class Recorder:
             self._wake.notify()
             return True
 
+    def release(self, item: Outgoing) -> None:
+        """Let a spooled step that was held go as it is."""
+        with self._lock:
+            if not item.taken and item.hold_until:
+                item.hold_until = 0.0
+                self._wake.notify()
+
     def admit(self, at_ms: int) -> None:
         """Queue the gaps that are due (where there is room again), with the documents' state now.
 

@@ -198,3 +198,28 @@ def test_an_edit_held_for_its_origin_is_handed_over_when_the_bridge_stops(tmp_pa
     change(traffic, uri, 2, (rng(3, 0, 3, 0), "x"))  # no word for it yet: held up to ORIGIN_WAIT_MS
     recorder.flush()  # the editor quit at once (Neovim's `:qa` right after an edit)
     assert collected.kinds().count("edit") == 1
+
+
+def test_a_save_lets_the_edits_held_for_their_origin_go_first(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher sees a save's write at once and waits for the editor's steps only the collector's
+    HOLD_MS: an edit the editor gave no word for (a Backspace) goes on at the save, before it, not when its
+    wait for a word ends."""
+    monkeypatch.setattr("lsp_bridge.authorship.origins.ORIGIN_WAIT_MS", 600_000)  # only a save lets it go
+    root = tmp_path.resolve()
+    traffic, collected, recorder = proxy_for(root)
+    uri = (root / "a.py").as_uri()
+    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {
+        "rootUri": root.as_uri(), "capabilities": {"experimental": {"codetape": {"origin": True}}}}})
+    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
+    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": TEXT}}})
+    change(traffic, uri, 2, (rng(2, 6, 2, 7), ""))  # a deletion: no word will come
+    (root / "a.py").write_text(TEXT.replace("( ", "("), encoding="utf-8")
+    message(traffic, "editor", {"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
+    try:
+        wait_for(lambda: "save" in collected.kinds(), what="the save")
+        assert [kind for kind in collected.kinds() if kind in ("edit", "save")] == ["edit", "save"]
+        assert origins(collected, 1) == [(None, None)]
+    finally:
+        recorder.flush()
