@@ -133,14 +133,17 @@ def test_the_collector_writes_a_revocation_record_once_its_time_comes(issuer: Is
     assert done.returncode == 0, done.stderr
     set_due(home, revocation_name(eid), 3600)
 
-    def written() -> bool:
+    def named() -> bool:
         receipt = json.loads((Home(home).receipts / f"{eid}.json").read_text())
         return bool(receipt["revoked"]["written_to"])
+
+    def written() -> bool:  # the receipt names the destination, then the record's time goes (revocation.py)
+        return named() and due_at(Home(home), revocation_name(eid)) is None
 
     with running(home) as daemon:
         wait_for(lambda: "background upload done" in daemon.log_text(), timeout=120,
                  what="the collector's upload at start", detail=daemon.log_text)
-        assert not written() and not list(dest.rglob("*.revocation.json"))
+        assert not named() and not list(dest.rglob("*.revocation.json"))
         set_due(home, revocation_name(eid), LEAD_S)
         due_then = due_at(Home(home), revocation_name(eid))
         wait_for(written, timeout=LEAD_S + 120, what="the collector to write the record once its time came",
