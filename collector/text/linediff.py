@@ -18,6 +18,7 @@ git's `\\ No newline at end of file`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,6 +148,56 @@ def line_diff(before: str, after: str, context: int = 3, work: DiffWork | None =
     work.coarse += 1
     hunk = _Hunk(offset, first, start, a_end, a_stop, b_end, b_stop)
     return LineDiff(hunk.lines(before, after), coarse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """`before[before_start:before_end]` becomes `after[after_start:after_end]`."""
+
+    before_start: int
+    before_end: int
+    after_start: int
+    after_end: int
+
+
+def replacements(before: str, after: str, work: DiffWork | None = None) -> list[Replacement]:
+    """The places where `after` differs from `before`, in order: one per changed line (per run of lines
+    where the numbers of lines differ), each narrowed to the characters it changes; a single one spanning
+    them all when the line diff would pass the budget (`work`: WORK_PER_DIFF when not given), none when
+    the texts are equal."""
+    if before == after:
+        return []
+    work = DiffWork(WORK_PER_DIFF) if work is None else work
+    start, a_end, b_end = between(before, after)
+    old, new = _lines(before[start:a_end]), _lines(after[start:b_end])
+    opcodes = None
+    if max(len(old), len(new)) <= MAX_LINES and work.take(len(old) + len(new)):
+        with contextlib.suppress(_OverBudget):
+            opcodes = _Bounded(old, new, work).get_opcodes()
+    if opcodes is None:
+        opcodes = [("replace", 0, len(old), 0, len(new))]
+    old_at = list(accumulate((len(line) for line in old), initial=start))
+    new_at = list(accumulate((len(line) for line in new), initial=start))
+    runs: list[tuple[int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "replace" and i2 - i1 == j2 - j1:  # line by line: each narrowed on its own
+            runs.extend((i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2), strict=True))
+        elif tag != "equal":
+            runs.append((i1, i2, j1, j2))
+    found = []
+    for i1, i2, j1, j2 in runs:
+        a1, a2, b1, b2 = old_at[i1], old_at[i2], new_at[j1], new_at[j2]
+        if before[a1:a2] == after[b1:b2]:
+            continue
+        prefix = shared_prefix(before[a1:a2], after[b1:b2])
+        suffix = min(shared_suffix(before[a1:a2], after[b1:b2]), min(a2 - a1, b2 - b1) - prefix)
+        a1, a2, b1, b2 = a1 + prefix, a2 - suffix, b1 + prefix, b2 - suffix
+        if 0 < a1 < len(before) and before[a1 - 1] == "\r" and before[a1] == "\n":  # (never between CR, LF)
+            a1, b1 = a1 - 1, b1 - 1
+        if 0 < a2 < len(before) and before[a2 - 1] == "\r" and before[a2] == "\n":
+            a2, b2 = a2 + 1, b2 + 1
+        found.append(Replacement(a1, a2, b1, b2))
+    return found
 
 
 class _OverBudget(Exception):

@@ -196,9 +196,14 @@ class Origins:
 
     # -- the change --------------------------------------------------------------------------------------
 
-    def wanted(self, uri: str) -> bool:
-        """Whether the document's text before its next change is needed (an expected effect is pending)."""
-        return uri in self._effects
+    def wanted(self, uri: str, version: int | None) -> bool:
+        """Whether the document's text before its next change (to `version`) is needed: an expected effect
+        is pending, or the editor said that change is a format (whose lines are found from the two texts:
+        capture/sync.py)."""
+        if uri in self._effects:
+            return True
+        said = self._said.get((uri, version)) if version is not None else None
+        return said is not None and said[0][0] == "format"
 
     def of(self, uri: str, version: int | None, previous: int | None, changes: list[ContentChange],
            before: str | None, after: Document, encoding: PositionEncoding, at: int) -> Origin | None:

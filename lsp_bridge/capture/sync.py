@@ -21,9 +21,10 @@ from __future__ import annotations
 import bisect
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from collector.text.narrow import narrowed, narrowed_span
+from collector.text.linediff import replacements
+from collector.text.narrow import Narrowed, narrowed, narrowed_span
 from lsp_bridge.authorship.offer_steps import OfferSteps
 from lsp_bridge.authorship.origins import Origins
 from lsp_bridge.documents.notebooks import cell_of, is_notebook
@@ -44,9 +45,13 @@ from lsp_bridge.steps.translate import (
     string,
     too_large,
 )
+from schemas.limits import MAX_CHANGES
 from schemas.steps import Step
 from schemas.steps.base import Position, Range
 from schemas.steps.edit import ContentChange
+
+if TYPE_CHECKING:
+    from schemas.common import PositionEncoding
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +185,7 @@ class TextSync:
             changes, cell = narrowed_edit(doc, whole)
         encoding = self.documents.encoding
         targets = self.tracking.targets(doc.root)
-        before = doc.text if self.origins.wanted(doc.uri) else None  # (only while a server's edits are due)
+        before = doc.text if self.origins.wanted(doc.uri, version) else None  # (a server's edits, a format)
         if targets and (caret := self.offers.caret(doc.uri)) is not None:
             here = Range(start=caret, end=caret)
             self.offers.place(doc.uri, {str(e): doc.convert(here, e, encoding).start for e in targets})
@@ -203,6 +208,9 @@ class TextSync:
         if whole is not None:
             doc.exact(whole)
         origin = self.origins.of(doc.uri, version, previous, changes, before, doc.doc, encoding, at)
+        if origin is not None and origin[0] == "format" and before is not None and \
+                (lines := formatted(before, doc.text, encoding, targets)) is not None:
+            changes, variants = lines
         step = edit_step(doc.path, version, changes, origin, cell)
         others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin, cell)
                                    for e, c in variants.items()}
@@ -238,3 +246,29 @@ def narrowed_edit(doc: TrackedDocument, text: str) -> tuple[list[ContentChange],
     where = Range(start=Position(line=sl, character=sc), end=Position(line=el, character=ec))
     ranged = ContentChange(range=where, text=text[change.start : change.after_end])
     return [ranged], cell_of(before, text, change) if is_notebook(doc.path) else None
+
+
+def formatted(before: str, after: str, encoding: PositionEncoding, targets: tuple[PositionEncoding, ...]
+              ) -> tuple[list[ContentChange], dict[PositionEncoding, list[ContentChange]]] | None:
+    """A format's change as the lines it changed, each its own ranged change (from the last, so that each
+    range holds in the text before them all): however the editor sent it (Neovim re-inserts every line
+    after the first it changed), the lines it left as they were are not the format's work (issue 90). In
+    the negotiated `encoding`, and in each of `targets` where a position differs; None when it changed
+    nothing (or more lines than an edit holds changes: then as it came)."""
+    found = replacements(before, after)
+    if not found or len(found) > MAX_CHANGES:
+        return None
+
+    def counted(unit: PositionEncoding) -> list[ContentChange]:
+        out = []
+        for each in reversed(found):
+            where = Narrowed(each.before_start, each.before_end, each.after_end)
+            sl, sc, el, ec = narrowed_span(before, where, unit)
+            out.append(ContentChange(range=Range(start=Position(line=sl, character=sc),
+                                                 end=Position(line=el, character=ec)),
+                                     text=after[each.after_start:each.after_end]))
+        return out
+
+    changes = counted(encoding)
+    others = {unit: counted(unit) for unit in targets if unit != encoding}
+    return changes, {unit: each for unit, each in others.items() if each != changes}

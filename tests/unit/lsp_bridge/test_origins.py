@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from collector.text.document import Document
 from lsp_bridge.capture.handlers import EditorCapture
 from lsp_bridge.documents.tracked import TrackedDocuments
 from lsp_bridge.documents.workspaces import Workspaces
@@ -221,5 +222,45 @@ def test_a_save_lets_the_edits_held_for_their_origin_go_first(tmp_path: Path,
         wait_for(lambda: "save" in collected.kinds(), what="the save")
         assert [kind for kind in collected.kinds() if kind in ("edit", "save")] == ["edit", "save"]
         assert origins(collected, 1) == [(None, None)]
+    finally:
+        recorder.flush()
+
+
+SPREAD = "def f( a ):\n    LIMIT = 10\n    return ( a )\n"  # LIMIT's line: the agent's, say
+SPREAD_FORMATTED = "def f(a):\n    LIMIT = 10\n    return a\n"
+
+
+@pytest.mark.parametrize("announced", [False, True])
+def test_a_format_is_recorded_as_the_lines_it_changed(tmp_path: Path, announced: bool) -> None:
+    """Applied as Neovim applies it (one change from the first character it changed to the end, re-inserting
+    the lines between), a format, known from the server's answer or from the editor's word before the
+    change, is recorded as the lines it changed: the line it left as it was is in none of its changes."""
+    root = tmp_path.resolve()
+    traffic, collected, recorder = proxy_for(root)
+    uri = (root / "f.py").as_uri()
+    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {"rootUri": root.as_uri(),
+                                                                             "capabilities": {}}})
+    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
+    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": SPREAD}}})
+    if announced:
+        message(traffic, "editor", {"method": "codetape/origin", "params": {
+            "uri": uri, "version": 2, "origin": "format", "detail": "test:format command"}})
+    else:
+        ask(traffic, 20, "textDocument/formatting", {"textDocument": {"uri": uri}, "options": {}},
+            [{"range": rng(0, 0, 3, 0), "newText": SPREAD_FORMATTED}])
+    change(traffic, uri, 2, (rng(0, 6, 3, 0), SPREAD_FORMATTED[6:]))
+    try:
+        assert origins(collected, 1)[0][0] == "format"
+        [edit] = [s for s in collected.steps if s["kind"] == "edit"]
+        lines = {line for c in edit["changes"] for line in range(c["range"]["start"]["line"],
+                                                                  c["range"]["end"]["line"] + 1)}
+        assert lines == {0, 2}, edit["changes"]
+        document = Document(SPREAD, "utf-16")
+        for c in edit["changes"]:
+            r = c["range"]
+            document.apply_span((r["start"]["line"], r["start"]["character"], r["end"]["line"],
+                                 r["end"]["character"]), c["text"])
+        assert document.text == SPREAD_FORMATTED == traffic.capture.documents.by_uri[uri].text
     finally:
         recorder.flush()
