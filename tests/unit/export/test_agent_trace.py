@@ -10,6 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+import msgspec
+
 from collector.episode import open_episode, write_episode_file
 from collector.export.agent_trace import AgentTraceExporter
 from collector.export.authors import Authors, merge, replayed
@@ -234,3 +236,26 @@ def test_an_undo_of_several_changes_at_once_and_its_redo_give_back_the_contribut
     assert list(redone.ranges("a.py")) == [("mixed", 1, 1)]
     other = authors([*steps[:2], key(20, 0, 0, 0, "y", "undo", "nvim:undotree")])
     assert list(other.ranges("a.py")) == [("mixed", 1, 1)]  # (today's merge: the undo is the human's)
+
+
+def test_a_format_owns_the_lines_it_changed_and_the_agent_s_line_it_left_stays_the_agent_s() -> None:
+    """Issue 90: the bridge records a format as the lines it changed (lsp_bridge/capture/sync.py
+    `formatted`), so Agent Trace gives the agent's line between two formatted ones to the AI; recorded as
+    Neovim sent it (one change re-inserting the lines between) it would all be the format's."""
+    from lsp_bridge.capture.sync import formatted
+
+    before = "def f( a ):\n    LIMIT = 10\n    return ( a )\n"
+    after = "def f(a):\n    LIMIT = 10\n    return a\n"
+    write = agent_write(1, before, changed_lines=[[2, 0, 2, 1]], changed_chars=15)
+    lines = formatted(before, after, "utf-16", ())
+    assert lines is not None
+    changes = [{"range": msgspec.to_builtins(c.range), "text": c.text} for c in lines[0]]
+    as_recorded = step("edit", 3, path="a.py", changes=changes, origin="format")
+    found = authors([step("open", 0, path="a.py", text="def f( a ):\n    return ( a )\n"), write,
+                     step("close", 2, path="a.py"), step("open", 2, path="a.py", text=before), as_recorded])
+    assert found.workspace.text("a.py") == after
+    assert list(found.ranges("a.py")) == [("human", 1, 1), ("ai", 2, 2), ("human", 3, 3)]
+    as_sent = authors([step("open", 0, path="a.py", text="def f( a ):\n    return ( a )\n"), write,
+                       step("close", 2, path="a.py"), step("open", 2, path="a.py", text=before),
+                       edit(3, 0, 6, 3, 0, after[6:], "format")])
+    assert list(as_sent.ranges("a.py")) == [("human", 1, 3)]
