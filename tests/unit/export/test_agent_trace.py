@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
-
 import msgspec
+import pytest
 
 from collector.episode import open_episode, write_episode_file
 from collector.export.agent_trace import AgentTraceExporter

@@ -43,7 +43,8 @@ def test_a_line_left_as_it_was_is_never_touched(lines: list[str], data: st.DataO
     """Lines respelt as a formatter does, the others kept: every replacement lies in a respelt line."""
     lines = [f"{line}#{number}" for number, line in enumerate(lines)]  # (each line its own)
     respelt = data.draw(st.sets(st.integers(0, len(lines) - 1)))
-    after_lines = [data.draw(RESPELL)(line) if number in respelt else line for number, line in enumerate(lines)]
+    after_lines = [data.draw(RESPELL)(line) if number in respelt else line
+                   for number, line in enumerate(lines)]
     before, after = newline.join(lines) + newline, newline.join(after_lines) + newline
     starts = [0]
     for line in lines:
