@@ -36,7 +36,7 @@ from tests.e2e.agent_meets_editor import (
 from tests.e2e.vscode.test_extension_vscode import code_server, vsix  # noqa: F401 (module-scoped fixtures)
 from tests.support.busy import busy_loops
 
-pytestmark = pytest.mark.eval
+pytestmark = [pytest.mark.eval, pytest.mark.alone]  # beside its own two busy loops
 RUNS = 5
 WAITED = """check(vim.wait(240000, function() return code ~= nil end, 50), 'the agent did not finish')"""
 RACING = """local reading = vim.loop.new_timer()  -- the editor reads the agent's write in as soon as it lands

@@ -173,6 +173,7 @@ def test_a_flood_of_unproven_connections_loses_no_save_note_or_command(
 
 
 @pytest.mark.eval
+@pytest.mark.alone  # the flood loads the machine itself
 @pytest.mark.parametrize("run", range(20))
 def test_a_flood_loses_nothing_in_20_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: int) -> None:
     flood_run(tmp_path, monkeypatch, "capped" if run % 2 else "raised", run)

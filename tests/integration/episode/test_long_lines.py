@@ -49,6 +49,7 @@ def run_timed(area: Area, *args: str) -> Limited:
 
 
 @pytest.mark.eval
+@pytest.mark.alone  # within the runner's timeout
 @pytest.mark.parametrize("command", ["verify", "replay", "report"])
 def test_thousands_of_edits_to_a_huge_line_replay_in_seconds(area: Area, command: str) -> None:
     path = long_line_episode(area)
@@ -71,6 +72,7 @@ def test_thousands_of_edits_to_a_huge_line_replay_in_seconds(area: Area, command
 
 
 @pytest.mark.eval  # stress: 8 G characters of work: scripts/test --all runs it
+@pytest.mark.alone  # within the runner's timeout
 def test_a_replay_that_would_redo_the_same_work_is_refused_with_one_line(area: Area) -> None:
     lines = 4_000_000
     steps = [{"kind": "open", "t_ms": 0, "source": "bridge", "path": "a.txt", "text": "\n" * lines}]

@@ -78,6 +78,7 @@ def test_a_new_shells_first_line_cd_then_pytest_is_a_test_run(tmp_path: Path, sh
 
 
 @pytest.mark.eval
+@pytest.mark.alone  # how soon a fresh shell's collector starts
 @pytest.mark.parametrize("shell", range(20))
 def test_a_new_shells_first_pytest_is_recorded_in_20_shells(tmp_path: Path, shell: int) -> None:
     first_command_run(tmp_path)
@@ -118,6 +119,7 @@ def test_git_status_then_pytest_keep_their_order_beside_two_busy_loops(tmp_path:
 
 
 @pytest.mark.eval
+@pytest.mark.alone  # beside its own two busy loops
 @pytest.mark.timeout(1800)  # 20 shells beside two busy loops: 15 to 30 s each on a loaded two-core machine
 @pytest.mark.usefixtures("busy_loops")
 def test_git_status_then_pytest_keep_their_order_in_20_shells(tmp_path: Path) -> None:
