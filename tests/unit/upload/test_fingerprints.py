@@ -119,3 +119,15 @@ def test_added_lines_are_what_the_final_text_adds() -> None:
     assert added_lines("", "a\nb\n") == ["a", "b"]
     assert Match("a" * 40, True, 2, 5).said() == f"commit {'a' * 12} (its message and 2 of 5 line shingles)"
     assert Match("a" * 40, False, 2, 5).said() == f"commit {'a' * 12} (2 of 5 line shingles)"
+
+
+def test_a_pushed_message_respelled_still_matches_and_a_shorter_one_needs_a_line() -> None:
+    mine = kept(FIX, LINES)
+    for space, upper, count in itertools.product([" ", "\t", "   "], [False, True], range(3)):
+        for trailers in itertools.combinations(TRAILERS, count):
+            message = respelled(FIX, space, upper, list(trailers))
+            assert compare(mine, [commit("a", message, other=["unrelated_call(1, 2, 3)"])]) == [
+                Match("a" * 40, True, 0, 3)], message
+            short = kept("Fix  the typo", ["    # Retrun the total"])  # 3 words
+            assert compare(short, [commit("b", respelled("Fix the typo", space, upper, list(trailers)),
+                                          other=["    # Return the sum"])]) == []
