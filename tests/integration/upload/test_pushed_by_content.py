@@ -105,10 +105,14 @@ def amended(case: Case) -> None:
     git(case.clone, "push", "-q", "origin", "main")
 
 
-def rebased(case: Case) -> None:
-    bob_commits(case, BASE.replace("total * rate", "round(total * rate, 2)"), "Round scaled totals")
-    git(case.clone, "pull", "-q", "--rebase", "origin", "main")
-    git(case.clone, "push", "-q", "origin", "main")
+def rebased_onto(scaled: str, message: str) -> Callable[[Case], None]:
+    """Bob changes the same file on main first (`scale`'s line); she rebases her commit onto it and pushes."""
+    def rebased(case: Case) -> None:
+        bob_commits(case, BASE.replace("total * rate", scaled), message)
+        git(case.clone, "pull", "-q", "--rebase", "origin", "main")
+        git(case.clone, "push", "-q", "origin", "main")
+
+    return rebased
 
 
 def cherry_picked(case: Case) -> None:
@@ -130,12 +134,6 @@ def squashed(case: Case) -> None:
     git(case.clone, "push", "-q", "origin", "main")
 
 
-def small_rebased(case: Case) -> None:
-    bob_commits(case, BASE.replace("total * rate", "total * rate / 100"), "Rates are percentages now")
-    git(case.clone, "pull", "-q", "--rebase", "origin", "main")
-    git(case.clone, "push", "-q", "origin", "main")
-
-
 def other_fix(case: Case) -> None:
     bob_commits(case, BASE.replace("return a + b", "return max(0, a + b)"), "Never return a negative total")
 
@@ -146,10 +144,10 @@ def other_typo(case: Case) -> None:
 
 CASES: dict[str, tuple[str, str, Callable[[Case], None]]] = {  # name: her text, her message, what follows
     "amend": (CLAMPED, FIX, amended),
-    "rebase": (CLAMPED, FIX, rebased),
+    "rebase": (CLAMPED, FIX, rebased_onto("round(total * rate, 2)", "Round scaled totals")),
     "cherry-pick": (CLAMPED, FIX, cherry_picked),
     "squash": (CLAMPED, FIX, squashed),
-    "small": (SMALL, "Clamp negative totals", small_rebased),
+    "small": (SMALL, "Clamp negative totals", rebased_onto("total * rate / 100", "Rates are percentages")),
     "other-fix": (CLAMPED, FIX, other_fix),
     "other-typo": (TYPO, "Fix typo", other_typo),
 }
