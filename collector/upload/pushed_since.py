@@ -9,16 +9,20 @@ again before the episode leaves, by every upload run, as of the last fetch or pu
     outbox/<episode id>.origin   (0600; local, never uploaded) JSON: the workspace root, the episode's
                                  commits and the git blob id of each file's final text as it was before
                                  signing masked it, each only if no remote-tracking branch held it at
-                                 signing; `sent_anyway` once the contributor chose to send it all the same;
+                                 signing; their content's fingerprints and the remote-tracking tips then
+                                 (pushed_content.py; none in an origin kept before them);
+                                 `sent_anyway` once the contributor chose to send it all the same;
                                  removed once the episode is uploaded or withdrawn (`left`)
     outbox/pushed-held.json      what upload runs hold, for `codetape status`, the editors' status line and
                                  `codetape review` (collector/held.py)
 
 Pushed: a commit that a remote-tracking branch contains (`for-each-ref --contains`), a blob that one
-reaches (`rev-list --objects --remotes`). A repository that cannot be asked (gone, not git) holds the
-episode too: whether its work is pushed is not known. The contributor sends it anyway (`codetape upload
---send-anyway EPISODE`: it then leaves by the usual rules) or withdraws it (`codetape revoke EPISODE`);
-`codetape review` offers both (collector/review/held.py).
+reaches (`rev-list --objects --remotes`), or a commit that reached one since signing whose message or
+added lines match the episode's (pushed_content.py: an amend, a rebase, a cherry-pick, a squash). A
+repository that cannot be asked (gone, not git) holds the episode too: whether its work is pushed is not
+known. The contributor sends it anyway (`codetape upload --send-anyway EPISODE`: it then leaves by the
+usual rules) or withdraws it (`codetape revoke EPISODE`); `codetape review` offers both
+(collector/review/held.py).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +40,7 @@ from collector.episode import Episode
 from collector.held import PUSHED, drop, keep
 from collector.home import Home
 from collector.upload.members import look_again
+from collector.upload.pushed_content import Fingerprints, Match, find, take
 from collector.workspace.identity import read_git
 from schemas.steps import GitStep
 
@@ -54,10 +59,12 @@ class Origin:
     commits: list[str]
     blobs: dict[str, str]  # path -> git blob id of its final text, unmasked
     sent_anyway: bool = False
+    fingerprints: Fingerprints | None = None  # None: kept before fingerprints were (ids only)
 
     def to_json(self) -> dict[str, Any]:
+        kept = {} if self.fingerprints is None else {"fingerprints": self.fingerprints.to_json()}
         return {"root": self.root, "commits": self.commits, "blobs": self.blobs,
-                "sent_anyway": self.sent_anyway}
+                "sent_anyway": self.sent_anyway, **kept}
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class HeldPushed:
     commits: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     problem: str | None = None
+    matched: list[dict[str, Any]] = field(default_factory=list)  # pushed_content.Match's fields
 
     def why(self) -> str:
         """What is pushed, for a person."""
@@ -78,6 +86,9 @@ class HeldPushed:
         found = [f"{len(self.commits)} of its commits"] if self.commits else []
         if self.files:
             found.append(f"the text of {', '.join(self.files[:3])}{' and more' * (len(self.files) > 3)}")
+        if self.matched:
+            said = [Match(**item).said() for item in self.matched[:3]]
+            found.append(f"its content in {', '.join(said)}{' and more' * (len(self.matched) > 3)}")
         return (f"{' and '.join(found)}: on a remote-tracking branch of {self.root} since you signed it "
                 "(as of the last fetch): whoever holds that repository can tell it is yours")
 
@@ -89,7 +100,7 @@ class HeldPushed:
 
     def to_json(self) -> dict[str, Any]:
         return {"episode_id": self.episode_id, "root": self.root, "commits": self.commits,
-                "files": self.files, "problem": self.problem}
+                "files": self.files, "problem": self.problem, "matched": self.matched}
 
 
 def episode_commits(episode: Episode) -> list[str]:
@@ -147,16 +158,21 @@ def pushed_blobs(root: Path, blobs: Iterable[str]) -> set[str] | None:
     return None if code != 0 else found
 
 
-def final_blobs(episode: Episode, root: Path) -> dict[str, str]:
-    """Git's blob id of each file's final text in `episode` (not empty), in the hash the repository at
-    `root` uses."""
-    # the reconstruction and git's blob hash only when an episode is signed unlinkably
+def final_texts(episode: Episode) -> dict[str, str]:
+    """Each file's final text in `episode`."""
+    # the reconstruction only when an episode is signed unlinkably
     from collector.reconstruct.keyframes import workspace_after
+
+    return workspace_after(episode).files()
+
+
+def final_blobs(texts: Mapping[str, str], root: Path) -> dict[str, str]:
+    """Git's blob id of each of the final `texts` (not empty), in the hash the repository at `root` uses."""
+    # git's blob hash only when an episode is signed unlinkably
     from collector.sources.git.snapshot import blob_id
 
     like = "0" * (64 if read_git(root, "rev-parse", "--show-object-format") == "sha256" else 40)
-    blobs = {path: blob_id(text.encode("utf-8", "surrogatepass"), like)
-             for path, text in workspace_after(episode).files().items()}
+    blobs = {path: blob_id(text.encode("utf-8", "surrogatepass"), like) for path, text in texts.items()}
     return {path: blob for path, blob in blobs.items() if blob not in EMPTY}
 
 
@@ -166,15 +182,18 @@ def origin_path(home: Home, episode_id: str) -> Path:
 
 def keep_origin(home: Home, episode: Episode, root: Path) -> None:
     """At unlinkable signing, from the unsigned `episode` recorded in `root`: keep what of it is not pushed
-    yet (nothing kept when all of it is, or the repository cannot be asked)."""
+    yet, by id and by content (nothing kept when all of it is pushed, or the repository cannot be asked)."""
     commits = episode_commits(episode)
     pushed = pushed_commits(root, commits)
-    blobs = final_blobs(episode, root)
+    texts = final_texts(episode)
+    blobs = final_blobs(texts, root)
     there = pushed_blobs(root, blobs.values())
     if pushed is None or there is None:
         return
-    origin = Origin(str(root), [commit for commit in commits if commit not in pushed],
-                    {path: blob for path, blob in blobs.items() if blob not in there})
+    unpushed = {path: blob for path, blob in blobs.items() if blob not in there}
+    mine = [commit for commit in commits if commit not in pushed]
+    fingerprints = take(str(root), mine, {path: texts[path] for path in unpushed})
+    origin = Origin(str(root), mine, unpushed, fingerprints=fingerprints)
     if origin.commits or origin.blobs:
         write_origin(home, str(episode.header.episode_id), origin)
 
@@ -191,7 +210,7 @@ def read_origin(home: Home, episode_id: str) -> Origin | None:
             data = json.loads(handle.read(MAX_ORIGIN))
         return Origin(str(data["root"]), [str(commit) for commit in data["commits"]],
                       {str(path): str(blob) for path, blob in data["blobs"].items()},
-                      bool(data["sent_anyway"]))
+                      bool(data["sent_anyway"]), Fingerprints.from_json(data.get("fingerprints") or {}))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -201,10 +220,14 @@ def pushed_since(episode_id: str, origin: Origin) -> HeldPushed | None:
     root = Path(origin.root)
     commits = pushed_commits(root, origin.commits)
     blobs = pushed_blobs(root, origin.blobs.values())
-    if commits is None or blobs is None:
+    matched = [] if origin.fingerprints is None else find(origin.root, origin.fingerprints)
+    if commits is None or blobs is None or matched is None:
         return HeldPushed(episode_id, origin.root, problem=f"the repository at {origin.root} cannot be asked")
     files = sorted(path for path, blob in origin.blobs.items() if blob in blobs)
-    return HeldPushed(episode_id, origin.root, commits, files) if commits or files else None
+    found = [asdict(match) for match in matched if match.commit not in commits]
+    if not (commits or files or found):
+        return None
+    return HeldPushed(episode_id, origin.root, commits, files, matched=found)
 
 
 def hold_pushed(home: Home, episodes: Mapping[str, Path], now: datetime) -> list[HeldPushed]:
@@ -228,7 +251,7 @@ def send_anyway(home: Home, episode_id: str) -> bool:
     origin = read_origin(home, episode_id)
     if origin is None:
         return False
-    write_origin(home, episode_id, Origin(origin.root, origin.commits, origin.blobs, sent_anyway=True))
+    write_origin(home, episode_id, replace(origin, sent_anyway=True))
     drop(home, episode_id, [PUSHED])
     return True
 
