@@ -18,8 +18,13 @@ from schemas.consent import LICENCE_IDS, PolicyText
 
 Snapshot = Literal["none", "tracked"]  # in the order of what they record: a later one records more
 SNAPSHOTS: tuple[Snapshot, ...] = ("none", "tracked")
-Channel = Literal["edits", "diagnostics", "tests", "commands", "git", "files"]
+Channel = Literal["edits", "diagnostics", "tests", "commands", "git", "files", "notebook_outputs"]
+# On by default: every kind of step belongs to one of these, or always records.
 ALL_CHANNELS: tuple[Channel, ...] = ("edits", "diagnostics", "tests", "commands", "git", "files")
+# Off unless listed: not a kind of step but what a notebook's text may hold (its outputs, execution counts
+# and kernel metadata, masked at the seal otherwise: collector/seal/notebooks.py).
+OPT_IN_CHANNELS: tuple[Channel, ...] = ("notebook_outputs",)
+EVERY_CHANNEL: tuple[Channel, ...] = ALL_CHANNELS + OPT_IN_CHANNELS
 
 # Which channel each step kind belongs to; kinds not listed (note, task, gap, redaction) always record.
 CHANNEL_OF_KIND: dict[str, Channel] = {
@@ -110,7 +115,7 @@ class TestsSettings(Model, frozen=True, kw_only=True):
 class WorkspaceSettings(Model, frozen=True, kw_only=True):
     """The validated content of one `.codetape.toml`."""
 
-    channels: Annotated[list[Channel], Meta(max_length=len(ALL_CHANNELS))] = field(
+    channels: Annotated[list[Channel], Meta(max_length=len(EVERY_CHANNEL))] = field(
         default_factory=lambda: list(ALL_CHANNELS))
     exclude: Annotated[list[Glob], Meta(max_length=10_000)] = []
     idle_timeout_s: Annotated[int, Meta(ge=1, le=7 * 24 * 3600)] = 1800
@@ -161,7 +166,7 @@ class ManagedPolicy(Model, frozen=True, kw_only=True):
 
     mandatory_exclude: Annotated[list[Glob], Meta(max_length=10_000)] = []
     max_file_bytes: Annotated[int, Meta(ge=0, le=64 * 1024 * 1024)] | None = None
-    channels: Annotated[list[Channel], Meta(max_length=len(ALL_CHANNELS))] | None = None
+    channels: Annotated[list[Channel], Meta(max_length=len(EVERY_CHANNEL))] | None = None
     allowed_purposes: Annotated[list[PolicyText], Meta(min_length=1, max_length=100)] | None = None
     retain_until: date | None = None
     allowed_licences: Annotated[Annotated[list[Annotated[str, Meta(min_length=1, max_length=256)]], Meta(

@@ -5,7 +5,8 @@ write to disk outside the editor (`file_change` with text) inserted over the tex
 (`disk_write`: `agent` when an agent claimed the write, else `unknown`), as the dataset's `--origin`
 counts them. `add` is told that text by a caller that replays (collector/reconstruct/written.py
 `summarize_replayed`: the review, the report, `codetape stats`, the dataset); without it a write counts
-whole.
+whole. A notebook's save is not counted when the episode holds its virtual document, where its cells
+were typed as edits (notebooks.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, assert_never, get_args
 
 from collector.episode import Episode
+from collector.episode.notebooks import Mirrors
 from collector.text.linediff import inserted_chars
 from collector.text.oneline import one_line
 from schemas import ClientInfo, Step, WorkspaceIdentity
@@ -72,6 +74,8 @@ class Summary:
     kinds: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     files: dict[str, FileActivity] = field(default_factory=dict)
+    # the notebooks typed in their virtual documents, whose saves are not counted again (notebooks.py)
+    mirrors: Mirrors = field(default_factory=Mirrors, repr=False, compare=False)
 
     @property
     def written(self) -> Counter[str]:
@@ -98,6 +102,7 @@ class Summary:
         self.last_t_ms = step.t_ms
         self.steps += 1
         self.kinds[step.kind] += 1
+        self.mirrors.see(step)
         if type(step) is kinds.EditStep:  # most steps: without the match below
             activity = self._file(step.path)
             activity.edits += 1
@@ -114,7 +119,7 @@ class Summary:
                 self._file(step.path).saves += 1
             case kinds.FileChangeStep():
                 self._file(step.path).changes += 1
-                written = disk_write(step, on_disk)
+                written = None if self.mirrors.typed(step) else disk_write(step, on_disk)
                 if written is not None and written[1]:
                     self._file(step.path).written[written[0]] += written[1]
                 if step.new_path is not None:

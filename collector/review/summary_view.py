@@ -34,8 +34,10 @@ from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
 from collector.reconstruct.written import summarize_replayed
 from collector.redact import RedactionSummary
+from collector.redact.notebook_outputs import RULES as NOTEBOOK_RULES
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
 from collector.review.continued import continued_note
+from collector.review.notebooks import notebook_lines
 from collector.review.pushed import pushed_note
 from collector.review.redactions import EXCLUDED, PROMPT, REVIEW, SEALED, Placeholders, Redaction
 from collector.review.unlinkable import LABEL, timing_note, unlinkable_notes
@@ -135,6 +137,7 @@ class ReviewSummary:
     allowed: list[Allowed] = field(default_factory=list)
     terms: Terms | None = None
     unlinkable: list[str] = field(default_factory=list)  # what signing unlinkably leaves out, what it keeps
+    notebooks: list[str] = field(default_factory=list)  # whether notebooks' outputs are in it (notebooks.py)
 
     @property
     def files(self) -> list[str]:
@@ -224,6 +227,7 @@ class ReviewSummary:
             lines.append(f"agents      {plural(len(self.agents), 'step')}, {plural(self.prompts, 'prompt')} "
                          "(p in the review, or sign --leave-out-prompts, leaves their text out)")
             lines += _listed([_event(event) for event in self.agents])
+        lines += self.notebooks
         lines += redaction_lines(self.redactions)
         if self.allowed:
             lines.append(f"allowed     {plural(len(self.allowed), 'value')} found but not redacted "
@@ -282,7 +286,9 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
     summary = ReviewSummary(base, _file_size(episode.path))
     for step in found:
         summary.add(step)
-    summary.redactions = placeholders.redactions(redaction)
+    redactions = placeholders.redactions(redaction)
+    summary.notebooks = notebook_lines(episode.header, summary.files, redactions)
+    summary.redactions = [r for r in redactions if r.rule not in NOTEBOOK_RULES]  # not secrets: a line above
     if redaction is not None:
         summary.allowed = [Allowed(rule, entry, masked) for rule, entry, masked in redaction.allowed]
     if policy is not None:

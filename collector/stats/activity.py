@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 
+from collector.episode.notebooks import Mirrors
 from collector.episode.summary import disk_write
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
@@ -108,6 +109,7 @@ class Counting:
         self.language = TERMINAL  # of the last file touched
         self.beat: tuple[int, str, date] | None = None  # the last beat's time, language and day
         self.counted = False
+        self.mirrors = Mirrors()  # notebooks typed in their virtual documents (episode/notebooks.py)
 
     def _inside(self, day: date) -> bool:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
@@ -117,9 +119,10 @@ class Counting:
         into = self.into
         day = (self.started_at + timedelta(milliseconds=step.t_ms)).astimezone().date()
         inside = self._inside(day)
+        self.mirrors.see(step)
         if isinstance(step, kinds.EditStep) and inside:
             into.written[step.origin or "unknown"] += sum(len(change.text) for change in step.changes)
-        elif isinstance(step, kinds.FileChangeStep) and inside:
+        elif isinstance(step, kinds.FileChangeStep) and inside and not self.mirrors.typed(step):
             written = disk_write(step, on_disk)
             if written is not None and written[1]:
                 into.written[written[0]] += written[1]

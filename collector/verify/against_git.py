@@ -6,7 +6,8 @@ gap (unsaved edits in the editor are not on disk, so they are not compared; a co
 from that layer was deleted). For each file that commit changed (asked of git, not of the episode)
 and that the episode covers, the committed blob must equal that text byte for byte, and a file the
 commit deleted must be deleted in the episode too. Files a commit did not change are not compared:
-the working tree may hold changes nobody staged.
+the working tree may hold changes nobody staged. A notebook whose outputs, execution counts and kernel
+metadata were masked at the seal matches when all else is the same, and the note says how many did.
 
 REPO is the workspace directory the episode was recorded in, or the same directory in a clone: paths
 are taken relative to it, as `git rev-parse --show-prefix` says. Git is only read (`cat-file`,
@@ -25,9 +26,11 @@ from collector.episode import Episode
 from collector.episode.resolve import show
 from collector.errors import CodetapeError, ReconstructionError
 from collector.reconstruct.workspace import Workspace
+from collector.redact.notebook_outputs import same_but_masked
 from collector.replay.describe import one_line, plural
 from collector.replay.state import touched
 from collector.sources.git.gitread import LOCK_FREE_ENV
+from collector.text.notebooks import is_notebook
 from schemas import Step
 from schemas.common import PositionEncoding
 from schemas.steps import FileChangeStep, GapStep, GitStep
@@ -124,6 +127,7 @@ def _env() -> dict[str, str]:
 class GitCheck:
     commits: int = 0
     files: int = 0
+    masked: int = 0  # notebook files that match but for the outputs masked at the seal
     problems: list[str] = field(default_factory=list)
 
 
@@ -184,7 +188,9 @@ def _check_commit(repo: GitRepo, workspace: Workspace, deleted: set[str], index:
         expected = workspace.disk.get(path)
         committed = None if status == "D" else repo.blob(sha, path)
         problem = _compare(path, expected, committed)
-        if problem is not None:
+        if problem is not None and _masked_notebook(path, expected, committed):
+            result.masked += 1
+        elif problem is not None:
             problems.append(f"{what}: {problem}")
     return problems
 
@@ -207,6 +213,13 @@ def _compare(path: str, expected: str | None, committed: bytes | None) -> str | 
             f"commit {plural(len(committed), 'byte')})")
 
 
+def _masked_notebook(path: str, expected: str | None, committed: bytes | None) -> bool:
+    """Whether the episode's text is the committed notebook with its outputs masked (seal/notebooks.py)."""
+    if expected is None or committed is None or not is_notebook(path):
+        return False
+    return same_but_masked(expected, committed.decode("utf-8", "surrogateescape"))
+
+
 def against_git(episode: Episode, repo: Path, report: Callable[[str], None]) -> str:
     """Check `episode` against REPO: a note for `ok (...)`, or ReconstructionError after reporting
     every mismatch."""
@@ -217,5 +230,6 @@ def against_git(episode: Episode, repo: Path, report: Callable[[str], None]) -> 
                                   f"{where} ({plural(result.commits, 'commit')} checked)")
     if not result.commits:
         return "no commit recorded to compare with git"
+    masked = f" ({result.masked} of them notebooks with their outputs masked)" if result.masked else ""
     return (f"{plural(result.commits, 'commit')}, {plural(result.files, 'file')} covered match "
-            f"{where}")
+            f"{where}{masked}")

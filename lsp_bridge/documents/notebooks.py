@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from collector.text.notebooks import VIRTUAL_DOCUMENTS
+
 if TYPE_CHECKING:
     from collector.text.narrow import Narrowed
 
-VIRTUAL_DOCUMENTS = ".virtual_documents"  # jupyter-lsp's shadow folder (the file watcher's TOOL_FOLDERS)
 CELL_SEPARATOR = "\n\n\n"
 _RUN = re.compile("\n{3,}")
 

@@ -4,7 +4,8 @@ The replay checks every save's sha256 against the reconstructed text and that ed
 documents. A signed episode's signature is checked too (`ok (signed by KEY_ID)`); with --key, the
 episode must be signed, and by that key. Where the bridge corrected its copy of a document (a
 `resync`: the editor's edits did not make the text it saved), the episode replays across it and `ok`
-names each one. With --against-git REPO, every recorded commit is compared with that commit's tree in
+names each one, as it names the placeholders of notebooks' outputs masked at the seal (expected, not a
+mismatch). With --against-git REPO, every recorded commit is compared with that commit's tree in
 REPO as well (see collector/verify/), one line per mismatch.
 
 An episode signed in unlinkable mode carries a per-episode key and an issuer's blind authorisation of it
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from collector.consent.authorisation import IssuerRecord
     from schemas import Step
     from schemas.consent import ConsentStatement
-    from schemas.steps import GapStep
+    from schemas.steps import GapStep, RedactionStep
 
 RESYNCS_SHOWN = 5
 
@@ -67,12 +68,15 @@ def run(args: argparse.Namespace) -> int:
         statement = check_consent(episode, expected_key=expected)
         signer = signer_note(statement, None if args.trust_issuer is None else read_issuer(args.trust_issuer))
     resyncs: list[GapStep] = []
+    masked: list[RedactionStep] = []
     steps = tracked(episode.steps(), episode.step_count, "verifying")
-    verify_replay(episode, _noting_resyncs(steps, resyncs))
+    verify_replay(episode, _noting_resyncs(steps, resyncs, masked))
     notes = ([] if signer is None else [signer]) + (
         [f"skipped {skipped_note(episode.skipped)}"] if episode.skipped else [])
     if resyncs:
         notes.append(_resyncs_note(resyncs))
+    if masked:
+        notes.append(_masked_note(masked))
     if args.against_git is not None:
         from collector.verify.against_git import against_git  # (loads GitPython, which runs git)
 
@@ -108,13 +112,25 @@ def signer_note(statement: ConsentStatement, record: IssuerRecord | None) -> str
             f"{authorisation.issuer} for {authorisation.epoch}{checked}; {timing_words(statement.timing)}")
 
 
-def _noting_resyncs(steps: Iterable[Step], resyncs: list[GapStep]) -> Iterator[Step]:
-    from schemas.steps import GapStep
+def _noting_resyncs(steps: Iterable[Step], resyncs: list[GapStep], masked: list[RedactionStep]
+                    ) -> Iterator[Step]:
+    from collector.redact.notebook_outputs import RULES
+    from schemas.steps import GapStep, RedactionStep
 
     for step in steps:
         if type(step) is GapStep and step.reason == "resync":
             resyncs.append(step)
+        elif type(step) is RedactionStep and step.rule in RULES:
+            masked.append(step)
         yield step
+
+
+def _masked_note(masked: list[RedactionStep]) -> str:
+    """That notebooks' outputs were masked at the seal (seal/notebooks.py): expected, not a mismatch."""
+    from collector.replay.describe import plural
+
+    return (f"notebook outputs, execution counts and kernel metadata masked: "
+            f"{plural(sum(step.count for step in masked), 'placeholder')}")
 
 
 def _resyncs_note(resyncs: list[GapStep]) -> str:

@@ -4,9 +4,9 @@ Chromium, against a real collector. Between the bridge and pylsp a relay logs ev
 the server (bridge_harness.tee): the recording's virtual document at each save equals, byte for byte, the
 document the server was sent; every change the server got is an edit step, recorded as a ranged change
 (JupyterLab sends the whole text) and, in a notebook, with the cell it was typed in; the notebook's
-`.ipynb` at each save is what the watcher recorded; and the shadow folders (`.virtual_documents/`,
-`.ipynb_checkpoints/`) give no `file_change` step. Scenarios: typing into two cells, adding and deleting a
-cell, a `.py` file in JupyterLab's file editor."""
+`.ipynb` at each save is what the watcher recorded, its kernel metadata masked at the seal; and the shadow
+folders (`.virtual_documents/`, `.ipynb_checkpoints/`) give no `file_change` step. Scenarios: typing into
+two cells, adding and deleting a cell, a `.py` file in JupyterLab's file editor."""
 
 from __future__ import annotations
 
@@ -221,10 +221,25 @@ def checked(lab: Lab, relpath: str, on_disk: list[str], episode: Episode, cells:
     written = [workspace.disk[step.path] for _, step, workspace in
                replay(episode.header.position_encoding, episode.steps())
                if isinstance(step, FileChangeStep) and step.path == relpath]
-    assert written[-len(on_disk):] == on_disk  # what the watcher recorded of each save is the disk
+    if relpath.endswith(".ipynb"):  # the disk but for the kernel metadata, masked at the seal
+        assert [masked_away(json.loads(text)) for text in written[-len(on_disk):]] == [
+            masked_away(json.loads(text)) for text in on_disk]
+        assert all("python3" not in text and '"«redacted:notebook_metadata:' in text for text in written)
+    else:
+        assert written[-len(on_disk):] == on_disk  # what the watcher recorded of each save is the disk
     if not relpath.endswith(".ipynb"):  # a file in JupyterLab's editor: its document is the file's text
         assert [text.removesuffix("\n") for text in served] == on_disk  # and one more line break
         # (jupyterlab-lsp ends every document it sends with one: docs/editors.md, JupyterLab)
+
+
+def masked_away(notebook: dict[str, Any]) -> dict[str, Any]:
+    """A notebook without what the seal masks unless `notebook_outputs` is on (collector/seal/notebooks.py):
+    its kernel metadata, its cells' outputs and execution counts (none here: the cells are not run)."""
+    meta = {key: value for key, value in notebook["metadata"].items()
+            if key not in ("kernelspec", "language_info")}
+    cells = [{key: value for key, value in cell.items() if key not in ("outputs", "execution_count")}
+             for cell in notebook["cells"]]
+    return {**notebook, "metadata": meta, "cells": cells}
 
 
 def in_cells(steps: list[dict[str, Any]], virtual: str, cells: list[int] | None = None

@@ -1,0 +1,32 @@
+"""Which notebooks an episode holds as jupyterlab-lsp's virtual documents, whose typing is counted there.
+
+jupyterlab-lsp gives the language server one document per notebook, `.virtual_documents/REL`, mirroring
+the notebook REL under Jupyter's root (collector/text/notebooks.py). Its cells are typed there, as edits;
+each save of REL then writes the same sources again as JSON, which `disk_write` would count as an outside
+write. `Mirrors` sees the steps go by and says which notebooks on disk have their virtual document
+in the episode, so whose-work counts leave their saves out (an agent's claimed write still counts).
+"""
+
+from __future__ import annotations
+
+from collector.text.notebooks import mirrored
+from schemas import Step
+from schemas import steps as kinds
+
+
+class Mirrors:
+    """The notebooks whose virtual documents the steps seen so far opened or edited."""
+
+    def __init__(self) -> None:
+        self.notebooks: set[str] = set()
+
+    def see(self, step: Step) -> None:
+        if isinstance(step, kinds.OpenStep | kinds.EditStep):
+            notebook = mirrored(step.path)
+            if notebook is not None:
+                self.notebooks.add(notebook)
+
+    def typed(self, step: kinds.FileChangeStep) -> bool:
+        """Whether this write to disk is a notebook's save whose sources the virtual document holds as
+        edits (not an agent's claimed write)."""
+        return step.origin != "agent" and (step.new_path or step.path) in self.notebooks
