@@ -37,7 +37,8 @@ from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
 from collector.export.offer_rows import OfferRows, holds_placeholder
 from collector.export.per_episode import Following
-from collector.reconstruct.offers import Place, Seen, preferred, seen_pair
+from collector.reconstruct.offer_rule import preferred
+from collector.reconstruct.offers import Place, Seen, seen_pair
 
 FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE = "<fim_prefix>", "<fim_suffix>", "<fim_middle>"  # StarCoder's
 PLACEHOLDER = "redaction placeholder"
@@ -65,7 +66,7 @@ class Pairs(OfferRows):
         self.fim = fim
 
     def row(self, place: Place) -> dict[str, Any] | str | None:
-        if not (place.settled and preferred(place)):
+        if not preferred(place):
             return None
         sides = seen_pair(place)
         if sides is None:

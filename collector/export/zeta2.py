@@ -67,7 +67,8 @@ from collector.export.follow import Items
 from collector.export.per_episode import Following
 from collector.export.revision import Revision
 from collector.export.zeta import PLACEHOLDER, History
-from collector.reconstruct.offers import Places, preferred, shown
+from collector.reconstruct.offer_rule import preferred
+from collector.reconstruct.offers import Places, shown
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import line_diff
