@@ -16,7 +16,12 @@ reload from disk sends it, a write to disk over the file's text), the characters
 start and end keep their ids, the rest is removed and inserted: as `--origin` counts the characters a write
 inserted (linediff.inserted_chars), so a reload that changed one line does not count the file as retyped.
 
-Per id: the characters it inserted (`inserted`, what is traced: after that narrowing), how many of them
+Only characters that are not whitespace are traced (BLANKS carry the id 0, as text the episode found):
+what survives is code, not the indentation or line breaks a rewrite leaves standing (a turn reverted but
+for its line's indentation left none of it).
+
+Per id: the characters it inserted (`inserted`, what is traced: after that narrowing, not whitespace), how
+many of them
 are in the file's text now (`alive`: the buffer when the file is open, else the disk), the step after which
 none was left (`gone`, cleared again if one comes back, as when a buffer closed unsaved falls back
 to the disk), when any of them was first removed (`first_cut`, for the ids a reader `watched`: an agent's
@@ -72,6 +77,13 @@ def _zeros(length: int) -> array:  # type: ignore[type-arg]
     return array(_CODE, (0,)) * length  # (made in place: no bytes of its size beside it)
 
 
+def _marks(text: str, made: int) -> array:  # type: ignore[type-arg]
+    """The ids of `text` inserted by `made`: its whitespace carries 0 (not traced)."""
+    if not made or not any(blank in text for blank in BLANKS):
+        return array(_CODE, [made]) * len(text)
+    return array(_CODE, [0 if char in BLANKS else made for char in text])
+
+
 def _ends(old: str, new: str) -> tuple[int, int]:
     """(prefix, suffix): the characters `old` and `new` share at their start and, after it, at their end."""
     prefix = shared_prefix(old, new)
@@ -82,7 +94,7 @@ def _rewrite(ids: Ids, old: str | None, new: str, made: int) -> Ids:
     """The ids of `new` written over `old` (whose ids are `ids`): the shared start and end keep theirs,
     the characters between are `made`'s."""
     if old is None:
-        return None if not made or not new else array(_CODE, [made]) * len(new)
+        return None if not made or not new else _marks(new, made)
     if old == new:
         return ids
     prefix, suffix = _ends(old, new)
@@ -90,7 +102,7 @@ def _rewrite(ids: Ids, old: str | None, new: str, made: int) -> Ids:
     if ids is None and (not made or not middle):
         return None
     before = _zeros(len(old)) if ids is None else ids
-    return before[:prefix] + array(_CODE, [made]) * middle + before[len(old) - suffix:]
+    return before[:prefix] + _marks(new[prefix:len(new) - suffix], made) + before[len(old) - suffix:]
 
 
 class Trace:
@@ -141,10 +153,11 @@ class Trace:
         if deleted and text:
             prefix, suffix = _ends(deleted, text)
         count = len(text) - prefix - suffix
+        solid = _solid(text, prefix, len(text) - suffix) if count else 0
         made = len(self.inserted)  # (a new id, as `_new` makes it: inline, most steps are edits)
-        self.inserted.append(count)
-        self.solid.append(_solid(text, prefix, len(text) - suffix) if count else 0)
-        self.alive.append(count)
+        self.inserted.append(solid)
+        self.solid.append(solid)
+        self.alive.append(solid)
         self.t_ms.append(t_ms)
         self.paths.append(path)
         pending = self.pending.get(path)
@@ -154,7 +167,7 @@ class Trace:
             pending.append(made)
         ids = self.buffers.get(path)
         if ids is None:
-            if not count:  # (characters the episode found, removed: nothing traced)
+            if not solid:  # (characters the episode found removed, or whitespace typed: nothing traced)
                 return made
             ids = self.buffers[path] = _zeros(size)
         elif ids is self.disk.get(path):  # shared with the disk since a save: copied on this write
@@ -163,9 +176,9 @@ class Trace:
         if cut_end > cut_start:
             self._remove(ids[cut_start:cut_end], index, t_ms)
         if count == 1 and cut_end == cut_start:  # a key typed
-            ids.insert(cut_start, made)
+            ids.insert(cut_start, made if solid else 0)
         else:
-            ids[cut_start:cut_end] = array(_CODE, [made]) * count
+            ids[cut_start:cut_end] = _marks(text[prefix:len(text) - suffix], made)
         return made
 
     def _remove(self, ids: Iterable[int], index: int, t_ms: int) -> None:
@@ -267,9 +280,8 @@ class Trace:
         if disk == step.text:
             return
         prefix, suffix = (0, 0) if disk is None else _ends(disk, step.text)
-        count = len(step.text) - prefix - suffix
-        made = self._new(path, count, step.t_ms, _solid(step.text, prefix, len(step.text) - suffix)) \
-            if count else 0
+        solid = _solid(step.text, prefix, len(step.text) - suffix)
+        made = self._new(path, solid, step.t_ms, solid) if solid else 0
         self.disk[path] = _rewrite(self.disk.get(path), disk, step.text, made)
 
     def _count(self, index: int, t_ms: int, workspace: Workspace) -> None:

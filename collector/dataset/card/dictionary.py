@@ -33,10 +33,10 @@ _POS = "a position in the episode's position_encoding (line, then code units int
 _ORIGIN = ("whose work it is: typed, paste, cut, completion, ai_completion, agent, snippet, code_action, "
            "rename, format, undo, redo; null: unknown")
 _DETAIL = "the evidence for origin, `<where>:<what>`; null without origin"
-_TRACED = ("the characters it inserted, traced through the replay character by character (never matched by "
-           "text: a character deleted and typed again, by an undo and a redo or by hand, is a new one; where "
-           "it replaced text with text that starts or ends the same, those shared characters are not counted "
-           "as inserted)")
+_TRACED = ("the non-whitespace characters it inserted, traced through the replay character by character "
+           "(never matched by text: a character deleted and typed again, by an undo and a redo or by hand, "
+           "is a new one; where it replaced text with text that starts or ends the same, those shared "
+           "characters are not counted as inserted)")
 _SURVIVAL = {
     "survived_to_end": "of " + _TRACED + ", the share still in the file's text when the episode ended (the "
                        "editor's buffer while the file is open, else the disk); null when it inserted no "
