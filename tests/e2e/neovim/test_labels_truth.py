@@ -251,3 +251,13 @@ def test_zeta2_drops_no_burst_for_its_caret_and_the_build_says_what_it_left_out(
     assert any("caret:first_edit" in row["tags"] for row in rows), [row["tags"] for row in rows]
     card = (session.dataset / "README.md").read_text(encoding="utf-8")
     assert all(f"{count:,} {why}" in card for why, count in left.items()), (left, card)
+
+
+def test_the_kept_turns_pushback_counts_its_code(session: Recorded) -> None:
+    """Issue 89: pushback counts non-whitespace characters: the agent's write inserted `from operator import
+    mul` (its line break shared with the text it replaced), kept to the end."""
+    said = [message for row in session.rows("swe-messages") for message in row["messages"]
+            if "wrote_chars" in message and message["content"] == PROMPT]
+    columns = ("wrote_chars", "survived_to_end", "survived_30s", "survived_5min", "undone_within_ms")
+    assert [tuple(m[name] for name in columns) for m in said] == [
+        (len("".join(AGENT.split())), 1.0, True, True, -1)], said
