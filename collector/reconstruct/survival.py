@@ -16,12 +16,12 @@ reload from disk sends it, a write to disk over the file's text), the characters
 start and end keep their ids, the rest is removed and inserted: as `--origin` counts the characters a write
 inserted (linediff.inserted_chars), so a reload that changed one line does not count the file as retyped.
 
-Only characters that are not whitespace are traced (BLANKS carry the id 0, as text the episode found):
-what survives is code, not the indentation or line breaks a rewrite leaves standing (a turn reverted but
-for its line's indentation left none of it).
+Of a change that inserted characters that are not whitespace, only those are traced (its BLANKS carry the
+id 0, as text the episode found): what survives is code, not the indentation or line breaks a rewrite
+leaves standing (a turn reverted but for its line's indentation left none of it). A change that inserted
+whitespace alone (a line break typed) is traced by it: nothing else says what became of it.
 
-Per id: the characters it inserted (`inserted`, what is traced: after that narrowing, not whitespace), how
-many of them
+Per id: the characters it inserted (`inserted`, what is traced: after that narrowing), how many of them
 are in the file's text now (`alive`: the buffer when the file is open, else the disk), the step after which
 none was left (`gone`, cleared again if one comes back, as when a buffer closed unsaved falls back
 to the disk), when any of them was first removed (`first_cut`, for the ids a reader `watched`: an agent's
@@ -78,10 +78,17 @@ def _zeros(length: int) -> array:  # type: ignore[type-arg]
 
 
 def _marks(text: str, made: int) -> array:  # type: ignore[type-arg]
-    """The ids of `text` inserted by `made`: its whitespace carries 0 (not traced)."""
-    if not made or not any(blank in text for blank in BLANKS):
+    """The ids of `text` inserted by `made`: its whitespace carries 0 (not traced) when it holds anything
+    else."""
+    solid = _solid(text, 0, len(text))
+    if not made or solid in (0, len(text)):
         return array(_CODE, [made]) * len(text)
     return array(_CODE, [0 if char in BLANKS else made for char in text])
+
+
+def _traced(solid: int, count: int) -> int:
+    """How many of the `count` characters a change inserted are traced, `solid` of them not whitespace."""
+    return solid or count
 
 
 def _ends(old: str, new: str) -> tuple[int, int]:
@@ -155,9 +162,10 @@ class Trace:
         count = len(text) - prefix - suffix
         solid = _solid(text, prefix, len(text) - suffix) if count else 0
         made = len(self.inserted)  # (a new id, as `_new` makes it: inline, most steps are edits)
-        self.inserted.append(solid)
+        traced = _traced(solid, count)
+        self.inserted.append(traced)
         self.solid.append(solid)
-        self.alive.append(solid)
+        self.alive.append(traced)
         self.t_ms.append(t_ms)
         self.paths.append(path)
         pending = self.pending.get(path)
@@ -167,7 +175,7 @@ class Trace:
             pending.append(made)
         ids = self.buffers.get(path)
         if ids is None:
-            if not solid:  # (characters the episode found removed, or whitespace typed: nothing traced)
+            if not count:  # (characters the episode found, removed: nothing traced)
                 return made
             ids = self.buffers[path] = _zeros(size)
         elif ids is self.disk.get(path):  # shared with the disk since a save: copied on this write
@@ -176,7 +184,7 @@ class Trace:
         if cut_end > cut_start:
             self._remove(ids[cut_start:cut_end], index, t_ms)
         if count == 1 and cut_end == cut_start:  # a key typed
-            ids.insert(cut_start, made if solid else 0)
+            ids.insert(cut_start, made)
         else:
             ids[cut_start:cut_end] = _marks(text[prefix:len(text) - suffix], made)
         return made
@@ -280,8 +288,9 @@ class Trace:
         if disk == step.text:
             return
         prefix, suffix = (0, 0) if disk is None else _ends(disk, step.text)
+        count = len(step.text) - prefix - suffix
         solid = _solid(step.text, prefix, len(step.text) - suffix)
-        made = self._new(path, solid, step.t_ms, solid) if solid else 0
+        made = self._new(path, _traced(solid, count), step.t_ms, solid) if count else 0
         self.disk[path] = _rewrite(self.disk.get(path), disk, step.text, made)
 
     def _count(self, index: int, t_ms: int, workspace: Workspace) -> None:
