@@ -254,7 +254,9 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         unverified_revocations=report.unverified, held=dict(sorted(tally.held.items())),
         min_contributors=None if options.issuer is None else options.issuer.min_contributors,
         bytes=tally.bytes,
-        exports=dict(report.exported.episodes), export_failures=len(report.exported.failed)))
+        exports=dict(report.exported.episodes), export_failures=len(report.exported.failed),
+        left_out={fmt: dict(sorted(reasons.items()))
+                  for fmt, reasons in sorted(report.exported.left_out.items()) if reasons}))
     stale = settle_empty(out, manifest)
     write_schemas(out)
     replaced = {path: None if copy is None else copy[0]

@@ -17,13 +17,15 @@ replaces the one before.
 `workspace` (reconstruct's Workspace, with its memory and work caps) is moved forward as the steps are
 read: after each item it holds the files as they were right after that item. A burst knows its file's
 text before its first edit and after its last one, and where the caret was just before its first edit
-(`Burst.caret`, never where its change starts: that would tell a model the answer): the position of the
-editor's last `cursor` report for the file, or, when an edit to the file came after that report, the end
-of that edit (where an editor leaves the caret after typing; `Burst.caret_from` says which). A position is
+(`Burst.caret`): the position of the editor's last `cursor` report for the file, or, when an edit to the
+file came after that report, the end of that edit (where an editor leaves the caret after typing); where
+neither is known (a driver that sends no cursor reports, an agent's write in between), the start of the
+burst's first edit, since an edit's own position is where the caret was (`Burst.caret_from` says which:
+`cursor`, `edit` or `first_edit`). A position is
 kept while the file holds the text it is a position in (`Carets`): reopening the same text or a change on
 disk under an open buffer keeps it, a step that gives the file other text (an open, a close over unsaved
-edits, a change on disk of a file no editor has open, a gap's state) forgets it. None when the file had
-neither report nor edit since its text was last replaced so. Its
+edits, a change on disk of a file no editor has open, a gap's state) forgets it. None only when the file
+had neither report nor edit since its text was last replaced so and the first edit has no range. Its
 diff is made once, when first asked for, spending from the `DiffWork` the bursts of an episode share
 (collector/text/linediff.py): past it, a burst's diff is coarse (`Burst.coarse`). A burst in a file of
 more than MAX_TEXT characters (before or after it) holds neither text and has no diff (`Burst.too_large`):
@@ -79,7 +81,8 @@ class Burst:
     end_ms: int
     before: str
     caret: tuple[int, int] | None  # (line, character) of the caret before the burst, in LSP units of `before`
-    caret_from: str | None = None  # "cursor": the editor's report; "edit": the end of the last edit before
+    caret_from: str | None = None  # "cursor": the editor's report; "edit": the end of the last edit before;
+    # "first_edit": the start of its own first edit
     edits: int = 1
     after: str = ""
     work: DiffWork | None = None  # what its diff may spend (None: a budget of its own)
@@ -163,6 +166,8 @@ class Grouper:
         if isinstance(step, kinds.EditStep) and burst is None:
             large = (workspace.size(step.path) or 0) > MAX_TEXT
             caret, caret_from = self.carets.get(step.path)
+            if caret is None:
+                caret, caret_from = _own_caret(step)
             self.burst = Burst(step.path, index, index, step.t_ms, step.t_ms,
                                "" if large else workspace.text(step.path) or "", caret, caret_from,
                                work=self.work, too_large=large)
@@ -259,6 +264,15 @@ class Carets:
         """Forget `path`'s caret unless its text after the step, `text`, is its text now."""
         if path in self.known and (text is None or workspace.text(path) != text):
             del self.known[path]
+
+
+def _own_caret(step: kinds.EditStep) -> tuple[tuple[int, int] | None, str | None]:
+    """An edit's own position as the caret, for a burst with no caret seen before it: its first change's
+    start (None for a change with no range, a whole text replaced: no position is known)."""
+    where = step.changes[0].range if step.changes else None
+    if where is None:
+        return None, None
+    return (where.start.line, where.start.character), "first_edit"
 
 
 def _settled(burst: Burst, workspace: Workspace) -> Burst:

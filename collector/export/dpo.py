@@ -1,6 +1,9 @@
 """`dpo` and `dpo-fim`: the dataset's `preferences` pairs (collector/reconstruct/offers.py) as preference
 rows TRL's DPOTrainer takes as they are, one JSON line per pair, `<episode id>.dpo.jsonl` and
-`<episode id>.dpo-fim.jsonl`: an AI's suggestion the developer's own text replaced, its text exact.
+`<episode id>.dpo-fim.jsonl`: an AI's suggestion the developer's own text replaced, its text exact. A pair
+exists exactly when the suggestion is undesirable by the rule kto's label reads
+(collector/reconstruct/offer_rule.py: its non-whitespace text does not stand unchanged in its place) and
+something stands in its place, so every pair's offer is a kto `false` row.
 
 `dpo`, TRL's standard (not conversational) preference form with an explicit prompt, over what the model
 saw (the buffer's text at the offer, collector/reconstruct/offers.py `seen_pair`):
@@ -37,7 +40,8 @@ from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
 from collector.export.offer_rows import OfferRows, holds_placeholder
 from collector.export.per_episode import Following
-from collector.reconstruct.offers import Place, Seen, preferred, seen_pair
+from collector.reconstruct.offer_rule import preferred
+from collector.reconstruct.offers import Place, Seen, seen_pair
 
 FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE = "<fim_prefix>", "<fim_suffix>", "<fim_middle>"  # StarCoder's
 PLACEHOLDER = "redaction placeholder"
@@ -65,7 +69,7 @@ class Pairs(OfferRows):
         self.fim = fim
 
     def row(self, place: Place) -> dict[str, Any] | str | None:
-        if not (place.settled and preferred(place)):
+        if not preferred(place):
             return None
         sides = seen_pair(place)
         if sides is None:

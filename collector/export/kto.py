@@ -5,26 +5,19 @@ text beside it.
 
 The offers are followed to their end by the same machinery as dpo's (collector/reconstruct/offers.py:
 each offer's place through the edits after it, its settled text and its `outcome`), shared with it
-(offer_rows.py); an offer by an AI (`by_ai`: an inline suggestion, an item or server known as an AI's)
-whose settled text is known makes a row when its outcome says the developer dealt with it:
+(offer_rows.py), and judged by the one rule every export reads (collector/reconstruct/offer_rule.py): an
+offer by an AI (`by_ai`: an inline suggestion, an item or server known as an AI's) whose settled text is
+known makes a row when it was taken (whole or in part), or not taken and written over with text of the
+developer's own. `retyped` (not taken, but typed as offered) and `ignored` (not taken, nothing written in
+its place) make no row: the developer may not have looked at it.
 
-- `accepted` (taken): the completion ends with the item taken (`offers.kept`).
-- `partly_accepted` (a part taken from the start, as an inline suggestion's "accept word"): the
-  completion is the part taken, not the whole item, whose end was not wanted; what was not taken shows,
-  beside the developer's own text, in dpo's pair for the same offer.
-- `overwritten`, when the developer's own text replaced the suggestion (offers.py `preferred`, the pairs
-  dpo writes, taken first or not), or the suggestion was taken and then deleted with nothing left in its
-  place (no pair for dpo: `settled` is empty): the completion the suggestion as dpo's `rejected` side
-  (offers.py `seen_pair`) and the prompt dpo's.
-- `retyped` (not taken, but typed as offered) and `ignored` (not taken, nothing written in its place)
-  make no row: the developer may not have looked at it, so neither says what they thought of its text.
-
-`label` is persistence at the default horizon (collector/reconstruct/horizons.py DEFAULT, 5 minutes):
-for a suggestion taken (or its part taken), whether some of the characters it inserted were still in the
-files 5 minutes after the offer (or at the episode's end, when it ended sooner: `survived_5min`); false
-for one the developer's text replaced before it was taken (nothing of it was ever in the files). An item
+`label` is the rule's: true when the suggestion's non-whitespace text stands unchanged and contiguous in
+what stands in its place when it settles (text added around it allowed), false otherwise. A true row's
+completion ends with the part taken (`offers.kept`); a false row's completion is the suggestion as dpo's
+`rejected` side (offers.py `seen_pair`) and its prompt dpo's, so every dpo pair's offer is a false row,
+and a false row has no pair only where nothing (no non-whitespace character) stands in its place. An item
 taken whose characters the survival trace does not hold (no edit applied it) is left out, counted: its
-persistence is not known.
+survival columns are not known.
 
 - `prompt`: what the model saw: the buffer's text in front of the caret at the offer (at most 2,000
   characters), up to the start of the caret's line; the rest of that line (its indentation, what was typed
@@ -35,8 +28,9 @@ persistence is not known.
 - What stayed of a suggestion taken, from the survival trace (item_survival.py): `survived_to_end` and
   `survived_to_commit` (the share of the characters it inserted left at the episode's end, and at the
   next commit listing the file or else the end), `reverted_within_ms` (from the offer until none was
-  left; -1 while some is), `survived_30s` and `survived_5min` (some of it still there then: a lab picks
-  its own horizon from `reverted_within_ms`). For an offer not taken: -1.0, -1.0, -1, false, false.
+  left; -1 while some is), `survived_30s` and `survived_5min` (some of it still there then, by its
+  non-whitespace characters: a lab picks its own horizon from `reverted_within_ms`), beside the label.
+  For an offer not taken: -1.0, -1.0, -1, false, false.
 
 Each row also carries dpo's `name` (`<episode id>:<offer step>`), `path`, `via` (completion or inline),
 `outcome` and `split` (split.py), all strings. A row whose text holds a redaction placeholder is left out,
@@ -54,8 +48,8 @@ from collector.export.allowance import Allowance, Writes
 from collector.export.item_survival import ABSENT, ItemSurvival, absent_columns
 from collector.export.offer_rows import OfferRows, holds_placeholder
 from collector.export.per_episode import Following
-from collector.reconstruct.horizons import DEFAULT
-from collector.reconstruct.offers import Place, by_ai, kept, outcome, preferred, seen_pair, taken_text
+from collector.reconstruct import offer_rule
+from collector.reconstruct.offers import Place, kept, seen_pair, taken_text
 from collector.reconstruct.workspace import Workspace
 from schemas.steps import Step
 
@@ -70,20 +64,19 @@ class KtoExporter(Following):
         return Judged(out, episode, self.result.skipped, self.result.splits[str(episode.header.episode_id)])
 
 
-def judged(place: Place) -> tuple[str, str] | str | None:
-    """(prompt, completion) of the offer at `place`; None when it makes no row, or why it is left out
-    (module docstring)."""
-    if place.settled is None or not by_ai(place.step):
+def judged(place: Place) -> tuple[str, str, bool] | str | None:
+    """(prompt, completion, label) of the offer at `place`; None when it makes no row, or why it is left
+    out (module docstring)."""
+    if not offer_rule.judged(place):
         return None
-    ended = outcome(place)
-    if ended in TAKEN:
+    if offer_rule.desirable(place):
+        if place.step.taken is None:  # (typed as offered, text around it: not taken, not judged by a row)
+            return None
         if len(taken_text(place.step) or "") <= len(place.typed):
             return NOTHING_ADDED
-        return kept(place)
-    if ended == "overwritten" and (preferred(place) or (place.step.taken is not None and not place.settled)):
-        sides = seen_pair(place)
-        return NO_PLACE if sides is None else (sides.prompt, sides.rejected)
-    return None
+        return (*kept(place), True)
+    sides = seen_pair(place)
+    return NO_PLACE if sides is None else (sides.prompt, sides.rejected, False)
 
 
 class Judged(OfferRows):
@@ -105,16 +98,15 @@ class Judged(OfferRows):
         sides = judged(place)
         if sides is None or isinstance(sides, str):
             return sides
-        prompt, completion = sides
+        prompt, completion, label = sides
         settled = place.settled or ""
         if holds_placeholder(prompt, completion, settled):
             return "rows with a redaction placeholder"
         if place.step.taken is None:  # (written over before it was taken: nothing of it persisted)
-            return {"prompt": prompt, "completion": completion, "label": False, "settled": settled,
+            return {"prompt": prompt, "completion": completion, "label": label, "settled": settled,
                     **absent_columns()}
         survival = self.kept.survival(place.index)
         if survival is ABSENT:
             return NOT_FOLLOWED
-        stayed = survival.columns()
-        return {"prompt": prompt, "completion": completion, "label": stayed[DEFAULT], "settled": settled,
-                **stayed}
+        return {"prompt": prompt, "completion": completion, "label": label, "settled": settled,
+                **survival.columns()}

@@ -14,7 +14,8 @@ One JSON line per settled edit burst (bursts.py) whose caret is known:
   last edit), `start_ms` / `end_ms`;
   `split`: `train`, `eval` or `none`, by repository (split.py): every example of an episode, and of every
   episode with the same steps or a near-duplicate diff, is on one side (`none`: in neither);
-  `caret_from`: `cursor` (the editor's last caret report) or `edit` (the end of the edit before);
+  `caret_from`: `cursor` (the editor's last caret report), `edit` (the end of the edit before) or
+  `first_edit` (neither known: the start of the burst's own first edit, an edit's own position);
   `saved`: whether the file was saved after the burst, before the next burst began;
   `errors` / `warnings`: how many the language servers reported for the file after the burst began and
   before the next burst (the latest report of each server), -1 when none reported;
@@ -25,10 +26,11 @@ One JSON line per settled edit burst (bursts.py) whose caret is known:
   over a folder takes a column's type from the first file it reads, and a column all null (or all empty
   lists) there refuses the numbers (or texts) of a later file.
 
-A burst with no known caret (bursts.py) gives no example: its caret would have to be guessed from the
-change, which tells a model where the answer is. An example whose events, input or output would hold a
-redaction placeholder (`«redacted:RULE:N»`) is left out, never cut around the placeholder; left-out
-bursts and examples are counted by reason in the result.
+A burst with no known caret (bursts.py: none seen before it, and a first edit with no range) gives no
+example. Where only its own first edit gives the caret, the example says so (`first_edit`): a lab that
+will not have a model told where the change starts filters it out. An example whose events, input or
+output would hold a redaction placeholder (`«redacted:RULE:N»`) is left out, never cut around the
+placeholder; left-out bursts and examples are counted by reason in the result.
 """
 
 from __future__ import annotations

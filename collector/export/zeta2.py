@@ -7,7 +7,8 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
   diffs start from: the episode's HEAD at its start, then the commit of each `git commit` step made on it
   (revision.py; an episode without a HEAD at its start gives no example);
 - `tags`: `split:<train|eval|none>` (split.py: by repository, never a duplicate on both sides),
-  `caret:<cursor|edit>` (where the caret comes from: the editor's report or the end of the edit before),
+  `caret:<cursor|edit|first_edit>` (where the caret comes from: the editor's report, the end of the edit
+  before, or the start of the burst's own first edit where neither is known),
   and `codetape`;
 - `uncommitted_diff`: as Zed's `capture_example.rs` writes it, each file's change from its text at
   `revision` to its text just before the first event of `edit_history` (before the burst when the history
@@ -67,7 +68,8 @@ from collector.export.follow import Items
 from collector.export.per_episode import Following
 from collector.export.revision import Revision
 from collector.export.zeta import PLACEHOLDER, History
-from collector.reconstruct.offers import Places, preferred, shown
+from collector.reconstruct.offer_rule import preferred
+from collector.reconstruct.offers import Places, shown
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import line_diff

@@ -17,7 +17,10 @@ the file; a change in front of it moves it, one behind it does nothing. Its text
 (or when the file's text is replaced as a whole first: an open, a close, a change on disk, a gap) is the
 offer's `settled` text (null when that cannot be told), read with the file's text around it then.
 
-`outcome`, from the step's `decision` and the settled text:
+A place is found by the line(s) it occupies: a change that empties it but leaves its line standing (Vim's
+`S`, `cc`, `0D`: the line's text deleted, not its line break) leaves it *emptied*, and text then typed
+at it joins it and it grows again, so a line retyped whole settles as the new line. A change that takes
+a line break with it (`dd`) leaves its line gone: text typed later where it stood is not its.
 
 `outcome`, from the step's `decision` and the settled text (each compared after the `lead` it took in):
 
@@ -29,8 +32,8 @@ offer's `settled` text (null when that cannot be told), read with the file's tex
 - `ignored`: it was not taken and the place holds what it held (nothing written in its place).
 
 A *preference* (a `preferences` row, `pair`) is an offer by an AI (`ai`: an inline completion, a server
-or item known as an AI's, schemas/steps/offer.py) whose settled text is not empty and does not start
-with the item's whole text, though it was taken, partly taken or written over. Its two sides replace
+or item known as an AI's, schemas/steps/offer.py) judged undesirable whose settled text is not empty,
+by the one rule every export reads (collector/reconstruct/offer_rule.py). Its two sides replace
 the same span of the file's settled text: `chosen` is the settled text, `rejected` the item (the taken
 one, else the first offered) with the `lead` and `trail` the place took in around it, `context_before`
 and `context_after` the file's text around the place when it settled (CONTEXT_BEFORE and CONTEXT_AFTER
@@ -79,6 +82,7 @@ class Place:
     trail: str = ""  # and behind it
     seen: str = ""  # the buffer's text in front of the caret at the offer (CONTEXT_BEFORE characters at most)
     behind: str = ""  # and behind it (CONTEXT_AFTER at most): what the model saw
+    emptied: bool = False  # emptied by a change that left its line standing: text typed at it joins it
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,9 @@ class _Followed:
                 if place.growing and not any(place is other for other in joined):
                     place.growing = False
             self.growing = [place for place in self.growing if place.growing]
+        for place in joined:  # (an emptied place typed in grows again)
+            if place.growing and not any(place is other for other in self.growing):
+                self.growing.append(place)
 
     def stop(self) -> None:
         """The file was saved: no place grows any more."""
@@ -260,14 +267,6 @@ def by_ai(step: kinds.OfferStep) -> bool:
     return bool(step.ai or step.items[step.taken if step.taken is not None else 0].ai)
 
 
-def preferred(place: Place) -> bool:
-    """Whether the offer at `place` is a preference: an AI's suggestion the developer's settled text
-    replaced (module docstring)."""
-    settled = place.settled
-    return bool(by_ai(place.step) and settled and outcome(place) in ("overwritten", "partly_accepted")
-                and not settled.startswith(place.lead + shown(place.step)))
-
-
 def line_start(text: str, at: int) -> int:
     """Where the line holding `at` starts in `text` (0 when `text` holds no line break in front of it)."""
     return max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
@@ -300,13 +299,13 @@ def seen_pair(place: Place) -> Seen | None:
     suffix` is that text with the suggestion at the caret, `prompt + chosen + suffix` that text with the
     developer's text in its place. None when the developer's text also replaced text the offer's buffer
     did not hold there (text typed after the offer around the caret, or text behind the caret it did not
-    keep): it has no place in that text. An item deleted with nothing left in its place (settled empty)
-    has no developer's text to place: its sides are over the caret's line at the offer, as `kept`'s are,
-    whatever else the deletion took with it (its line, its function)."""
+    keep): it has no place in that text. An item deleted with nothing left in its place (settled empty,
+    or white space only) has no developer's text to place: its sides are over the caret's line at the
+    offer, as `kept`'s are, whatever else the deletion took with it (its line, its function)."""
     step, seen = place.step, place.seen
     written = place.lead + place.typed
     settled = place.settled or ""
-    if not settled:
+    if not settled.strip():
         cut = line_start(seen, len(seen))
         return Seen(seen[:cut], seen[cut:len(seen) - len(place.typed)],
                     seen[cut:] + shown(step)[len(place.typed):], place.behind)
@@ -349,6 +348,10 @@ def move_place(place: Place, a: int, b: int, inserted: int, breaks: bool, replac
         return False
     delta = inserted - (b - a)
     start, end = place.start, place.end
+    if place.emptied and a == b == start == end and inserted and not breaks:  # its line retyped
+        place.emptied, place.growing = False, True
+        place.end = end + inserted
+        return True
     if b < start or (b == start and not place.growing):  # in front of it
         place.start, place.end = start + delta, end + delta
         return False
@@ -359,6 +362,7 @@ def move_place(place: Place, a: int, b: int, inserted: int, breaks: bool, replac
     if b > end:
         place.trail += replaced[end - a:]
     place.start, place.end = min(start, a), max(end, b) + delta
+    place.emptied = place.start == place.end and "\n" not in replaced and "\r" not in replaced
     return True
 
 

@@ -16,6 +16,11 @@ reload from disk sends it, a write to disk over the file's text), the characters
 start and end keep their ids, the rest is removed and inserted: as `--origin` counts the characters a write
 inserted (linediff.inserted_chars), so a reload that changed one line does not count the file as retyped.
 
+Of a change that inserted characters that are not whitespace, only those are traced (its BLANKS carry the
+id 0, as text the episode found): what survives is code, not the indentation or line breaks a rewrite
+leaves standing (a turn reverted but for its line's indentation left none of it). A change that inserted
+whitespace alone (a line break typed) is traced by it: nothing else says what became of it.
+
 Per id: the characters it inserted (`inserted`, what is traced: after that narrowing), how many of them
 are in the file's text now (`alive`: the buffer when the file is open, else the disk), the step after which
 none was left (`gone`, cleared again if one comes back, as when a buffer closed unsaved falls back
@@ -72,6 +77,20 @@ def _zeros(length: int) -> array:  # type: ignore[type-arg]
     return array(_CODE, (0,)) * length  # (made in place: no bytes of its size beside it)
 
 
+def _marks(text: str, made: int) -> array:  # type: ignore[type-arg]
+    """The ids of `text` inserted by `made`: its whitespace carries 0 (not traced) when it holds anything
+    else."""
+    solid = _solid(text, 0, len(text))
+    if not made or solid in (0, len(text)):
+        return array(_CODE, [made]) * len(text)
+    return array(_CODE, [0 if char in BLANKS else made for char in text])
+
+
+def _traced(solid: int, count: int) -> int:
+    """How many of the `count` characters a change inserted are traced, `solid` of them not whitespace."""
+    return solid or count
+
+
 def _ends(old: str, new: str) -> tuple[int, int]:
     """(prefix, suffix): the characters `old` and `new` share at their start and, after it, at their end."""
     prefix = shared_prefix(old, new)
@@ -82,7 +101,7 @@ def _rewrite(ids: Ids, old: str | None, new: str, made: int) -> Ids:
     """The ids of `new` written over `old` (whose ids are `ids`): the shared start and end keep theirs,
     the characters between are `made`'s."""
     if old is None:
-        return None if not made or not new else array(_CODE, [made]) * len(new)
+        return None if not made or not new else _marks(new, made)
     if old == new:
         return ids
     prefix, suffix = _ends(old, new)
@@ -90,7 +109,7 @@ def _rewrite(ids: Ids, old: str | None, new: str, made: int) -> Ids:
     if ids is None and (not made or not middle):
         return None
     before = _zeros(len(old)) if ids is None else ids
-    return before[:prefix] + array(_CODE, [made]) * middle + before[len(old) - suffix:]
+    return before[:prefix] + _marks(new[prefix:len(new) - suffix], made) + before[len(old) - suffix:]
 
 
 class Trace:
@@ -141,10 +160,12 @@ class Trace:
         if deleted and text:
             prefix, suffix = _ends(deleted, text)
         count = len(text) - prefix - suffix
+        solid = _solid(text, prefix, len(text) - suffix) if count else 0
         made = len(self.inserted)  # (a new id, as `_new` makes it: inline, most steps are edits)
-        self.inserted.append(count)
-        self.solid.append(_solid(text, prefix, len(text) - suffix) if count else 0)
-        self.alive.append(count)
+        traced = _traced(solid, count)
+        self.inserted.append(traced)
+        self.solid.append(solid)
+        self.alive.append(traced)
         self.t_ms.append(t_ms)
         self.paths.append(path)
         pending = self.pending.get(path)
@@ -165,7 +186,7 @@ class Trace:
         if count == 1 and cut_end == cut_start:  # a key typed
             ids.insert(cut_start, made)
         else:
-            ids[cut_start:cut_end] = array(_CODE, [made]) * count
+            ids[cut_start:cut_end] = _marks(text[prefix:len(text) - suffix], made)
         return made
 
     def _remove(self, ids: Iterable[int], index: int, t_ms: int) -> None:
@@ -268,8 +289,8 @@ class Trace:
             return
         prefix, suffix = (0, 0) if disk is None else _ends(disk, step.text)
         count = len(step.text) - prefix - suffix
-        made = self._new(path, count, step.t_ms, _solid(step.text, prefix, len(step.text) - suffix)) \
-            if count else 0
+        solid = _solid(step.text, prefix, len(step.text) - suffix)
+        made = self._new(path, _traced(solid, count), step.t_ms, solid) if count else 0
         self.disk[path] = _rewrite(self.disk.get(path), disk, step.text, made)
 
     def _count(self, index: int, t_ms: int, workspace: Workspace) -> None:

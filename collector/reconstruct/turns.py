@@ -19,7 +19,7 @@ turn (collector/daemon/agent_claims.py). Per turn:
   - `acp`: the prompt's stop reason (`detail`): `cancelled` true, `error` empty, any other false;
   - `gemini-cli`, `opencode`: empty: whether AfterAgent or `session.idle` come for a turn the developer
     stopped is not known here;
-- `wrote_chars`: the characters its writes inserted (as the survival trace counts them,
+- `wrote_chars`: the non-whitespace characters its writes inserted (as the survival trace counts them,
   collector/reconstruct/survival.py);
 - `undone_within_ms`: from its end to the first step that removed any of those characters (the
   developer's edit or write, git, a later turn's write: what was reverted or rewritten), empty when none

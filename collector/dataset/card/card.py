@@ -36,6 +36,7 @@ from collector.dataset.card.croissant import croissant
 from collector.dataset.card.dictionary import TABLES as DOCS
 from collector.dataset.card.exports import TRAINING, balance, configs, loading, training_exports
 from collector.dataset.card.facts import Facts, Ours, k_text, read_facts
+from collector.dataset.card.left_out import left_out, said
 from collector.dataset.card.scores import Scores, score_keys, scorecard, scores
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
@@ -75,6 +76,7 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
     total = sum(facts.inserted.values())
     origins = ", ".join(f"{origin} {chars / total:.0%}" for origin, chars in facts.inserted.most_common(6)
                         ) if total else ""
+    left = left_out(manifest)
     context = {
         "version": Ours(__version__), "manifest": manifest, "facts": facts,
         "timeframe": Ours(facts.timeframe),
@@ -92,7 +94,10 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
         "origins_text": Ours(f"of the characters written (what the edits and the writes to disk inserted, as "
                              f"`--origin` counts them): {origins}" if total else "nothing written yet"),
         "tables": [_table(name, manifest) for name in TABLES],
-        "exports": [_export(name, facts.labels.get(name, Counter())) for name in training_exports(manifest)],
+        "exports": [_export(name, facts.labels.get(name, Counter()), left.get(name, Counter()))
+                    for name in training_exports(manifest)],
+        "others_left_out": [(Ours(fmt), Ours(said(left[fmt]))) for fmt in manifest.exports
+                            if fmt not in TRAINING and fmt in left],
         "scorecard": scorecard(figures),
     }
     return _environment().get_template("card.md.j2").render(context)
@@ -143,6 +148,7 @@ class _Export:
     balance: Ours
     bias: Ours
     load: str  # codetape's own code, in a code span
+    left_out: Ours
 
 
 @dataclass(frozen=True)
@@ -168,10 +174,10 @@ class _Table:
     columns: list[_Column]
 
 
-def _export(name: str, labels: Counter[str]) -> _Export:
+def _export(name: str, labels: Counter[str], left: Counter[str]) -> _Export:
     doc = TRAINING[name]
     return _Export(Ours(name), Ours(doc.label), Ours(balance(name, labels)), Ours(doc.bias),
-                   loading(name, labels["rows"]))
+                   loading(name, labels["rows"]), Ours(said(left)))
 
 
 def _table(name: str, manifest: DatasetManifest) -> _Table:

@@ -33,10 +33,10 @@ _POS = "a position in the episode's position_encoding (line, then code units int
 _ORIGIN = ("whose work it is: typed, paste, cut, completion, ai_completion, agent, snippet, code_action, "
            "rename, format, undo, redo; null: unknown")
 _DETAIL = "the evidence for origin, `<where>:<what>`; null without origin"
-_TRACED = ("the characters it inserted, traced through the replay character by character (never matched by "
-           "text: a character deleted and typed again, by an undo and a redo or by hand, is a new one; where "
-           "it replaced text with text that starts or ends the same, those shared characters are not counted "
-           "as inserted)")
+_TRACED = ("the non-whitespace characters it inserted, traced through the replay character by character "
+           "(never matched by text: a character deleted and typed again, by an undo and a redo or by hand, "
+           "is a new one; where it replaced text with text that starts or ends the same, those shared "
+           "characters are not counted as inserted)")
 _SURVIVAL = {
     "survived_to_end": "of " + _TRACED + ", the share still in the file's text when the episode ended (the "
                        "editor's buffer while the file is open, else the disk); null when it inserted no "
@@ -323,16 +323,18 @@ TABLES: dict[str, TableDoc] = {
          "settled": "the text at the offer's place when the episode ended (or its file was replaced "
                     "whole first): the span the offered item would have replaced (for a completion offered "
                     "at a caret, with what was typed of the item before it) as the edits after it grew and "
-                    "rewrote it; null when that cannot be told",
+                    "rewrote it, a line retyped whole (emptied, its line left) the new line; null when "
+                    "that cannot be told",
          "outcome": "accepted or partly_accepted (what was taken still stands), overwritten (taken and "
                     "replaced, or not taken and other text written there), retyped (not taken, its text "
                     "typed by the developer), ignored (not taken, nothing written there); null with "
                     "settled"}),
     "preferences": TableDoc(
         "One row per AI suggestion the developer's own settled text replaced: (context, chosen, "
-        "rejected) pairs for preference training, from the offers whose ai is true, whose settled text is "
-        "not empty and does not start with the item's text, and whose outcome is overwritten or "
-        "partly_accepted. Both sides replace the same span: context_before + chosen + context_after is "
+        "rejected) pairs for preference training, from the offers whose ai is true, taken or written over, "
+        "whose item's non-whitespace text does not stand unchanged and contiguous in the settled text, "
+        "and whose settled text holds a non-whitespace character (kto's rule). Both sides replace the "
+        "same span: context_before + chosen + context_after is "
         "the file's text where the offer settled, context_before + rejected + context_after that text "
         "with the AI's suggestion in the developer's text's place (the dpo and dpo-fim exports: these "
         "rows as TRL's prompt, chosen and rejected).",

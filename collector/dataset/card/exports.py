@@ -33,19 +33,22 @@ OFFERS_BIAS = ("offers come only from editors and language servers that report t
                "AI's); the prompt is the buffer's text at the offer, what the model saw")
 TRAINING: dict[str, TrainingExport] = {
     "kto": TrainingExport(
-        "`label` is persistence 5 minutes after the offer (`survived_5min`): true when some of what an AI's "
-        "suggestion taken (or its part taken) inserted is still in the files then (or at the episode's end, "
-        "when it ends sooner); false when none is, or when the developer's own text replaced it before it "
-        "was taken. An offer not taken and left alone, or typed as offered, makes no row (the developer may "
-        "not have looked at it). Other horizons: `survived_30s`, `survived_to_commit`, `survived_to_end`, "
+        "`label` is one rule every export reads: true when the AI's suggestion's non-whitespace text stands "
+        "unchanged and contiguous in what stands in its place when it settles (`settled`; text added around "
+        "it allowed), false otherwise; every dpo pair's offer is a false row, and a false row has no pair "
+        "only where nothing stands in its place. Rows: suggestions taken (whole or in part) and those the "
+        "developer wrote over before taking; an offer not taken and left alone, or typed as offered, makes "
+        "no row (the developer may not have looked at it). Beside the label, what stayed of a suggestion "
+        "taken: `survived_30s`, `survived_5min`, `survived_to_commit`, `survived_to_end`, "
         "`reverted_within_ms` (a horizon of your own). In an unlinkable episode these times are the "
         "re-timed ones the receiver holds (docs/unlinkable.md): a deletion in the same burst as the "
         "offer is at 0 ms, later ones at re-timed spans.",
-        f"{OFFERS_BIAS}; negatives only where the developer wrote text of their own in the suggestion's "
-        f"place, so taken items outnumber them. {KTO_ADVICE}."),
+        f"{OFFERS_BIAS}; negatives only where a suggestion taken did not stand, or the developer wrote over "
+        f"one before taking it, so taken items kept outnumber them. {KTO_ADVICE}."),
     "dpo": TrainingExport(
-        "no label: every row is a preference, `chosen` the developer's text that replaced an AI's suggestion "
-        "(`rejected`), taken first or not (`outcome` overwritten or partly_accepted).",
+        "no label: every row is a preference, `chosen` the developer's text that stands in the place of an "
+        "AI's suggestion (`rejected`) whose non-whitespace text does not stand there (kto's rule), taken "
+        "first or not (`outcome` overwritten or partly_accepted).",
         f"{OFFERS_BIAS}; only suggestions the developer's text replaced make a pair."),
     "dpo-fim": TrainingExport(
         "as dpo's: every row a preference, the text behind the caret in a fill-in-the-middle prompt.",

@@ -63,6 +63,9 @@ class BuildRecord(_Model, kw_only=True):
     bytes: Annotated[int, Meta(description="bytes of the episodes checked")]
     exports: Annotated[dict[str, int], Meta(description="episodes exported, by format")] = {}
     export_failures: int = 0
+    left_out: Annotated[dict[str, dict[str, int]], Meta(
+        description="format -> why -> how many: what each export left out of this build's episodes "
+        "(bursts, offers, rows: the export's own reasons, as `codetape export` prints them)")] = {}
 
 
 class PurgedFile(_Model, kw_only=True):

@@ -86,6 +86,8 @@ class Snapshot(_Model, kw_only=True):
         "published had at least this many members taking authorisations; None: no --trust-issuer")] = None
     replaced: Annotated[Replaced, Meta(
         description="files of earlier snapshots this build replaced (a revocation's purge)")] = {}
+    left_out: Annotated[dict[str, dict[str, int]], Meta(
+        description="format -> why -> how many: what each export left out of this build's episodes")] = {}
     purged: list[Purge] = []
     ended: Ended | None = None
 
@@ -122,7 +124,8 @@ def take(out: Output, manifest: DatasetManifest, build: BuildRecord, replaced: R
             exports[fmt][path] = size
     return Snapshot(build=build.number, engine=build.engine, codetape_version=build.codetape_version,
                     started_at=build.started_at, finished_at=build.finished_at, tables=tables,
-                    exports=exports, replaced=replaced, min_contributors=build.min_contributors)
+                    exports=exports, replaced=replaced, min_contributors=build.min_contributors,
+                    left_out=build.left_out)
 
 
 def write_snapshot(out: Output, snapshot: Snapshot) -> None:

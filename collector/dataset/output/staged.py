@@ -49,28 +49,32 @@ EPISODE = "episode.ctape"  # the episode's copy in a Staged folder, for the form
 
 @dataclass
 class Exported:
-    """What exporting episodes did, per format: episodes, files, records, what was skipped, failures."""
+    """What exporting episodes did, per format: episodes, files, records, what was left out (by reason:
+    the exporters' `skipped`), failures."""
 
     episodes: Counter[str] = field(default_factory=Counter)
     files: Counter[str] = field(default_factory=Counter)
     records: Counter[str] = field(default_factory=Counter)
     failed: list[str] = field(default_factory=list)  # "<format> <episode>: why", one per failure
+    left_out: dict[str, Counter[str]] = field(default_factory=dict)  # format -> why -> how many
 
     def add(self, other: Exported) -> None:
         self.episodes.update(other.episodes)
         self.files.update(other.files)
         self.records.update(other.records)
         self.failed.extend(other.failed)
+        for fmt, reasons in other.left_out.items():
+            self.left_out.setdefault(fmt, Counter()).update(reasons)
 
     def to_json(self) -> str:
         return json.dumps({"episodes": self.episodes, "files": self.files, "records": self.records,
-                           "failed": self.failed})
+                           "failed": self.failed, "left_out": self.left_out})
 
     @classmethod
     def from_json(cls, text: str) -> Exported:
         data = json.loads(text)
         return cls(Counter(data["episodes"]), Counter(data["files"]), Counter(data["records"]),
-                   list(data["failed"]))
+                   list(data["failed"]), {fmt: Counter(reasons) for fmt, reasons in data["left_out"].items()})
 
 
 FAILS = (EpisodeError, ReconstructionError, CheckoutRefused)  # what ends one format's export of an episode
@@ -236,6 +240,8 @@ class InPass:
         done.episodes[fmt] += result.episodes
         done.files[fmt] += result.files
         done.records[fmt] += result.records
+        if result.skipped:
+            done.left_out.setdefault(fmt, Counter()).update(result.skipped)
 
     def _failed(self, fmt: str, exc: Exception) -> None:
         """Format `fmt` failed for this episode: counted, dropped for the rest of the pass."""

@@ -12,7 +12,8 @@ import pyarrow as pa
 
 from collector.dataset.rows.columns import Columns
 from collector.dataset.rows.tables import OFFERS, PREFERENCES
-from collector.reconstruct.offers import Place, Places, outcome, pair, preferred, taken_text
+from collector.reconstruct.offer_rule import preferred
+from collector.reconstruct.offers import Place, Places, outcome, pair, taken_text
 from collector.reconstruct.workspace import Workspace
 
 Grow = Callable[[int], None]
@@ -46,7 +47,7 @@ class OfferRows:
                         items=[clean(text) for text in texts], more=step.more, decision=step.decision,
                         taken=step.taken, taken_text=None if taken is None else clean(taken),
                         settled=None if settled is None else clean(settled), outcome=judged)
-        if settled and preferred(place):
+        if preferred(place):
             sides = pair(place)
             self.preferences.add(step=place.index, t_ms=step.t_ms, path=step.path, via=step.via,
                                  provider=step.provider, evidence=step.evidence,

@@ -185,7 +185,7 @@ def test_each_turn_s_pushback_is_what_the_developer_did(tmp_path: Path, agent: s
     interrupted, fixed, documented = rows
     assert interrupted[1:] == (True, 0, None, None)
     assert fixed[1:3] == (False, 1) and fixed[4] == 0.0 and fixed[3] == typed[0] - stops[0]
-    assert documented[1:] == (False, len('    """Add."""\n'), None, 1.0)
+    assert documented[1:] == (False, len('"""Add."""'), None, 1.0)  # its code: not its indentation or break
 
     [atif] = list((out / "exports" / "atif").rglob("*.atif.json"))
     trajectory = json.loads(atif.read_text())

@@ -232,5 +232,32 @@ def test_every_kto_row_is_the_truth_offer_by_offer(session: Recorded) -> None:
     # taken and kept to the end (no commit came: the end stands for it; the episode ends within 5 minutes)
     assert (kept["label"], kept["settled"], kept["survived_to_end"], kept["survived_to_commit"],
             kept["reverted_within_ms"], kept["survived_5min"]) == (True, FIX, 1.0, 1.0, -1, True), kept
-    # the label by docs/exports.md's rule: persistence at 5 minutes (or the end, when it comes sooner)
-    assert [row["label"] for row in (deleted, kept)] == [row["survived_5min"] for row in (deleted, kept)]
+    # the label by docs/exports.md's rule: the suggestion's non-whitespace text stands in its place
+    assert [row["label"] for row in (deleted, kept)] == [
+        "".join(suggestion.split()) in "".join(row["settled"].split())
+        for row, suggestion in ((deleted, SUB), (kept, FIX))]
+
+
+def test_zeta2_drops_no_burst_for_its_caret_and_the_build_says_what_it_left_out(session: Recorded) -> None:
+    """Issue 89: headless Neovim fed keys sends no cursor report, and the agent's write loses the caret the
+    edit before left: a burst's own first edit gives it (`caret:first_edit`), so none is dropped for want
+    of a caret; what zeta2 left out, by reason, is in the build record and the card."""
+    rows = session.rows("zeta2")
+    record = json.loads((session.dataset / "_builds" / "b00001.json").read_text(encoding="utf-8"))
+    manifest = json.loads((session.dataset / "_manifest.json").read_text(encoding="utf-8"))
+    left = record["left_out"].get("zeta2", {})
+    assert manifest["builds"][0]["left_out"] == record["left_out"]
+    assert not [why for why in left if "caret" in why], left
+    assert any("caret:first_edit" in row["tags"] for row in rows), [row["tags"] for row in rows]
+    card = (session.dataset / "README.md").read_text(encoding="utf-8")
+    assert all(f"{count:,} {why}" in card for why, count in left.items()), (left, card)
+
+
+def test_the_kept_turns_pushback_counts_its_code(session: Recorded) -> None:
+    """Issue 89: pushback counts non-whitespace characters: the agent's write inserted `from operator import
+    mul` (its line break shared with the text it replaced), kept to the end."""
+    said = [message for row in session.rows("swe-messages") for message in row["messages"]
+            if "wrote_chars" in message and message["content"] == PROMPT]
+    columns = ("wrote_chars", "survived_to_end", "survived_30s", "survived_5min", "undone_within_ms")
+    assert [tuple(m[name] for name in columns) for m in said] == [
+        (len("".join(AGENT.split())), 1.0, True, True, -1)], said

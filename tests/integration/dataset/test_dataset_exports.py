@@ -6,6 +6,7 @@ format named by a later build is exported for the episodes already in the datase
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +14,8 @@ import pyarrow.parquet as pq
 from collector.dataset.engines.exports import export_formats
 from collector.dataset.output.twins import SCHEMAS, TWIN
 from collector.episode import open_episode, write_episode_file
-from collector.export.result import SPLIT_FORMATS
+from collector.export import FORMATS
+from collector.export.result import SPLIT_FORMATS, ExportResult
 from tests.cli import codetape
 from tests.support.dataset_helpers import (
     as_exported,
@@ -61,6 +63,23 @@ def test_exports_made_in_the_build_pass_are_what_codetape_export_writes(tmp_path
     manifest = json.loads((pooled / "_manifest.json").read_text(encoding="utf-8"))
     assert manifest["builds"][0]["exports"] == dict.fromkeys(formats, len(ids))
     assert manifest["builds"][0]["export_failures"] == 0
+    # what each export left out, by reason, as its exporter counts it for the same episodes and splits
+    counted: dict[str, Counter[str]] = {}
+    for fmt in formats:
+        for episode_id, path in ids.items():
+            result = ExportResult(fmt, tmp_path / "counted" / fmt / episode_id)
+            result.out_dir.mkdir(parents=True)
+            result.splits = {episode_id: splits[episode_id]}
+            with FORMATS[fmt].open(result.out_dir, result) as exporter:
+                exporter.add(open_episode(path))
+            counted.setdefault(fmt, Counter()).update(result.skipped)
+    left = {fmt: dict(reasons) for fmt, reasons in counted.items() if reasons}
+    assert left.get("zeta2") and manifest["builds"][0]["left_out"] == left, (manifest["builds"][0], left)
+    record = json.loads((pooled / "_builds" / "b00001.json").read_text(encoding="utf-8"))
+    assert record["left_out"] == left
+    card = (pooled / "README.md").read_text(encoding="utf-8")
+    said = [f"{count:,} {why}" for reasons in left.values() for why, count in reasons.items()]
+    assert all(text in card for text in said), (said, card)
     for fmt in formats:
         built = files(pooled, fmt)
         assert built == files(alone, fmt), fmt  # one process and a pool of workers: the same bytes

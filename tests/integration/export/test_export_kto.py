@@ -71,7 +71,9 @@ def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
     for row in rows:
         kinds[row["label"], row["via"], row["outcome"]] += 1
         assert row["completion"] and row["split"] in ("train", "eval", "none")
-        assert row["label"] is (row["outcome"] in ("accepted", "partly_accepted")), row
+        # the rule (docs/exports.md): a suggestion written over is false; a true one was taken
+        assert not (row["outcome"] == "overwritten" and row["label"]), row
+        assert not row["label"] or row["outcome"] in ("accepted", "partly_accepted"), row
         assert not is_conversational(dict(row))
         # the prompt ends where a line starts, the rest of the line in the completion
         assert row["prompt"] == "" or row["prompt"].endswith("\n"), row
@@ -81,17 +83,17 @@ def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
             line = row["completion"].split("\n")[0]
             assert line.strip() and line.strip().split()[-1] in settled[episode_id][row["path"]], row
     assert kinds[True, "inline", "accepted"] >= 3, kinds
-    assert kinds[True, "inline", "partly_accepted"] >= 1, kinds
+    assert kinds[False, "inline", "partly_accepted"] >= 1, kinds  # judged by the whole suggestion
     assert kinds[True, "completion", "accepted"] == 0, kinds  # a language server's list: no AI's
     assert kinds[False, "inline", "overwritten"] >= 3, kinds
 
-    # a false row is dpo's pair for the same offer, from its rejected side (every overwritten pair is one),
-    # or a suggestion taken and then deleted with nothing left in its place (no pair: nothing replaced it)
+    # a false row is dpo's pair for the same offer, from its rejected side (every pair is one), or a
+    # suggestion taken and then deleted with nothing left in its place (no pair: nothing replaced it)
     pairs = {row["name"]: row for row in exported(tmp_path, folder, "dpo")}
     false = {row["name"]: row for row in rows if not row["label"]}
-    deleted = {name for name, row in false.items() if row["settled"] == ""}
+    deleted = {name for name, row in false.items() if not row["settled"].strip()}
     assert deleted, "no suggestion taken and deleted in the sessions"
-    assert set(false) - deleted == {name for name, pair in pairs.items() if pair["outcome"] == "overwritten"}
+    assert set(false) - deleted == set(pairs)
     for name, row in false.items():
         if name not in deleted:
             assert (row["prompt"], row["completion"]) == (pairs[name]["prompt"], pairs[name]["rejected"])

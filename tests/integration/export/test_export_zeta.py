@@ -70,12 +70,13 @@ def test_each_example_is_the_excerpt_before_and_after_its_burst(
     assert seen == 3
 
 
-def test_a_session_whose_editor_reported_no_caret_gives_no_example_and_says_so(
+def test_a_session_whose_editor_reported_no_caret_takes_the_bursts_first_edit_and_says_so(
         tmp_path: Path, calc_session: tuple[Path, Path]) -> None:  # noqa: F811
+    """Issue 89: an edit's own position is a caret; the example says where it came from."""
     home, episode = calc_session
     examples, said = export(home, tmp_path / "out", episode)
-    assert examples == []
-    assert "0 examples in 1 file (skipped: bursts with no known caret 1)" in said
+    assert [example["codetape"]["caret_from"] for example in examples] == ["first_edit"], examples
+    assert "skipped" not in said, said
 
 
 def test_events_are_the_bursts_before_as_zed_writes_them_and_the_caret_is_the_editors(
@@ -124,13 +125,13 @@ def test_no_example_crosses_a_redaction_placeholder(
 def test_zeta_files_of_many_episodes_load_in_hugging_face_datasets(
         tmp_path: Path, secret_session: tuple[Path, Path], calc_session: tuple[Path, Path]) -> None:  # noqa: F811
     out = tmp_path / "out"
-    for home, episode in (secret_session, calc_session):  # one with examples, one with none (an empty file)
+    for home, episode in (secret_session, calc_session):  # three examples, and one
         done = codetape(home, "export", str(episode), "--format", "zeta", "-o", str(out), "--force")
         assert done.returncode == 0, done.stderr
     files = sorted(str(p) for p in out.iterdir())
     assert len(files) == 2
     loaded = datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
-    assert loaded.num_rows == 3 and loaded.column_names == ["events", "input", "output", "codetape"]
-    assert [row["codetape"]["errors"] for row in loaded] == [-1, 1, -1]
+    assert loaded.num_rows == 4 and loaded.column_names == ["events", "input", "output", "codetape"]
+    assert sorted(row["codetape"]["errors"] for row in loaded) == [-1, -1, -1, 1]  # (files in id order)
     eval_side = loaded.filter(lambda row: row["codetape"]["split"] == "eval")
-    assert eval_side.num_rows in (0, 3)  # an episode is on one side
+    assert eval_side.num_rows in (0, 1, 3, 4)  # an episode is on one side

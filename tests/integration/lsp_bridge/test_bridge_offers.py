@@ -201,7 +201,10 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
     assert done.returncode == 0, done.stderr
     examples = {example["cursor_path"]: example for example in map(json.loads, (
         zeta2 / f"{episode.header.episode_id}.zeta2.jsonl").read_text(encoding="utf-8").splitlines())}
-    assert sorted(examples) == ["ai_over.py", "ai_part.py", "ai_take.py"], examples  # (a caret reported)
+    # (the files whose bursts had no caret reported before them: their first edit's start, issue 89)
+    assert {path: example["tags"][1] for path, example in examples.items()} == {
+        "ai_over.py": "caret:cursor", "ai_part.py": "caret:cursor", "ai_take.py": "caret:cursor",
+        "over.py": "caret:first_edit", "taken.py": "caret:first_edit"}, examples
     # the build exported it in the pass that built its rows: the same bytes, with the table's split
     (split,) = con.execute("SELECT split FROM episodes").fetchone() or ("",)
     alone = next(iter(examples.values()))["tags"][0]

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from collector.reconstruct.offers import Places, outcome, pair, preferred
+from collector.reconstruct.offer_rule import preferred
+from collector.reconstruct.offers import Places, outcome, pair
 from collector.reconstruct.workspace import Workspace
 from schemas.steps import EditStep, OfferStep, OpenStep, Step
 from tests.structs import make

@@ -189,12 +189,13 @@ def test_a_write_to_disk_under_an_open_buffer_is_not_in_the_text_shown_until_the
     steps = [
         opened(0, "a\n"),
         {"kind": "file_change", "t_ms": 10, "source": "watcher", "path": "a.py", "change": "modified",
-         "text": "a\nb\n", "origin": "agent"},  # step 1: the editor keeps its buffer; id 1 is "b\n"
+         "text": "a\nb\n", "origin": "agent"},  # step 1: the editor keeps its buffer; id 1 is "b" (its line
+        # break, whitespace, is not traced)
         {"kind": "close", "t_ms": 20, "source": "lsp", "path": "a.py"},  # step 2: the disk is shown now
     ]
     trace = _trace(steps[:2])
-    assert (trace.inserted[1], trace.alive[1]) == (2, 0)
-    assert _trace(steps).alive[1] == 2
+    assert (trace.inserted[1], trace.alive[1]) == (1, 0)
+    assert _trace(steps).alive[1] == 1
     trace = _trace([*steps[:2], saved(20)])  # the buffer saved over it instead: gone from disk too
     assert (trace.alive[1], trace.disk["a.py"]) == (0, None)
 
@@ -223,7 +224,7 @@ def test_every_file_has_one_id_a_character_and_every_id_counts_what_is_shown(see
         shown.update(ids or ())
     del shown[0]
     assert {made: count for made, count in enumerate(trace.alive) if count} == dict(shown)
-    assert sum(trace.inserted) > 1000
+    assert sum(trace.inserted) > 500  # (non-whitespace characters: what is traced)
     edits = rows.finish()["edits"].to_pydict()
     ended = [share for share in edits["survived_to_end"] if share is not None]
     assert 0 < sum(ended) < len(ended)  # some of it kept, some reverted

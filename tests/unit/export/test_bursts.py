@@ -119,15 +119,20 @@ def test_the_caret_counts_in_the_episode_encoding_and_an_edit_leaves_it_after_it
     assert (last.caret, last.caret_from) == ((0, 3), "edit")  # after the whole document's new text
 
 
-def test_no_caret_before_a_file_is_edited_nor_once_its_text_is_replaced() -> None:
+def test_a_burst_with_no_caret_seen_takes_its_first_edits_start_and_one_with_no_range_none() -> None:
+    """Issue 89: before a file is edited, and once its text is replaced, no caret is seen: an edit's own
+    position is one (`first_edit`); a burst whose first change has no range (a whole text) has none."""
     steps = [step("open", 0, path="a.py", text="abc"), typed("a.py", 5, 0, 3, "d"),
              step("close", 10, path="a.py"), step("open", 20, path="a.py", text="abcd"),  # unsaved: lost
-             typed("a.py", 30, 0, 0, "z"), cursor("a.py", 31, 1), step("save", 32, path="a.py"),
+             typed("a.py", 30, 0, 1, "z"), cursor("a.py", 31, 1), step("save", 32, path="a.py"),
              step("gap", 40, reason="resync", state=[{"path": "a.py", "text": "other\n"}]),
-             typed("a.py", 60, 0, 0, "y")]
+             typed("a.py", 60, 0, 2, "y"), step("save", 70, path="a.py"),
+             step("gap", 80, reason="resync", state=[{"path": "a.py", "text": "again\n"}]),
+             step("edit", 90, path="a.py", changes=[{"text": "whole\n"}])]
     bursts = [item for item in run(steps)[0] if isinstance(item, Burst)]
-    assert [(b.caret, b.caret_from) for b in bursts] == [(None, None), (None, None), (None, None)]
-    assert excerpt(bursts[0], "utf-16") == "no known caret"
+    assert [(b.caret, b.caret_from) for b in bursts] == [
+        ((0, 3), "first_edit"), ((0, 1), "first_edit"), ((0, 2), "first_edit"), (None, None)]
+    assert excerpt(bursts[-1], "utf-16") == "no known caret"
 
 
 def test_the_last_edit_is_the_caret_while_the_file_holds_the_text_it_was_made_in() -> None:
@@ -143,7 +148,7 @@ def test_the_last_edit_is_the_caret_while_the_file_holds_the_text_it_was_made_in
              step("open", 110, path="a.py", text="rewritten\n"), typed("a.py", 120, 0, 0, "#")]
     bursts = [item for item in run(steps)[0] if isinstance(item, Burst)]
     assert [(b.caret, b.caret_from) for b in bursts] == [
-        (None, None), ((0, 4), "edit"), ((0, 1), "edit"), (None, None)]
+        ((0, 3), "first_edit"), ((0, 4), "edit"), ((0, 1), "edit"), ((0, 0), "first_edit")]
     assert bursts[1].before == "abcd\n" and bursts[1].caret_offset("utf-16") == 4  # after the d, not at z
 
 

@@ -1,6 +1,7 @@
 """kto's rows (collector/export/kto.py) of hand-built episodes, written in this process: an AI suggestion
-taken is a desirable completion, one the developer wrote over an undesirable one, one partly taken a
-desirable completion of the part taken; checked through TRL's own KTO preparation (tests/support/trl_kto.py).
+taken is a desirable completion, one the developer wrote over an undesirable one, one partly taken judged
+by its whole text; checked through TRL's own KTO preparation (tests/support/trl_kto.py). The rule's table
+of cases is tests/unit/export/test_offer_rule.py.
 """
 
 from __future__ import annotations
@@ -80,13 +81,19 @@ def test_a_suggestion_taken_is_true_one_written_over_false(tmp_path: Path,
     assert result.records == 2 and not result.skipped
 
 
-def test_a_part_taken_is_true_for_the_part_alone(tmp_path: Path, episode_header: EpisodeHeader) -> None:
-    steps = [step("open", 0, path="a.py", text=TEXT),
-             offer(10, "return x + 1", "partly_accepted", taken=0, taken_chars=7),
-             typed(20, 1, 4, "return ", "ai_completion"), typed(30, 1, 11, "y")]
-    rows, _ = export(tmp_path, episode_header, steps)
-    assert [(row["prompt"], row["completion"], row["label"], row["outcome"]) for row in rows] == [
-        ("def f():\n", "    return ", True, "partly_accepted")]
+def test_a_part_taken_is_judged_by_the_whole_suggestion(tmp_path: Path,
+                                                        episode_header: EpisodeHeader) -> None:
+    """The rest typed as offered: true, the completion the part taken; the rest written otherwise: false,
+    the completion the whole suggestion (dpo's `rejected` for the same offer)."""
+    for rest, label, completion in (("x + 1", True, "    return "), ("y", False, "    return x + 1")):
+        steps = [step("open", 0, path="a.py", text=TEXT),
+                 offer(10, "return x + 1", "partly_accepted", taken=0, taken_chars=7),
+                 typed(20, 1, 4, "return ", "ai_completion"), typed(30, 1, 11, rest)]
+        where = tmp_path / rest.replace(" ", "")
+        where.mkdir()
+        rows, _ = export(where, episode_header, steps)
+        assert [(row["prompt"], row["completion"], row["label"], row["outcome"]) for row in rows] == [
+            ("def f():\n", completion, label, "partly_accepted")]
 
 
 def test_the_prompt_is_the_buffer_at_the_offer_not_as_it_ends(tmp_path: Path,
@@ -168,11 +175,12 @@ def test_trl_prepares_each_row_to_the_text_exported(tmp_path: Path, episode_head
                                                                prepared[0]["completion_ids"]]
 
 
-def test_the_label_is_persistence_five_minutes_after_the_offer(tmp_path: Path,
-                                                               episode_header: EpisodeHeader) -> None:
-    """Issue 72, item 1: `label` is `survived_5min` for a suggestion taken: one deleted 6 minutes after
-    the offer (settled empty: nothing in its place at the end) is true, one deleted 10 s after it false,
-    though its place settled before that (the file closed and opened again)."""
+def test_the_label_is_what_stands_in_its_place_survived_5min_beside_it(tmp_path: Path,
+                                                                       episode_header: EpisodeHeader) -> None:
+    """Issue 89: `label` is the rule's, not `survived_5min`, which stays beside it: one deleted 6 minutes
+    after the offer (settled empty: nothing in its place at the end) is false though it survived 5
+    minutes; one whose place settled holding it (the file closed and opened again) true, though it was
+    deleted 10 s after the offer."""
     steps = [step("open", 0, path="a.py", text=TEXT + "\n"),
              offer(10, "return 1", "accepted", taken=0), typed(20, 1, 4, "return 1", "ai_completion"),
              step("edit", 360_010, path="a.py", origin="typed",
@@ -186,6 +194,6 @@ def test_the_label_is_persistence_five_minutes_after_the_offer(tmp_path: Path,
              step("edit", 370_100, path="a.py", origin="typed",
                   changes=[{"range": at(1, 4, 12), "text": ""}])]  # deleted 10 s after
     rows, _ = export(tmp_path, episode_header, steps)
-    assert [(row["completion"], row["outcome"], row["label"], row["survived_30s"], row["reverted_within_ms"])
-            for row in rows] == [("    return 1", "overwritten", True, True, 360_000),
-                                 ("    return 2", "accepted", False, False, 10_000)]
+    assert [(row["completion"], row["outcome"], row["label"], row["survived_5min"], row["reverted_within_ms"])
+            for row in rows] == [("    return 1", "overwritten", False, True, 360_000),
+                                 ("    return 2", "accepted", True, False, 10_000)]

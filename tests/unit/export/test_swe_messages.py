@@ -264,7 +264,7 @@ def test_a_prompt_says_how_long_its_turns_writes_persisted(tmp_path: Path,
     columns = ("wrote_chars", "undone_within_ms", "survived_to_end", "survived_to_commit", "survived_30s",
                "survived_5min")
     said = [tuple(m[name] for name in columns) for m in row["messages"] if "wrote_chars" in m]
-    assert said == [(6, 13_000, 0.0, 0.0, False, False), (6, 368_000, 0.0, 1.0, True, True)]
+    assert said == [(3, 13_000, 0.0, 0.0, False, False), (3, 368_000, 0.0, 1.0, True, True)]  # `y = 2`
 
 
 def test_a_row_loaded_from_its_parquet_twin_renders_as_its_json_line(tmp_path: Path,
@@ -289,3 +289,25 @@ def test_a_row_loaded_from_its_parquet_twin_renders_as_its_json_line(tmp_path: P
         [example] = prepare(scope["ds"], tokenizer)
         made.append(example["input_ids"])
     assert made[0] == made[1]
+
+
+def test_a_turn_reverted_but_for_its_indentation_kept_nothing(tmp_path: Path,
+                                                              episode_header: EpisodeHeader) -> None:
+    """Issue 89: survival counts non-whitespace characters: a turn whose written line the developer
+    deleted but for its indentation and line break kept nothing, at every horizon."""
+    agent = {"agent": "claude-code", "session": "s1"}
+    for indent in ("", "    ", "\t", "        "):
+        where = tmp_path / str(len(indent)) / ("tab" if "\t" in indent else "spaces")
+        where.mkdir(parents=True)
+        written = f"{indent}y = 2\n"
+        steps = [step("open", 0, path="a.py", text="x = 1\n"), edit(100, 5, 5, "  # one", "typed"),
+                 step("agent", 5000, hook="UserPromptSubmit", event="prompt", prompt="add b.py", **agent),
+                 step("file_change", 6000, path="b.py", change="created", text=written, origin="agent",
+                      origin_detail="claude-code:PreToolUse Write"),
+                 step("agent", 7000, hook="Stop", event="stop", **agent),
+                 step("open", 8000, path="b.py", text=written),
+                 edit(9000, len(indent), len(indent) + 5, "", "typed", path="b.py")]  # `y = 2` deleted
+        [row] = export(where, episode_header, steps)
+        [said] = [m for m in row["messages"] if "wrote_chars" in m]
+        assert (said["wrote_chars"], said["undone_within_ms"], said["survived_to_end"], said["survived_30s"],
+                said["survived_5min"]) == (3, 2000, 0.0, False, False), (indent, said)
