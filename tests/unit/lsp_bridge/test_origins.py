@@ -33,6 +33,21 @@ def proxy_for(root: Path) -> tuple[Traffic, Collected, Recorder]:
     return Traffic(EditorCapture(recorder, found, documents), server_name="server"), collected, recorder
 
 
+def opened(root: Path, name: str, text: str, *,
+           announcing: bool = True) -> tuple[Traffic, Collected, Recorder, str]:
+    """Proxy mode for `root` with `name` open as `text`; `announcing`: the editor says it sends
+    codetape/origin (so edits without a word wait for one)."""
+    traffic, collected, recorder = proxy_for(root)
+    uri = (root / name).as_uri()
+    capabilities = {"experimental": {"codetape": {"origin": True}}} if announcing else {}
+    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {
+        "rootUri": root.as_uri(), "capabilities": capabilities}})
+    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
+    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": text}}})
+    return traffic, collected, recorder, uri
+
+
 @pytest.fixture
 def proxied(tmp_path: Path) -> Iterator[tuple[Traffic, Collected, str]]:
     root = tmp_path.resolve()
@@ -189,13 +204,7 @@ def test_the_editors_word_before_or_after_its_change(proxied: tuple[Traffic, Col
 
 def test_an_edit_held_for_its_origin_is_handed_over_when_the_bridge_stops(tmp_path: Path) -> None:
     root = tmp_path.resolve()
-    traffic, collected, recorder = proxy_for(root)
-    uri = (root / "a.py").as_uri()
-    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {
-        "rootUri": root.as_uri(), "capabilities": {"experimental": {"codetape": {"origin": True}}}}})
-    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
-    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
-        "uri": uri, "languageId": "python", "version": 1, "text": TEXT}}})
+    traffic, collected, recorder, uri = opened(root, "a.py", TEXT)
     change(traffic, uri, 2, (rng(3, 0, 3, 0), "x"))  # no word for it yet: held up to ORIGIN_WAIT_MS
     recorder.flush()  # the editor quit at once (Neovim's `:qa` right after an edit)
     assert collected.kinds().count("edit") == 1
@@ -208,13 +217,7 @@ def test_a_save_lets_the_edits_held_for_their_origin_go_first(tmp_path: Path,
     wait for a word ends."""
     monkeypatch.setattr("lsp_bridge.authorship.origins.ORIGIN_WAIT_MS", 600_000)  # only a save lets it go
     root = tmp_path.resolve()
-    traffic, collected, recorder = proxy_for(root)
-    uri = (root / "a.py").as_uri()
-    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {
-        "rootUri": root.as_uri(), "capabilities": {"experimental": {"codetape": {"origin": True}}}}})
-    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
-    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
-        "uri": uri, "languageId": "python", "version": 1, "text": TEXT}}})
+    traffic, collected, recorder, uri = opened(root, "a.py", TEXT)
     change(traffic, uri, 2, (rng(2, 6, 2, 7), ""))  # a deletion: no word will come
     (root / "a.py").write_text(TEXT.replace("( ", "("), encoding="utf-8")
     message(traffic, "editor", {"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
@@ -236,13 +239,7 @@ def test_a_format_is_recorded_as_the_lines_it_changed(tmp_path: Path, announced:
     the lines between), a format, known from the server's answer or from the editor's word before the
     change, is recorded as the lines it changed: the line it left as it was is in none of its changes."""
     root = tmp_path.resolve()
-    traffic, collected, recorder = proxy_for(root)
-    uri = (root / "f.py").as_uri()
-    message(traffic, "editor", {"id": 1, "method": "initialize", "params": {"rootUri": root.as_uri(),
-                                                                             "capabilities": {}}})
-    message(traffic, "server", {"id": 1, "result": {"capabilities": {}}})
-    message(traffic, "editor", {"method": "textDocument/didOpen", "params": {"textDocument": {
-        "uri": uri, "languageId": "python", "version": 1, "text": SPREAD}}})
+    traffic, collected, recorder, uri = opened(root, "f.py", SPREAD, announcing=False)
     if announced:
         message(traffic, "editor", {"method": "codetape/origin", "params": {
             "uri": uri, "version": 2, "origin": "format", "detail": "test:format command"}})
