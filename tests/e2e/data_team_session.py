@@ -43,7 +43,7 @@ from schemas.steps.edit import ORIGIN_CLASS
 from tests.cli import codetape
 from tests.e2e.conftest import CODETAPE, environment, home_of, opted_in_repository, running_collector
 from tests.e2e.emacs.batch import CODETAPE_EGLOT, VISIT_APP, run_emacs
-from tests.support.collector_harness import summary, wait_recorded
+from tests.support.collector_harness import summary, wait_recorded, written_to
 from tests.support.dataset_helpers import duck
 from tests.waiting import wait_for
 
@@ -114,7 +114,7 @@ def record(editor: str, drive: Drive, base: Path) -> Session:
 
         fixed = claude_code_edits(env, ws, base, "app.py", BUG, FIX)
         wait_recorded(home, ws, lambda steps: any(
-            s["kind"] == "file_change" and s.get("path") == "app.py" and s.get("origin") == "agent"
+            s["kind"] == "file_change" and written_to(s) == "app.py" and s.get("origin") == "agent"
             for s in steps), "the agent's write of app.py")
         passed = pytest(env, ws)
         assert passed.returncode == 0 and "1 passed" in passed.stdout, passed.stdout + passed.stderr
@@ -398,14 +398,14 @@ def test_atif_gives_the_agent_its_own_steps(session: Session) -> None:
 
 @check
 def test_the_editor_s_going_closed_its_document(session: Session) -> None:
-    steps = [(s["kind"], s.get("source"), s.get("reason")) for s in session.episode.step_dicts()
-             if s.get("path") == "app.py"]
+    app = [s for s in session.episode.step_dicts() if "app.py" in (s.get("path"), s.get("new_path"))]
+    steps = [(s["kind"], s.get("source"), s.get("reason")) for s in app]
     closes = [step for step in steps if step[0] == "close"]
     assert closes == [("close", "collector", "editor_gone")], steps
     # the one write of app.py outside the editor is the agent's (no echo of the editor's save), after the
-    # close
-    written = [(index, s.get("origin")) for index, s in enumerate(
-        s for s in session.episode.step_dicts() if s.get("path") == "app.py") if s["kind"] == "file_change"]
+    # close; an atomic save seen as the rename of its temporary file counts as the write
+    written = [(index, s.get("origin")) for index, s in enumerate(app)
+               if s["kind"] == "file_change" and written_to(s) == "app.py"]
     assert [origin for _, origin in written] == ["agent"], steps
     assert steps.index(closes[0]) < written[0][0], steps
 

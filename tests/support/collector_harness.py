@@ -204,6 +204,12 @@ def wait_recorded(home: Home, root: Path, until: Callable[[list[dict[str, Any]]]
     return seen
 
 
+def written_to(step: dict[str, Any]) -> str:
+    """The file a `file_change` leaves written: an atomic save (a temporary file renamed over it, as Claude
+    Code's tools write) is recorded as the rename when the watcher saw the temporary file before it."""
+    return str(step["new_path"] if step.get("change") == "renamed" else step["path"])
+
+
 def summary(steps: list[dict[str, Any]]) -> list[str]:
     """Each step as its kind and, where it has one, its path or operation: enough to see what is missing."""
     return [":".join(str(s[key]) for key in ("kind", "path", "op", "change") if key in s) for s in steps]

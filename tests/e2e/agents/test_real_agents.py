@@ -21,6 +21,7 @@ from tests.support.collector_harness import (
     running,
     wait_capturing,
     wait_recorded,
+    written_to,
 )
 from tests.support.model_server import Action, Bash, Edit, Read, ScriptedModel, Text
 from tests.support.real_agents import (
@@ -60,7 +61,7 @@ def install(home: Path, user: Path, root: Path, agent: str) -> None:
 
 
 def written_paths(steps: list[dict[str, Any]]) -> set[str]:
-    return {s["path"] for s in steps if s["kind"] == "file_change"}
+    return {written_to(s) for s in steps if s["kind"] == "file_change"}
 
 
 def agent_steps(steps: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
@@ -89,7 +90,7 @@ def test_claude_code_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
     assert {s["agent"] for s in agent} == {"claude-code"} and len({s["session"] for s in agent}) == 1
     assert agent[1]["event"] == "prompt" and agent[1]["prompt"] == "fix add"
     assert agent[2]["targets"] == ["app.py"] and agent[4]["command_line"] == "echo ran > out.txt"
-    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    written = {written_to(s): s for s in steps if s["kind"] == "file_change"}
     assert written["app.py"]["origin"] == "agent"
     assert written["app.py"]["origin_detail"] in ("claude-code:PreToolUse Edit",
                                                   "claude-code:PostToolUse Edit")
@@ -119,7 +120,7 @@ def test_codex_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
     assert {s["agent"] for s in agent} == {"codex"} and len({s["session"] for s in agent}) == 1
     assert agent[1]["event"] == "prompt" and agent[1]["prompt"] == "fix add"
     assert agent[2]["targets"] == ["app.py"] and agent[4]["command_line"] == "echo ran > out.txt"
-    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    written = {written_to(s): s for s in steps if s["kind"] == "file_change"}
     assert written["app.py"]["origin"] == "agent"
     assert written["app.py"]["origin_detail"] in ("codex:PreToolUse apply_patch",
                                                   "codex:PostToolUse apply_patch")
@@ -159,7 +160,7 @@ def test_gemini_cli_edits_runs_a_command_and_answers_and_uninstall_gives_its_set
     assert agent[2]["targets"] == ["app.py"] and agent[4]["command_line"] == "echo ran > out.txt"
     assert [s["event"] for s in agent] == ["session_start", "prompt", "tool_call", "tool_result", "tool_call",
                                           "tool_result", "stop", "session_end"]
-    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    written = {written_to(s): s for s in steps if s["kind"] == "file_change"}
     assert written["app.py"]["origin"] == "agent"
     assert written["app.py"]["origin_detail"] in ("gemini-cli:BeforeTool replace",
                                                   "gemini-cli:AfterTool replace")
@@ -208,7 +209,7 @@ def test_opencode_edits_runs_a_command_and_answers(tmp_path: Path) -> None:
     edit = next(s for s in agent if s.get("tool") == "edit")
     bash = next(s for s in agent if s.get("tool") == "bash")
     assert edit["targets"] == ["app.py"] and bash["command_line"] == "echo ran > out.txt"
-    written = {s["path"]: s for s in steps if s["kind"] == "file_change"}
+    written = {written_to(s): s for s in steps if s["kind"] == "file_change"}
     assert written["app.py"]["origin"] == "agent"
     assert written["app.py"]["origin_detail"] in ("opencode:tool.execute.before edit",
                                                   "opencode:tool.execute.after edit")
@@ -330,7 +331,7 @@ def in_order(steps: list[dict[str, Any]]) -> list[str]:
     for s in steps:
         if s["kind"] == "agent" and s.get("tool") in ("Edit", "apply_patch", "replace", "edit", *SHELLS):
             out.append(f"{s['event']} {'shell' if s['tool'] in SHELLS else s['tool']}")
-        elif s["kind"] == "file_change" and s.get("path") == "app.py":
+        elif s["kind"] == "file_change" and written_to(s) == "app.py":
             out.append("write app.py")
         elif s["kind"] == "git" and s.get("op") == "commit":
             out.append("commit")
@@ -456,7 +457,7 @@ def test_agent_trace_and_stats_give_the_agent_only_the_line_it_changed(tmp_path:
         steps, verified = seal_and_verify(home, root)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert any(s["kind"] == "gap" and s.get("reason") == "snapshot" for s in steps) == snapshot
-    write = next(s for s in steps if s["kind"] == "file_change" and s["path"] == "app.py")
+    write = next(s for s in steps if s["kind"] == "file_change" and written_to(s) == "app.py")
     assert write["origin"] == "agent"
     assert write.get("changed_lines") == [[5, 1, 5, 1]] and write.get("changed_chars") == 5, write
     episode = next(Home(home.resolve()).episodes.glob("*.ctape"))
