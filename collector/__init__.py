@@ -6,6 +6,7 @@ a stage imports only stages listed below it there, `cli` is on top and `platform
     platform/     what differs by operating system: locks, open flags, processes, signals, the socket, pty
     protocol/     the collector socket (framing, client) and the clock: what the bridge shares with the daemon
     text/         documents, positions in utf-8/16/32, content hashes
+    ohttp/        Oblivious HTTP (RFC 9458): Binary HTTP, the gateway's key configuration, HPKE sealing
     workspace/    which workspaces are opted in (find, registry) and who they are (identity)
     policy/       what may be recorded and shared: .codetape.toml, policy.toml, the managed policy, globs
     sources/      capture outside the editor: git and file watchers, shell hook, `codetape run`, pytest
@@ -24,11 +25,13 @@ a stage imports only stages listed below it there, `cli` is on top and `platform
     stats/        what a developer's own recordings say of their work: time, languages, whose work
     report/       the self-contained HTML report
     review/       the terminal review: trim, then sign, keep or discard
-    upload/       signed episodes leave: destinations (file://, s3://), outbox, receipts, revocation
+    upload/       signed episodes leave: destinations (file://, s3://, through a relay), outbox, receipts,
+                  revocation
     export/       episodes as training data: jsonl, ATIF, zeta, zeta2, swe-messages, DPO, ProgSnap2, ...
     dataset/      the receiver's builds: verified signed episodes -> Parquet tables, card, exports, Ray
     annex/        the papers a DPIA and a works agreement need, from the settings in force
     demo/         the main job: a real session recorded end to end on a scratch project
+    gateway/      the receiver's Oblivious HTTP gateway: opens sealed uploads, writes them to its store
     cli/          the `codetape` command on top; nothing imports it
 
 A few modules stay at the root because several stages use them and they hold no stage's logic:

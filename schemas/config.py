@@ -48,6 +48,13 @@ class UploadSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
         ge=1, le=3600, description="seconds an attempt waits for the store's answer; a store that never "
         "answers is given up on after max_attempts x (connect_timeout_s + 1 + read_timeout_s) s and a "
         "little backoff")] = 20
+    relay: Annotated[DestinationUrl | None, Meta(
+        description="unlinkable episodes and their revocation records go through this Oblivious HTTP relay "
+        "(RFC 9458) to the gateway whose key is gateway_key; plain http:// only on loopback unless "
+        "allow_insecure")] = None
+    gateway_key: Annotated[DestinationUrl | None, Meta(
+        description="the gateway's key configuration in hex, as `codetape gateway keygen` prints it "
+        "(pinned: never fetched)")] = None
 
 
 class ConsentSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "episodes": "list episodes (recording, sealed, signed, uploaded, revoked)",
     "export": "write episodes as jsonl, ATIF, zeta, zeta2, swe-messages, DPO pairs, KTO rows, stepwise "
               "supervision, Agent Trace or ProgSnap2 data",
+    "gateway": "run the Oblivious HTTP gateway that stores unlinkable episodes",
     "hook": "print the shell hook that records terminal commands",
     "import": "make past Claude Code or Codex sessions episodes to review",
     "init": "opt a workspace in to recording (writes .codetape.toml)",

@@ -53,6 +53,8 @@ from collector.episode.container import (
 from collector.episode.summary import Summary, summarize
 from collector.errors import EpisodeError, ReconstructionError
 from collector.home import Home
+from collector.ohttp.limits import MAX_OBJECT
+from collector.policy.config import load_config
 from collector.policy.managed import limits_problem
 from collector.policy.sharing import SigningPolicy, load_signing_policy
 from collector.protocol.clock import utc_now
@@ -150,6 +152,8 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
     files = _in_scope(episode, summary, scope_files)
     policy = _allowing(home, workspace_policy, files, signed_at, unlinkable=isinstance(signer, _EpisodeKey))
     _within_limits(policy, episode)
+    if isinstance(signer, _EpisodeKey):
+        _within_relay(home, episode)
     private, reviewer = signer.take()  # in unlinkable mode the key is used from here on
     draft = _draft(episode, summary, files, policy, reviewer, signed_at, signer.timing,
                    exclusions_digest(private, episode.header.episode_id,
@@ -219,6 +223,18 @@ def _within_limits(policy: SigningPolicy, episode: Episode) -> None:
     problem = limits_problem(policy.managed, episode.steps())
     if problem is not None:
         raise SigningRefused(f"cannot sign: {problem}")
+
+
+def _within_relay(home: Home, episode: Episode) -> None:
+    """Refused when a relay is set and the signed episode could be above what one sealed request carries:
+    it would have to go around the relay, which names this machine to the store."""
+    if load_config(home).upload.relay is None:
+        return
+    size = episode.path.stat().st_size + MAX_STATEMENT
+    if size > MAX_OBJECT:
+        raise SigningRefused(f"cannot sign: the episode is {size >> 20} MiB, above the "
+                             f"{MAX_OBJECT >> 20} MiB one request through the relay takes ([upload] relay); "
+                             "trim it (codetape review) and sign again")
 
 
 def _draft(episode: Episode, summary: Summary, files: list[str], policy: SigningPolicy,

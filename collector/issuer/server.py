@@ -10,23 +10,22 @@ or a client's address. Plain HTTP: a real deployment puts TLS (and SSO, if the m
 authenticate with it) in front, as docs/unlinkable.md's issuer section says.
 
 Anyone who can connect can hold a connection open without a credential, so the server bounds what idle
-and half-sent requests can take: a connection that sends nothing for READ_TIMEOUT_S is closed, each
-serves one request, at most MAX_CONNECTIONS are open at once (when one more comes, the oldest still
-sending its request is shed, one log line each), the listen backlog is BACKLOG, and `serve` raises its
-open-file limit to the hard limit. A member's request then gets its answer while hundreds of half-sent
-ones wait; a proxy with its own timeouts in front (docs/unlinkable.md) is the rest.
+and half-sent requests can take (collector/protocol/bounded_server.py): a connection that sends nothing
+for READ_TIMEOUT_S is closed, each serves one request, at most MAX_CONNECTIONS are open at once (when one
+more comes, the oldest still sending its request is shed, one log line each), the listen backlog is
+BACKLOG, and `serve` raises its open-file limit to the hard limit. A member's request then gets its
+answer while hundreds of half-sent ones wait; a proxy with its own timeouts in front (docs/unlinkable.md)
+is the rest.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from collector.consent import blindrsa
@@ -35,53 +34,19 @@ from collector.consent.enrol import MAX_PER_REQUEST, PATH_AUTHORISE, PATH_ENROL,
 from collector.issuer.errors import Refused
 from collector.issuer.members import enrol, member_of, open_db, reserve
 from collector.issuer.state import IssuerState
+from collector.protocol.bounded_server import MAX_CONNECTIONS, BoundedServer
 
 MAX_BODY = 1024 * 1024
 READ_TIMEOUT_S = 10.0  # to send a whole request (line, headers, body)
-MAX_CONNECTIONS = 128  # served at once
-BACKLOG = 1024
 
 
-class IssuerServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = BACKLOG
-
+class IssuerServer(BoundedServer):
     def __init__(self, address: tuple[str, int], state: IssuerState, clock: Callable[[], datetime], *,
                  max_connections: int = MAX_CONNECTIONS) -> None:
-        super().__init__(address, Handler)
+        super().__init__(address, Handler, max_connections=max_connections)
         self.state = state
         self.clock = clock
-        self.max_connections = max_connections
         self._log_lock = threading.Lock()
-        self._open_lock = threading.Lock()
-        self._reading: dict[socket.socket, None] = {}  # connections still sending their request, oldest first
-        self._open = 0
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Serve a connection in a thread of its own; when MAX_CONNECTIONS are open, first shed the oldest
-        still sending its request."""
-        with self._open_lock:
-            shed = next(iter(self._reading), None) if self._open >= self.max_connections else None
-            if shed is not None:
-                del self._reading[shed]
-            self._open += 1
-            self._reading[request] = None
-        if shed is not None:
-            with contextlib.suppress(OSError):
-                shed.shutdown(socket.SHUT_RDWR)
-            self.note(f"refused a connection still sending its request: {self.max_connections} were open")
-        super().process_request(request, client_address)
-
-    def read(self, request: socket.socket) -> None:
-        """The connection has sent its whole request: it is no longer one to shed."""
-        with self._open_lock:
-            self._reading.pop(request, None)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._reading.pop(request, None)
-            self._open -= 1
-        super().shutdown_request(request)
 
     def note(self, line: str) -> None:
         """One line in issuer.log (0600), stamped with the UTC day only."""

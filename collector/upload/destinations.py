@@ -134,6 +134,9 @@ def copy_hashed(chunks: Iterable[bytes], target: Path, limit: int, what: str) ->
     return digest.hexdigest(), size
 
 
+EPISODE_TYPE = "application/vnd.codetape.episode"  # the Content-Type an episode is stored with
+
+
 def episode_key(sha256: str) -> str:
     return f"episodes/{sha256}.ctape"
 

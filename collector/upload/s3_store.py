@@ -28,13 +28,12 @@ from botocore.config import Config
 from botocore.handlers import add_retry_headers
 
 from collector.safe_urls import safe_text
-from collector.upload.destinations import Destination, Resume, Sent, check_endpoint, copy_hashed
+from collector.upload.destinations import EPISODE_TYPE, Destination, Resume, Sent, check_endpoint, copy_hashed
 from collector.upload.errors import DestinationError, TransferFailed, Unreachable
 from collector.upload.patience import Patience, client_options
 
 MIB = 1024 * 1024
 MAX_PARTS = 10_000
-EPISODE_TYPE = "application/vnd.codetape.episode"
 _MD5_ETAG = re.compile(r'^"?([0-9a-f]{32})"?$')
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 # the whole User-Agent of every request: botocore's own names its version, Python's, the OS's and its
@@ -121,10 +120,16 @@ class S3Store:
         return int(head["ContentLength"])
 
     def put_bytes(self, key: str, data: bytes, *, replace: bool = False) -> bool:
+        return self.put_checked(key, data, _b64(hashlib.sha256(data).digest()), replace=replace,
+                                content_type="application/json")
+
+    def put_checked(self, key: str, data: bytes, checksum: str, *, replace: bool, content_type: str) -> bool:
+        """Store `data` at `key`, the store checking it against `checksum` (SHA-256, base64) as it takes
+        it: False when an object was there (without `replace`), else True."""
         unless = {} if replace else {"IfNoneMatch": "*"}
         try:
-            self._call("put_object", Key=self._key(key), Body=data, **unless,
-                       ChecksumSHA256=_b64(hashlib.sha256(data).digest()), ContentType="application/json")
+            self._call("put_object", Key=self._key(key), Body=data, **unless, ChecksumSHA256=checksum,
+                       ContentType=content_type)
         except _Exists:
             return False
         return True

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from collector.cli.listen import listen_address
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -102,7 +103,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from collector.platform.process import raise_open_file_limit
     from collector.protocol.clock import utc_now
 
-    host, port = _address(args.listen)
+    host, port = listen_address(args.listen)
     raise_open_file_limit()  # idle connections must not take every file this process may open
     state = load_issuer(issuer_dir(args, args.dir))
     state.ensure_months(utc_now())
@@ -176,12 +177,6 @@ def run_export(args: argparse.Namespace) -> int:
     print(f"wrote the public record of issuer {state.issuer} to {args.output}")
     return 0
 
-
-def _address(listen: str) -> tuple[str, int]:
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise UsageError(f"--listen is HOST:PORT, not {listen!r}")
-    return host.strip("[]"), int(port)
 
 
 def _dir_arg(given: Path | None, root: Path) -> str:

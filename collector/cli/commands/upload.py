@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collector.due import Release
     from collector.upload.outbox import UploadOutcome
+    from collector.upload.relay import RelayStore
 from collector.due import REVOCATION, TOP_UP
 from collector.errors import UsageError
 from collector.home import Home
@@ -84,9 +85,10 @@ def run(args: argparse.Namespace) -> int:
     from collector.due import due_at, release, scheduled
     from collector.episode.resolve import resolve_episode, show
     from collector.upload.destinations import configured
-    from collector.upload.members import hold_back
+    from collector.upload.members import hold_back, months
     from collector.upload.outbox import drain, record_run, waiting
     from collector.upload.pushed_since import hold_pushed, send_anyway
+    from collector.upload.relay import RelayStore, route, transport
     from collector.upload.stores import open_store
 
     home = Home.from_env(args.env)
@@ -96,6 +98,10 @@ def run(args: argparse.Namespace) -> int:
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
     if destination is None:
         raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")
+    relay = route(destination.settings)
+    if relay is not None and destination.scheme != "s3":
+        raise UsageError(f"[upload] relay takes unlinkable episodes to an s3:// destination, not "
+                         f"{destination.url}: the gateway writes to its store")
     if args.episodes:
         paths = [resolve_episode(ref, home) for ref in args.episodes]
     else:
@@ -105,8 +111,10 @@ def run(args: argparse.Namespace) -> int:
     for name in episodes if args.send_anyway else ():
         if send_anyway(home, name) and not args.quiet:
             print(f"{name[:8]} goes although work of it may be pushed: its time and k members still apply")
-    held = [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment)]  # k members
-    held += [(item.episode_id, item.line()) for item in hold_pushed(home, episodes, moment)]  # not pushed
+    members = None if relay is None else transport(relay)  # through the relay: the issuer sees no one
+    # k members, then nothing pushed
+    held = [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members)]
+    held += [(item.episode_id, item.line()) for item in hold_pushed(home, episodes, moment)]
     for name, line in held:
         episodes.pop(name, None)
         if not args.quiet:
@@ -118,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
         _said_waiting(plan, set(episodes), early)
     for warning in _top_up(home, args.quiet) if TOP_UP in plan.send else []:
         print(f"codetape: {warning}", file=sys.stderr)
-    errors = _revocations(home, [name for name in plan.send if name.endswith(REVOCATION)], args.quiet)
+    through = None if relay is None else RelayStore(destination, relay)
+    records = [name for name in plan.send if name.endswith(REVOCATION)]
+    errors = _revocations(home, records, args.quiet, through)
     send = [episodes[name] for name in plan.send if name in episodes]
     if not send:
         if not args.quiet and not plan.send and not plan.waiting and not held:
@@ -127,11 +137,19 @@ def run(args: argparse.Namespace) -> int:
         for error in errors:
             print(f"codetape: {error}", file=sys.stderr)
         return 1 if errors else 0
-    store = open_store(destination, waiting=None if args.quiet else _say)
+    unlinkable = set(months({path.name.removesuffix(".ctape"): path for path in send}))
+    routes = [(through, [p for p in send if p.name.removesuffix(".ctape") in unlinkable]),
+              (None, [p for p in send if through is None or p.name.removesuffix(".ctape") not in unlinkable])]
     total = sum(path.stat().st_size for path in send)
     label = f"uploading {len(send)} episode{'s' * (len(send) != 1)}"
+    outcomes = []
     with byte_progress(total, label, quiet=args.quiet) as progress:
-        outcomes = drain(home, store, send, concurrency=destination.settings.concurrency, progress=progress)
+        for relayed, paths in routes:
+            if not paths:
+                continue
+            store = relayed or open_store(destination, waiting=None if args.quiet else _say)
+            outcomes += drain(home, store, paths, concurrency=destination.settings.concurrency,
+                              progress=progress)
     failed = _errors(outcomes, home, args)
     record_run(home, store.ref.describe(), outcomes, failed[0] if failed else None)
     if not args.quiet:
@@ -192,9 +210,10 @@ def _top_up(home: Home, quiet: bool) -> list[str]:
     return [line for line in (problem, ahead_problem) if line is not None]
 
 
-def _revocations(home: Home, names: list[str], quiet: bool) -> list[str]:
-    """Write the records of revocations whose random time has come; a line for each destination that
-    could not be written (the record is tried again later)."""
+def _revocations(home: Home, names: list[str], quiet: bool, through: RelayStore | None) -> list[str]:
+    """Write the records of revocations whose random time has come (through the relay, when one is set,
+    for the episodes delivered to the destination it writes to); a line for each destination that could
+    not be written (the record is tried again later)."""
     from collector.policy.config import load_config
     from collector.upload.revocation import write_revocation
     from collector.upload.stores import reopen
@@ -203,7 +222,8 @@ def _revocations(home: Home, names: list[str], quiet: bool) -> list[str]:
     problems = []
     for name in names:
         eid = name.removesuffix(REVOCATION)
-        done = write_revocation(home, eid, opener=lambda ref: reopen(ref, settings))
+        done = write_revocation(home, eid, opener=lambda ref: through if through is not None and
+                                ref.url == through.ref.url else reopen(ref, settings))
         if done is None:
             continue
         if not quiet:

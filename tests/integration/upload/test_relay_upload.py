@@ -1,0 +1,216 @@
+"""Issue 92, Done when: unlinkable episodes reach the store through an Oblivious HTTP relay and gateway,
+and nobody on the road learns more than their part.
+
+Every piece is real and listens on a loopback address of its own: the client (`codetape upload`), nginx
+as the relay (127.0.0.3), a recording hop (127.0.0.7) in front of `codetape gateway serve` (127.0.0.4), a
+hop (127.0.0.5) in front of SeaweedFS, and a hop (127.0.0.6) in front of the issuer. Two members
+(`min_members = 2`) each sign an unlinkable episode and upload it with `--now`; the contributors hold no
+S3 credential at all, the gateway the write-only drop identity. The module's road is set up once."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from collector.consent.statement import unpack_payload
+from collector.due import due_path, revocation_name
+from collector.episode import open_episode
+from collector.home import Home
+from collector.ohttp import bhttp
+from collector.ohttp.encapsulation import seal_request
+from collector.ohttp.keys import parse_config_hex
+from collector.protocol.clock import utc_now
+from collector.upload.relay import AUTHORITY, REQUEST_TYPE, Route, exchange
+from tests.cli import codetape, codetape_process
+from tests.cli import codetape as in_process
+from tests.fixtures.make_golden import DIRECTORY
+from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
+from tests.support.relay import Gateway, Hop, Relay
+from tests.support.seaweed import SeaweedFS
+
+NO_CREDENTIAL = {"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                 "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_EC2_METADATA_DISABLED": "true"}
+RUN = 32  # no run of this many bytes of what was uploaded may cross the relay in clear
+MEMBERS = {"alice": "full", "bob": "minimal"}
+
+
+@dataclass
+class Road:
+    base: Path
+    bucket: str
+    homes: dict[str, Path]
+    episodes: dict[str, Path]  # member -> their signed episode
+    uploads: dict[str, str]  # member -> what `upload --now` printed
+    gateway: Gateway
+    relay: Relay
+    to_gateway: Hop
+    to_store: Hop
+    to_issuer: Hop
+    issuer_during_uploads: int  # connections the issuer had while the uploads ran
+
+
+def config(road_bucket: str, relay: Relay, gateway: Gateway) -> str:
+    return (f'[upload]\nto = "s3://{road_bucket}/team"\nrelay = "{relay.url}"\ngateway_key = '
+            f'"{gateway.key_config}"\n[consent]\nmode = "unlinkable"\nmin_members = 2\n')
+
+
+@pytest.fixture(scope="module")
+def road(issuer: Issuer, seaweed: SeaweedFS, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Road]:
+    base = tmp_path_factory.mktemp("relay")
+    bucket = seaweed.bucket("relay-drop")
+    homes = {name: base / name for name in MEMBERS}
+    # enrolled before the gateway starts, so that the copy of the record it serves counts them
+    for name, home in homes.items():
+        issuer.enrol(home, name, count=3)
+    to_store = Hop("127.0.0.5", ("127.0.0.1", seaweed.ports["s3"]))
+    issuer_host, issuer_port = issuer.url.removeprefix("http://").split(":")
+    to_issuer = Hop("127.0.0.6", (issuer_host, int(issuer_port)))
+    gateway = Gateway(base / "gateway", "127.0.0.4", f"s3://{bucket}/team", to_store.url, to_issuer.url,
+                      seaweed.drop_env())
+    to_gateway = Hop("127.0.0.7", gateway.address)
+    relay = Relay(base / "relay", "127.0.0.3", to_gateway.url)
+    try:
+        episodes = {}
+        for name, golden in MEMBERS.items():
+            home = homes[name]
+            (home / "config.toml").write_text(config(bucket, relay, gateway), encoding="utf-8")
+            episode = base / f"{name}.ctape"
+            shutil.copy(DIRECTORY / f"{golden}.ctape", episode)
+            episode_repository(home, base / name, open_episode(episode).header.workspace.root_name)
+            done = in_process(home, "sign", str(episode), "--yes")
+            assert done.returncode == 0, done.stderr
+            [episodes[name]] = Home(home).outbox.glob("*.ctape")  # as signed: what leaves
+        before = to_issuer.count()
+        uploads = {}
+        for name, home in homes.items():
+            done = codetape_process(home, "upload", "--now", env=NO_CREDENTIAL)
+            assert done.returncode == 0, done.stdout + done.stderr
+            uploads[name] = done.stdout
+        yield Road(base, bucket, homes, episodes, uploads, gateway, relay, to_gateway, to_store, to_issuer,
+                   to_issuer.count() - before)
+    finally:
+        relay.stop()
+        gateway.stop()
+        for hop in (to_gateway, to_store, to_issuer):
+            hop.close()
+
+
+def runs(data: bytes) -> set[bytes]:
+    return {data[at:at + RUN] for at in range(len(data) - RUN + 1)}
+
+
+def test_both_episodes_and_their_manifests_are_in_the_bucket(road: Road, seaweed: SeaweedFS) -> None:
+    keys = seaweed.keys(road.bucket)
+    assert sum(key.endswith(".ctape") for key in keys) == 2, road.uploads
+    assert sum(key.endswith(".json") for key in keys) == 2
+    assert all(key.startswith("team/episodes/") for key in keys)
+    for name, episode in road.episodes.items():
+        assert "uploaded to s3://" in road.uploads[name], road.uploads[name]
+        stored = seaweed.client().get_object(Bucket=road.bucket, Key=f"team/episodes/{_sha(episode)}.ctape")
+        assert stored["Body"].read() == episode.read_bytes()
+
+
+def test_only_the_gateway_wrote_to_the_store_and_only_the_relay_reached_the_gateway(road: Road) -> None:
+    assert road.to_store.pids() == {road.gateway.proc.pid}
+    assert road.to_gateway.count() >= 4 and road.to_gateway.pids() <= road.relay.pids()
+
+
+def test_the_issuer_hears_nothing_during_the_upload_runs(road: Road) -> None:
+    assert road.issuer_during_uploads == 0
+    assert road.to_issuer.pids() == {road.gateway.proc.pid}  # its copy of the record, fetched at its start
+
+
+def test_the_relay_passes_on_no_run_of_anything_uploaded(road: Road, seaweed: SeaweedFS) -> None:
+    crossed = runs(road.to_gateway.sent())
+    admin = seaweed.client()
+    for episode in road.episodes.values():
+        key = f"team/episodes/{_sha(episode)}.json"
+        manifest = admin.get_object(Bucket=road.bucket, Key=key)["Body"].read()
+        consent = open_episode(episode).consent
+        assert consent is not None
+        statement = unpack_payload(consent)[1]
+        for what, data in (("episode", episode.read_bytes()), ("manifest", manifest),
+                           ("statement", statement)):
+            assert not runs(data) & crossed, f"a {RUN}-byte run of the {what} crossed the relay in clear"
+
+
+def test_refusals_look_alike_and_what_does_not_open_gets_the_one_plain_error(road: Road) -> None:
+    route = Route(road.relay.url, parse_config_hex(road.gateway.key_config), 30.0)
+    sha = _sha(road.episodes["alice"])
+    asked = [bhttp.Request("GET", "https", AUTHORITY, f"/episodes/{sha}.ctape"),  # a read
+             bhttp.Request("GET", "https", AUTHORITY, "/episodes/"),  # a list
+             bhttp.Request("PUT", "https", AUTHORITY, f"/elsewhere/{sha}.ctape", (), b"x"),  # outside
+             bhttp.Request("PUT", "https", AUTHORITY, f"/episodes/{sha}.ctape", (("if-none-match", "*"),),
+                           b"not the episode")]  # not what its name says, and no checksum
+    answers = {bhttp.encode_response(exchange(route, request)) for request in asked}
+    assert answers == {bhttp.encode_response(bhttp.Response(403))}
+    sealed, _ = seal_request(route.key, bhttp.encode_request(asked[0]))
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    plain = [_post(road.relay.url, tampered), _post(road.relay.url, b"\x00" * 80),
+             _post(road.relay.url, sealed, kind="application/octet-stream")]
+    assert len(set(plain)) == 1 and plain[0][0] == 400, plain
+
+
+def test_a_receiver_s_build_accepts_the_episodes_that_came_through_the_relay(road: Road, issuer: Issuer,
+                                                                             seaweed: SeaweedFS) -> None:
+    receiver = road.base / "receiver"
+    receiver.mkdir()
+    (receiver / "config.toml").write_text(f'[upload]\nendpoint_url = "{seaweed.endpoint}"\n',
+                                          encoding="utf-8")
+    record = issuer.export(road.base / "ISSUER.pub")
+    assert record
+    out = road.base / "dataset"
+    done = codetape_process(receiver, "dataset", "build", f"s3://{road.bucket}/team", "-o", str(out),
+                            "--trust-issuer", str(road.base / "ISSUER.pub"), "--min-contributors", "2",
+                            "--workers", "1",
+                            env=seaweed.env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 new episodes" in done.stdout and "2 accepted, 0 rejected" in done.stdout, done.stdout
+
+
+def test_a_revocation_goes_through_a_relay_that_adds_forwarding_headers_and_the_gateway_keeps_none(
+        road: Road, seaweed: SeaweedFS) -> None:
+    forwarding = Relay(road.base / "relay-forwarding", "127.0.0.3", road.to_gateway.url, forwarded=True)
+    try:
+        home = road.homes["alice"]
+        (home / "config.toml").write_text(config(road.bucket, forwarding, road.gateway), encoding="utf-8")
+        eid, sha = str(open_episode(road.episodes["alice"]).header.episode_id), _sha(road.episodes["alice"])
+        done = codetape(home, "revoke", eid)
+        assert done.returncode == 0, done.stderr
+        due_path(Home(home), revocation_name(eid)).write_text((utc_now() - timedelta(seconds=1)).isoformat())
+        seen = len(road.to_gateway.sent())
+        done = codetape_process(home, "upload", env=NO_CREDENTIAL)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "revocation record written" in done.stdout, done.stdout
+    finally:
+        forwarding.stop()
+    keys = seaweed.keys(road.bucket)
+    assert f"team/episodes/{sha}.revocation.json" in keys
+    assert b"X-Forwarded-For: 127.0.0.1" in road.to_gateway.sent()[seen:]  # the relay did add them
+    assert road.to_store.pids() == {road.gateway.proc.pid}
+    log = road.gateway.log.read_text(encoding="utf-8")
+    assert "127.0.0" not in log and "for=" not in log.lower() and "forwarded" not in log.lower(), log
+
+
+def _sha(episode: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(episode.read_bytes()).hexdigest()
+
+
+def _post(url: str, body: bytes, kind: str = REQUEST_TYPE) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": kind})
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read()
