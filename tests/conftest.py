@@ -10,12 +10,18 @@ from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import settings
 
 from schemas import EpisodeHeader, WorkspaceIdentity
 from tests.cli import NO_AWS_OF_THE_USERS
 from tests.support.leftovers import mark_session, wait_for_none
 
 SIMULATOR = os.path.join(os.path.dirname(__file__), "support", "platform_sim")
+
+# No deadline for an example: on a busy machine (CI's tiers run on every core) a slow example is not a
+# wrong one, and hypothesis would call a test that passes on its retry flaky
+settings.register_profile("codetape", deadline=None)
+settings.load_profile("codetape")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
