@@ -3,10 +3,12 @@ starts `codetape bridge -- pylsp` (docs/editors.md, JupyterLab), driven by Playw
 Chromium, against a real collector. Between the bridge and pylsp a relay logs every byte JupyterLab sent
 the server (bridge_harness.tee): the recording's virtual document at each save equals, byte for byte, the
 document the server was sent; every change the server got is an edit step, recorded as a ranged change
-(JupyterLab sends the whole text) and, in a notebook, with the cell it was typed in; the notebook's
-`.ipynb` at each save is what the watcher recorded, its kernel metadata masked at the seal; and the shadow
-folders (`.virtual_documents/`, `.ipynb_checkpoints/`) give no `file_change` step. Scenarios: typing into
-two cells, adding and deleting a cell, a `.py` file in JupyterLab's file editor."""
+(JupyterLab sends the whole text) and, in a notebook, with the notebook's cell it was typed in (markdown
+cells counted); the notebook's `.ipynb` at each save is what the watcher recorded, its kernel metadata
+masked at the seal; the shadow folders (`.virtual_documents/`, `.ipynb_checkpoints/`) give no
+`file_change` step; and the episode's client is `JupyterLab (inferred)`, as JupyterLab names none.
+Scenarios: typing into two cells, code cells between markdown ones, adding and deleting a cell, a `.py`
+file in JupyterLab's file editor."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from playwright.sync_api import Browser, Page
 
 from collector.episode import Episode
 from collector.reconstruct.workspace import replay
+from lsp_bridge.wire.initialize import JUPYTERLAB
+from schemas.header import ClientInfo
 from schemas.steps import FileChangeStep
 from tests.e2e.report.test_report_browser import browser
 from tests.support.bridge_harness import seal, steps_of, tee, texts_at_saves
@@ -41,9 +45,11 @@ VIRTUAL = ".virtual_documents"
 CELL = ".jp-NotebookPanel:visible .jp-Cell"
 
 
-def notebook(sources: list[str]) -> str:
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {}, "outputs": [],
-              "source": source} for n, source in enumerate(sources)]
+def notebook(sources: list[str], markdown: frozenset[int] = frozenset()) -> str:
+    """A notebook of these cells' sources, code cells but for those numbered in `markdown`."""
+    cells = [{"cell_type": "markdown", "id": f"cell{n}", "metadata": {}, "source": source} if n in markdown
+             else {"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {},
+                   "outputs": [], "source": source} for n, source in enumerate(sources)]
     return json.dumps({"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3",
                                                                    "language": "python", "name": "python3"},
                                                     "language_info": {"name": "python"}},
@@ -210,6 +216,7 @@ def checked(lab: Lab, relpath: str, on_disk: list[str], episode: Episode, cells:
     virtual = shown(relpath)
     served, changes = lab.served(virtual)
     assert served and texts_at_saves(episode, virtual) == served
+    assert episode.header.client == ClientInfo(name=JUPYTERLAB)  # it sends no clientInfo
     steps = steps_of(episode)
     assert sum(s["kind"] == "edit" and s["path"] == virtual for s in steps) == changes
     recorded = in_cells(steps, virtual)
@@ -270,6 +277,20 @@ def test_typing_into_two_cells_and_saving(lab: Lab, browser: Browser) -> None:
     second = saved(lab, page, "two.ipynb", "area = math.pi")
     page.close()
     checked(lab, "two.ipynb", [first, second], sealed(lab, "two.ipynb", second), cells=[0, 1])
+
+
+def test_a_markdown_cell_is_counted_as_the_notebook_counts_its_cells(lab: Lab, browser: Browser) -> None:
+    sources = ["# Title", "", "", "Some prose."]
+    (lab.root / "prose.ipynb").write_text(notebook(sources, markdown=frozenset({0, 3})))
+    page = lab.page(browser, "prose.ipynb")
+    typed(page, 1, "import os\n")
+    first = saved(lab, page, "prose.ipynb", "import os")
+    typed(page, 2, "x = os.sep")
+    second = saved(lab, page, "prose.ipynb", "x = os.sep")
+    page.close()
+    kinds = [cell["cell_type"] for cell in json.loads(second)["cells"]]
+    assert kinds == ["markdown", "code", "code", "markdown"]
+    checked(lab, "prose.ipynb", [first, second], sealed(lab, "prose.ipynb", second), cells=[1, 2])
 
 
 def test_adding_and_deleting_a_cell_and_saving(lab: Lab, browser: Browser) -> None:
