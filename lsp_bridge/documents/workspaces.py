@@ -4,6 +4,11 @@ Nothing outside an opted-in workspace is recorded, so every URI goes through `Wo
 non-file URIs and paths outside every opted-in workspace, through a link too, locate to None. Answers
 are cached for a few seconds, so `codetape init` in a running editor takes effect without a restart;
 text the editor has just read from disk is located afresh.
+
+A notebook's virtual document belongs to the workspace holding the notebook: jupyter-lsp's
+`ROOT/.virtual_documents/REL` mirrors the notebook `ROOT/REL` under Jupyter's root, so when Jupyter was
+started in a folder above the workspace (`REL` = `ws/nb.ipynb`), the document is located in the workspace
+as `.virtual_documents/nb.ipynb`, the path it has when Jupyter is started in the workspace itself.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
+
+from collector.text.notebooks import NOTEBOOK_SUFFIX, VIRTUAL_DOCUMENTS
 
 FindWorkspace = Callable[[Path], Path | None]
 _CACHE_LIMIT = 10_000
@@ -99,12 +106,25 @@ class Workspaces:
             return None
         root = self._root(resolved)
         if root is None:
-            return None
+            return self._mirroring(resolved)
         try:
             relative = resolved.relative_to(root).as_posix()
         except ValueError:
             return None
         return Located(root, relative) if relative != "." else None
+
+    def _mirroring(self, resolved: Path) -> Located | None:
+        """A virtual document outside every opted-in workspace, in the workspace of the notebook it mirrors
+        (module docstring); None when it is not one, or its notebook is in none either."""
+        parts = resolved.parts
+        if not resolved.name.endswith(NOTEBOOK_SUFFIX) or VIRTUAL_DOCUMENTS not in parts[:-1]:
+            return None
+        at = parts.index(VIRTUAL_DOCUMENTS)
+        notebook = Path(*parts[:at], *parts[at + 1:])
+        root = self._root(notebook)
+        if root is None or not notebook.is_relative_to(root) or notebook == root:
+            return None
+        return Located(root, f"{VIRTUAL_DOCUMENTS}/{notebook.relative_to(root).as_posix()}")
 
     def root_of(self, path: Path) -> Path | None:
         """The opted-in workspace holding an absolute path (or being it)."""

@@ -59,9 +59,14 @@ def notebook(sources: list[str], markdown: frozenset[int] = frozenset()) -> str:
 @dataclass
 class Lab:
     daemon: Daemon
-    root: Path
+    root: Path  # the opted-in workspace
     url: str
     logs: Path  # what the relay saw: in.bin, the bytes JupyterLab sent the server
+    prefix: str = ""  # the workspace's folder under Jupyter's root ("": Jupyter serves the workspace)
+
+    @property
+    def jupyter_root(self) -> Path:
+        return self.root.parents[len(Path(self.prefix).parts) - 1] if self.prefix else self.root
 
     def sent(self) -> list[dict[str, Any]]:
         """Every message JupyterLab sent the language server, in order."""
@@ -89,16 +94,27 @@ class Lab:
         return saves, changes
 
     def _relpath(self, uri: object) -> str | None:
+        """The workspace-relative path of a document JupyterLab sent (a virtual document's under Jupyter's
+        root, `.virtual_documents/PREFIX/REL`, as `.virtual_documents/REL`)."""
         if not isinstance(uri, str):
             return None
         path = Path(unquote(urlsplit(uri).path))
-        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else None
+        if not path.is_relative_to(self.jupyter_root):
+            return None
+        relative = path.relative_to(self.jupyter_root)
+        virtual = relative.parts[:1] == (VIRTUAL,)
+        inside = Path(*relative.parts[1:]) if virtual else relative
+        if not inside.is_relative_to(self.prefix):
+            return None
+        relpath = str(inside.relative_to(self.prefix))
+        return f"{VIRTUAL}/{relpath}" if virtual else relpath
 
     def page(self, browser: Browser, relpath: str) -> Page:
         """`relpath` opened in JupyterLab, once its document reached the bridge (edits before that would
         fold into the document's open)."""
         page = browser.new_page()
-        page.goto(f"{self.url}/lab/tree/{relpath}?reset&token={TOKEN}")  # (not the tabs the last test left)
+        served = f"{self.prefix}/{relpath}" if self.prefix else relpath
+        page.goto(f"{self.url}/lab/tree/{served}?reset&token={TOKEN}")  # (not the tabs the last test left)
         virtual = shown(relpath)
         wait_for(lambda: any(s["kind"] == "open" and s.get("path") == virtual
                              for s in journal_steps(self.daemon.home, self.root)),
@@ -127,9 +143,21 @@ def free_port() -> int:
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """One collector, one opted-in workspace and one `jupyter lab` serving it, configured as
     docs/editors.md says (the exact JSON), its server command relayed through the logging tee."""
-    base = tmp_path_factory.mktemp("jupyterlab")
+    yield from serving(tmp_path_factory.mktemp("jupyterlab"), "")
+
+
+@pytest.fixture(scope="module")
+def lab_above(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The same, with `jupyter lab` started in the folder above the workspace (`projects/ws`)."""
+    yield from serving(tmp_path_factory.mktemp("jupyterlab-above"), "ws")
+
+
+def serving(base: Path, prefix: str) -> Iterator[Lab]:
+    """A collector and `jupyter lab` serving the workspace `base/projects/ws` from `base/projects/PREFIX`'s
+    parent folders up (`prefix` "": from the workspace itself)."""
     with running(base / "ct") as daemon:
-        root = opt_in(base / "ws", home=daemon.home.root)
+        root = opt_in(base / "projects" / "ws", home=daemon.home.root)
+        served = root.parents[len(Path(prefix).parts) - 1] if prefix else root
         with daemon.client() as client:
             client.request("watch", workspace=str(root))
         relay, logs = tee(base, "relay")
@@ -149,13 +177,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             server = subprocess.Popen(
                 [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                  f"--ServerApp.port={port}", f"--IdentityProvider.token={TOKEN}",
-                 f"--ServerApp.root_dir={root}", "--allow-root"],
+                 f"--ServerApp.root_dir={served}", "--allow-root"],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
             url = f"http://127.0.0.1:{port}"
             try:
                 wait_for(lambda: _answers(f"{url}/api/status?token={TOKEN}", server), 120,
                          "jupyter lab to answer", detail=lambda: (base / "jupyter.log").read_text()[-2000:])
-                yield Lab(daemon, root, url, logs)
+                yield Lab(daemon, root, url, logs, prefix)
             finally:
                 server.terminate()
                 server.wait(timeout=60)
@@ -310,6 +338,21 @@ def test_adding_and_deleting_a_cell_and_saving(lab: Lab, browser: Browser) -> No
     assert "y = x + 1" not in deleted
     page.close()
     checked(lab, "cells.ipynb", [added, deleted], sealed(lab, "cells.ipynb", deleted), cells=[1, 1])
+
+
+def test_jupyter_started_a_folder_above_the_workspace(lab_above: Lab, browser: Browser) -> None:
+    """`jupyter lab` in the workspace's parent: the virtual document `.virtual_documents/ws/nb.ipynb` is
+    recorded in the workspace's session as `.virtual_documents/nb.ipynb`, with the `.ipynb`'s saves."""
+    lab = lab_above
+    (lab.root / "up.ipynb").write_text(notebook(["", ""]))
+    page = lab.page(browser, "up.ipynb")
+    typed(page, 0, "import math\n")
+    first = saved(lab, page, "up.ipynb", "import math")
+    typed(page, 1, "r = math.tau")
+    second = saved(lab, page, "up.ipynb", "r = math.tau")
+    page.close()
+    assert (lab.jupyter_root / VIRTUAL / "ws" / "up.ipynb").exists()  # (jupyter-lsp's shadow, above)
+    checked(lab, "up.ipynb", [first, second], sealed(lab, "up.ipynb", second), cells=[0, 1])
 
 
 def test_a_python_file_in_jupyterlab_s_editor(lab: Lab, browser: Browser) -> None:
