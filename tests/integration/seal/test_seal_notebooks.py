@@ -143,6 +143,34 @@ def by_origin(path: Path) -> list[dict[str, object]]:
     return rows.inserted_by_origin()
 
 
+def test_a_notebook_renamed_keeps_its_typing_counted_once(tmp_path: Path, episode_header: EpisodeHeader
+                                                          ) -> None:
+    """A new notebook renamed at its first save: jupyterlab-lsp goes on sending `Untitled.ipynb`, the file
+    watcher records the rename, and the saves of `analysis.ipynb` are not counted again as written."""
+    typed = [make(EditStep, {"t_ms": n + 10, "source": "bridge", "path": ".virtual_documents/Untitled.ipynb",
+                             "cell": 0, "changes": [{"range": {"start": {"line": 0, "character": n},
+                                                               "end": {"line": 0, "character": n}},
+                                                     "text": char}]}) for n, char in enumerate(TYPED)]
+    first, second = notebook(""), notebook(TYPED)
+    steps: list[Step] = [
+        OpenStep(t_ms=0, source="bridge", path=".virtual_documents/Untitled.ipynb", language_id="python",
+                 text="\n"),
+        FileChangeStep(t_ms=1, source="watcher", path="Untitled.ipynb", change="created", text=first),
+        FileChangeStep(t_ms=2, source="watcher", path="Untitled.ipynb", change="renamed",
+                       new_path="analysis.ipynb"),
+        *typed,
+        FileChangeStep(t_ms=100, source="watcher", path="analysis.ipynb", change="modified", text=second)]
+    journal = tmp_path / "j.journal"
+    with JournalWriter.create(journal, episode_header) as writer:
+        for step in steps:
+            writer.append(step)
+    result = seal_journal(journal, tmp_path / "episodes", transform=seal_transform())
+    assert result is not None
+    summary = summarize_replayed(open_episode(result.path))
+    assert summary.files["analysis.ipynb"].written == {} and summary.written == {"unknown": len(TYPED)}
+    assert by_origin(result.path) == [{"origin": "unknown", "chars": len(TYPED), "share": 1.0}]
+
+
 def test_a_notebook_save_without_its_virtual_document_counts_as_written(tmp_path: Path,
                                                                        episode_header: EpisodeHeader) -> None:
     text = notebook(TYPED)
