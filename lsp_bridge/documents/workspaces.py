@@ -6,9 +6,10 @@ are cached for a few seconds, so `codetape init` in a running editor takes effec
 text the editor has just read from disk is located afresh.
 
 A notebook's virtual document belongs to the workspace holding the notebook: jupyter-lsp's
-`ROOT/.virtual_documents/REL` mirrors the notebook `ROOT/REL` under Jupyter's root, so when Jupyter was
-started in a folder above the workspace (`REL` = `ws/nb.ipynb`), the document is located in the workspace
-as `.virtual_documents/nb.ipynb`, the path it has when Jupyter is started in the workspace itself.
+`ROOT/.virtual_documents/REL` mirrors the notebook `ROOT/REL` under Jupyter's root, and is located as
+`.virtual_documents/` and the notebook's path in its workspace, wherever Jupyter was started: in the
+workspace, in a folder above it (`REL` = `ws/nb.ipynb`: `.virtual_documents/nb.ipynb`) or below it
+(Jupyter in `ws/sub`: `.virtual_documents/sub/nb.ipynb`).
 """
 
 from __future__ import annotations
@@ -104,9 +105,11 @@ class Workspaces:
             resolved = path.resolve()
         except (OSError, RuntimeError):
             return None
+        if resolved.name.endswith(NOTEBOOK_SUFFIX) and VIRTUAL_DOCUMENTS in resolved.parts[:-1]:
+            return self._mirroring(resolved)
         root = self._root(resolved)
         if root is None:
-            return self._mirroring(resolved)
+            return None
         try:
             relative = resolved.relative_to(root).as_posix()
         except ValueError:
@@ -114,11 +117,9 @@ class Workspaces:
         return Located(root, relative) if relative != "." else None
 
     def _mirroring(self, resolved: Path) -> Located | None:
-        """A virtual document outside every opted-in workspace, in the workspace of the notebook it mirrors
-        (module docstring); None when it is not one, or its notebook is in none either."""
+        """A virtual document, in the workspace of the notebook it mirrors (module docstring); None when
+        that notebook is in no opted-in workspace."""
         parts = resolved.parts
-        if not resolved.name.endswith(NOTEBOOK_SUFFIX) or VIRTUAL_DOCUMENTS not in parts[:-1]:
-            return None
         at = parts.index(VIRTUAL_DOCUMENTS)
         notebook = Path(*parts[:at], *parts[at + 1:])
         root = self._root(notebook)

@@ -215,6 +215,8 @@ def test_a_virtual_document_belongs_to_its_notebook_s_workspace(tmp_path: Path, 
         assert workspaces.locate(uri) == (root, ".virtual_documents/sub/nb.ipynb")
     assert workspaces.locate((one / ".virtual_documents" / "nb.ipynb").as_uri()) == (
         one, ".virtual_documents/nb.ipynb")  # started in the workspace itself
+    assert workspaces.locate((one / "sub" / ".virtual_documents" / "nb.ipynb").as_uri()) == (
+        one, ".virtual_documents/sub/nb.ipynb")  # ... or in a folder of it: the notebook is `sub/nb.ipynb`
     for elsewhere in (shadow / inside / "stray" / "nb.ipynb", shadow / inside / "ws.ipynb",
                       shadow / inside / "ws" / "script.py", jupyter / "nb.ipynb"):
         assert workspaces.locate(elsewhere.as_uri()) is None, elsewhere  # no notebook in a workspace
