@@ -8,7 +8,8 @@ cells counted); the notebook's `.ipynb` at each save is what the watcher recorde
 masked at the seal; the shadow folders (`.virtual_documents/`, `.ipynb_checkpoints/`) give no
 `file_change` step; and the episode's client is `JupyterLab (inferred)`, as JupyterLab names none.
 Scenarios: typing into two cells, code cells between markdown ones, adding and deleting a cell, a `.py`
-file in JupyterLab's file editor."""
+file in JupyterLab's file editor, and two cells typed with `jupyter lab` started in the workspace's parent
+folder (a second server, `lab_above`)."""
 
 from __future__ import annotations
 
