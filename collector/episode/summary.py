@@ -2,11 +2,11 @@
 
 Whose work: the characters each edit inserted, by its `origin` (none: `unknown`), and the characters each
 write to disk outside the editor (`file_change` with text) inserted over the text on disk it replaced
-(`disk_write`: `agent` when an agent claimed the write, else `unknown`), as the dataset's `--origin`
+(disk_writes.py: `agent` when an agent claimed the write, else `unknown`), as the dataset's `--origin`
 counts them. `add` is told that text by a caller that replays (collector/reconstruct/written.py
 `summarize_replayed`: the review, the report, `codetape stats`, the dataset); without it a write counts
 whole. A notebook's save is not counted when the episode holds its virtual document, where its cells
-were typed as edits (notebooks.py).
+were typed as edits (disk_writes.py, as `codetape stats` and the dataset's rows count).
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, assert_never, get_args
 
 from collector.episode import Episode
-from collector.episode.notebooks import Mirrors
-from collector.text.linediff import inserted_chars
+from collector.episode.disk_writes import DiskWrites
 from collector.text.oneline import one_line
 from schemas import ClientInfo, Step, WorkspaceIdentity
 from schemas import steps as kinds
@@ -75,7 +74,7 @@ class Summary:
     skipped: Counter[str] = field(default_factory=Counter)
     files: dict[str, FileActivity] = field(default_factory=dict)
     # the notebooks typed in their virtual documents, whose saves are not counted again (notebooks.py)
-    mirrors: Mirrors = field(default_factory=Mirrors, repr=False, compare=False)
+    disk_writes: DiskWrites = field(default_factory=DiskWrites, repr=False, compare=False)
 
     @property
     def written(self) -> Counter[str]:
@@ -102,7 +101,7 @@ class Summary:
         self.last_t_ms = step.t_ms
         self.steps += 1
         self.kinds[step.kind] += 1
-        self.mirrors.see(step)
+        self.disk_writes.see(step)
         if type(step) is kinds.EditStep:  # most steps: without the match below
             activity = self._file(step.path)
             activity.edits += 1
@@ -119,7 +118,7 @@ class Summary:
                 self._file(step.path).saves += 1
             case kinds.FileChangeStep():
                 self._file(step.path).changes += 1
-                written = None if self.mirrors.typed(step) else disk_write(step, on_disk)
+                written = self.disk_writes.written(step, on_disk)
                 if written is not None and written[1]:
                     self._file(step.path).written[written[0]] += written[1]
                 if step.new_path is not None:
@@ -195,24 +194,6 @@ def summarize(episode: Episode, steps: Iterable[Step] | None = None) -> Summary:
         summary.add(step)
     summary.skipped.update(episode.skipped)
     return summary
-
-
-def disk_write(step: kinds.FileChangeStep, on_disk: str | None) -> tuple[str, int] | None:
-    """Whose a write to disk outside the editor is (`agent` when an agent claimed it, else `unknown`: a
-    program's, a shell command's, an agent's whose hook said nothing) and the characters it inserted over
-    `on_disk`, the file's text before it (linediff.inserted_chars). When that text is not known (no
-    snapshot, the file not seen before): the characters the agent's tool reported it inserted
-    (`changed_chars`), all of the text when the watcher saw the file created, else none (how much a
-    write over a file nobody saw changed cannot be told). None when it wrote no text (a deletion, a
-    binary or omitted file, a link)."""
-    if step.text is None:
-        return None
-    whose = "agent" if step.origin == "agent" else "unknown"
-    if on_disk is not None:
-        return whose, inserted_chars(on_disk, step.text)
-    if step.changed_chars is not None:
-        return whose, step.changed_chars
-    return whose, len(step.text) if step.change == "created" else 0
 
 
 def shares(written: Counter[str]) -> list[tuple[str, float]]:

@@ -1,10 +1,10 @@
 """Whose work an episode is, with the writes to disk counted against the text they replaced.
 
 A write to disk outside the editor (an agent's, a program's: a `file_change` with text) counts the
-characters it inserted over the file's text on disk just before it (collector/episode/summary.py
-`disk_write`), which only a replay knows: `on_disk` reads it from the workspace before the step is
-applied. `summarize_replayed` is `summarize` with that replay, for what shows whose work (the review's
-summary); a step that does not replay ends the replay, and every later write counts whole.
+characters it inserted over the file's text on disk just before it (collector/episode/disk_writes.py),
+which only a replay knows: `on_disk` reads it from the workspace before the step is applied.
+`summarize_replayed` is `summarize` with that replay, for what shows whose work (the review's summary); a
+step that does not replay ends the replay, and every later write counts whole.
 """
 
 from __future__ import annotations

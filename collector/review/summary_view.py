@@ -37,7 +37,7 @@ from collector.redact import RedactionSummary
 from collector.redact.notebook_outputs import RULES as NOTEBOOK_RULES
 from collector.replay.describe import OUTCOMES, clock, describe, plural, test_failed
 from collector.review.continued import continued_note
-from collector.review.notebooks import notebook_lines
+from collector.review.notebooks import Notebooks, notebooks_of
 from collector.review.pushed import pushed_note
 from collector.review.redactions import EXCLUDED, PROMPT, REVIEW, SEALED, Placeholders, Redaction
 from collector.review.unlinkable import LABEL, timing_note, unlinkable_notes
@@ -137,7 +137,7 @@ class ReviewSummary:
     allowed: list[Allowed] = field(default_factory=list)
     terms: Terms | None = None
     unlinkable: list[str] = field(default_factory=list)  # what signing unlinkably leaves out, what it keeps
-    notebooks: list[str] = field(default_factory=list)  # whether notebooks' outputs are in it (notebooks.py)
+    notebooks: Notebooks | None = None  # whether notebooks' outputs are in it (notebooks.py)
 
     @property
     def files(self) -> list[str]:
@@ -178,6 +178,7 @@ class ReviewSummary:
             "gaps": [event.to_json() for event in self.gaps],
             "notes": [event.to_json() for event in self.notes],
             "agents": [event.to_json() for event in self.agents],
+            "notebooks": None if self.notebooks is None else self.notebooks.to_json(),
             "redactions": [redaction.to_json() for redaction in self.redactions],
             "allowed": [vars(item) for item in self.allowed],
             "policy": None if self.terms is None else self.terms.to_json(),
@@ -227,7 +228,7 @@ class ReviewSummary:
             lines.append(f"agents      {plural(len(self.agents), 'step')}, {plural(self.prompts, 'prompt')} "
                          "(p in the review, or sign --leave-out-prompts, leaves their text out)")
             lines += _listed([_event(event) for event in self.agents])
-        lines += self.notebooks
+        lines += [] if self.notebooks is None else self.notebooks.lines()
         lines += redaction_lines(self.redactions)
         if self.allowed:
             lines.append(f"allowed     {plural(len(self.allowed), 'value')} found but not redacted "
@@ -287,7 +288,7 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
     for step in found:
         summary.add(step)
     redactions = placeholders.redactions(redaction)
-    summary.notebooks = notebook_lines(episode.header, summary.files, redactions)
+    summary.notebooks = notebooks_of(episode.header, summary.files, redactions)
     summary.redactions = [r for r in redactions if r.rule not in NOTEBOOK_RULES]  # not secrets: a line above
     if redaction is not None:
         summary.allowed = [Allowed(rule, entry, masked) for rule, entry, masked in redaction.allowed]

@@ -11,7 +11,7 @@ says), or for a beat without a file (a command, a test run) the language of the 
 
 Whose work: the characters each edit inserted, by its `origin` (none: `unknown`), and the characters each
 write to disk outside the editor inserted over the text it replaced (`agent` when an agent claimed it, else
-`unknown`), as the episode summary and the dataset's `--origin` count them (summary.py `disk_write`; the
+`unknown`), as the episode summary and the dataset's `--origin` count them (episode/disk_writes.py; the
 steps are replayed to know that text: collector/reconstruct/written.py).
 """
 
@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 
-from collector.episode.notebooks import Mirrors
-from collector.episode.summary import disk_write
+from collector.episode.disk_writes import DiskWrites
 from collector.errors import ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.reconstruct.written import on_disk
@@ -109,7 +108,7 @@ class Counting:
         self.language = TERMINAL  # of the last file touched
         self.beat: tuple[int, str, date] | None = None  # the last beat's time, language and day
         self.counted = False
-        self.mirrors = Mirrors()  # notebooks typed in their virtual documents (episode/notebooks.py)
+        self.disk_writes = DiskWrites()  # as the summary and the dataset count them (episode/disk_writes.py)
 
     def _inside(self, day: date) -> bool:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
@@ -119,11 +118,11 @@ class Counting:
         into = self.into
         day = (self.started_at + timedelta(milliseconds=step.t_ms)).astimezone().date()
         inside = self._inside(day)
-        self.mirrors.see(step)
+        self.disk_writes.see(step)
         if isinstance(step, kinds.EditStep) and inside:
             into.written[step.origin or "unknown"] += sum(len(change.text) for change in step.changes)
-        elif isinstance(step, kinds.FileChangeStep) and inside and not self.mirrors.typed(step):
-            written = disk_write(step, on_disk)
+        elif isinstance(step, kinds.FileChangeStep) and inside:
+            written = self.disk_writes.written(step, on_disk)
             if written is not None and written[1]:
                 into.written[written[0]] += written[1]
         if not isinstance(step, BEATS) or _runs_codetape(step):

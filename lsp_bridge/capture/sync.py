@@ -7,7 +7,7 @@ and never past a save or close of its document. An editor whose versions skip nu
 
 A change of the whole text (JupyterLab sends nothing else) is narrowed, while the copy is exact, to the one
 ranged change that makes the same text (collector/text/narrow.py), and an edit of a notebook's virtual
-document carries the code cell it lies in (documents/notebooks.py).
+document carries the notebook cell it lies in (documents/notebooks.py).
 
 Each change is applied to the bridge's copy (documents/tracked.py) in the encoding the editor really counts
 in and recorded in the negotiated one, with variants for the others the sessions want; the origin of its

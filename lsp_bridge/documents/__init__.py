@@ -3,5 +3,5 @@
 tracked.py     `TrackedDocument`, the bridge's copy of a document; `TrackedDocuments`, all of them by URI
 workspaces.py  `file://` URIs to opted-in workspaces and workspace-relative POSIX paths
 tracking.py    `Tracking`: the documents, their workspaces and the recorder, as one handle for the capture
-notebooks.py   a notebook's virtual document (jupyterlab-lsp): the code cell a change lies in
+notebooks.py   a notebook's virtual document (jupyterlab-lsp): the notebook cell a change lies in
 """

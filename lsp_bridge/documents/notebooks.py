@@ -1,10 +1,12 @@
-"""A notebook's virtual document (jupyterlab-lsp), and the code cell a change to it lies in.
+"""A notebook's virtual document (jupyterlab-lsp), and the notebook's cell a change to it lies in.
 
-jupyterlab-lsp sends the language server one document per notebook, `.virtual_documents/NAME.ipynb`: each
-code cell's lines joined with `\\n` and ended with one, the cells then joined with two more
+jupyterlab-lsp sends the language server one document per notebook, `.virtual_documents/NAME.ipynb`: one
+block per cell, a code cell's lines (a markdown or raw cell's: none, its text a foreign document of its
+own, so one empty line) joined with `\\n` and ended with one, the blocks then joined with two more
 (`VirtualDocument.value`: `lineBlocks.join('\\n'.repeat(blankLinesBetweenCells))`, `blankLinesBetweenCells
 = 2`, in @jupyterlab/lsp and jupyterlab-lsp's `src/virtual/document.ts`). So cells are separated by
-CELL_SEPARATOR, three line breaks, and the document ends with one.
+CELL_SEPARATOR, three line breaks, and the document ends with one; a block's index is its cell's in the
+notebook, markdown and raw cells counted (the `.ipynb`'s `cells`).
 
 Cells are read from the separators: each run of line breaks holds as many as it has three line breaks,
 the ones left over ending the cell before (a cell that ends with a blank line, as after Enter at its end).
@@ -34,8 +36,9 @@ def is_notebook(path: str) -> bool:
 
 
 def cell_of(before: str, after: str, change: Narrowed) -> int | None:
-    """The code cell (from 0) where `change`, turning `before` into `after`, first makes the cells differ
-    (module docstring); None when it changed nothing (JupyterLab sends the same text again at times)."""
+    """The notebook's cell (from 0, every kind counted) where `change`, turning `before` into `after`, first
+    makes the cells differ (module docstring); None when it changed nothing (JupyterLab sends the same text
+    again at times)."""
     if change.start == change.before_end == change.after_end:
         return None
     start = change.start

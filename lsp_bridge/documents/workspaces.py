@@ -4,6 +4,12 @@ Nothing outside an opted-in workspace is recorded, so every URI goes through `Wo
 non-file URIs and paths outside every opted-in workspace, through a link too, locate to None. Answers
 are cached for a few seconds, so `codetape init` in a running editor takes effect without a restart;
 text the editor has just read from disk is located afresh.
+
+A notebook's virtual document belongs to the workspace holding the notebook: jupyter-lsp's
+`ROOT/.virtual_documents/REL` mirrors the notebook `ROOT/REL` under Jupyter's root, and is located as
+`.virtual_documents/` and the notebook's path in its workspace, wherever Jupyter was started: in the
+workspace, in a folder above it (`REL` = `ws/nb.ipynb`: `.virtual_documents/nb.ipynb`) or below it
+(Jupyter in `ws/sub`: `.virtual_documents/sub/nb.ipynb`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
+
+from collector.text.notebooks import NOTEBOOK_SUFFIX, VIRTUAL_DOCUMENTS
 
 FindWorkspace = Callable[[Path], Path | None]
 _CACHE_LIMIT = 10_000
@@ -97,6 +105,8 @@ class Workspaces:
             resolved = path.resolve()
         except (OSError, RuntimeError):
             return None
+        if resolved.name.endswith(NOTEBOOK_SUFFIX) and VIRTUAL_DOCUMENTS in resolved.parts[:-1]:
+            return self._mirroring(resolved)
         root = self._root(resolved)
         if root is None:
             return None
@@ -105,6 +115,17 @@ class Workspaces:
         except ValueError:
             return None
         return Located(root, relative) if relative != "." else None
+
+    def _mirroring(self, resolved: Path) -> Located | None:
+        """A virtual document, in the workspace of the notebook it mirrors (module docstring); None when
+        that notebook is in no opted-in workspace."""
+        parts = resolved.parts
+        at = parts.index(VIRTUAL_DOCUMENTS)
+        notebook = Path(*parts[:at], *parts[at + 1:])
+        root = self._root(notebook)
+        if root is None or not notebook.is_relative_to(root) or notebook == root:
+            return None
+        return Located(root, f"{VIRTUAL_DOCUMENTS}/{notebook.relative_to(root).as_posix()}")
 
     def root_of(self, path: Path) -> Path | None:
         """The opted-in workspace holding an absolute path (or being it)."""

@@ -29,7 +29,7 @@ from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.modes.early import Early
 from lsp_bridge.wire.editor import Editor
 from lsp_bridge.wire.framing import LspFrame, encode, parse
-from lsp_bridge.wire.initialize import capability, client_info_of, folders_of, initialize_result
+from lsp_bridge.wire.initialize import capability, client_of, folders_of, initialize_result
 from lsp_bridge.wire.pipes import Stdin
 from schemas.methods import NOTIFICATION_METHODS
 
@@ -184,7 +184,7 @@ class Observer:
         """initialize: record the editor, the negotiated position encoding and the workspace folders."""
         result = initialize_result(params)
         self.capabilities = params["capabilities"]
-        self.capture.initialized(result["capabilities"]["positionEncoding"], client_info_of(params),
+        self.capture.initialized(result["capabilities"]["positionEncoding"], client_of(params),
                                  folders_of(params))
         return result
 

@@ -24,7 +24,7 @@ from lsp_bridge.capture.handlers import EditorCapture
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.steps.translate import document_uri
 from lsp_bridge.wire.framing import parse
-from lsp_bridge.wire.initialize import client_info_of, folders_of
+from lsp_bridge.wire.initialize import client_of, folders_of
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -221,7 +221,7 @@ class Traffic:
         info = result.get("serverInfo") if isinstance(result, dict) else None
         if isinstance(info, dict) and isinstance(info.get("name"), str):
             self.server_name = info["name"][:256]
-        self.capture.initialized(encoding, client_info_of(params), folders_of(params))
+        self.capture.initialized(encoding, client_of(params), folders_of(params))
         capabilities = params.get("capabilities")
         experimental = capabilities.get("experimental") if isinstance(capabilities, dict) else None
         self.capture.origins.initialized(experimental)

@@ -46,6 +46,23 @@ def client_info_of(params: dict[str, Any]) -> dict[str, Any] | None:
     return {"name": info["name"][:256], "version": version[:256] if isinstance(version, str) else None}
 
 
+JUPYTERLAB = "JupyterLab (inferred)"  # the client named for @jupyterlab/lsp's connection, which names none
+_JUPYTERLAB_NULLS = ("processId", "workspaceFolders", "initializationOptions")
+
+
+def client_of(params: dict[str, Any]) -> dict[str, Any] | None:
+    """The editor: its clientInfo (client_info_of), else `JupyterLab (inferred)` for the request
+    JupyterLab's language server connection sends (@jupyterlab/lsp's `LSPConnection.initializeParams`, as
+    jupyterlab-lsp 5 uses it: no clientInfo, `processId`, `workspaceFolders` and `initializationOptions`
+    each given as null, a `file:` rootUri); None when neither."""
+    named = client_info_of(params)
+    if named is not None or "clientInfo" in params:
+        return named
+    jupyterlab = all(key in params and params[key] is None for key in _JUPYTERLAB_NULLS) and \
+        isinstance(params.get("rootUri"), str) and params["rootUri"].startswith("file:")
+    return {"name": JUPYTERLAB, "version": None} if jupyterlab else None
+
+
 def capability(capabilities: dict[str, Any], *keys: str) -> Any:
     """capabilities[k1][k2]...; None when a level is missing or not an object."""
     value: Any = capabilities

@@ -22,8 +22,9 @@ and `origin_detail`, the evidence: which signal said so, `<where>:<what>` on one
 never guesses silently: a heuristic says it is one in `origin_detail`, and no evidence is `unknown`.
 
 `cell`, only in an edit of a notebook's virtual document (jupyterlab-lsp's `.virtual_documents/NAME.ipynb`,
-the code cells joined): the code cell, counted from 0, that its one change lies in
-(lsp_bridge/documents/notebooks.py says how it is counted).
+one block per cell): the notebook's cell, counted from 0 over all its cells, markdown and raw ones included
+(the index of the `.ipynb`'s `cells`), that its one change lies in (lsp_bridge/documents/notebooks.py says
+how it is counted).
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ from collector.dataset.rows.survival import TRACED, Trace
 from collector.dataset.rows.tables import COMMANDS, FILE_STATES, STEPS, TASKS, TEST_RUNS
 from collector.dataset.rows.transitions import TransitionRows
 from collector.dataset.rows.typed_rows import TypedRows
+from collector.episode.disk_writes import DiskWrites
 from collector.episode.outcome import Outcomes
 from collector.episode.step_data import StepsHash, step_data
-from collector.episode.summary import disk_write
 from collector.export.split import WrittenText
 from collector.reconstruct.turns import Turns
 from collector.reconstruct.workspace import Workspace, step_texts
@@ -62,8 +62,9 @@ class StepRows:
         self.task: str | None = None
         self.inserted: dict[str, int] = {}  # characters the edits inserted, per origin
         self.written: dict[str, int] = {}  # characters the writes to disk outside the editor inserted
-        # over the text on disk before (summary.disk_write): `agent` when an agent claimed the write, else
-        # `unknown`
+        # over the text on disk before (episode/disk_writes.py): `agent` when an agent claimed the write,
+        # else `unknown`; a notebook's save whose virtual document holds the typing: not counted again
+        self.disk_writes = DiskWrites()
         self.replaced: str | None = None  # the text on disk before the file_change being applied
         self.content = StepsHash()  # over each step's kind, path and data, in order (not its time)
         self.outcome: str | None = None
@@ -112,6 +113,7 @@ class StepRows:
             self._room(most)
         data = step_data(step)
         self._grow(len(data))
+        self.disk_writes.see(step)
         self._hash("edit", step.path, data)
         self.written_text.edit(step)
         origin = step.origin
@@ -130,6 +132,7 @@ class StepRows:
         origin, detail = ((step.origin, step.origin_detail) if type(step) is kinds.FileChangeStep
                           else (None, None))
         path = getattr(step, "path", None)
+        self.disk_writes.see(step)
         self._hash(step.kind, path, data)
         self._step(index, step.t_ms, step.kind, step.source, path, data, origin, detail)
         self.typed.observe(index, step)
@@ -158,7 +161,7 @@ class StepRows:
             case kinds.FileChangeStep():
                 self.written_text.file_change(step)
                 self.last_write = index
-                written = disk_write(step, self.replaced)
+                written = self.disk_writes.written(step, self.replaced)
                 if written is not None and written[1]:
                     self.written[written[0]] = self.written.get(written[0], 0) + written[1]
             case kinds.TaskStep(action="start"):

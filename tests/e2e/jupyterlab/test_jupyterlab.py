@@ -3,10 +3,13 @@ starts `codetape bridge -- pylsp` (docs/editors.md, JupyterLab), driven by Playw
 Chromium, against a real collector. Between the bridge and pylsp a relay logs every byte JupyterLab sent
 the server (bridge_harness.tee): the recording's virtual document at each save equals, byte for byte, the
 document the server was sent; every change the server got is an edit step, recorded as a ranged change
-(JupyterLab sends the whole text) and, in a notebook, with the cell it was typed in; the notebook's
-`.ipynb` at each save is what the watcher recorded, its kernel metadata masked at the seal; and the shadow
-folders (`.virtual_documents/`, `.ipynb_checkpoints/`) give no `file_change` step. Scenarios: typing into
-two cells, adding and deleting a cell, a `.py` file in JupyterLab's file editor."""
+(JupyterLab sends the whole text) and, in a notebook, with the notebook's cell it was typed in (markdown
+cells counted); the notebook's `.ipynb` at each save is what the watcher recorded, its kernel metadata
+masked at the seal; the shadow folders (`.virtual_documents/`, `.ipynb_checkpoints/`) give no
+`file_change` step; and the episode's client is `JupyterLab (inferred)`, as JupyterLab names none.
+Scenarios: typing into two cells, code cells between markdown ones, adding and deleting a cell, a `.py`
+file in JupyterLab's file editor, and two cells typed with `jupyter lab` started in the workspace's parent
+folder (a second server, `lab_above`)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ from playwright.sync_api import Browser, Page
 
 from collector.episode import Episode
 from collector.reconstruct.workspace import replay
+from lsp_bridge.wire.initialize import JUPYTERLAB
+from schemas.header import ClientInfo
 from schemas.steps import FileChangeStep
 from tests.e2e.report.test_report_browser import browser
 from tests.support.bridge_harness import seal, steps_of, tee, texts_at_saves
@@ -41,9 +46,11 @@ VIRTUAL = ".virtual_documents"
 CELL = ".jp-NotebookPanel:visible .jp-Cell"
 
 
-def notebook(sources: list[str]) -> str:
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {}, "outputs": [],
-              "source": source} for n, source in enumerate(sources)]
+def notebook(sources: list[str], markdown: frozenset[int] = frozenset()) -> str:
+    """A notebook of these cells' sources, code cells but for those numbered in `markdown`."""
+    cells = [{"cell_type": "markdown", "id": f"cell{n}", "metadata": {}, "source": source} if n in markdown
+             else {"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {},
+                   "outputs": [], "source": source} for n, source in enumerate(sources)]
     return json.dumps({"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3",
                                                                    "language": "python", "name": "python3"},
                                                     "language_info": {"name": "python"}},
@@ -53,9 +60,14 @@ def notebook(sources: list[str]) -> str:
 @dataclass
 class Lab:
     daemon: Daemon
-    root: Path
+    root: Path  # the opted-in workspace
     url: str
     logs: Path  # what the relay saw: in.bin, the bytes JupyterLab sent the server
+    prefix: str = ""  # the workspace's folder under Jupyter's root ("": Jupyter serves the workspace)
+
+    @property
+    def jupyter_root(self) -> Path:
+        return self.root.parents[len(Path(self.prefix).parts) - 1] if self.prefix else self.root
 
     def sent(self) -> list[dict[str, Any]]:
         """Every message JupyterLab sent the language server, in order."""
@@ -83,16 +95,27 @@ class Lab:
         return saves, changes
 
     def _relpath(self, uri: object) -> str | None:
+        """The workspace-relative path of a document JupyterLab sent (a virtual document's under Jupyter's
+        root, `.virtual_documents/PREFIX/REL`, as `.virtual_documents/REL`)."""
         if not isinstance(uri, str):
             return None
         path = Path(unquote(urlsplit(uri).path))
-        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else None
+        if not path.is_relative_to(self.jupyter_root):
+            return None
+        relative = path.relative_to(self.jupyter_root)
+        virtual = relative.parts[:1] == (VIRTUAL,)
+        inside = Path(*relative.parts[1:]) if virtual else relative
+        if not inside.is_relative_to(self.prefix):
+            return None
+        relpath = str(inside.relative_to(self.prefix))
+        return f"{VIRTUAL}/{relpath}" if virtual else relpath
 
     def page(self, browser: Browser, relpath: str) -> Page:
         """`relpath` opened in JupyterLab, once its document reached the bridge (edits before that would
         fold into the document's open)."""
         page = browser.new_page()
-        page.goto(f"{self.url}/lab/tree/{relpath}?reset&token={TOKEN}")  # (not the tabs the last test left)
+        served = f"{self.prefix}/{relpath}" if self.prefix else relpath
+        page.goto(f"{self.url}/lab/tree/{served}?reset&token={TOKEN}")  # (not the tabs the last test left)
         virtual = shown(relpath)
         wait_for(lambda: any(s["kind"] == "open" and s.get("path") == virtual
                              for s in journal_steps(self.daemon.home, self.root)),
@@ -121,9 +144,21 @@ def free_port() -> int:
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """One collector, one opted-in workspace and one `jupyter lab` serving it, configured as
     docs/editors.md says (the exact JSON), its server command relayed through the logging tee."""
-    base = tmp_path_factory.mktemp("jupyterlab")
+    yield from serving(tmp_path_factory.mktemp("jupyterlab"), "")
+
+
+@pytest.fixture(scope="module")
+def lab_above(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The same, with `jupyter lab` started in the folder above the workspace (`projects/ws`)."""
+    yield from serving(tmp_path_factory.mktemp("jupyterlab-above"), "ws")
+
+
+def serving(base: Path, prefix: str) -> Iterator[Lab]:
+    """A collector and `jupyter lab` serving the workspace `base/projects/ws` from `base/projects/PREFIX`'s
+    parent folders up (`prefix` "": from the workspace itself)."""
     with running(base / "ct") as daemon:
-        root = opt_in(base / "ws", home=daemon.home.root)
+        root = opt_in(base / "projects" / "ws", home=daemon.home.root)
+        served = root.parents[len(Path(prefix).parts) - 1] if prefix else root
         with daemon.client() as client:
             client.request("watch", workspace=str(root))
         relay, logs = tee(base, "relay")
@@ -143,13 +178,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             server = subprocess.Popen(
                 [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                  f"--ServerApp.port={port}", f"--IdentityProvider.token={TOKEN}",
-                 f"--ServerApp.root_dir={root}", "--allow-root"],
+                 f"--ServerApp.root_dir={served}", "--allow-root"],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
             url = f"http://127.0.0.1:{port}"
             try:
                 wait_for(lambda: _answers(f"{url}/api/status?token={TOKEN}", server), 120,
                          "jupyter lab to answer", detail=lambda: (base / "jupyter.log").read_text()[-2000:])
-                yield Lab(daemon, root, url, logs)
+                yield Lab(daemon, root, url, logs, prefix)
             finally:
                 server.terminate()
                 server.wait(timeout=60)
@@ -210,6 +245,7 @@ def checked(lab: Lab, relpath: str, on_disk: list[str], episode: Episode, cells:
     virtual = shown(relpath)
     served, changes = lab.served(virtual)
     assert served and texts_at_saves(episode, virtual) == served
+    assert episode.header.client == ClientInfo(name=JUPYTERLAB)  # it sends no clientInfo
     steps = steps_of(episode)
     assert sum(s["kind"] == "edit" and s["path"] == virtual for s in steps) == changes
     recorded = in_cells(steps, virtual)
@@ -272,6 +308,20 @@ def test_typing_into_two_cells_and_saving(lab: Lab, browser: Browser) -> None:
     checked(lab, "two.ipynb", [first, second], sealed(lab, "two.ipynb", second), cells=[0, 1])
 
 
+def test_a_markdown_cell_is_counted_as_the_notebook_counts_its_cells(lab: Lab, browser: Browser) -> None:
+    sources = ["# Title", "", "", "Some prose."]
+    (lab.root / "prose.ipynb").write_text(notebook(sources, markdown=frozenset({0, 3})))
+    page = lab.page(browser, "prose.ipynb")
+    typed(page, 1, "import os\n")
+    first = saved(lab, page, "prose.ipynb", "import os")
+    typed(page, 2, "x = os.sep")
+    second = saved(lab, page, "prose.ipynb", "x = os.sep")
+    page.close()
+    kinds = [cell["cell_type"] for cell in json.loads(second)["cells"]]
+    assert kinds == ["markdown", "code", "code", "markdown"]
+    checked(lab, "prose.ipynb", [first, second], sealed(lab, "prose.ipynb", second), cells=[1, 2])
+
+
 def test_adding_and_deleting_a_cell_and_saving(lab: Lab, browser: Browser) -> None:
     (lab.root / "cells.ipynb").write_text(notebook(["x = 1"]))
     page = lab.page(browser, "cells.ipynb")
@@ -289,6 +339,21 @@ def test_adding_and_deleting_a_cell_and_saving(lab: Lab, browser: Browser) -> No
     assert "y = x + 1" not in deleted
     page.close()
     checked(lab, "cells.ipynb", [added, deleted], sealed(lab, "cells.ipynb", deleted), cells=[1, 1])
+
+
+def test_jupyter_started_a_folder_above_the_workspace(lab_above: Lab, browser: Browser) -> None:
+    """`jupyter lab` in the workspace's parent: the virtual document `.virtual_documents/ws/nb.ipynb` is
+    recorded in the workspace's session as `.virtual_documents/nb.ipynb`, with the `.ipynb`'s saves."""
+    lab = lab_above
+    (lab.root / "up.ipynb").write_text(notebook(["", ""]))
+    page = lab.page(browser, "up.ipynb")
+    typed(page, 0, "import math\n")
+    first = saved(lab, page, "up.ipynb", "import math")
+    typed(page, 1, "r = math.tau")
+    second = saved(lab, page, "up.ipynb", "r = math.tau")
+    page.close()
+    assert (lab.jupyter_root / VIRTUAL / "ws" / "up.ipynb").exists()  # (jupyter-lsp's shadow, above)
+    checked(lab, "up.ipynb", [first, second], sealed(lab, "up.ipynb", second), cells=[0, 1])
 
 
 def test_a_python_file_in_jupyterlab_s_editor(lab: Lab, browser: Browser) -> None:

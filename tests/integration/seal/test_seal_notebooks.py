@@ -15,6 +15,7 @@ import pytest
 from msgspec.structs import replace
 
 from collector.cli.main import main
+from collector.dataset.rows.rows import StepRows
 from collector.episode import open_episode
 from collector.journal import JournalWriter
 from collector.reconstruct.written import summarize_replayed
@@ -22,6 +23,7 @@ from collector.seal.journal import seal_journal
 from collector.seal.redacted import seal_transform
 from collector.stats.activity import Activity, Counting
 from collector.text.digest import sha256_text
+from collector.verify.integrity import verify_replay
 from schemas import EpisodeHeader, Step
 from schemas.header import CaptureSettings
 from schemas.settings import ALL_CHANNELS
@@ -75,11 +77,15 @@ def sealed(tmp_path: Path, header: EpisodeHeader, channels: list[str], sha: str)
     return result.path
 
 
-def verify(*args: str) -> str:
+def codetape(*args: str) -> str:
     out = io.StringIO()
     with redirect_stdout(out):
-        assert main(["verify", *args], {"CODETAPE_HOME": "/nonexistent-codetape-home"}) == 0
+        assert main(list(args), {"CODETAPE_HOME": "/nonexistent-codetape-home"}) == 0
     return out.getvalue()
+
+
+def verify(*args: str) -> str:
+    return codetape("verify", *args)
 
 
 @pytest.mark.parametrize("shared", [False, True])
@@ -102,14 +108,23 @@ def test_a_notebook_save_is_masked_unless_shared_and_verifies(tmp_path: Path, ep
         assert "ok 42042 «redacted:github-token:1»" in saved.text and "python3" in saved.text
         assert cell["execution_count"] == 7 and "notebook_output" not in rules
         assert "notebook outputs" not in verify(str(path))
+        kept = "outputs, execution counts and kernel metadata kept (channel notebook_outputs on)"
+        assert kept in codetape("review", str(path), "--summary")
+        assert json.loads(codetape("review", str(path), "--summary", "--json"))["notebooks"] == {
+            "notebooks": 1, "outputs": "kept", "placeholders": 0, "channel": "notebook_outputs"}
     else:
         assert "ok 42042" not in saved.text and "python3" not in saved.text and "iVBOR" not in saved.text
-        assert cell["outputs"] == ["«redacted:notebook_output:1»", "«redacted:notebook_output:2»"]
-        assert {"notebook_output", "notebook_count", "notebook_metadata"} <= rules
+        assert cell["outputs"] == [{"output_type": "stream", "name": "stdout", "text": f"«redacted:{rule}»"}
+                                   for rule in ("notebook_output:1", "notebook_output:2")]
+        assert cell["execution_count"] is None and rules == {"notebook_output", "notebook_metadata"}
         assert "notebook outputs, execution counts and kernel metadata masked: 5 placeholders" in verify(
             str(path))
         assert "(1 of them notebooks with their outputs masked)" in verify(str(path), "--against-git",
                                                                          str(repo))
+        masked = "outputs, execution counts and kernel metadata masked (5 placeholders"
+        assert masked in codetape("review", str(path), "--summary")
+        assert json.loads(codetape("review", str(path), "--summary", "--json"))["notebooks"] == {
+            "notebooks": 1, "outputs": "masked", "placeholders": 5, "channel": "notebook_outputs"}
     # the typing is counted once: as the edits of the virtual document, not again as the save's JSON
     summary = summarize_replayed(open_episode(path))
     assert summary.files["nb.ipynb"].written == {} and summary.written == {"unknown": len(TYPED)}
@@ -118,6 +133,42 @@ def test_a_notebook_save_is_masked_unless_shared_and_verifies(tmp_path: Path, ep
     for step in steps:
         counting.feed(step)
     assert activity.written == {"unknown": len(TYPED)}
+    assert by_origin(path) == [{"origin": "unknown", "chars": len(TYPED), "share": 1.0}]
+
+
+def by_origin(path: Path) -> list[dict[str, object]]:
+    """The dataset row's `inserted_by_origin`, as the build replays the episode (collector/dataset/rows)."""
+    rows = StepRows("e", "k", "2026-01")
+    verify_replay(open_episode(path), observe=rows.observe, before=rows.before)
+    return rows.inserted_by_origin()
+
+
+def test_a_notebook_renamed_keeps_its_typing_counted_once(tmp_path: Path, episode_header: EpisodeHeader
+                                                          ) -> None:
+    """A new notebook renamed at its first save: jupyterlab-lsp goes on sending `Untitled.ipynb`, the file
+    watcher records the rename, and the saves of `analysis.ipynb` are not counted again as written."""
+    typed = [make(EditStep, {"t_ms": n + 10, "source": "bridge", "path": ".virtual_documents/Untitled.ipynb",
+                             "cell": 0, "changes": [{"range": {"start": {"line": 0, "character": n},
+                                                               "end": {"line": 0, "character": n}},
+                                                     "text": char}]}) for n, char in enumerate(TYPED)]
+    first, second = notebook(""), notebook(TYPED)
+    steps: list[Step] = [
+        OpenStep(t_ms=0, source="bridge", path=".virtual_documents/Untitled.ipynb", language_id="python",
+                 text="\n"),
+        FileChangeStep(t_ms=1, source="watcher", path="Untitled.ipynb", change="created", text=first),
+        FileChangeStep(t_ms=2, source="watcher", path="Untitled.ipynb", change="renamed",
+                       new_path="analysis.ipynb"),
+        *typed,
+        FileChangeStep(t_ms=100, source="watcher", path="analysis.ipynb", change="modified", text=second)]
+    journal = tmp_path / "j.journal"
+    with JournalWriter.create(journal, episode_header) as writer:
+        for step in steps:
+            writer.append(step)
+    result = seal_journal(journal, tmp_path / "episodes", transform=seal_transform())
+    assert result is not None
+    summary = summarize_replayed(open_episode(result.path))
+    assert summary.files["analysis.ipynb"].written == {} and summary.written == {"unknown": len(TYPED)}
+    assert by_origin(result.path) == [{"origin": "unknown", "chars": len(TYPED), "share": 1.0}]
 
 
 def test_a_notebook_save_without_its_virtual_document_counts_as_written(tmp_path: Path,
@@ -131,3 +182,4 @@ def test_a_notebook_save_without_its_virtual_document_counts_as_written(tmp_path
     summary = summarize_replayed(open_episode(result.path))
     masked = next(s for s in open_episode(result.path).steps() if isinstance(s, FileChangeStep)).text
     assert masked is not None and summary.files["nb.ipynb"].written == {"unknown": len(masked)}
+    assert by_origin(result.path) == [{"origin": "unknown", "chars": len(masked), "share": 1.0}]

@@ -174,7 +174,7 @@ def test_an_agent_s_write_nothing_tells_of_over_a_file_never_seen_is_unknown() -
 
 
 def test_whose_work_counts_what_the_tool_inserted_when_the_text_before_is_not_known() -> None:
-    from collector.episode.summary import disk_write
+    from collector.episode.disk_writes import disk_write
 
     write = agent_write(1, CHANGED, changed_lines=[[5, 1, 5, 1]], changed_chars=5)
     assert disk_write(write, None) == ("agent", 5)  # type: ignore[arg-type]

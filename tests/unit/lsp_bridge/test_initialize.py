@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from lsp_bridge.errors import MalformedMessage
-from lsp_bridge.wire.initialize import EVERY_FILE, client_info_of, folders_of, initialize_result
+from lsp_bridge.wire.initialize import (
+    EVERY_FILE,
+    JUPYTERLAB,
+    client_info_of,
+    client_of,
+    folders_of,
+    initialize_result,
+)
 from schemas.methods import COMMANDS
 
 
@@ -61,3 +68,29 @@ def test_folders_and_the_editors_name() -> None:
     assert client_info_of({"clientInfo": {"name": "x" * 300, "version": 3}}) == {"name": "x" * 256,
                                                                                 "version": None}
     assert client_info_of({"clientInfo": {"version": "1"}}) is None
+
+
+JUPYTERLAB_PARAMS = {"capabilities": {"textDocument": {}}, "initializationOptions": None, "processId": None,
+                     "rootUri": "file:///home/dev/ws", "workspaceFolders": None}  # @jupyterlab/lsp's, as sent
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    ({}, {"name": JUPYTERLAB, "version": None}),
+    ({"clientInfo": {"name": "Monaco", "version": "1"}}, {"name": "Monaco", "version": "1"}),
+    ({"clientInfo": {"version": "1"}}, None),  # a clientInfo, malformed: not named, not inferred
+    ({"processId": 4242}, None),
+    ({"workspaceFolders": [{"uri": "file:///home/dev/ws", "name": "ws"}]}, None),
+    ({"initializationOptions": {}}, None),
+    ({"rootUri": None}, None),
+    ({"rootUri": "untitled:ws"}, None),
+])
+def test_jupyterlab_is_inferred_from_the_request_it_sends_without_naming_itself(
+        change: dict[str, Any], named: dict[str, Any] | None) -> None:
+    params = {**JUPYTERLAB_PARAMS, **change}
+    assert client_of(params) == named
+    assert client_of(dict(reversed(params.items()))) == named  # (any order of the keys)
+
+
+@pytest.mark.parametrize("left_out", ["initializationOptions", "processId", "workspaceFolders"])
+def test_a_request_leaving_out_a_null_key_is_not_jupyterlab_s(left_out: str) -> None:
+    assert client_of({key: value for key, value in JUPYTERLAB_PARAMS.items() if key != left_out}) is None

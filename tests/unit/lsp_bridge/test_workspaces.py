@@ -199,6 +199,29 @@ def test_uris_to_workspace_relative_paths(tmp_path: Any) -> None:
     assert workspaces.root_for(None) == root and workspaces.root_for(file.as_uri()) == root
 
 
+@pytest.mark.parametrize("above", ["", "projects", "projects/team"])
+def test_a_virtual_document_belongs_to_its_notebook_s_workspace(tmp_path: Path, above: str) -> None:
+    """Jupyter started one, two or three folders above two workspaces (`home`): `ROOT/.virtual_documents/REL`
+    is located in the workspace holding the notebook `ROOT/REL`, at the path it has when Jupyter is started
+    in the workspace itself."""
+    jupyter = tmp_path / "home"
+    one, two = jupyter / above / "ws", jupyter / above / "other"
+    opted = [one, two]
+    workspaces = Workspaces(lambda p: next((root for root in opted if p.is_relative_to(root)), None))
+    shadow = jupyter / ".virtual_documents"
+    inside = Path(above)
+    for root in opted:
+        uri = (shadow / inside / root.name / "sub" / "nb.ipynb").as_uri()
+        assert workspaces.locate(uri) == (root, ".virtual_documents/sub/nb.ipynb")
+    assert workspaces.locate((one / ".virtual_documents" / "nb.ipynb").as_uri()) == (
+        one, ".virtual_documents/nb.ipynb")  # started in the workspace itself
+    assert workspaces.locate((one / "sub" / ".virtual_documents" / "nb.ipynb").as_uri()) == (
+        one, ".virtual_documents/sub/nb.ipynb")  # ... or in a folder of it: the notebook is `sub/nb.ipynb`
+    for elsewhere in (shadow / inside / "stray" / "nb.ipynb", shadow / inside / "ws.ipynb",
+                      shadow / inside / "ws" / "script.py", jupyter / "nb.ipynb"):
+        assert workspaces.locate(elsewhere.as_uri()) is None, elsewhere  # no notebook in a workspace
+
+
 def test_each_workspace_root_is_one_object(tmp_path: Path) -> None:
     """The recorder keys its sessions by root: every document of a workspace gives the very object its
     folder registered (found anew each time, as collector.workspace.find finds it)."""

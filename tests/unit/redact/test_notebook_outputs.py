@@ -7,9 +7,17 @@ import base64
 import json
 from typing import Any
 
+import nbformat
 import pytest
 
-from collector.redact.notebook_outputs import COUNT, METADATA, OUTPUT, UNREADABLE, NotebookMask, spans
+from collector.redact.notebook_outputs import (
+    METADATA,
+    OUTPUT,
+    UNREADABLE,
+    NotebookMask,
+    same_but_masked,
+    spans,
+)
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4).decode()
 OUTPUTS: list[dict[str, Any]] = [
@@ -25,6 +33,10 @@ LEAKS = ("ok 42042", "alice@example.org", "bob", PNG[:40], "carol", "dave", "Key
          "3.11.9", "Python 3 (ipykernel)")
 
 
+def stream(placeholder: str) -> dict[str, str]:
+    return {"output_type": "stream", "name": "stdout", "text": placeholder}
+
+
 def notebook(*, minor: int = 5, indent: int | None = 1, outputs: list[dict[str, Any]] | None = None) -> str:
     cells = [
         {"cell_type": "markdown", "id": "m0", "metadata": {}, "source": ["# Title\n", "some prose"]},
@@ -34,6 +46,8 @@ def notebook(*, minor: int = 5, indent: int | None = 1, outputs: list[dict[str, 
         {"cell_type": "code", "execution_count": None, "id": "c2", "metadata": {}, "outputs": [],
          "source": "x = 1"},
     ]
+    if minor < 5:  # cell ids came with nbformat 4.5
+        cells = [{key: value for key, value in cell.items() if key != "id"} for cell in cells]
     meta = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
             "language_info": {"name": "python", "version": "3.11.9"}, "authors": [{"name": "kept"}]}
     return json.dumps({"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": minor},
@@ -50,13 +64,23 @@ def test_outputs_counts_and_kernel_metadata_are_masked_the_shape_kept(minor: int
     assert [cell["source"] for cell in after["cells"]] == [cell["source"] for cell in before["cells"]]
     assert [len(cell.get("outputs", ())) for cell in after["cells"]] == [0, 4, 0]  # one placeholder each
     outputs = after["cells"][1]["outputs"]
-    assert outputs == [f"«redacted:{OUTPUT}:{n}»" for n in (1, 2, 3, 4)]
-    assert after["cells"][1]["execution_count"] == f"«redacted:{COUNT}:1»"
-    assert after["cells"][2]["execution_count"] is None  # null says nothing
-    assert after["metadata"]["kernelspec"] == f"«redacted:{METADATA}:1»"
-    assert after["metadata"]["language_info"] == f"«redacted:{METADATA}:2»"
+    assert outputs == [stream(f"«redacted:{OUTPUT}:{n}»") for n in (1, 2, 3, 4)]
+    assert [cell.get("execution_count") for cell in after["cells"]] == [None, None, None]  # as never run
+    first, second = f"«redacted:{METADATA}:1»", f"«redacted:{METADATA}:2»"
+    assert after["metadata"]["kernelspec"] == {"display_name": first, "name": first}
+    assert after["metadata"]["language_info"] == {"name": second}
     assert after["metadata"]["authors"] == [{"name": "kept"}]
     assert after["cells"][1]["metadata"] == {"tags": ["x"]} and after["nbformat_minor"] == minor
+    for valid in (text, masked):  # a valid notebook stays one
+        nbformat.validate(nbformat.reads(valid, as_version=nbformat.NO_CONVERT))
+    assert same_but_masked(masked, text) and not same_but_masked(masked, text.replace("x = 1", "x = 2"))
+
+
+def test_every_placeholder_is_counted_as_often_as_it_is_written() -> None:
+    mask = NotebookMask()
+    masked = mask.mask(notebook(), "nb.ipynb")
+    assert mask.written and all(masked.count(held) == n for held, n in mask.written.items())
+    assert "notebook_count" not in "".join(mask.written)  # a count is null, no placeholder stands for it
 
 
 def test_the_same_value_keeps_its_placeholder_and_every_one_is_counted() -> None:
@@ -64,8 +88,9 @@ def test_the_same_value_keeps_its_placeholder_and_every_one_is_counted() -> None
     first = mask.mask(notebook(), "nb.ipynb")
     new = {"output_type": "stream", "name": "stdout", "text": "new"}
     second = mask.mask(notebook(outputs=[OUTPUTS[0], new]), "nb.ipynb")
-    assert json.loads(second)["cells"][1]["outputs"] == [f"«redacted:{OUTPUT}:1»", f"«redacted:{OUTPUT}:5»"]
-    assert json.loads(first)["cells"][1]["outputs"][0] == f"«redacted:{OUTPUT}:1»"
+    assert json.loads(second)["cells"][1]["outputs"] == [stream(f"«redacted:{OUTPUT}:1»"),
+                                                         stream(f"«redacted:{OUTPUT}:5»")]
+    assert json.loads(first)["cells"][1]["outputs"][0] == stream(f"«redacted:{OUTPUT}:1»")
     assert mask.written[f"«redacted:{OUTPUT}:1»"] == 2 and mask.written[f"«redacted:{OUTPUT}:5»"] == 1
 
 
@@ -106,4 +131,6 @@ def test_odd_but_valid_shapes_leave_the_rest_alone() -> None:
     text = json.dumps({"cells": cells, "metadata": ["not an object"]})
     masked = NotebookMask().mask(text, "nb.ipynb")
     assert "a secret" not in masked
-    assert json.loads(masked)["cells"][:2] == [7, {"outputs": None, "execution_count": None}]
+    assert json.loads(masked)["cells"] == [7, {"outputs": None, "execution_count": None},
+                                           {"outputs": [stream(f"«redacted:{OUTPUT}:1»")]}]
+    assert same_but_masked(masked, text)
