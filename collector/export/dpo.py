@@ -16,7 +16,8 @@ saw (the buffer's text at the offer, collector/reconstruct/offers.py `seen_pair`
   `prompt + chosen + suffix` that text with the developer's text in its place;
 - `suffix`: the buffer's text behind the caret at the offer (at most 1,000 characters), named as in
   BigCode's fill-in-the-middle task sets (`prompt`, `suffix`); TRL leaves it alone;
-- `settled`: the text that stood in the suggestion's place when it settled, a field of its own.
+- `settled`: the text that stood in the suggestion's place at the horizon, 5 minutes after the offer (or
+  the episode's end if sooner: offers.py), a field of its own.
 
 `dpo-fim`: the same pairs with the text behind in the prompt, as a fill-in-the-middle model is asked, in
 StarCoder's prefix-suffix-middle form: `prompt` is `<fim_prefix>` + the text in front + `<fim_suffix>` +

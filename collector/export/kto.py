@@ -3,7 +3,7 @@ unpaired-preference form (`prompt`, `completion`, `label`: what TRL's KTOTrainer
 line each: a suggestion judged on its own, desirable or not, where dpo (dpo.py) needs the developer's own
 text beside it.
 
-The offers are followed to their end by the same machinery as dpo's (collector/reconstruct/offers.py:
+The offers are followed to their horizon by the same machinery as dpo's (collector/reconstruct/offers.py:
 each offer's place through the edits after it, its settled text and its `outcome`), shared with it
 (offer_rows.py), and judged by the one rule every export reads (collector/reconstruct/offer_rule.py): an
 offer by an AI (`by_ai`: an inline suggestion, an item or server known as an AI's) whose settled text is
@@ -12,7 +12,7 @@ developer's own. `retyped` (not taken, but typed as offered) and `ignored` (not 
 its place) make no row: the developer may not have looked at it.
 
 `label` is the rule's: true when the suggestion's non-whitespace text stands unchanged and contiguous in
-what stands in its place when it settles (text added around it allowed), false otherwise. A true row's
+what stands in its place at the horizon (text added around it allowed), false otherwise. A true row's
 completion ends with the part taken (`offers.kept`); a false row's completion is the suggestion as dpo's
 `rejected` side (offers.py `seen_pair`) and its prompt dpo's, so every dpo pair's offer is a false row,
 and a false row has no pair only where nothing (no non-whitespace character) stands in its place. An item
@@ -24,7 +24,8 @@ survival columns are not known.
   of an item completing a word) starts the completion, so that a tokenizer keeps the prompt whole.
   prompt + completion is the buffer's text in front of the caret at the offer with the part taken after it
   (a true row), or with the suggestion after it (a false row: dpo's prompt and rejected side).
-- `settled`: the text that stood in the suggestion's place when it settled (offers.py), a field of its own.
+- `settled`: the text that stood in the suggestion's place at the horizon, 5 minutes after the offer (or
+  the episode's end if sooner: offers.py), a field of its own.
 - What stayed of a suggestion taken, from the survival trace (item_survival.py): `survived_to_end` and
   `survived_to_commit` (the share of the characters it inserted left at the episode's end, and at the
   next commit listing the file or else the end), `reverted_within_ms` (from the offer until none was

@@ -1,6 +1,6 @@
-"""What the exports of AI suggestions (dpo.py, kto.py) share: the episode's offers followed to their end
-(collector/reconstruct/offers.py `Places`), then one JSON line per offer that makes a row, each ending
-with the same columns: `name` (`<episode id>:<offer step>`), `path`, `via`, `outcome` and `split`.
+"""What the exports of AI suggestions (dpo.py, kto.py) share: the episode's offers followed to their
+horizon (collector/reconstruct/offers.py `Places`), then one JSON line per offer that makes a row, each
+ending with the same columns: `name` (`<episode id>:<offer step>`), `path`, `via`, `outcome` and `split`.
 """
 
 from __future__ import annotations

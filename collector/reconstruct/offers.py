@@ -13,9 +13,13 @@ overlaps it later, joins it: the place then spans what the change inserted, and 
 around the place is kept with it (`lead` in front, `trail` behind: a whole line retyped over a caret
 after its indentation takes in the indentation). The place stops growing at the first change to the
 file that does not touch it (a line break typed at its end, once it holds text, does not), or a save of
-the file; a change in front of it moves it, one behind it does nothing. Its text when the episode ends
-(or when the file's text is replaced as a whole first: an open, a close, a change on disk, a gap) is the
-offer's `settled` text (null when that cannot be told), read with the file's text around it then.
+the file; a change in front of it moves it, one behind it does nothing. Its text at the horizon,
+HORIZON_MS after the offer (the horizon of `survived_5min`, collector/reconstruct/horizons.py: the text
+once every step up to that time is applied, none after it), is the offer's `settled` text, read with the
+file's text around it then; or its text when the episode ends, or when the file's text is replaced as a
+whole (an open, a close, a change on disk, a gap), if that comes first; null when it cannot be told. What
+the developer does to it after the horizon is not counted: every reader of `settled` (the `offers` and
+`preferences` tables, kto, dpo, zeta2's `rejected_patch`) reads it at the time `survived_5min` is read.
 
 A place is found by the line(s) it occupies: a change that empties it but leaves its line standing (Vim's
 `S`, `cc`, `0D`: the line's text deleted, not its line break) leaves it *emptied*, and text then typed
@@ -54,9 +58,11 @@ side is the developer's settled text in the suggestion's place.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from collector.reconstruct.horizons import DEFAULT, HORIZONS
 from collector.reconstruct.workspace import Workspace
 from collector.text.document import Document
 from schemas import steps as kinds
@@ -64,6 +70,7 @@ from schemas.steps.base import Position, Range
 
 CONTEXT_BEFORE = 2000
 CONTEXT_AFTER = 1000
+HORIZON_MS = HORIZONS[DEFAULT]  # an offer's place is read this long after it (module docstring)
 
 
 @dataclass(slots=True)
@@ -141,6 +148,14 @@ class _Followed:
             if place.growing and not any(place is other for other in self.growing):
                 self.growing.append(place)
 
+    def remove(self, place: Place) -> None:
+        """Follow `place` no more (it settled)."""
+        at = next(at for at, other in enumerate(self.places) if other is place)
+        del self.places[at], self.starts[at], self.reach[at]
+        if at < len(self.places):
+            self._reach_from(at)
+        self.growing = [other for other in self.growing if other is not place]
+
     def stop(self) -> None:
         """The file was saved: no place grows any more."""
         for place in self.growing:
@@ -157,16 +172,24 @@ class _Followed:
 
 class Places:
     """Every offer's place in one episode, followed step by step (`before`, called before the replay
-    applies each step); `finish` settles those still followed and gives them all, in the steps' order."""
+    applies each step) until its horizon (`horizon_ms` after the offer: module docstring); `finish`
+    settles those still followed and gives them all, in the steps' order."""
 
-    def __init__(self) -> None:
+    def __init__(self, horizon_ms: int = HORIZON_MS) -> None:
         self._places: dict[str, _Followed] = {}  # path -> offers followed in it
         self.all: list[Place] = []
+        self.horizon_ms = horizon_ms
+        self._due: list[tuple[int, int, Place]] = []  # (horizon, offer step, place) of those followed
 
     def before(self, index: int, step: kinds.Step, workspace: Workspace) -> None:
         """See a step before the replay applies it (most steps: two checks and nothing else)."""
         if not self._places and type(step) is not kinds.OfferStep:
             return
+        due = self._due
+        while due and due[0][0] < step.t_ms:  # past its horizon: read as the steps before this one left it
+            place = heapq.heappop(due)[2]
+            if not place.done:
+                self._settle_one(place, workspace)
         match step:
             case kinds.OfferStep():
                 self._offered(index, step, workspace)
@@ -202,6 +225,7 @@ class Places:
                       seen=text[max(0, start - CONTEXT_BEFORE):start], behind=text[end:end + CONTEXT_AFTER])
         self.all.append(place)
         self._places.setdefault(step.path, _Followed()).add(place)
+        heapq.heappush(self._due, (step.t_ms + self.horizon_ms, index, place))
 
     def _edited(self, places: _Followed, step: kinds.EditStep, doc: Document) -> None:
         changes = step.changes
@@ -218,19 +242,35 @@ class Places:
         doc = workspace.buffers.get(path)
         text = doc.text if doc is not None and places else None
         for place in places:
-            if text is not None:
-                start, end = place.start, place.end
-                place.settled = text[start:end]
-                place.before = text[max(0, start - CONTEXT_BEFORE):start]
-                place.after = text[end:end + CONTEXT_AFTER]
-            place.done = True
+            _read(place, text)
+
+    def _settle_one(self, place: Place, workspace: Workspace) -> None:
+        """Settle `place` alone (its horizon came), the other places in its file followed on."""
+        path = place.step.path
+        followed = self._places[path]
+        followed.remove(place)
+        if not followed.places:
+            del self._places[path]
+        doc = workspace.buffers.get(path)
+        _read(place, doc.text if doc is not None else None)
 
     def finish(self, workspace: Workspace | None) -> list[Place]:
-        """Every offer, each place read from the files as the episode leaves them."""
+        """Every offer, those whose horizon the episode did not reach read as it leaves the files."""
         for path in list(self._places):
             if workspace is not None:
                 self._settle(path, workspace)
+        self._due = []
         return self.all
+
+
+def _read(place: Place, text: str | None) -> None:
+    """Settle `place` in its file's `text` (None: not known)."""
+    if text is not None:
+        start, end = place.start, place.end
+        place.settled = text[start:end]
+        place.before = text[max(0, start - CONTEXT_BEFORE):start]
+        place.after = text[end:end + CONTEXT_AFTER]
+    place.done = True
 
 
 def shown(step: kinds.OfferStep) -> str:

@@ -320,11 +320,11 @@ TABLES: dict[str, TableDoc] = {
          "decision": "what the change that followed did: accepted, partly_accepted or not_taken",
          "taken": "the index into items of the item taken; null: none",
          "taken_text": "what was taken: the item's text, or its start when partly accepted; null: none",
-         "settled": "the text at the offer's place when the episode ended (or its file was replaced "
-                    "whole first): the span the offered item would have replaced (for a completion offered "
-                    "at a caret, with what was typed of the item before it) as the edits after it grew and "
-                    "rewrote it, a line retyped whole (emptied, its line left) the new line; null when "
-                    "that cannot be told",
+         "settled": "the text at the offer's place 5 minutes after the offer (survived_5min's horizon; "
+                    "the episode's end, or its file replaced whole, if that came first): the span the "
+                    "offered item would have replaced (for a completion offered at a caret, with what was "
+                    "typed of the item before it) as the edits after it grew and rewrote it, a line "
+                    "retyped whole (emptied, its line left) the new line; null when that cannot be told",
          "outcome": "accepted or partly_accepted (what was taken still stands), overwritten (taken and "
                     "replaced, or not taken and other text written there), retyped (not taken, its text "
                     "typed by the developer), ignored (not taken, nothing written there); null with "
@@ -342,10 +342,10 @@ TABLES: dict[str, TableDoc] = {
         {**_COMMON, "path": "the workspace-relative path of the document",
          "via": "completion or inline", "provider": "who offered it; null: not known",
          "evidence": "where codetape saw the offer (as offers.evidence)",
-         "context_before": "the file's text in front of the pair when the offer settled (the episode's "
-                           "end, or its file replaced whole first), at most 2,000 characters: with what "
-                           "stood in front of the suggestion that both sides keep (the indentation of a "
-                           "line retyped whole, what was typed of a completed word)",
+         "context_before": "the file's text in front of the pair when the offer settled (5 minutes after "
+                           "it, or the episode's end or its file replaced whole first), at most 2,000 "
+                           "characters: with what stood in front of the suggestion that both sides keep "
+                           "(the indentation of a line retyped whole, what was typed of a completed word)",
          "context_after": "the file's text behind the pair then (at most 1,000 characters)",
          "chosen": "the developer's text (offers.settled without what moved into the contexts)",
          "rejected": "the AI's suggestion (the item taken, else the first offered), with the text around "

@@ -34,15 +34,15 @@ OFFERS_BIAS = ("offers come only from editors and language servers that report t
 TRAINING: dict[str, TrainingExport] = {
     "kto": TrainingExport(
         "`label` is one rule every export reads: true when the AI's suggestion's non-whitespace text stands "
-        "unchanged and contiguous in what stands in its place when it settles (`settled`; text added around "
-        "it allowed), false otherwise; every dpo pair's offer is a false row, and a false row has no pair "
-        "only where nothing stands in its place. Rows: suggestions taken (whole or in part) and those the "
-        "developer wrote over before taking; an offer not taken and left alone, or typed as offered, makes "
-        "no row (the developer may not have looked at it). Beside the label, what stayed of a suggestion "
-        "taken: `survived_30s`, `survived_5min`, `survived_to_commit`, `survived_to_end`, "
-        "`reverted_within_ms` (a horizon of your own). In an unlinkable episode these times are the "
-        "re-timed ones the receiver holds (docs/unlinkable.md): a deletion in the same burst as the "
-        "offer is at 0 ms, later ones at re-timed spans.",
+        "unchanged and contiguous in what stands in its place 5 minutes after the offer (`settled`, or "
+        "the episode's end if sooner; text added around it allowed), false otherwise; every dpo pair's "
+        "offer is a false row, and a false row has no pair only where nothing stands in its place. Rows: "
+        "suggestions taken (whole or in part) and those the developer wrote over before taking; an offer "
+        "not taken and left alone, or typed as offered, makes no row (the developer may not have looked "
+        "at it). Beside the label, what stayed of a suggestion taken: `survived_30s`, `survived_5min`, "
+        "`survived_to_commit`, `survived_to_end`, `reverted_within_ms` (a horizon of your own). In an "
+        "unlinkable episode these times are the re-timed ones the receiver holds (docs/unlinkable.md): a "
+        "deletion in the same burst as the offer is at 0 ms, later ones at re-timed spans.",
         f"{OFFERS_BIAS}; negatives only where a suggestion taken did not stand, or the developer wrote over "
         f"one before taking it, so taken items kept outnumber them. {KTO_ADVICE}."),
     "dpo": TrainingExport(

@@ -29,7 +29,7 @@ class OfferRows:
         self.before = self.places.before  # see each step before the replay applies it (no call between)
 
     def finish(self, workspace: Workspace | None) -> dict[str, pa.Table]:
-        """The tables, each offer's place read from the files as the episode leaves them."""
+        """The tables, each offer's place read at its horizon, or as the episode leaves the files."""
         for place in self.places.finish(workspace):
             self._row(place)
         return {"offers": self.offers.table(), "preferences": self.preferences.table()}

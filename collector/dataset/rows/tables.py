@@ -264,7 +264,7 @@ OFFERS = pa.schema([
     pa.field("decision", pa.string(), nullable=False),  # accepted | partly_accepted | not_taken
     pa.field("taken", pa.int32()),
     pa.field("taken_text", pa.large_string()),
-    pa.field("settled", pa.large_string()),  # the text at its place as the episode leaves it
+    pa.field("settled", pa.large_string()),  # the text at its place at the horizon (offers.py)
     pa.field("outcome", pa.string()),  # accepted | partly_accepted | overwritten | retyped | ignored
     _LICENCE,
     _MONTH,

@@ -14,6 +14,12 @@ The session, between the failing test run (`mul` does not exist) and the green o
 3. `add`'s body written again (`cc`), the AI's suggestion `return a + b` taken and kept.
 A save ends each burst, so the truth does not rest on timing. The plugin reports an offer once its menu
 has closed, after the item went in: typing and the item taken are one burst.
+
+After the green run (issue 89), in Neovim again, two more turns of the agent, each on a prompt of its own:
+one the developer reverts at once with `dd` (its line deleted: nothing of it stands, `survived_5min`
+false), one they partly rewrite (the body of the function it wrote retyped with `cc`: the share of its
+non-whitespace characters left is the function's first line's). Their pushback columns (swe-messages'
+prompt messages, the `agent_events` table) are the truth.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from tests.e2e.conftest import environment, home_of, opted_in_repository, runnin
 from tests.e2e.data_team_session import git
 from tests.e2e.neovim.test_extension_neovim import NEOVIMS, run_scenario
 from tests.support.collector_harness import wait_recorded
+from tests.support.dataset_helpers import duck
 from tests.support.model_server import Action, Edit, Read, ScriptedModel, Text
 from tests.support.real_agents import codex_config
 from tests.support.trl_dpo import code_tokenizer
@@ -49,16 +56,13 @@ SUB, FIX = "return a - b", "return a + b"  # the AI's two suggestions: the first
 WRONG = "def mul(a, b):\n    return a + b"  # the developer's burst the agent replaces
 AGENT = "from operator import mul"  # (shares no character but the line breaks around it with WRONG)
 PROMPT = "test_mul fails: fix mul"
+EXTRA = "from operator import sub"  # the reverted turn's line, added behind AGENT's
+REVERT_PROMPT = "import sub as well"
+DOUBLE = "def double(x):\n    return x + x"  # the partly rewritten turn's function, added behind AGENT's
+MINE = "    return 2 * x"  # the developer's body for it (`cc`)
+REWRITE_PROMPT = "add double"
 
-SCENARIO = r"""
-local TRUTH, TURN = [==[%(truth)s]==], [==[%(turn)s]==]
-_G.suggestion = ''
-_G.ai_complete = function(findstart, base)  -- a Copilot-like completion source: its menu names it
-  if findstart == 1 then return vim.fn.col('.') - 1 end
-  return { { word = _G.suggestion, menu = '[Copilot]', kind = 'Copilot' } }
-end
-vim.bo.completefunc = 'v:lua.ai_complete'
-vim.opt.completeopt = 'menuone'
+HELPERS = r"""
 vim.o.autoread = true
 local function plain()  -- the spaces typed are the indentation (a reload sets the filetype's again)
   vim.bo.indentexpr, vim.bo.autoindent, vim.bo.smartindent = '', false, false
@@ -70,6 +74,29 @@ local function typed(k)
   vim.schedule(function() turned = true end)
   check(vim.wait(10000, function() return turned end, 10), 'the event loop did not run')
 end
+local function saved() save(); recorded_save() end
+local function agent(turn, wrote)  -- the agent's turn (a shell script), then its write read again
+  local code
+  local job = vim.fn.jobstart({ 'sh', turn }, { cwd = WS, on_exit = function(_, c) code = c end })
+  check(job > 0, 'could not start the agent')
+  check(vim.wait(240000, function() return code ~= nil end, 50), 'the agent did not finish')
+  check(code == 0, 'the agent failed: exit ' .. tostring(code))
+  vim.cmd('checktime')
+  plain()
+  local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
+  check(text:find(wrote, 1, true) ~= nil, 'checktime did not read the agent\'s write: ' .. text)
+end
+"""
+
+SCENARIO = HELPERS + r"""
+local TRUTH, TURN = [==[%(truth)s]==], [==[%(turn)s]==]
+_G.suggestion = ''
+_G.ai_complete = function(findstart, base)  -- a Copilot-like completion source: its menu names it
+  if findstart == 1 then return vim.fn.col('.') - 1 end
+  return { { word = _G.suggestion, menu = '[Copilot]', kind = 'Copilot' } }
+end
+vim.bo.completefunc = 'v:lua.ai_complete'
+vim.opt.completeopt = 'menuone'
 local truth = {}
 local function offered(name, word)  -- the buffer's text in front of the caret as the menu opens
   _G.suggestion = word
@@ -80,7 +107,6 @@ local function offered(name, word)  -- the buffer's text in front of the caret a
   local at = #table.concat(vim.list_slice(lines, 1, row - 1), '\n') + (row > 1 and 1 or 0) + col
   truth[name] = text:sub(1, at)
 end
-local function saved() save(); recorded_save() end
 -- 1. `sub` typed, the AI's body taken, saved; then the function deleted, saved
 typed('Go<CR>def sub(a, b):<CR>    ')
 offered('deleted', %(sub)s)
@@ -91,21 +117,26 @@ saved()
 -- 2. `mul` typed wrong, saved; the agent's turn; its write read again
 typed('Go<CR>def mul(a, b):<CR>    return a + b<Esc>')
 saved()
-local code
-local job = vim.fn.jobstart({ 'sh', TURN }, { cwd = WS, on_exit = function(_, c) code = c end })
-check(job > 0, 'could not start the agent')
-check(vim.wait(240000, function() return code ~= nil end, 50), 'the agent did not finish')
-check(code == 0, 'the agent failed: exit ' .. tostring(code))
-vim.cmd('checktime')
-plain()
-local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-check(text:find(%(agent)s, 1, true) ~= nil, 'checktime did not read the agent\'s write: ' .. text)
+agent(TURN, %(agent)s)
 -- 3. `add`'s body written again with the AI's suggestion, kept; saved
 typed('ggjcc    <Esc>')
 offered('kept', %(fix)s)
 typed('a<C-x><C-u><C-y><Esc>')
 saved()
 local f = io.open(TRUTH, 'w'); f:write(vim.json.encode(truth)); f:close()
+vim.lsp.stop_client(id)
+vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
+finish(true, '')
+"""
+
+# After the green run: a turn reverted with `dd`, a turn partly rewritten with `cc` (the module docstring).
+LATER = HELPERS + r"""
+agent([==[%(revert)s]==], %(extra)s)
+typed('Gdd')  -- its line, the file's last, deleted
+saved()
+agent([==[%(rewrite)s]==], %(double)s)
+typed('Gcc' .. %(mine)s .. '<Esc>')  -- the function's body retyped (no autoindent: its indentation too)
+saved()
 vim.lsp.stop_client(id)
 vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
 finish(true, '')
@@ -183,6 +214,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
         passed = recorded.pytest(env, ws)
         assert passed.returncode == 0, passed.stdout + passed.stderr
         wait_recorded(home, ws, lambda steps: recorded.test_runs(steps)[-1:] == [0], "the green test run")
+        later(ws, env, user, base)
         sealed = json.loads(codetape(home_of(env), "seal", str(ws), "--json", check=True).stdout)
     episode = open_episode(Path(sealed["path"]))
     episode_id, steps = str(episode.header.episode_id), list(episode.step_dicts())  # (signing moves it)
@@ -193,6 +225,29 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
     codetape(home_of(env), "dataset", "build", uploads.as_uri(), "-o", str(dataset), "--exports",
              ",".join(per_episode_formats()), "--quiet", check=True)
     yield Recorded(dataset, episode_id, json.loads(truth_file.read_text(encoding="utf-8")), steps)
+
+
+def later(ws: Path, env: dict[str, str], user: Path, base: Path) -> None:
+    """The two turns after the green run (LATER), each with a scripted model of its own (a new
+    conversation starts the script again)."""
+    app = ws / "app.py"
+    reverted: list[list[Action]] = [[Read(app)], [Edit(app, AGENT, f"{AGENT}\n{EXTRA}")], [Text("Done.")]]
+    rewritten: list[list[Action]] = [[Read(app)], [Edit(app, AGENT, f"{AGENT}\n\n\n{DOUBLE}")],
+                                     [Text("Done.")]]
+    with ScriptedModel(reverted) as revert, ScriptedModel(rewritten) as rewrite:
+        turns = {}
+        for name, model, prompt in (("revert", revert, REVERT_PROMPT), ("rewrite", rewrite, REWRITE_PROMPT)):
+            turns[name] = base / f"agent-{name}.sh"
+            turns[name].write_text(turn_script("claude-code", model, user, env, prompt), encoding="utf-8")
+        scratch = base / "neovim-later"
+        scratch.mkdir()
+        body = LATER % {**{name: str(path) for name, path in turns.items()}, "extra": json.dumps(EXTRA),
+                        "double": json.dumps(DOUBLE.split("\n")[1]), "mine": json.dumps(MINE)}
+        run_scenario(NEOVIMS["0.11"], ws, body, env, scratch)
+        for model in (revert, rewrite):
+            assert not model.errors and len(model.requests) >= 3, (model.errors, len(model.requests))
+    head = DOUBLE.split("\n")[0]
+    assert app.read_text(encoding="utf-8") == f"def add(a, b):\n    {FIX}\n\n{AGENT}\n\n\n{head}\n{MINE}\n"
 
 
 def test_every_stepwise_step_label_and_share_is_the_truth(session: Recorded) -> None:
@@ -261,3 +316,34 @@ def test_the_kept_turns_pushback_counts_its_code(session: Recorded) -> None:
     columns = ("wrote_chars", "survived_to_end", "survived_30s", "survived_5min", "undone_within_ms")
     assert [tuple(m[name] for name in columns) for m in said] == [
         (len("".join(AGENT.split())), 1.0, True, True, -1)], said
+
+
+def nonblank(text: str) -> int:
+    """How many characters of `text` are not white space (what pushback counts)."""
+    return len("".join(text.split()))
+
+
+def test_the_reverted_and_the_partly_rewritten_turns_pushback_is_the_truth(session: Recorded) -> None:
+    """Issue 89: the turn reverted with `dd` left nothing (survived_5min false, undone at the `dd`); of the
+    turn partly rewritten, the function's first line stands (survived_5min true, its share of the code
+    left), its body the developer's (`cc`: undone from then)."""
+    said = {message["content"]: message for row in session.rows("swe-messages") for message in row["messages"]
+            if "wrote_chars" in message}
+    reverted, rewritten = said[REVERT_PROMPT], said[REWRITE_PROMPT]
+    assert (reverted["wrote_chars"], reverted["survived_to_end"], reverted["survived_5min"]) == (
+        nonblank(EXTRA), 0.0, False), reverted
+    undone = reverted["undone_within_ms"]
+    assert 0 <= undone < 300_000 and reverted["survived_30s"] == (undone > 30_000), reverted
+    share = nonblank(DOUBLE.split("\n")[0]) / nonblank(DOUBLE)
+    assert (rewritten["wrote_chars"], rewritten["survived_30s"], rewritten["survived_5min"]) == (
+        nonblank(DOUBLE), True, True), rewritten
+    assert rewritten["survived_to_end"] == pytest.approx(share, abs=1e-3), rewritten
+    changed = rewritten["undone_within_ms"]  # (the `cc` removed some of it: undone from then)
+    assert 0 <= changed < 300_000, rewritten
+    # the dataset's agent_events: the same columns on each prompt, in the turns' order
+    prompts = duck(session.dataset).execute(
+        "SELECT wrote_chars, undone_within_ms, survived_to_end FROM agent_events WHERE event = 'prompt' "
+        "ORDER BY step").fetchall()
+    assert [(wrote, undone) for wrote, undone, _ in prompts] == [
+        (nonblank(AGENT), None), (nonblank(EXTRA), undone), (nonblank(DOUBLE), changed)], prompts
+    assert [share_ for _, _, share_ in prompts] == pytest.approx([1.0, 0.0, share], abs=1e-3), prompts

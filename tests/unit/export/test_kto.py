@@ -177,14 +177,17 @@ def test_trl_prepares_each_row_to_the_text_exported(tmp_path: Path, episode_head
 
 def test_the_label_is_what_stands_in_its_place_survived_5min_beside_it(tmp_path: Path,
                                                                        episode_header: EpisodeHeader) -> None:
-    """Issue 89: `label` is the rule's, not `survived_5min`, which stays beside it: one deleted 6 minutes
-    after the offer (settled empty: nothing in its place at the end) is false though it survived 5
-    minutes; one whose place settled holding it (the file closed and opened again) true, though it was
-    deleted 10 s after the offer."""
+    """Issue 89: `label` is the rule's, not `survived_5min`, which stays beside it: one rewritten a minute
+    after the offer (`return -1`: what stands in its place at the horizon) is false though its characters
+    survived 5 minutes (its deletion 6 minutes after the offer is past the horizon: not its fate); one whose
+    place settled holding it (the file closed and opened again) true, though it was deleted 10 s after the
+    offer."""
     steps = [step("open", 0, path="a.py", text=TEXT + "\n"),
              offer(10, "return 1", "accepted", taken=0), typed(20, 1, 4, "return 1", "ai_completion"),
+             step("edit", 60_010, path="a.py", origin="typed",
+                  changes=[{"range": at(1, 11), "text": "-"}]),  # `return -1` after a minute
              step("edit", 360_010, path="a.py", origin="typed",
-                  changes=[{"range": at(1, 4, 12), "text": ""}]),  # deleted after 6 minutes
+                  changes=[{"range": at(1, 4, 13), "text": ""}]),  # deleted after 6 minutes
              step("offer", 360_100, path="a.py", range=at(1, 4), via="inline", ai=True,
                   evidence="lsp:textDocument/inlineCompletion", items=[{"text": "return 2"}],
                   decision="accepted", taken=0),
