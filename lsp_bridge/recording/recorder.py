@@ -170,7 +170,7 @@ class Recorder:
                     item.hold_until = 0.0
             self._wake.notify_all()
             return self._wake.wait_for(lambda: all(
-                session.handed >= turn or session.state not in ("waiting", "recording")
+                session.handed >= turn or session.state != "recording"  # (unconnected: nothing to wait for)
                 for session, turn in turns), timeout)
 
     def flush(self, timeout: float = 3.0) -> None:
