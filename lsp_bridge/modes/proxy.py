@@ -21,6 +21,10 @@ before it is terminated. A server the bridge terminated after the editor's exit 
 slowly (a loaded machine, a lint finishing): the bridge then exits with 0, as that server would have, not
 with the signal's 128 + N, which says a server died of a signal nobody asked for (the bridge's own
 SIGTERM, passed on to the server, still gives 143).
+
+The server's answer to the editor's `shutdown` waits (at most SHUTDOWN_WAIT_S) until the translator has read
+everything the editor sent before it and the recorder has handed those steps to the collector: an editor may
+kill its servers as soon as they answer (Helix does), and the bridge with them.
 """
 
 from __future__ import annotations
@@ -250,7 +254,7 @@ class Proxy:
                 if frame.body is not None and self.editor.claim(frame.body):
                     continue
                 if frame.body is not None and (key := _shutdown_id(frame.body)) is not None:
-                    self._shutdown_ids.add(key)  # (before it is tapped: the translator's mark follows it)
+                    self._shutdown_ids.add(key)  # (before it is tapped: the translator hands over at it)
                 self._put("editor", frame, at)  # tapped before the server can answer it (see _server_pump)
                 if frame.body is not None and _is_own_notification(frame.body):
                     continue  # the bridge's alone
