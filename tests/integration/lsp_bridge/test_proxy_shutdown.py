@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from lsp_bridge.modes.proxy import Proxy
-from lsp_bridge.wire.framing import Framer
+from lsp_bridge.wire.framing import Framer, LspFrame
 
 CHANGES = 50
 ANSWERING_SERVER = r"""
@@ -87,7 +87,7 @@ def test_the_answer_to_shutdown_waits_until_the_steps_before_it_are_handed_over(
     changes = [framed({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"n": n}})
                for n in range(CHANGES)]
     os.write(to_proxy, b"".join(changes) + framed({"jsonrpc": "2.0", "id": 7, "method": "shutdown"}))
-    framer, answers = Framer(), []
+    framer, answers = Framer(), list[LspFrame]()
     while not answers:
         answers = [frame for frame in framer.feed(os.read(from_proxy, 65536)) if frame.body is not None]
     answered = time.monotonic()
