@@ -21,6 +21,10 @@ before it is terminated. A server the bridge terminated after the editor's exit 
 slowly (a loaded machine, a lint finishing): the bridge then exits with 0, as that server would have, not
 with the signal's 128 + N, which says a server died of a signal nobody asked for (the bridge's own
 SIGTERM, passed on to the server, still gives 143).
+
+The server's answer to the editor's `shutdown` waits (at most SHUTDOWN_WAIT_S) until the translator has read
+everything the editor sent before it and the recorder has handed those steps to the collector: an editor may
+kill its servers as soon as they answer (Helix does), and the bridge with them.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ TRANSLATE_PACE_S = 0.01  # the translator drains the tap this often; forwarding 
 IDLE_PACE_S = 0.2  # and backs off to this while nothing comes
 FINISH_TRANSLATING_S = 5.0  # after the server exits, translating what was forwarded may take this long
 FINISH_READING_S = 1.0  # and reading what the editor had sent by then (an editor that never stops: no longer)
+SHUTDOWN_WAIT_S = 2.5  # the answer to the editor's shutdown waits at most this long for its steps
 SWITCH_INTERVAL_S = 0.0002  # a forwarding thread waits at most this long for the translator's GIL
 TapItem = tuple[str, int, bytes | None, str | None]
 
@@ -78,6 +83,32 @@ def _is_own_notification(body: bytes) -> bool:
         return False
     method = message.get("method")
     return isinstance(method, str) and method.startswith(PREFIX)
+
+
+def _shutdown_id(body: bytes) -> int | str | None:
+    """The id of an editor's `shutdown` request in `body`, else None (only a small body naming it is
+    parsed)."""
+    if len(body) > 512 or b'"shutdown"' not in body:
+        return None
+    try:
+        message = parse(body)
+    except MalformedMessage:
+        return None
+    if not isinstance(message, dict) or message.get("method") != "shutdown":
+        return None
+    key = message.get("id")
+    return key if isinstance(key, (int, str)) and not isinstance(key, bool) else None
+
+
+def _answer_id(body: bytes) -> object:
+    """The id of the response in `body` (a small one: a shutdown's answer is `null`), else None."""
+    if len(body) > 512 or b'"method"' in body:
+        return None
+    try:
+        message = parse(body)
+    except MalformedMessage:
+        return None
+    return message.get("id") if isinstance(message, dict) else None
 
 
 def _is_exit(body: bytes) -> bool:
@@ -121,6 +152,8 @@ class Proxy:
         self._server_gone = threading.Event()
         self._editor_drained = threading.Event()  # server gone, and all the editor had sent is in the tap
         self._wake_read, self._wake_write = -1, -1  # a pipe that wakes the idle editor thread (made by run)
+        self._shutdown_ids: set[int | str] = set()  # (editor thread) the editor's shutdown requests
+        self._handed_over = threading.Event()  # what the editor sent before shutdown is with the collector
 
     def run(self) -> int:
         """Forward until the server exits; returns the server's exit status (128 + N for signal N)."""
@@ -220,6 +253,8 @@ class Proxy:
             for frame in framer.feed(data):
                 if frame.body is not None and self.editor.claim(frame.body):
                     continue
+                if frame.body is not None and (key := _shutdown_id(frame.body)) is not None:
+                    self._shutdown_ids.add(key)  # (before it is tapped: the translator hands over at it)
                 self._put("editor", frame, at)  # tapped before the server can answer it (see _server_pump)
                 if frame.body is not None and _is_own_notification(frame.body):
                     continue  # the bridge's alone
@@ -252,6 +287,9 @@ class Proxy:
                 # tapped before the editor sees it: what the editor sends in reply is tapped after it, so
                 # the translator reads the initialize answer (the position encoding) before the edits
                 self._put("server", frame, at)
+                if self._shutdown_ids and frame.body is not None \
+                        and _answer_id(frame.body) in self._shutdown_ids:
+                    self._handed_over.wait(SHUTDOWN_WAIT_S)  # (an editor may kill the bridge once answered)
                 self.out.frame(frame)
             if not spoke:  # (Event.set takes a lock: once is enough)
                 self._server_spoke.set()
@@ -287,6 +325,15 @@ class Proxy:
 
     # -- translator thread ---------------------------------------------------------------------------------
 
+    def _hand_over(self, traffic: Traffic) -> None:
+        """The editor asked for shutdown: what it sent before is translated; hand it to the collector now,
+        before the server's answer reaches the editor (Helix kills its servers as soon as they answer:
+        the last keystrokes and save before `:q` were lost with the bridge)."""
+        traffic.capture.release(None, self._clock())  # changes still waiting for a predecessor
+        if not traffic.capture.recorder.hand_over():
+            log.warning("codetape: the collector did not take the steps before the editor's shutdown in time")
+        self._handed_over.set()
+
     def _translate(self) -> None:
         if self._make_traffic is not None:
             self._server_spoke.wait()
@@ -308,6 +355,9 @@ class Proxy:
                 if dropped:
                     traffic.capture.lost_messages(at, dropped)
                 traffic.received(side, at, body, error)
+                if side == "editor" and self._shutdown_ids and body is not None \
+                        and _shutdown_id(body) is not None:
+                    self._hand_over(traffic)
             if dropped_after:
                 traffic.capture.lost_messages(self._clock(), dropped_after)
             if traffic.capture.holding:  # changes waiting for a predecessor wait HOLD_MS at most

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PACE_S = 0.02  # the recorder thread wakes this often (or when a batch is full), not once per step
 IDLE_PACE_S = 0.2  # and this often when nothing is spooled (collector events wait at most this long)
+HAND_OVER_S = 2.0  # an editor's shutdown waits at most this long for its steps to be handed over
 TURN_WAIT_S = 2.0  # a request waits at most this long for the steps sent before it to be handed over
 # and this long for a first hello still under way (a failed attempt wakes it at once, with the reason)
 CONNECT_WAIT_S = 30.0
@@ -156,6 +157,21 @@ class Recorder:
         """A step (a gap) for every workspace with a session."""
         for root in self.roots():
             self.record(root, Outgoing(at_ms, step))
+
+    def hand_over(self, timeout: float = HAND_OVER_S) -> bool:
+        """Hand every step spooled so far to the collector now, those held for their origin included, and
+        wait until the connection has them (at most `timeout`); the recorder goes on. For an editor about
+        to go that may not wait for its servers' exit (Helix kills them once `shutdown` is answered: proxy
+        mode holds that answer for this). True when every session's steps were handed in time."""
+        with self._lock:
+            turns = [(session, session.queued) for session in self._sessions.values()]
+            for session, _ in turns:
+                for item in session.items:
+                    item.hold_until = 0.0
+            self._wake.notify_all()
+            return self._wake.wait_for(lambda: all(
+                session.handed >= turn or session.state != "recording"  # (unconnected: nothing to wait for)
+                for session, turn in turns), timeout)
 
     def flush(self, timeout: float = 3.0) -> None:
         """Emit pending gaps, hand every spool to the collector and let the requests asked finish (bounded
