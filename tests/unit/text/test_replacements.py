@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.text.document import Document
-from collector.text.linediff import DiffWork, replacements
+from collector.text.linediff import DiffWork, line_runs, replacements
 from collector.text.narrow import Narrowed, narrowed_span, narrowed_spans
 from schemas.common import PositionEncoding
 from tests.examples import examples
@@ -84,3 +84,28 @@ def test_over_the_budget_one_replacement_spans_the_changes() -> None:
 
 def test_equal_texts_have_none() -> None:
     assert replacements("a\nb\n", "a\nb\n") == []
+
+
+def lf_lines(text: str) -> list[str]:
+    """The lines of `text` as git and an agent's tool count them: each ends at LF."""
+    pieces = text.split("\n")
+    return [piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
+@settings(max_examples=examples(500))
+@given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30))
+def test_the_line_runs_make_the_text_after_from_the_lines_before(before: list[str], after: list[str]) -> None:
+    """`line_runs` as a formatter's write's `changed_lines` (lines ending at LF, 1-based): the old lines
+    outside the runs, in place, and the new lines of the runs give the text after."""
+    old_text, new_text = "".join(before), "".join(after)
+    old, new = lf_lines(old_text), lf_lines(new_text)
+    made: list[str] = []
+    at = 0
+    for old_first, old_count, new_first, new_count in line_runs(old_text, new_text):
+        assert old_first - 1 >= at and (old_count or new_count)
+        made += old[at : old_first - 1]
+        assert len(made) == new_first - 1
+        made += new[new_first - 1 : new_first - 1 + new_count]
+        at = old_first - 1 + old_count
+    made += old[at:]
+    assert "".join(made) == new_text
