@@ -204,6 +204,7 @@ class Intake:
             if formatted is not None:
                 log.info("%s: %s written by a formatter on save, then read again", self.root, path)
                 self.append(at_ms, formatted)
+                self._flush_reloads(self._clock())  # its reload next, before what came after the write
                 return
         explained = self._open_docs.holds(step)
         for part in self._claims.attribute(at_ms, step, self._texts.get(path), explained=explained):

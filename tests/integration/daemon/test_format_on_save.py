@@ -209,8 +209,9 @@ def test_every_arrival_order_gives_the_formatter_its_lines(editor: str, tmp_path
         assert (write["origin"], write["origin_detail"], write["changed_lines"], write["text"]) == (
             "format", DETAIL, RUNS, FORMATTED), where
         assert [s["kind"] for s in steps if s["kind"] == "save"] == ["save"], where  # the one save, said
-        reload_at = next(n for n, s in enumerate(steps) if n > at and s["kind"] in ("open", "edit"))
-        assert steps[reload_at].get("text", FORMATTED) == FORMATTED and all(
+        reload_at = at + 1  # the editor's reading it in, just after it
+        assert steps[reload_at]["kind"] in ("open", "edit") and steps[reload_at].get("text", FORMATTED) == \
+            FORMATTED and all(
             s["kind"] not in ("open", "edit") for s in steps[next(n for n, s in enumerate(steps)
                                                                   if s["kind"] == "save"):at]), where
         before = labels_after(steps, at - 1)  # the lines of SAVED: the agent's, the developer's, the rest
