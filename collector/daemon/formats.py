@@ -7,7 +7,8 @@ contributor of every line between the first and the last it changed, and the rel
 
 So it is decided by content, whatever order the three come in: a watcher's change of a file an editor saved
 less than SAVE_MS ago, made over the text that save put on disk (the episode knows the file's text on disk
-to be the save's), whose new text an editor then reads into the document, is the formatter's: it is recorded
+to be the save's), whose new text an editor then reads into the document, and that no AI agent's tool call
+may be writing (agent_claims.py: then it is the agent's), is the formatter's: it is recorded
 just before that reload as a `file_change` of origin `format`, evidence `collector:saved then reloaded`, its
 `changed_lines` the lines it changed (the line diff of the saved text and its own: linediff.line_runs),
 which Agent Trace gives to `human` and no other (collector/export/authors.py).

@@ -198,7 +198,8 @@ class Intake:
         save explains one its text equals the document's; a change split by its text is two."""
         path = getattr(step, "path", None)
         if self._reloads.text(path or "") == getattr(step, "text", None) and \
-                self._formats.may_write(step, self._texts.get(path), self._clock()):
+                self._formats.may_write(step, self._texts.get(path), self._clock()) and \
+                not self._claims.working_on(path or "", self._clock()):  # (an agent's write is the agent's)
             assert type(step) is kinds.FileChangeStep
             formatted = self._formats.formatted(step)  # a formatter's write on save, its reload held
             if formatted is not None:
