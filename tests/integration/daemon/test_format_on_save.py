@@ -8,8 +8,9 @@ formatter's write goes to a real collector, into a workspace of its own. For eac
 hold the formatter's write as a `file_change` of origin `format` (evidence `collector:saved then
 reloaded`, `changed_lines` the lines it changed) just before the reload, give in Agent Trace's replay the
 agent's line to `ai`, the formatter's and the developer's lines to `human` and no other line to anyone,
-and pass `codetape verify` and `verify --against-git` at the commit. A program's write after a save that no
-editor reads in stays a program's.
+and pass `codetape verify` and `verify --against-git` at the commit. The watcher's view held past HOLD_MS
+before the reload comes is still the formatter's; a program's write after a save that no editor reads in
+stays a program's.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Event:
     conn: str  # "editor" or "watcher"
     steps: list[dict[str, Any]]
     after: tuple[str, ...] = ()  # events that always arrive before this one (the same source's)
+    recorded: str | None = None  # a path whose file change the collector has recorded before the next event
 
 
 def opened(text: str, version: int = 0) -> dict[str, Any]:
@@ -79,6 +81,7 @@ RELOADS = {  # how an editor reads in the file a program wrote under its clean b
     "neovim": [{"kind": "close", "path": "app.py"}, opened(FORMATTED, 5)],
     "vscode": [{"kind": "edit", "path": "app.py", "version": 4, "changes": [{"text": FORMATTED}]}],
 }
+NOTES = "notes\n"  # another file, which the watcher sees written when a test needs HOLD_MS to pass
 SAVE = {"kind": "save", "path": "app.py", "sha256": sha256_text(SAVED)}
 FIRST = [Event("open", "editor", [opened(BASE)]),
          Event("agent", "editor", [inserted(1, 1, AGENT_LINE, "agent", "claude-code:PostToolUse Edit")]),
@@ -128,7 +131,8 @@ def workspace(base: Path, home: Path, name: str) -> Path:
     root = opt_in(base / name, home=home)
     git(root, "init", "-q")
     (root / "app.py").write_text(BASE)
-    git(root, "add", "app.py")
+    (root / "notes.txt").write_text(NOTES)
+    git(root, "add", "app.py", "notes.txt")
     git(root, "commit", "-qm", "base")
     return root
 
@@ -144,6 +148,10 @@ def settled(client: Client, root: Path) -> bool:
 
 def committed(head: str, steps: list[dict[str, Any]]) -> bool:
     return any(step.get("sha") == head for step in steps)
+
+
+def changed(path: str, steps: list[dict[str, Any]]) -> bool:
+    return any(step["kind"] == "file_change" and step.get("path") == path for step in steps)
 
 
 def labels_after(steps: list[dict[str, Any]], index: int) -> list[str | None]:
@@ -173,12 +181,16 @@ def record(tmp_path: Path, cases: list[list[Event]], *, final: str) -> list[Reco
             start = now_ms()
             for at, event in enumerate(order):
                 sources.send(event, start, 10 * at)
+                if event.recorded is not None:  # (a change held HOLD_MS: those held before it were too)
+                    wait_recorded(daemon.home, root, partial(changed, event.recorded), event.recorded)
             sent.append((root, order, sources))
         for root, _order, _sources in sent:  # every held step written
             wait_for(partial(settled, client, root), what=f"{root.name}'s held steps",
                      detail=partial(holding, client, root))
         for root, order, sources in sent:
             (root / "app.py").write_text(final)
+            if any(event.recorded for event in order):
+                (root / "notes.txt").write_text(NOTES + "more\n")
             git(root, "commit", "-qam", "the work")
             head = git(root, "rev-parse", "HEAD")
             wait_recorded(daemon.home, root, partial(committed, head), "the commit")
@@ -202,7 +214,7 @@ def test_every_arrival_order_gives_the_formatter_its_lines(editor: str, tmp_path
         steps = episode_steps(episode)
         where = f"{editor}, order {' '.join(names)}: " + repr(
             [(s["kind"], s.get("origin"), NAMES.get(s.get("sha256") or "")) for s in steps])
-        writes = [n for n, s in enumerate(steps) if s["kind"] == "file_change"]
+        writes = [n for n, s in enumerate(steps) if s["kind"] == "file_change" and s["path"] == "app.py"]
         assert len(writes) == 1, where
         [at] = writes
         write = steps[at]
@@ -228,4 +240,19 @@ def test_a_write_after_a_save_that_no_editor_reads_in_is_a_programs(tmp_path: Pa
     steps = episode_steps(episode)
     [write] = [s for s in steps if s["kind"] == "file_change"]
     assert write.get("origin") is None and "changed_lines" not in write, (names, write)
+    verified(home, episode, root, " ".join(names))
+
+
+def test_a_reload_long_after_the_watcher_s_view_still_finds_the_formatter_s_write(tmp_path: Path) -> None:
+    """The watcher's view of the formatter's write held past HOLD_MS (another file's change, seen after it,
+    recorded: it waited HOLD_MS) before Neovim reads the file in: still the formatter's."""
+    past_hold = Event("past-hold", "watcher", [{**seen(NOTES + "more\n"), "path": "notes.txt"}],
+                      recorded="notes.txt")
+    order = [*FIRST, Event("saved", "editor", [SAVE]), Event("formatted", "watcher", [seen(FORMATTED)]),
+             past_hold, Event("reload", "editor", RELOADS["neovim"])]
+    [(names, root, episode, home)] = record(tmp_path, [order], final=FORMATTED)
+    steps = episode_steps(episode)
+    [at] = [n for n, s in enumerate(steps) if s["kind"] == "file_change" and s["path"] == "app.py"]
+    assert (steps[at]["origin"], steps[at]["changed_lines"]) == ("format", RUNS), steps
+    assert (steps[at + 1]["kind"], steps[at + 1].get("text")) == ("open", FORMATTED), steps
     verified(home, episode, root, " ".join(names))
