@@ -32,6 +32,7 @@ from collector.reconstruct.workspace import Workspace
 from collector.text.digest import sha256_text
 from schemas import step_from_dict
 from tests.cli import codetape
+from tests.integration.daemon.test_whose_change import holding
 from tests.support.collector_harness import (
     episode_steps,
     git,
@@ -135,11 +136,6 @@ def workspace(base: Path, home: Path, name: str) -> Path:
     git(root, "add", "app.py", "notes.txt")
     git(root, "commit", "-qm", "base")
     return root
-
-
-def holding(client: Client, root: Path) -> int:
-    workspaces = client.request("status")["workspaces"]
-    return int(next(w["holding"] for w in workspaces if Path(w["root"]) == root))
 
 
 def settled(client: Client, root: Path) -> bool:
