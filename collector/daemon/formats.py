@@ -16,7 +16,9 @@ which Agent Trace gives to `human` and no other (collector/export/authors.py).
 The intake (intake.py) holds the two sides for each other: the watcher's view of such a change stays held
 (beyond HOLD_MS) until a reload of its text is held, or SAVE_MS after the save; the editor's reload of a
 text other than the saved one stays held (held_reloads.py) until the watcher's view of it is recorded, or
-SAVE_MS after the save. What is decided without the other side goes on as before.
+SAVE_MS after the save. A formatter rewriting the file in place may be seen half done first (truncated,
+partly written): such a view, of a text just saved, is skipped when a later view held of the file has the
+reload's text. What is decided without the other side goes on as before.
 """
 
 from __future__ import annotations

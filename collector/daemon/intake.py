@@ -197,6 +197,8 @@ class Intake:
         """Append a held watcher's change as its claims say whose it is (agent_claims.py): an editor's
         save explains one its text equals the document's; a change split by its text is two."""
         path = getattr(step, "path", None)
+        if self._partial_format(step):
+            return  # a formatter's write seen half done: its whole write, held behind it, says it all
         if self._reloads.text(path or "") == getattr(step, "text", None) and \
                 self._formats.may_write(step, self._texts.get(path), self._clock()) and \
                 not self._claims.working_on(path or "", self._clock()):  # (an agent's write is the agent's)
@@ -210,6 +212,17 @@ class Intake:
         explained = self._open_docs.holds(step)
         for part in self._claims.attribute(at_ms, step, self._texts.get(path), explained=explained):
             self.append(at_ms, part)
+
+    def _partial_format(self, step: kinds.Step) -> bool:
+        """Whether `step`, a watcher's change, is a view of a formatter's write half done (a file rewritten in
+        place, seen truncated or partly written): a write over the text just saved (formats.py), of another
+        text than the reload held for the file, whose text a later held change of the file has."""
+        path = getattr(step, "path", "")
+        text, now = self._reloads.text(path), self._clock()
+        return text is not None and getattr(step, "text", None) != text \
+            and self._held.holds_text(path, sha256_text(text)) \
+            and self._formats.may_write(step, self._texts.get(path), now) \
+            and not self._claims.working_on(path, now)
 
     def _hold_reload(self, at_ms: int | None, step: kinds.Step, owner: object) -> bool:
         """Hold `step`, an editor's, when it reloads a file an agent's call may be writing, or its document
@@ -246,6 +259,8 @@ class Intake:
             text, on_disk = self._reloads.text(step.path), self._texts.get(step.path)
             if text is None:
                 return self._formats.may_write(step, on_disk, now)
+            if self._partial_format(step):
+                return False  # (let go, to be skipped: `_append_change`)
             return step.sha256 != sha256_text(text) and step.text != on_disk \
                 and now - self._reloads.came(step.path) < BOUND_MS
         return behind

@@ -252,3 +252,15 @@ def test_a_reload_long_after_the_watcher_s_view_still_finds_the_formatter_s_writ
     assert (steps[at]["origin"], steps[at]["changed_lines"]) == ("format", RUNS), steps
     assert (steps[at + 1]["kind"], steps[at + 1].get("text")) == ("open", FORMATTED), steps
     verified(home, episode, root, " ".join(names))
+
+
+def test_a_formatter_s_write_seen_half_done_is_still_one_write_of_the_formatter(tmp_path: Path) -> None:
+    """ruff rewrites the file in place: the watcher may see it truncated, then whole."""
+    order = [*FIRST, Event("saved", "editor", [SAVE]), Event("truncated", "watcher", [seen("")]),
+             Event("formatted", "watcher", [seen(FORMATTED)]), Event("reload", "editor", RELOADS["neovim"])]
+    [(names, root, episode, home)] = record(tmp_path, [order], final=FORMATTED)
+    steps = episode_steps(episode)
+    writes = [s for s in steps if s["kind"] == "file_change" and s["path"] == "app.py"]
+    assert [(s["origin"], s["changed_lines"], s["text"]) for s in writes] == [
+        ("format", RUNS, FORMATTED)], steps
+    verified(home, episode, root, " ".join(names))
