@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from collector.daemon.admission import CleanPaths, HeldChanges, admit_again, arrive, gap
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.disk_texts import DiskTexts
+from collector.daemon.formats import Formats
 from collector.daemon.head_texts import FirstTexts, HeadTrees
 from collector.daemon.held_reloads import BOUND_MS, HeldReloads
 from collector.daemon.leaving import Leaving
@@ -91,6 +92,7 @@ class Intake:
         self._editors: list[ClientInfo] = []  # the editors whose steps the open episode records, in order
         self._texts = DiskTexts()  # each file's text on disk as the episodes know it (disk_texts.py)
         self._reloads = HeldReloads()  # an editor's reload of an agent's write, held (held_reloads.py)
+        self._formats = Formats()  # the files saved last: a formatter run on save may write them (formats.py)
         self._pending: PendingLog | None = None  # the open episode's held steps, on disk
 
     def take(self, at_ms: object, data: dict[str, Any] | kinds.Step, source: str,
@@ -136,7 +138,8 @@ class Intake:
     def release_held(self, now: int, *, everything: bool = False) -> None:
         """(lock held) Append the held file changes that are due (all of them with `everything`), in order;
         then close the documents of the connections gone."""
-        behind = self._behind_reload(now) if self._reloads else None
+        self._formats.expire(now)
+        behind = self._behind_reload(now) if self._reloads or self._formats else None
         for at_ms, step in self._held.due(now, everything=everything, kept=behind):
             self._append_change(at_ms, step)
         self._flush_reloads(now, everything=everything)
@@ -194,9 +197,32 @@ class Intake:
         """Append a held watcher's change as its claims say whose it is (agent_claims.py): an editor's
         save explains one its text equals the document's; a change split by its text is two."""
         path = getattr(step, "path", None)
+        if self._partial_format(step):
+            return  # a formatter's write seen half done: its whole write, held behind it, says it all
+        if self._reloads.text(path or "") == getattr(step, "text", None) and \
+                self._formats.may_write(step, self._texts.get(path), self._clock()) and \
+                not self._claims.working_on(path or "", self._clock()):  # (an agent's write is the agent's)
+            assert type(step) is kinds.FileChangeStep
+            formatted = self._formats.formatted(step)  # a formatter's write on save, its reload held
+            if formatted is not None:
+                log.info("%s: %s written by a formatter on save, then read again", self.root, path)
+                self.append(at_ms, formatted)
+                self._flush_reloads(self._clock())  # its reload next, before what came after the write
+                return
         explained = self._open_docs.holds(step)
         for part in self._claims.attribute(at_ms, step, self._texts.get(path), explained=explained):
             self.append(at_ms, part)
+
+    def _partial_format(self, step: kinds.Step) -> bool:
+        """Whether `step`, a watcher's change, is a view of a formatter's write half done (a file rewritten in
+        place, seen truncated or partly written): a write over the text just saved (formats.py), of another
+        text than the reload held for the file, whose text a later held change of the file has."""
+        path = getattr(step, "path", "")
+        text, now = self._reloads.text(path), self._clock()
+        return text is not None and getattr(step, "text", None) != text \
+            and self._held.holds_text(path, sha256_text(text)) \
+            and self._formats.may_write(step, self._texts.get(path), now) \
+            and not self._claims.working_on(path, now)
 
     def _hold_reload(self, at_ms: int | None, step: kinds.Step, owner: object) -> bool:
         """Hold `step`, an editor's, when it reloads a file an agent's call may be writing, or its document
@@ -205,8 +231,10 @@ class Intake:
         text = None
         if not self._reloads.holds(path):
             text = self._open_docs.reloaded(step)
-            if text is None or not self._claims.working_on(path, self._clock()) \
-                    or text == self._texts.get(path):
+            on_disk = self._texts.get(path)
+            if text is None or text == on_disk or not (
+                    self._claims.working_on(path, self._clock())
+                    or self._formats.may_reload(path, text, on_disk, self._clock())):
                 return False
         now = self._clock()
         episode = self._session.episode_for(at_ms if at_ms is not None else now)
@@ -215,18 +243,25 @@ class Intake:
         if self._pending is None:
             self._pending = PendingLog(episode.path)
         if text is not None:
-            log.info("%s: %s read again while an agent's tool writes it: held for the write", self.root, path)
+            log.info("%s: %s read again while an agent's tool or a formatter on save writes it: held for the "
+                     "write", self.root, path)
         self._reloads.hold(self._pending, episode.writer.next_seq, at_ms, step, owner, now, text=text)
         return True
 
     def _behind_reload(self, now: int) -> Callable[[kinds.Step], bool]:
         """Whether a held watcher's change waits behind a held reload of its file: one of another text
-        than the reload's (the developer's save after it), until the reload goes."""
+        than the reload's and than the file's on disk (the developer's save after it; not the watcher's
+        view of the save before it), until the reload goes; or for a reload: a
+        formatter's write of a file just saved, until an editor's reload of its text is held (formats.py)."""
         def behind(step: kinds.Step) -> bool:
             if type(step) is not kinds.FileChangeStep:
                 return False
-            text = self._reloads.text(step.path)
-            return text is not None and step.sha256 != sha256_text(text) \
+            text, on_disk = self._reloads.text(step.path), self._texts.get(step.path)
+            if text is None:
+                return self._formats.may_write(step, on_disk, now)
+            if self._partial_format(step):
+                return False  # (let go, to be skipped: `_append_change`)
+            return step.sha256 != sha256_text(text) and step.text != on_disk \
                 and now - self._reloads.came(step.path) < BOUND_MS
         return behind
 
@@ -239,6 +274,8 @@ class Intake:
                     continue  # the watcher's view of the write is held: it goes first
                 if now - self._reloads.came(path) < BOUND_MS and self._claims.working_on(path, now):
                     continue
+                if self._formats.waits(path, now):
+                    continue  # a formatter's write just after a save: its watcher's view may yet come
             held = self._reloads.take(path)
             if held and text is not None and self._texts.get(path) != text:
                 self._agent_write_of(held[0].at_ms, path, text)
@@ -317,6 +354,7 @@ class Intake:
         whole = self._open_docs.reloaded(step) if type(step) is kinds.EditStep else None
         written = episode.write(step, at_ms, t_ms, until_ms=until_ms, saved=saved)
         self._texts.note(written, saved_text)
+        self._formats.note(written, self._texts.get(getattr(written, "path", None)), self._clock())
         self._open_docs.note(written, episode.header.position_encoding, owner)
         if whole is not None and type(step) is kinds.EditStep and whole == self._texts.get(step.path):
             self._open_docs.synced(step.path, whole)  # (an editor reading the file in)

@@ -15,8 +15,9 @@ from schemas import steps as kinds
 
 
 def disk_write(step: kinds.FileChangeStep, on_disk: str | None) -> tuple[str, int] | None:
-    """Whose a write to disk outside the editor is (`agent` when an agent claimed it, else `unknown`: a
-    program's, a shell command's, an agent's whose hook said nothing) and the characters it inserted over
+    """Whose a write to disk outside the editor is (`agent` when an agent claimed it, `format` when a
+    formatter the editor ran on save wrote it, else `unknown`: a program's, a shell command's, an agent's
+    whose hook said nothing) and the characters it inserted over
     `on_disk`, the file's text before it (linediff.inserted_chars). When that text is not known (no
     snapshot, the file not seen before): the characters the agent's tool reported it inserted
     (`changed_chars`), all of the text when the watcher saw the file created, else none (how much a
@@ -24,7 +25,7 @@ def disk_write(step: kinds.FileChangeStep, on_disk: str | None) -> tuple[str, in
     binary or omitted file, a link)."""
     if step.text is None:
         return None
-    whose = "agent" if step.origin == "agent" else "unknown"
+    whose = step.origin if step.origin in ("agent", "format") else "unknown"
     if on_disk is not None:
         return whose, inserted_chars(on_disk, step.text)
     if step.changed_chars is not None:

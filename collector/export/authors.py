@@ -8,7 +8,8 @@ when the file was first seen, or a program outside the editor wrote it):
   make `mixed`, and `unknown` with either stays `unknown` (what the rest of the line is cannot be told);
 - an agent's write whose tool reported what it changed (`changed_lines`: Claude Code's structuredPatch,
   Codex's apply_patch) gives exactly the lines of those runs to `ai`; the other lines keep theirs, or
-  none when the episode did not know the file before (they were there before the write);
+  none when the episode did not know the file before (they were there before the write); a formatter's
+  write on save (`origin` `format`) gives the lines it changed to `human`, as a format's edit does;
 - any other change of a whole file (an agent's write seen on disk, a resync, a checkout, a buffer
   reopened with other text) gives the lines between what the old and the new text share at their start
   and end (collector/text/linediff.py `between`, bounded) to `ai` when an agent claimed the write, else
@@ -86,6 +87,9 @@ class Authors:
         if self.reloads.after(step, self.workspace):
             return  # (it read in the text already shown)
         agent = isinstance(step, FileChangeStep) and step.origin == "agent"
+        if isinstance(step, FileChangeStep) and step.origin == "format" and step.changed_lines is not None \
+                and self._reported(step, step.path, before[step.path]):
+            return
         if type(step) is FileChangeStep and step.new_path is not None:
             moved = self.lines.pop(step.path, None)
             # an agent's write saved through a temporary file renamed over its file (the watcher saw the
@@ -170,8 +174,10 @@ class Authors:
         return labels
 
     def _reported(self, step: FileChangeStep, path: str, before: str | None) -> bool:
-        """Label an agent's write of `path` by the runs its tool reported (`changed_lines`); False (nothing
-        done) when they do not fit the texts before and after (then the write is labelled as any other)."""
+        """Label an agent's write of `path` by the runs its tool reported (`changed_lines`: `ai`), or a
+        formatter's by the lines it changed (`human`, as a format's edit); False (nothing done) when they do
+        not fit the texts before and after (then the write is labelled as any other)."""
+        written: Label = CONTRIBUTOR["format"] if step.origin == "format" else "ai"
         after = self.text(path)
         if after is None or step.changed_lines is None:
             return False
@@ -189,7 +195,7 @@ class Authors:
                     len(made) + old_first - 1 - at != new_first - 1:
                 return False
             made += old[at:old_first - 1]
-            made += ["ai"] * new_count
+            made += [written] * new_count
             at = old_first - 1 + old_count
         made += old[at:]
         if len(made) != count:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -167,15 +167,7 @@ def replacements(before: str, after: str, work: DiffWork | None = None) -> list[
     the texts are equal."""
     if before == after:
         return []
-    work = DiffWork(WORK_PER_DIFF) if work is None else work
-    start, a_end, b_end = between(before, after)
-    old, new = _lines(before[start:a_end]), _lines(after[start:b_end])
-    opcodes = None
-    if max(len(old), len(new)) <= MAX_LINES and work.take(len(old) + len(new)):
-        with contextlib.suppress(_OverBudget):
-            opcodes = _Bounded(old, new, work).get_opcodes()
-    if opcodes is None:
-        opcodes = [("replace", 0, len(old), 0, len(new))]
+    start, old, new, opcodes = _opcodes(before, after, work)
     old_at = list(accumulate((len(line) for line in old), initial=start))
     new_at = list(accumulate((len(line) for line in new), initial=start))
     runs: list[tuple[int, int, int, int]] = []
@@ -198,6 +190,35 @@ def replacements(before: str, after: str, work: DiffWork | None = None) -> list[
             a2, b2 = a2 + 1, b2 + 1
         found.append(Replacement(a1, a2, b1, b2))
     return found
+
+
+def line_runs(before: str, after: str, work: DiffWork | None = None) -> list[tuple[int, int, int, int]]:
+    """The runs of lines `after` changed in `before`, as a file change's `changed_lines` holds them
+    (schemas/steps/file_change.py): `(old first, old count, new first, new count)`, 1-based, a run without
+    old lines placed where its new ones are, lines ending at LF; one run spanning them all when the line
+    diff would pass the budget (`work`), none when the texts are equal."""
+    if before == after:
+        return []
+    start, _old, _new, opcodes = _opcodes(before, after, work)
+    offset = before.count("\n", 0, start)  # (the lines before `start` are the same in both)
+    return [(offset + i1 + 1, i2 - i1, offset + j1 + 1, j2 - j1)
+            for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+
+
+def _opcodes(before: str, after: str, work: DiffWork | None
+             ) -> tuple[int, list[str], list[str], Sequence[tuple[str, int, int, int, int]]]:
+    """Where the lines the texts do not share at their ends start, those lines of each, and difflib's
+    opcodes between them (one replacing them all when they would pass the budget)."""
+    work = DiffWork(WORK_PER_DIFF) if work is None else work
+    start, a_end, b_end = between(before, after)
+    old, new = _lines(before[start:a_end]), _lines(after[start:b_end])
+    opcodes = None
+    if max(len(old), len(new)) <= MAX_LINES and work.take(len(old) + len(new)):
+        with contextlib.suppress(_OverBudget):
+            opcodes = _Bounded(old, new, work).get_opcodes()
+    if opcodes is None:
+        opcodes = [("replace", 0, len(old), 0, len(new))]
+    return start, old, new, opcodes
 
 
 class _OverBudget(Exception):

@@ -17,6 +17,8 @@ from collector.text.linediff import shared_prefix, shared_suffix
 from collector.text.positions import units
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from collector.text.document import Span
     from schemas.common import PositionEncoding
 
@@ -69,3 +71,29 @@ def narrowed_span(before: str, change: Narrowed, encoding: PositionEncoding) -> 
     if not lines:
         return line, character, line, character + units(before[start:end], encoding)
     return line, character, line + lines, units(before[_line_start(before, start, end, cr) : end], encoding)
+
+
+def narrowed_spans(before: str, changes: Iterable[Narrowed], encoding: PositionEncoding) -> list[Span]:
+    """`narrowed_span` of each of `changes`, which lie in `before` in order without overlapping (a format's
+    changed lines: linediff.replacements), in one pass over the text: each change's line and character
+    are counted on from the end of the change before it, not from the start of the text or of its line
+    (bench/format_lines.py)."""
+    cr = "\r" in before
+    spans: list[Span] = []
+    at, line, character = 0, 0, 0  # a place in the text, its line and character
+    for change in changes:
+        start, end = change.start, change.before_end
+        if start < at:
+            raise ValueError("the changes overlap or are out of order")
+        if breaks := _breaks(before, at, start, cr):
+            line += breaks
+            character = units(before[_line_start(before, at, start, cr) : start], encoding)
+        else:
+            character += units(before[at:start], encoding)
+        if lines := _breaks(before, start, end, cr):
+            end_character = units(before[_line_start(before, start, end, cr) : end], encoding)
+        else:
+            end_character = character + units(before[start:end], encoding)
+        spans.append((line, character, line + lines, end_character))
+        at, line, character = end, line + lines, end_character
+    return spans

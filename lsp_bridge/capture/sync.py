@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from collector.text.linediff import replacements
-from collector.text.narrow import Narrowed, narrowed, narrowed_span
+from collector.text.narrow import Narrowed, narrowed, narrowed_span, narrowed_spans
 from lsp_bridge.authorship.offer_steps import OfferSteps
 from lsp_bridge.authorship.origins import Origins
 from lsp_bridge.documents.notebooks import cell_of, is_notebook
@@ -259,15 +259,14 @@ def formatted(before: str, after: str, encoding: PositionEncoding, targets: tupl
     if not found or len(found) > MAX_CHANGES:
         return None
 
+    wheres = [Narrowed(each.before_start, each.before_end, each.after_end) for each in found]
+
     def counted(unit: PositionEncoding) -> list[ContentChange]:
-        out = []
-        for each in reversed(found):
-            where = Narrowed(each.before_start, each.before_end, each.after_end)
-            sl, sc, el, ec = narrowed_span(before, where, unit)
-            out.append(ContentChange(range=Range(start=Position(line=sl, character=sc),
-                                                 end=Position(line=el, character=ec)),
-                                     text=after[each.after_start:each.after_end]))
-        return out
+        spans = narrowed_spans(before, wheres, unit)  # (one pass over the text for all of them)
+        return [ContentChange(range=Range(start=Position(line=sl, character=sc),
+                                          end=Position(line=el, character=ec)),
+                              text=after[each.after_start:each.after_end])
+                for each, (sl, sc, el, ec) in zip(reversed(found), reversed(spans), strict=True)]
 
     changes = counted(encoding)
     others = {unit: counted(unit) for unit in targets if unit != encoding}

@@ -7,11 +7,14 @@ not what it holds. A symbolic link carries `link`, its target string exactly as 
 it points to is ever read.
 
 `origin` says whose write it was: `external` (a program outside the editor; what no `origin` means too),
-or `agent` when an AI agent claimed the write; `origin_detail` names the evidence (as an edit's does).
+`agent` when an AI agent claimed the write, or `format` when a formatter the editor ran on save wrote it
+(the editor's save of the file just before, its reload of this text after: collector/daemon/formats.py);
+`origin_detail` names the evidence (as an edit's does).
 
-`changed_lines` and `changed_chars`, on an agent's write only, are what the agent's tool reported it
+`changed_lines` and `changed_chars`, on an agent's write, are what the agent's tool reported it
 changed, checked against `text` when it was recorded (Claude Code's `structuredPatch`, Codex's
-`apply_patch`: collector/sources/agents/patches.py): each run of lines it replaced as `[old first, old
+`apply_patch`: collector/sources/agents/patches.py); on a format's, the lines it changed (the line diff of
+the saved text and `text`): each run of lines it replaced as `[old first, old
 count, new first, new count]` (1-based; a run's first line is where its lines are, or would be when it
 has none; lines as the tool counts them: each ends at LF), in order, and the characters it inserted.
 Lines outside the runs were in the file before the write, whether or not the episode knew that text.
@@ -46,7 +49,7 @@ class FileChangeStep(StepBase, tag="file_change", frozen=True, kw_only=True):
     size: int | None = None
     omitted: Literal["binary", "too_large"] | None = None
     link: Annotated[str, msgspec.Meta(min_length=1, max_length=LINK_TARGET_MAX)] | None = None
-    origin: Literal["external", "agent"] | None = None
+    origin: Literal["external", "agent", "format"] | None = None
     origin_detail: OriginDetail | None = None
     changed_lines: Annotated[list[LineRun], msgspec.Meta(max_length=MAX_RUNS)] | None = None
     changed_chars: Annotated[int, msgspec.Meta(ge=0)] | None = None

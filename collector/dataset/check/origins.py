@@ -7,9 +7,10 @@ Agent Trace names; `unknown` is both the origin and its class, which holds only 
 characters its edits inserted, by each edit's `origin` (none: `unknown`, as every episode from before
 origins), and the characters the writes to disk outside the editor inserted (`file_change` steps: those
 between what the old and the new text share at their start and end, collector/episode/disk_writes.py
-`disk_write`): `agent` when an agent claimed the write (origin `agent`), `unknown` otherwise (a
-program, a shell command, an agent whose hook said nothing: whose it was is not known; a notebook's save
-whose virtual document holds its typing is not counted again). An episode that writes nothing is kept.
+`disk_write`): `agent` when an agent claimed the write (origin `agent`), `format` when a formatter run
+on save wrote it (origin `format`, of the class `human`), `unknown` otherwise (a program, a shell
+command, an agent whose hook said nothing: whose it was is not known; a notebook's save whose virtual
+document holds its typing is not counted again). An episode that writes nothing is kept.
 Any other is a row of `rejected`, reason `origin`, saying how much was of what. Whole episodes, never
 single steps: an episode's steps replay only together.
 """

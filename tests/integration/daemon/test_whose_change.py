@@ -156,6 +156,17 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                 Event("written", "watcher", 40, [seen(MERGED)]),
                 Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)], after=("pre",))],
         truth=[(DEV1, "developer"), (MERGED, "agent")])
+    # 2''. her save, then Codex's apply_patch of the file 40 ms later, which the editor reads in: the agent's
+    # write, not a formatter's on save (collector/daemon/formats.py)
+    found["save-then-patch-reloaded"] = Scenario(
+        "save-then-patch-reloaded", saves=1,
+        first=[Event("typed", "editor", -500, [edit_at_end(1, 6, TYPED)]),
+               Event("saved", "editor", -10, [save(DEV1)]),
+               Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)])],
+        events=[Event("written", "watcher", 40, [seen(MERGED)]),
+                Event("reload", "editor", 50, reload(MERGED)),
+                Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)])],
+        truth=[(DEV1, "developer"), (MERGED, "agent")])
     # 2'. the agent's write, then her save of the buffer she had typed in (it overwrites the write) 60 ms
     # later, the watcher seeing each
     found["patch-then-save"] = Scenario(
@@ -209,7 +220,8 @@ def scenarios(root: Path) -> dict[str, Scenario]:
     return found
 
 
-SCENARIOS = ("reload-codex", "reload-claude-code", "save-then-patch", "patch-then-save", "shell-while-saving",
+SCENARIOS = ("reload-codex", "reload-claude-code", "save-then-patch", "save-then-patch-reloaded",
+             "patch-then-save", "shell-while-saving",
              "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell", "late-view")
 
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.text.document import Document
-from collector.text.linediff import DiffWork, replacements
-from collector.text.narrow import Narrowed, narrowed_span
+from collector.text.linediff import DiffWork, line_runs, replacements
+from collector.text.narrow import Narrowed, narrowed_span, narrowed_spans
 from schemas.common import PositionEncoding
 from tests.examples import examples
 
@@ -23,9 +23,12 @@ RESPELL = st.sampled_from([lambda s: s.strip(), lambda s: "    " + s, lambda s: 
 
 
 def replayed(before: str, after: str, encoding: PositionEncoding, work: DiffWork | None = None) -> str:
+    """The replacements applied from the last, their ranges counted in one pass (`narrowed_spans`)."""
     document = Document(before, encoding)
-    for each in reversed(replacements(before, after, work)):
-        where = narrowed_span(before, Narrowed(each.before_start, each.before_end, each.after_end), encoding)
+    found = replacements(before, after, work)
+    wheres = [Narrowed(each.before_start, each.before_end, each.after_end) for each in found]
+    spans = narrowed_spans(before, wheres, encoding)
+    for each, where in zip(reversed(found), reversed(spans), strict=True):
         document.apply_span(where, after[each.after_start : each.after_end])
     return document.text
 
@@ -35,6 +38,16 @@ def replayed(before: str, after: str, encoding: PositionEncoding, work: DiffWork
 def test_the_replacements_make_the_text_after(before: list[str], after: list[str],
                                               encoding: PositionEncoding) -> None:
     assert replayed("".join(before), "".join(after), encoding) == "".join(after)
+
+
+@settings(max_examples=examples(500))
+@given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30), st.sampled_from(ENCODINGS))
+def test_the_ranges_counted_in_one_pass_are_those_counted_one_by_one(
+        before: list[str], after: list[str], encoding: PositionEncoding) -> None:
+    """`narrowed_spans` counts on from the change before; `narrowed_span` from the start of the text."""
+    old, new = "".join(before), "".join(after)
+    wheres = [Narrowed(e.before_start, e.before_end, e.after_end) for e in replacements(old, new)]
+    assert narrowed_spans(old, wheres, encoding) == [narrowed_span(old, where, encoding) for where in wheres]
 
 
 @settings(max_examples=examples(500))
@@ -71,3 +84,28 @@ def test_over_the_budget_one_replacement_spans_the_changes() -> None:
 
 def test_equal_texts_have_none() -> None:
     assert replacements("a\nb\n", "a\nb\n") == []
+
+
+def lf_lines(text: str) -> list[str]:
+    """The lines of `text` as git and an agent's tool count them: each ends at LF."""
+    pieces = text.split("\n")
+    return [piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
+@settings(max_examples=examples(500))
+@given(st.lists(PIECES, max_size=30), st.lists(PIECES, max_size=30))
+def test_the_line_runs_make_the_text_after_from_the_lines_before(before: list[str], after: list[str]) -> None:
+    """`line_runs` as a formatter's write's `changed_lines` (lines ending at LF, 1-based): the old lines
+    outside the runs, in place, and the new lines of the runs give the text after."""
+    old_text, new_text = "".join(before), "".join(after)
+    old, new = lf_lines(old_text), lf_lines(new_text)
+    made: list[str] = []
+    at = 0
+    for old_first, old_count, new_first, new_count in line_runs(old_text, new_text):
+        assert old_first - 1 >= at and (old_count or new_count)
+        made += old[at : old_first - 1]
+        assert len(made) == new_first - 1
+        made += new[new_first - 1 : new_first - 1 + new_count]
+        at = old_first - 1 + old_count
+    made += old[at:]
+    assert "".join(made) == new_text
