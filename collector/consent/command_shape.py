@@ -54,6 +54,11 @@ _MODULE = re.compile(r"[A-Za-z_][\w.]*")
 _SAFE = re.compile(r"[\w«»:./=+@%,~-]+")
 
 
+def spelt(argv: Sequence[str]) -> str:
+    """`argv` in one line as a shell reads it back, its shapes and plain words unquoted."""
+    return " ".join(map(_spelt, argv))
+
+
 def shape_argv(argv: Sequence[str]) -> list[str]:
     """`argv` (one command, its program first) with every argument but the program, a subcommand and the
     flags given as its kind and shape (see the module's docstring)."""
@@ -102,7 +107,7 @@ def shape_line(line: str) -> str:
     words: list[str] = []
     for part in _commands(tokens):
         words.extend(part if len(part) == 1 and part[0] in OPERATORS else shape_argv(part))
-    return " ".join(map(_spelt, words))
+    return spelt(words)
 
 
 def shape_token(token: str) -> str:

@@ -5,12 +5,11 @@ whose command, as typed (`typed`), the review named."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Iterator
 
 import msgspec
 
-from collector.consent.command_shape import shape_argv, shape_line
+from collector.consent.command_shape import shape_argv, shape_line, spelt
 from schemas import Step
 from schemas import steps as kinds
 
@@ -20,9 +19,9 @@ def typed(step: Step) -> str | None:
     and args), or None when it holds none."""
     if type(step) is kinds.CommandStep:
         return step.command_line if step.command_line is not None else \
-            None if step.argv is None else shlex.join(step.argv)
+            None if step.argv is None else spelt(step.argv)
     if type(step) is kinds.TestRunStep:
-        return shlex.join([step.framework, *step.args])
+        return spelt([step.framework, *step.args])
     if type(step) is kinds.AgentStep:
         return step.command_line
     return None
