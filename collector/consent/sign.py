@@ -78,7 +78,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
                  workspace_policy: SigningPolicy | None = None, redaction: Mapping[str, Any] | None = None,
                  scope_files: list[str] | None = None, now: datetime | None = None,
                  excluded: Iterable[str] = (), unlinkable: Timing | None = None,
-                 known: RepositoryKnowledge | None = None) -> ConsentStatement:
+                 known: RepositoryKnowledge | None = None,
+                 whole: frozenset[str] = frozenset()) -> ConsentStatement:
     """Write `src` signed to `dst` (atomically; `dst` may be `src`) and return the statement signed.
 
     Refuses (SigningRefused, KeyProblem, EpisodeError) an episode already signed, damaged, holding step
@@ -97,7 +98,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     `unlinkable` ("coarse" or "exact" timing): sign in unlinkable mode. The episode is minimised first
     (unlinkable.py: the day only, versions at release level, no folder name nor remote but a shared one
     the managed policy lists, commit and conversation ids as pseudonyms, times in 100 ms steps unless
-    "exact"; the statement's versions at release level too), then
+    "exact", every command's arguments shaped but those whose text as typed is in `whole`, which the
+    review kept whole; the statement's versions at release level too), then
     signed with a per-episode key taken from the enrolment store for this month (marked used before the
     signature is written, and only once nothing else refuses the episode), its statement carrying the
     issuer's authorisation of that key instead of the contributor's own, and `signed_at` the day only.
@@ -109,7 +111,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
             _unsigned(src, dst)
             policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
             shared = policy.managed.policy.shared_remotes if policy.managed is not None else []
-            minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable, shared, known)
+            minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable, shared, known,
+                                         whole)
             moment = now or utc_now()
             return _sign(minimised, dst, home, _EpisodeKey(home, unlinkable, moment), policy,
                          redaction, scope_files, day_only(moment), excluded)

@@ -29,6 +29,11 @@ signs it.
                                          the zone a commit id hashes
         an agent's session_start detail  its versions major.minor, its model names their family
                                          (ACP's "NAME VERSION"; generalise.py agent_label)
+        every command's arguments        shaped (command_shape.py): a `command`'s argv and command line,
+                                         a `test_run`'s args, an agent step's command line keep the
+                                         program, subcommand and flags, every other argument its kind
+                                         and shape (`tests/«dir»/test_«name».py`, `«number:2»`, `«word»`);
+                                         but those the review kept `whole` (commands.py)
 
     minimised_statement(statement) -> the statement's `software` (codetape, recorder; no editor) and
         `redaction.rules_version` at release level ("2026.12.3+custom2" -> "2026.12")
@@ -52,6 +57,7 @@ from typing import Literal
 import msgspec
 
 from collector.consent.authorisation import Authorisation, IssuerRecord, verify_authorisation
+from collector.consent.commands import shaped_unless
 from collector.consent.generalise import agent_label, default_capture, major_minor
 from collector.consent.keys import decode_public
 from collector.consent.pseudonyms import Pseudonyms
@@ -134,14 +140,16 @@ def coarsen(step: Step) -> Step:
 
 
 def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Sequence[str] = (),
-                     known: RepositoryKnowledge | None = None) -> Path:
+                     known: RepositoryKnowledge | None = None, whole: frozenset[str] = frozenset()) -> Path:
     """Write `src` minimised (see the module's docstring) to `dst`, keeping its git remote when it is one
-    of `shared_remotes`, its texts scrubbed with what its repository `known`s (scrub.py); returns `dst`."""
+    of `shared_remotes`, its texts scrubbed with what its repository `known`s (scrub.py), its commands
+    shaped but those whose text as typed is in `whole` (the review kept them whole); returns `dst`."""
     episode = open_episode(src)
     known = known.sharing(shared_remotes) if known is not None else RepositoryKnowledge()
     names = Pseudonyms(commit_ids(episode.header, episode.steps()), unpushed=known.unpushed)
     scrub = Scrub(names, known, episode_period(episode.header, episode.steps()))
-    steps: Iterator[Step] = (generalised(pseudonymised(step, names, scrub)) for step in episode.steps())
+    steps: Iterator[Step] = (generalised(pseudonymised(shaped_unless(step, whole), names, scrub))
+                             for step in episode.steps())
     if timing == "coarse":
         steps = (coarsen(step) for step in steps)
     elif timing == "retimed":

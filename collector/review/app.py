@@ -88,6 +88,7 @@ class ReviewApp(App[ReviewOutcome]):
         Binding("d", "drop", "drop range"),
         Binding("r", "redact", "redact"),
         Binding("p", "prompts", "leave out agent prompts"),
+        Binding("w", "whole", "keep a command whole", show=False),
         Binding("m", "mark", "mark"),
         Binding("u", "undo", "undo"),
         Binding("o", "report", "report"),
@@ -385,6 +386,14 @@ class ReviewApp(App[ReviewOutcome]):
             return
         self._work("applying", lambda: self.session.apply(plan.without_prompts()),
                    lambda: self._changed("applied"))
+
+    def action_whole(self) -> None:
+        """w: keep the command of the timeline's row whole at unlinkable signing (its arguments as typed)."""
+        row = self.cursor_row()
+        if row is None:
+            return
+        self._work("applying", lambda: self.session.keep_whole(row.first),
+                   lambda: self._changed("kept whole"))
 
     def action_mark(self) -> None:
         row = self.cursor_row()

@@ -102,7 +102,7 @@ def share_context(home: Home) -> tuple[Timing | None, tuple[str, bool] | None]:
 def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = None,
                    passphrase: str | None = None, workspace: Path | None = None,
                    policy: SigningPolicy | None = None, scope_files: list[str] | None = None,
-                   unlinkable: bool = False) -> Queued:
+                   unlinkable: bool = False, whole: frozenset[str] = frozenset()) -> Queued:
     """Sign `original` (or its trimmed copy `trimmed`) into the outbox, then take the original out of
     episodes/. ConsentError (key, policy, refusal) or ReviewError when it cannot; nothing is removed then.
     Unlinkable (consent.sign_episode) when `unlinkable` or config.toml's `[consent] mode` says so: then a
@@ -111,7 +111,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     top-up is given a random time of its own (collector/due.py, run by the upload), never this signing's.
     Its upload time is drawn before the signed episode is in the outbox, so no upload can find it there
     without one; its texts are scrubbed with what the repository at `workspace` knows (consent/repository.py;
-    `codetape sign --unlinkable` refuses when there is none to ask)."""
+    `codetape sign --unlinkable` refuses when there is none to ask); its commands are shaped but those
+    in `whole`, as typed, which the review kept whole (consent/commands.py)."""
     episode = open_episode(original)
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
@@ -132,7 +133,7 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         if mode is not None and workspace is not None:  # what the upload looks for on remote branches
             keep_origin(home, episode, workspace)
         statement, limited = _sign(original, target, home, trimmed, passphrase, policy, scope_files,
-                                   captured, mode, bool(episode.header.capture.exclude), workspace)
+                                   captured, mode, bool(episode.header.capture.exclude), workspace, whole)
     except BaseException:
         if mode is not None:
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
@@ -150,7 +151,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
 
 def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, passphrase: str | None,
           policy: SigningPolicy, scope_files: list[str] | None, captured: list[str],
-          mode: Timing | None, header_excludes: bool, workspace: Path | None) -> tuple[ConsentStatement, str]:
+          mode: Timing | None, header_excludes: bool, workspace: Path | None,
+          whole: frozenset[str] = frozenset()) -> tuple[ConsentStatement, str]:
     """The statement signed, and what the managed policy's limits took out ("" when nothing)."""
     known = None if mode is None or workspace is None else _knowledge(original, home, workspace, policy)
     with tempfile.TemporaryDirectory(prefix="codetape-sign-") as scratch:
@@ -165,7 +167,7 @@ def _sign(original: Path, target: Path, home: Home, trimmed: TrimResult | None, 
                                  redaction=None if summary is None else summary.to_dict(),
                                  scope_files=scope_files,
                                  excluded=[*captured, *(() if trimmed is None else trimmed.plan.excludes)],
-                                 unlinkable=mode, known=known)
+                                 unlinkable=mode, known=known, whole=whole)
     beyond = None if trimmed is None else trimmed.beyond
     return statement, beyond.says() if beyond else ""
 

@@ -11,6 +11,8 @@
     names      the people and owners a repository knows, masked as `«user»` but on the lines a file
                on a remote-tracking branch holds at the same path (redact/knownnames.py): unlinkable
                signing adds them, the reviewer does not
+    whole      commands, as typed, that unlinkable signing keeps whole instead of shaping their
+               arguments (consent/commands.py); nothing is trimmed for them
 
 A plan is a value: every change makes a new one, so the review can undo and re-apply from the original.
 """
@@ -39,6 +41,7 @@ class TrimPlan:
     prompts: bool = False
     limits: Limits | None = None
     names: KnownNames | None = None
+    whole: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -56,6 +59,9 @@ class TrimPlan:
     def without_prompts(self) -> TrimPlan:
         return replace(self, prompts=True)
 
+    def keep_whole(self, command: str) -> TrimPlan:
+        return replace(self, whole=(*self.whole, command))
+
     def ranges(self) -> list[tuple[int, int]]:
         """The drop ranges sorted, overlapping or touching ones merged."""
         merged: list[tuple[int, int]] = []
@@ -72,7 +78,8 @@ class TrimPlan:
                 + [f"drop {start} ms to {end} ms" for start, end in self.drops]
                 + [f"redact /{pattern}/" for pattern in self.patterns]
                 + (["leave out agent prompts"] if self.prompts else [])
-                + ([f"keep to the managed policy's {self.limits.names()}"] if self.limits else []))
+                + ([f"keep to the managed policy's {self.limits.names()}"] if self.limits else [])
+                + [f"keep whole {command}" for command in self.whole])
 
 
 @dataclass

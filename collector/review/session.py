@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from collector.consent.commands import shaped, typed
 from collector.episode import open_episode
 from collector.errors import PolicyError
 from collector.home import Home
@@ -73,7 +74,8 @@ class ReviewSession:
         self.summary: ReviewSummary = build_summary(episode, redaction=self.redaction, policy=self.policy,
                                                     on_step=self.timeline.add, unlinkable=timing is not None,
                                                     destination=destination, workspace=self.workspace,
-                                                    timing=timing or "retimed", home=self.home)
+                                                    timing=timing or "retimed", home=self.home,
+                                                    whole=frozenset(self.plan.whole))
         if self.policy_error is not None:
             self.summary.terms = Terms(problem=self.policy_error)
         self.browser = Browser(open_episode(self.current))
@@ -115,6 +117,22 @@ class ReviewSession:
         self._load()
         return result
 
+    def keep_whole(self, step: int) -> str:
+        """Keep the command of step number `step` (of what the reviewer sees) whole at unlinkable signing:
+        the command as typed. ReviewError (the plan unchanged) when the step holds no command, or none
+        that shaping changes, or it is kept whole already."""
+        found = next((each for number, each in enumerate(open_episode(self.current).steps())
+                      if number == step), None)
+        command = None if found is None else typed(found)
+        if found is None or command is None:
+            raise ReviewError(f"step {step} holds no command to keep whole; nothing changed")
+        if typed(shaped(found)) == command:
+            raise ReviewError(f"{command} has no argument that signing shapes; nothing changed")
+        if command in self.plan.whole:
+            raise ReviewError(f"{command} is kept whole already; nothing changed")
+        self.apply(self.plan.keep_whole(command))
+        return command
+
     def undo(self) -> bool:
         """Go back to the plan before the last change; False when there is none."""
         if not self.history:
@@ -128,7 +146,7 @@ class ReviewSession:
         """Sign what the reviewer sees and queue it; the working copy goes with the session."""
         return sign_and_queue(self.original, self.home, trimmed=self.trimmed, passphrase=passphrase,
                               workspace=self.workspace, policy=self.policy,
-                              scope_files=self.summary.files)
+                              scope_files=self.summary.files, whole=frozenset(self.plan.whole))
 
     def discard(self) -> None:
         discard_episode(self.original)

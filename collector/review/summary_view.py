@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, assert_never
 
+from collector.consent.commands import both_forms, typed
 from collector.consent.unlinkable import Timing
 from collector.episode import Episode
 from collector.episode.resolve import show
@@ -40,7 +41,7 @@ from collector.review.continued import continued_note
 from collector.review.notebooks import Notebooks, notebooks_of
 from collector.review.pushed import pushed_note
 from collector.review.redactions import EXCLUDED, PROMPT, REVIEW, SEALED, Placeholders, Redaction
-from collector.review.unlinkable import LABEL, timing_note, unlinkable_notes
+from collector.review.unlinkable import LABEL, command_notes, timing_note, unlinkable_notes
 from collector.text.oneline import one_line
 from collector.text.sizes import byte_size
 from schemas import Step
@@ -265,12 +266,14 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
                   on_step: Callable[[Step], None] | None = None, unlinkable: bool = False,
                   destination: tuple[str, bool] | None = None,
                   workspace: Path | None = None, timing: Timing = "retimed",
-                  home: Home | None = None) -> ReviewSummary:
+                  home: Home | None = None, whole: frozenset[str] = frozenset()) -> ReviewSummary:
     """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline).
     `workspace`: where it was recorded, whose repository says which of its commits are pushed; `timing`:
     the timing an unlinkable signing takes (config.toml's); `home`: whose earlier unlinkable episodes the
-    episode's unpushed text is compared with (continued.py)."""
+    episode's unpushed text is compared with (continued.py); `whole`: the commands the review keeps whole
+    at unlinkable signing (as typed)."""
     found: list[Step] = []
+    commands: list[Step] = []
     placeholders = Placeholders()
     placeholders.header(episode.header)
 
@@ -279,6 +282,8 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
             placeholders.add(step)
             if _listed_kind(step):
                 found.append(step)
+            if unlinkable and typed(step) is not None:
+                commands.append(step)
             if on_step is not None:
                 on_step(step)
             yield step
@@ -295,7 +300,8 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
     if policy is not None:
         summary.terms = Terms.of(policy, summary.files, unlinkable=unlinkable, destination=destination)
     if unlinkable:
-        summary.unlinkable = unlinkable_notes(episode.header, None if policy is None else policy.managed)
+        summary.unlinkable = [*command_notes(list(both_forms(commands)), whole),  # the timing note ends it
+                              *unlinkable_notes(episode.header, None if policy is None else policy.managed)]
         pushed = pushed_note(episode, workspace)
         if pushed is not None:
             summary.unlinkable.append(f"{LABEL}{pushed}")

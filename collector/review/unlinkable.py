@@ -1,7 +1,8 @@
 """What the review says of an episode it would sign unlinkably: which of what names its repository and its
 editor signing leaves out (consent/unlinkable.py does it), which settings it keeps that still single the
-contributor out, and what the timing signed for leaves of the rhythm of typing (consent/retime.py), with
-bench/rhythm.py's figures (bench/README.md, "Keystroke rhythm across episodes")."""
+contributor out, what the timing signed for leaves of the rhythm of typing (consent/retime.py), with
+bench/rhythm.py's figures (bench/README.md, "Keystroke rhythm across episodes"), and each command as typed
+beside the shape signing gives it (consent/commands.py), or what keeping it whole exposes."""
 
 from __future__ import annotations
 
@@ -73,3 +74,27 @@ def timing_note(timing: Timing) -> str:
     return (f"{LABEL}times {kept} (timing = \"{timing}\"): your typing rhythm can link your episodes and "
             f"name you: {measured}; the default, timing = \"retimed\", leaves {RHYTHM['retimed'][0]} and "
             f"{RHYTHM['retimed'][1]}")
+
+
+SHOWN = 20  # commands shown in both forms; the rest are counted
+
+
+def command_notes(forms: Sequence[tuple[str, str]], whole: frozenset[str]) -> list[str]:
+    """What signing does to the episode's commands: a line on shaping, then each command that shaping
+    changes (`forms`: as typed, as signed) beside its shape, or, kept whole, what that exposes."""
+    if not forms:
+        return []
+    shaped = [form for form in forms if form[0] not in whole]
+    notes = [f"{LABEL}commands shaped: {len(shaped)} of {len(forms)} keep their program, subcommand and "
+             "flags, every other argument its kind and shape, so a log of your laptop's command lines "
+             "(an endpoint agent's) finds none of them on the day; what they printed is kept, scrubbed "
+             "(w on a command in the timeline keeps it whole)"]
+    for typed, shape in sorted(forms, key=lambda form: form[0] not in whole)[:SHOWN]:  # kept whole first
+        if typed in whole:
+            notes.append(f"{LABEL}kept whole: {typed}: its arguments go as you typed them, and a log "
+                         "that records each command line with who ran it can name you by it on its day")
+        else:
+            notes.append(f"{LABEL}  {typed}  ->  {shape}")
+    if len(forms) > SHOWN:
+        notes.append(f"{LABEL}  and {len(forms) - SHOWN} more commands")
+    return notes

@@ -39,6 +39,8 @@ x           exclude files or folders (the file under the cursor, or a pattern);
 d           drop a time range (the Timeline's rows, or the mark to here)
 r           mask text matching a regular expression, everywhere
 p           leave out what you typed to AI agents
+w           unlinkable: keep the Timeline row's command whole, as typed, not
+            shaped (the Summary says what that exposes)
 u           undo the last change
 o           the HTML report, in your browser
 

@@ -70,7 +70,11 @@ def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
                                 "default set")  # an old episode's channels
     assert lines[-2].startswith("unlinkable  could not check whether this episode's 1 commit(s) are pushed")
     assert lines[-1].startswith("unlinkable  times re-timed: a burst of typing at one time")
-    assert summary.to_json()["unlinkable"][0].startswith("repository left out: ")
+    said = summary.to_json()["unlinkable"]
+    assert said[0].startswith("commands shaped: 2 of 2 keep their program, subcommand and flags")  # issue 94
+    assert said[1:4] == ["  pytest -q tests/test_pager.py  ->  pytest -q tests/test_«name».py",
+                         "  make lint  ->  make «word»", said[3]]
+    assert said[3].startswith("repository left out: ")
 
 
 def test_the_summary_gives_the_rhythm_figures_of_the_timing_signed_for() -> None:
