@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from bench.report import command_line, machine, table, write_section
 from bench.rhythm import CHOICES, PEOPLE, auc, one_of
@@ -257,7 +258,8 @@ def main() -> int:
     parser.add_argument("--train", type=int, default=10, help="trials whose people train the pair model")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    rows = measured(args.trials, args.train, args.seed)
+    with threadpool_limits(limits=1):  # the models are small: more threads only contend for the cores
+        rows = measured(args.trials, args.train, args.seed)
     body = (f"`{command_line()}`: {machine()}; {args.trials} scored trials of {PEOPLE} people (and "
             f"{args.train} training the pair model), {KNOWN} known episode of each and one more to place; "
             "means over the scored trials; the population's spreads are assumed (the module's docstring)\n\n"
