@@ -58,6 +58,10 @@ def repository_note(workspace: WorkspaceIdentity, shared_remotes: Sequence[str])
 # bench/rhythm.py (bench/README.md): the right one of 10 typists, by the better of its two classifiers, and
 # the pairwise ROC AUC of "one person's two episodes"; chance 10 % and 0.50
 RHYTHM = {"exact": ("79 %", "0.96"), "coarse": ("85 %", "0.98"), "retimed": ("11 %", "0.50")}
+# bench/habits.py (bench/README.md): on a model population whose people differ in their habits (assumed
+# spreads), the pairwise ROC AUC of re-timed episodes' pauses between bursts and of the counts they hold
+# (burst sizes, deleting share, saves and test runs per burst), the better of its two classifiers
+HABITS = {"pauses between bursts": "0.76", "counts: the three above": "0.89"}
 
 
 def timing_note(timing: Timing) -> str:
@@ -69,7 +73,11 @@ def timing_note(timing: Timing) -> str:
         before, before_auc = RHYTHM["coarse"]
         return (f"{LABEL}times re-timed: a burst of typing at one time, its length drawn, pauses in whole "
                 f"seconds, so your typing rhythm does not tell you apart: {measured} (in 100 ms steps: "
-                f"{before}, {before_auc}); replays and exports see no time within a burst")
+                f"{before}, {before_auc}); replays and exports see no time within a burst; your habits are "
+                f"kept: on a model population whose people differ, your pauses between bursts tell two "
+                f"episodes of yours from two people's with ROC AUC {HABITS['pauses between bursts']}, how "
+                f"many keystrokes your bursts hold, how much you delete and how often you save and run tests "
+                f"with {HABITS['counts: the three above']}")
     kept = "in 100 ms steps" if timing == "coarse" else "to the millisecond"
     return (f"{LABEL}times {kept} (timing = \"{timing}\"): your typing rhythm can link your episodes and "
             f"name you: {measured}; the default, timing = \"retimed\", leaves {RHYTHM['retimed'][0]} and "

@@ -12,7 +12,7 @@ import msgspec
 from collector.episode import open_episode
 from collector.policy.managed import Managed
 from collector.review.summary_view import build_summary
-from collector.review.unlinkable import RHYTHM, unlinkable_notes
+from collector.review.unlinkable import HABITS, RHYTHM, unlinkable_notes
 from schemas.header import CaptureSettings, ClientInfo, EpisodeHeader, WorkspaceIdentity
 from schemas.settings import ALL_CHANNELS, ManagedPolicy
 from tests.fixtures.make_golden import DIRECTORY, FULL_HEADER
@@ -84,6 +84,10 @@ def test_the_summary_gives_the_rhythm_figures_of_the_timing_signed_for() -> None
     retimed = build_summary(episode, unlinkable=True).lines()[-1]
     assert "names the right one of 10 typists 11 % of the time (chance 10 %)" in retimed
     assert "ROC AUC 0.50 (in 100 ms steps: 85 %, 0.98)" in retimed
+    assert retimed.endswith("your habits are kept: on a model population whose people differ, your "
+                            "pauses between bursts tell two episodes of yours from two people's with ROC AUC "
+                            "0.76, how many keystrokes your bursts hold, how much you delete and how often "
+                            "you save and run tests with 0.89")
     exact = build_summary(episode, unlinkable=True, timing="exact").lines()[-1]
     assert exact.startswith('unlinkable  times to the millisecond (timing = "exact"): your typing rhythm can '
                             "link your episodes and name you: ")
@@ -124,3 +128,17 @@ def test_the_rhythm_figures_are_the_benchs() -> None:
         assert len(found) == 2, (timing, rows)
         assert of_ten == f"{round(max(float(row[3].rstrip('%')) for row in found))} %", timing
         assert auc == f"{max(float(row[5]) for row in found):.2f}", timing
+
+
+def test_the_habits_figures_are_the_benchs() -> None:
+    """HABITS quotes bench/README.md's habits section (bench/habits.py, issue 93): of re-timed episodes, the
+    better pairwise AUC of its two classifiers, to two places; rerun the bench and update HABITS (and
+    docs/unlinkable.md) together."""
+    readme = (Path(__file__).parents[3] / "bench" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- habits:start -->")[1].split("<!-- habits:end -->")[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| ")]
+    for features, auc in HABITS.items():
+        found = [row for row in rows if row[0] == "re-timed (retimed)" and row[1] == features]
+        assert len(found) == 2, (features, rows)
+        assert auc == f"{max(float(row[6]) for row in found):.2f}", features
