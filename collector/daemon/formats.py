@@ -36,10 +36,14 @@ DETAIL = "collector:saved then reloaded"
 LIMIT = 256  # saves remembered (the oldest forgotten first)
 
 
+ECHOES = 16  # the texts of a file's saves in the window remembered: a watcher's late view of one is its echo
+
+
 @dataclass(frozen=True, slots=True)
 class _Saved:
     text: str  # what the save put on disk
     came: int  # when it was written (the daemon's clock)
+    texts: tuple[str, ...] = ()  # what this and the saves before it in the window put there, the last last
 
 
 class Formats:
@@ -60,8 +64,9 @@ class Formats:
         """Learn from a step written: an editor's save (`on_disk`: the text it put there) starts the window
         in which a formatter may write its file; any other write of the file on disk ends it."""
         if type(step) is kinds.SaveStep and on_disk is not None:
-            self._saved.pop(step.path, None)
-            self._saved[step.path] = _Saved(on_disk, now)
+            before = self._saved.pop(step.path, None)
+            earlier = before.texts if before is not None and now - before.came < SAVE_MS else ()
+            self._saved[step.path] = _Saved(on_disk, now, (*earlier, on_disk)[-ECHOES:])
             while len(self._saved) > LIMIT:
                 del self._saved[next(iter(self._saved))]
         elif type(step) is kinds.FileChangeStep:
@@ -76,13 +81,14 @@ class Formats:
 
     def may_write(self, step: kinds.Step, on_disk: str | None, now: int) -> bool:
         """Whether `step`, a watcher's change, may be a formatter's write of a file just saved: the file's
-        text on disk is the save's, and it writes another."""
+        text on disk is the save's, and it writes another, which no save in the window wrote (a late view of
+        an earlier save, after the developer saved again, is that save's echo, never a formatter's)."""
         if type(step) is not kinds.FileChangeStep or step.change != "modified" or step.text is None \
                 or step.origin is not None:
             return False
         saved = self._saved.get(step.path)
         return saved is not None and now - saved.came < SAVE_MS and on_disk == saved.text \
-            and step.text != saved.text
+            and step.text not in saved.texts and step.text != saved.text
 
     def may_reload(self, path: str, text: str, on_disk: str | None, now: int) -> bool:
         """Whether an editor's reload of `text` may read in a formatter's write of a file just saved, which
