@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from abc import ABCMeta, abstractmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,7 +19,7 @@ MAX_CONNECTIONS = 128  # served at once
 BACKLOG = 1024
 
 
-class BoundedServer(ThreadingHTTPServer):
+class BoundedServer(ThreadingHTTPServer, metaclass=ABCMeta):
     daemon_threads = True
     request_queue_size = BACKLOG
 
@@ -30,9 +31,9 @@ class BoundedServer(ThreadingHTTPServer):
         self._reading: dict[socket.socket, None] = {}  # connections still sending their request, oldest first
         self._open = 0
 
+    @abstractmethod
     def note(self, line: str) -> None:
         """One line in the server's own log (each server says where)."""
-        raise NotImplementedError
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Serve a connection in a thread of its own; when `max_connections` are open, first shed the
