@@ -140,7 +140,8 @@ def test_the_readme_and_the_home_show_the_pictures_scripts_pictures_makes() -> N
 
 
 def test_the_readme_and_the_home_quote_the_first_command_s_idle_and_loaded_figures() -> None:
-    """bench/first_command.py writes an idle and a loaded section of bench/README.md; both pages give both
+    """bench/first_command.py writes an idle and a loaded section of bench/README.md; the pages that say how
+    long `scripts/demo` takes (the contributors' page, which README.md links, and the site's home) give both
     figures, so a newcomer on a busy machine is not promised the idle one."""
     bench = (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
     figures = {}
@@ -149,7 +150,18 @@ def test_the_readme_and_the_home_quote_the_first_command_s_idle_and_loaded_figur
         found = re.search(r"`scripts/demo` cold takes (\d+) s", section)
         assert found, f"bench/README.md's {kind} section gives no figure"
         figures[kind] = f"{found[1]} s"
-    for page in (README, HOME):
+    for page in (DOCS / "contributing.md", HOME):
         text = " ".join(page.read_text(encoding="utf-8").split())
         assert f"{figures['idle']} at idle" in text, (page.name, figures)
         assert re.search(rf"{figures['loaded']} at load average \d", text), (page.name, figures)
+
+
+def test_the_readme_s_first_screen_is_the_user_s_door() -> None:
+    """Issue 96: the first 25 lines hold what codetape is, its version and maturity, the licence, the user's
+    install (with what the demo needs) and the demo, and a picture; the contributors' page holds the rest."""
+    first = "\n".join(README.read_text(encoding="utf-8").splitlines()[:25])
+    for needed in ("codetape records how you work", "Version ", "alpha", "Apache-2.0",
+                   "uv tool install '.[demo]'", "codetape demo", "![The review's Shared tab"):
+        assert needed in first, f"README.md's first 25 lines do not hold {needed!r}"
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    assert version and f"Version {version[1]}," in first, "README.md's version is not pyproject.toml's"
