@@ -11,12 +11,14 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 SOURCE = Path(__file__).resolve().parent / "editor_extensions"
-# what each editor loads at run time; VS Code's extension ships as its own .vsix
+# what each editor loads at run time; VS Code's extension as its packaged .vsix, when one was built
+VSIX = Path("vscode") / "codetape.vsix"
 PLUGINS = {"neovim": ("lua/**/*.lua",), "emacs": ("*.el",), "vim": ("*.vim",), "helix": ("languages.toml",)}
 
 
 class BuildWithEditorPlugins(build_py):
-    """build_py, then the editor plugins copied under collector/editor_plugins/ in the build."""
+    """build_py, then the editor plugins (and VS Code's packaged extension, when there is one) copied under
+    collector/editor_plugins/ in the build."""
 
     def run(self) -> None:
         super().run()
@@ -29,6 +31,9 @@ class BuildWithEditorPlugins(build_py):
                 copy = target / editor / path.relative_to(SOURCE / editor)
                 self.mkpath(str(copy.parent))
                 self.copy_file(str(path), str(copy))
+        if (SOURCE / VSIX).is_file():  # `npm run package` in editor_extensions/vscode (scripts/setup runs it)
+            self.mkpath(str((target / VSIX).parent))
+            self.copy_file(str(SOURCE / VSIX), str(target / VSIX))
 
 
 setup(cmdclass={"build_py": BuildWithEditorPlugins})

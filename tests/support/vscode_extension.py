@@ -25,7 +25,7 @@ NODE_MODULES = EXTENSION / "node_modules"
 @contextmanager
 def out_locked() -> Iterator[None]:
     """Hold the extension's `out/` for this process: nothing else compiles into it or reads it meanwhile."""
-    if not all((NODE_MODULES / ".bin" / name).exists() for name in ("tsc", "vsce")):
+    if not all((NODE_MODULES / ".bin" / name).exists() for name in ("tsc", "vsce", "esbuild")):
         pytest.fail("the VS Code extension's packages are missing: run scripts/setup")
     with locked(NODE_MODULES / "codetape-tests-out"):
         yield
@@ -42,9 +42,12 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
             return vsix
         tsc = NODE_MODULES / ".bin" / "tsc"
         subprocess.run([str(tsc), "-p", "."], cwd=EXTENSION, check=True, timeout=300)
+        # bundled by esbuild into out/extension.js, as package.json's `bundle` script does it
+        subprocess.run(["npm", "run", "-s", "bundle"], cwd=EXTENSION, check=True, timeout=300, capture_output=True)
         partial = shared / "codetape.vsix.partial.vsix"
         # no repository yet: the project names none, and a made-up URL would be a promise without the thing
-        subprocess.run([str(NODE_MODULES / ".bin" / "vsce"), "package", "--allow-missing-repository", "-o",
-                        str(partial)], cwd=EXTENSION, check=True, timeout=300, capture_output=True)
+        subprocess.run([str(NODE_MODULES / ".bin" / "vsce"), "package", "--no-dependencies",
+                        "--allow-missing-repository", "-o", str(partial)],
+                       cwd=EXTENSION, check=True, timeout=300, capture_output=True)
         partial.replace(vsix)
     return vsix

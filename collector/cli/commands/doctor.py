@@ -124,7 +124,24 @@ def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
         checks.append(Check("recording", "problem", "no editor plugin, agent hook or shell hook found: "
                             "nothing starts the collector or sends it steps (docs/install.md, editors.md)"))
     checks.append(_plugins())
+    checks.append(vscode_extension(_packaged_vsix()))
     return checks
+
+
+def _packaged_vsix() -> Path | None:
+    from collector.editors import vscode_vsix
+
+    return vscode_vsix()
+
+
+def vscode_extension(vsix: Path | None) -> Check:
+    """Where this install's VS Code extension is, and the one command that installs it into VS Code or a fork
+    (Cursor, Windsurf and VSCodium take the same .vsix)."""
+    if vsix is None:
+        return Check("VS Code extension", "absent", "this install holds no codetape.vsix; build it in "
+                     "codetape's checkout: npm ci && npm run package in editor_extensions/vscode")
+    return Check("VS Code extension", "ok", f"{vsix}; install it with code --install-extension {vsix} "
+                 "(cursor, windsurf or codium for a fork; or Extensions: Install from VSIX...)")
 
 
 def _plugins() -> Check:

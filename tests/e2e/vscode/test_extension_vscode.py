@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -107,6 +108,26 @@ def test_the_packaged_extension_leaves_programs_and_files_to_the_users_settings(
         package = json.loads(packaged.read("extension/package.json"))
         assert f"extension/{package['main'].removeprefix('./')}" in packaged.namelist()  # it runs
     assert_settings_are_the_users(package)
+
+
+def test_the_packaged_extension_is_one_bundle_with_its_manifest_and_licence(vsix: Path) -> None:
+    """Issue 96: the .vsix holds esbuild's one bundle, not node_modules (342 files before), and the manifest
+    a marketplace or a fork's installer reads: name, publisher, version (the Python package's), licence
+    and its file."""
+    with zipfile.ZipFile(vsix) as packaged:
+        names = packaged.namelist()
+        package = json.loads(packaged.read("extension/package.json"))
+        bundle = packaged.read("extension/out/extension.js").decode("utf-8")
+    assert not [name for name in names if "node_modules" in name], names
+    assert len(names) <= 15, names
+    assert [name for name in names if name.endswith(".js")] == ["extension/out/extension.js",
+                                                                 "extension/media/review.js"], names
+    assert "LanguageClient" in bundle and 'require("vscode")' in bundle  # the client inside, vscode outside
+    version = re.search(r'^version = "([^"]+)"', (Path(__file__).resolve().parents[3] / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    assert version is not None
+    assert (package["name"], package["publisher"], package["version"], package["license"]) == (
+        "codetape", "codetape", version[1], "Apache-2.0")
+    assert "extension/LICENSE.txt" in names
 
 
 def free_port() -> int:
