@@ -11,7 +11,8 @@ gives the medians and the ratio. Issue 30's goal: scripts/demo cold in under 60 
 
 Each run records the machine's load average (1 minute) as it starts and ends, and how long `scripts/demo`
 took to print its first line and its longest silence (every phase is to say what it does within 2 s).
-The README keeps two figures, as docs/contributing.md and docs/index.md quote them: runs that started at load under
+The README keeps two figures, as docs/contributing.md and docs/index.md quote them: runs that started at
+load under
 1 go to the idle section, runs that started at load 4 or more to the loaded one; a set of runs in
 between, or mixed, is printed and not written. `--demo-only` times `scripts/demo` alone (the installs'
 comparison left out). `--idle` waits before each run (up to 10 minutes) until the load is under 1, as the

@@ -24,7 +24,8 @@ def add_demo_extra(prefix: Path) -> str:
     for a `uv tool install` (whose environment holds uv's receipt), pip's into this interpreter otherwise."""
     if (prefix / "uv-receipt.toml").is_file():
         return "uv tool install --reinstall '.[demo]' (in codetape's checkout)"
-    return f"{Path(sys.executable).name} -m pip install 'codetape[demo]' (or '.[demo]' in codetape's checkout)"
+    python = Path(sys.executable).name
+    return f"{python} -m pip install 'codetape[demo]' (or '.[demo]' in codetape's checkout)"
 
 
 def require_demo_extra(installed: Callable[[str], bool] = _installed, prefix: Path | None = None) -> None:

@@ -43,7 +43,8 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tsc = NODE_MODULES / ".bin" / "tsc"
         subprocess.run([str(tsc), "-p", "."], cwd=EXTENSION, check=True, timeout=300)
         # bundled by esbuild into out/extension.js, as package.json's `bundle` script does it
-        subprocess.run(["npm", "run", "-s", "bundle"], cwd=EXTENSION, check=True, timeout=300, capture_output=True)
+        subprocess.run(["npm", "run", "-s", "bundle"], cwd=EXTENSION, check=True, timeout=300,
+                       capture_output=True)
         partial = shared / "codetape.vsix.partial.vsix"
         # no repository yet: the project names none, and a made-up URL would be a promise without the thing
         subprocess.run([str(NODE_MODULES / ".bin" / "vsce"), "package", "--no-dependencies",

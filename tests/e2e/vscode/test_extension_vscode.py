@@ -123,7 +123,8 @@ def test_the_packaged_extension_is_one_bundle_with_its_manifest_and_licence(vsix
     assert [name for name in names if name.endswith(".js")] == ["extension/out/extension.js",
                                                                  "extension/media/review.js"], names
     assert "LanguageClient" in bundle and 'require("vscode")' in bundle  # the client inside, vscode outside
-    version = re.search(r'^version = "([^"]+)"', (Path(__file__).resolve().parents[3] / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    pyproject = (Path(__file__).resolve().parents[3] / "pyproject.toml").read_text(encoding="utf-8")
+    version = re.search(r'^version = "([^"]+)"', pyproject, re.M)
     assert version is not None
     assert (package["name"], package["publisher"], package["version"], package["license"]) == (
         "codetape", "codetape", version[1], "Apache-2.0")

@@ -1,6 +1,7 @@
 """scripts/setup waits for a package manager that holds dpkg's lock (issue 96, item 3), saying so, rather
 than apt-get failing in 5 s. Driven through bash for real, with the lock path pointed at a scratch file that
-a child process holds with a POSIX lock, as dpkg does; the test releases it only once it has heard the wait."""
+a child process holds with a POSIX lock, as dpkg does; the test releases it only once it has heard the
+wait."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _wait(lock: Path, give_up: int) -> subprocess.Popen[str]:
                             env={"PATH": "/usr/bin:/bin", "APT_LOCK_WAIT": str(give_up)})
 
 
-def test_setup_says_it_waits_for_the_package_manager_and_goes_on_once_the_lock_is_free(tmp_path: Path) -> None:
+def test_setup_waits_for_the_package_manager_saying_so_and_goes_on_once_it_is_free(tmp_path: Path) -> None:
     lock = tmp_path / "lock-frontend"
     holder = _holder(lock)
     waiting = _wait(lock, 600)

@@ -16,7 +16,8 @@ def test_an_install_with_the_extra_starts() -> None:
 
 
 @pytest.mark.parametrize("absent", [{"pytest"}, {"duckdb"}, {"pytest", "duckdb"}])
-def test_a_missing_module_names_itself_and_uv_s_command_for_a_uv_tool(absent: set[str], tmp_path: Path) -> None:
+def test_a_missing_module_names_itself_and_uv_s_command_for_a_uv_tool(
+        absent: set[str], tmp_path: Path) -> None:
     (tmp_path / "uv-receipt.toml").write_text("[tool]\nrequirements = [{ name = \"codetape\" }]\n")
     with pytest.raises(CodetapeError) as raised:
         require_demo_extra(lambda module: module not in absent, tmp_path)
