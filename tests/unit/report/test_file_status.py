@@ -71,7 +71,7 @@ def test_a_file_changed_on_disk_before_it_was_recorded_is_modified_and_counted(t
     files = {report.path: report for report in data.files}
     unseen = files["notes.txt"]
     assert unseen.status == "modified" and unseen.changed and unseen.lines == []
-    assert unseen.note == ("first recorded when changed on disk at 00:00.010; earlier content unknown: "
+    assert unseen.note == ("first recorded when changed on disk at 0:00:00.010; earlier content unknown: "
                            "changed, no diff to show")
     assert files["a.py"].status == "unchanged"
     html = render_page(data)
