@@ -29,5 +29,6 @@ def noise_prefix(relpath: str) -> str | None:
 
 def never_recorded() -> str:
     """The list in a line, for the review to say what no episode holds."""
-    return ("compiled and cache files git does not track (" + ", ".join(f"{name}/" for name in sorted(FOLDERS))
-            + ", " + ", ".join(f"*{suffix}" for suffix in SUFFIXES) + "): docs/never-recorded.md")
+    folders = ", ".join(f"{name}/" for name in sorted(FOLDERS))
+    files = ", ".join(f"*{suffix}" for suffix in SUFFIXES)
+    return f"compiled and cache files git does not track ({folders}, {files}): docs/never-recorded.md"

@@ -33,7 +33,7 @@ PATH_WIDTH = 24
 def plain_lines(episode: Episode, start: Moment | None = None, stop: Moment | None = None) -> Iterator[str]:
     """The log lines of the steps from `start` to `stop` (both included), without line breaks."""
     width = len(str(max(episode.step_count - 1, 0)))
-    held: deque[tuple[int, Step, str, bool]] = deque()  # the last lines in the order shown: a command moves up
+    held: deque[tuple[int, Step, str, bool]] = deque()  # the last lines, in the order shown
     try:
         for index, step, description in _described(episode, start, stop):
             if isinstance(step, CommandStep):
@@ -53,7 +53,8 @@ def plain_lines(episode: Episode, start: Moment | None = None, stop: Moment | No
     yield from (format_line(*line[:3], width, under=line[3]) for line in held)
 
 
-def _described(episode: Episode, start: Moment | None, stop: Moment | None) -> Iterator[tuple[int, Step, str]]:
+def _described(episode: Episode, start: Moment | None,
+               stop: Moment | None) -> Iterator[tuple[int, Step, str]]:
     """(index, step, what it did) of the steps from `start` to `stop`, in the episode's order."""
     _check(episode, start, stop)
     state = PlayState(episode.header.position_encoding)

@@ -3,7 +3,8 @@
 A file's starting text is what the episode first recorded of it (collector/replay/baselines.py, as
 `codetape diff` and the review's diff tab compare); a file first seen being changed on disk or deleted
 has no recorded starting text, and its entry says so; one changed on disk is modified even when nothing
-changed it after (the review's diff tab says it differs, and it is counted among the changed files). Diffs are cut so a report stays small
+changed it after (the review's diff tab says it differs, and it is counted among the changed files).
+Diffs are cut so a report stays small
 (`codetape diff` gives them whole).
 
 Each entry says what happened to its file over the episode, as a pull request would: added (absent at

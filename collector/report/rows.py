@@ -104,7 +104,8 @@ class Rows:
             self._append(row)
 
     def _append(self, row: Row) -> None:
-        """Add a row; a command's at its start, over the rows shown after it, marking the test runs under it."""
+        """Add a row; a command's at its start, over the rows shown after it, the test runs among them
+        marked as under it."""
         if row.kind != "command":
             self.rows.append(row)
             return

@@ -137,9 +137,10 @@ class SignScreen(ModalScreen[SignOff | None]):
     SignScreen #dialog Input { width: 1fr; }
     SignScreen #problem { color: $error; height: auto; display: none; }
     """
-    # Tab, Shift+Tab and Enter are taken in the app's own turn, before it hands on the next key: keys arriving
-    # in a burst (a paste, a password manager) are handed to the field focused when each is read, so a move
-    # left to the field, which handles its keys later in its own turn, would come after keys meant for the next
+    # Tab, Shift+Tab and Enter are taken in the app's own turn, before it hands on the next key: keys
+    # arriving in a burst (a paste, a password manager) are handed to the field focused when each is read,
+    # so a move left to the field, which handles its keys later in its own turn, would come after keys
+    # meant for the next field
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel"),
         Binding("tab", "move(1)", show=False, priority=True),

@@ -3,10 +3,10 @@ Shared tab, the sign dialog's footer, `codetape sign --dry-run`).
 
 It lists, from the episode as trimmed so far: every file whose text leaves (each file's text leaves whole
 as first recorded, so a file merely opened is shared in full: said so), with its lines and what the
-episode did to it; the files excluded; what is never recorded (compiled and cache files); the commands and test runs; absolute paths outside the workspace
-and environment variable names written in commands, test runs, git, notes and agent steps; the git remote;
-and the redactions still in it. `footer()` is the one line: "3 of 5 files, 10 commands, 3 test runs will
-be shared".
+episode did to it; the files excluded; what is never recorded (compiled and cache files); the commands
+and test runs; absolute paths outside the workspace and environment variable names written in commands,
+test runs, git, notes and agent steps; the git remote; and the redactions still in it. `footer()` is the
+one line: "3 of 5 files, 10 commands, 3 test runs will be shared".
 """
 
 from __future__ import annotations

@@ -128,8 +128,9 @@ def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
 
 
 def _plugins() -> Check:
-    """The Neovim, Vim, Emacs and Helix plugins this install ships (the folder a configuration names), and the
-    line that sets one up: shipped is not set up (the `editor ...` lines say which configuration names one)."""
+    """The Neovim, Vim, Emacs and Helix plugins this install ships (the folder a configuration names), and
+    the line that sets one up: shipped is not set up (the `editor ...` lines say which configuration names
+    one)."""
     from collector.editors import editor_plugin
 
     found = {editor: editor_plugin(editor) for editor in ("neovim", "vim", "emacs", "helix")}
@@ -137,8 +138,9 @@ def _plugins() -> Check:
     if not named:
         return Check("plugins shipped", "absent", "this install holds none (reinstall codetape)")
     neovim = found["neovim"]
-    how = ("docs/install.md" if neovim is None else f"Neovim's init.lua: vim.opt.runtimepath:append('{neovim}') "
-           "require('codetape').setup(); the others: docs/install.md")
+    how = ("docs/install.md" if neovim is None
+           else f"Neovim's init.lua: vim.opt.runtimepath:append('{neovim}') require('codetape').setup(); "
+           "the others: docs/install.md")
     return Check("plugins shipped", "absent", f"{', '.join(named)}; to set one up, {how}")
 
 

@@ -74,7 +74,8 @@ def refuse_folder(path: Path, format: str) -> None:
     from collector.episode.resolve import show
 
     shown = show(str(path))
-    dataset = next((folder for folder in (path, *path.absolute().parents) if (folder / MANIFEST).is_file()), None)
+    dataset = next((folder for folder in (path, *path.absolute().parents) if (folder / MANIFEST).is_file()),
+                   None)
     if dataset is not None:
         where = shown if dataset == path else show(str(dataset))
         what = "a dataset" if dataset == path else f"in the dataset {where}"

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         from collector.upload.gate import file_sha256
 
         digest, _ = file_sha256(episode.path)
-        lines = [*render(summary), *whereabouts(episode.path, read_fate(home, str(summary.episode_id)), digest)]
+        fate = read_fate(home, str(summary.episode_id))
+        lines = [*render(summary), *whereabouts(episode.path, fate, digest)]
         sys.stdout.write("".join(f"{line}\n" for line in lines))
     return 0
 
@@ -55,7 +56,8 @@ def whereabouts(path: Path, fate: Fate | None, file_sha256: str | None = None) -
 
     lines = [f"file       {show(str(path))}"]
     if file_sha256 is not None:
-        lines.append(f"file sha256     {file_sha256} (the whole file; an upload names it {episode_key(file_sha256)})")
+        lines.append(f"file sha256     {file_sha256} (the whole file; an upload names it "
+                     f"{episode_key(file_sha256)})")
     for delivered in () if fate is None else fate.deliveries:
         lines.append(f"uploaded   to {show(delivered.destination)} at {_utc(delivered.at)}: "
                      f"{show(delivered.key)}")

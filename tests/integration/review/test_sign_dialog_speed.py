@@ -70,7 +70,8 @@ async def test_enter_in_the_burst_signs_with_everything_typed_before_it(home: Ho
     async with app.run_test(size=SIZE) as pilot:
         await sign_dialog(app, pilot)
         enter = events.Key("enter", "\r")
-        burst(app, [*typed(PASSPHRASE), enter, *typed(PASSPHRASE), events.Key("tab", "\t"), *typed(url), enter])
+        tab = events.Key("tab", "\t")
+        burst(app, [*typed(PASSPHRASE), enter, *typed(PASSPHRASE), tab, *typed(url), enter])
         await settle(app, pilot)
     outcome = app.return_value
     assert isinstance(outcome, ReviewOutcome) and outcome.choice == "signed", app.said

@@ -20,7 +20,7 @@ def test_shipped_plugins_are_not_ok_beside_no_plugin_set_up(tmp_path: Path) -> N
     assert shipped.state == "absent" and "editor plugins" not in checks
     neovim = editor_plugin("neovim")
     assert neovim is not None
+    named = ", ".join(f"{editor} {editor_plugin(editor)}" for editor in ("neovim", "vim", "emacs", "helix"))
     assert shipped.line() == (
-        f"--      plugins shipped: {', '.join(f'{e} {editor_plugin(e)}' for e in ('neovim', 'vim', 'emacs', 'helix'))}"
-        f"; to set one up, Neovim's init.lua: vim.opt.runtimepath:append('{neovim}') require('codetape').setup();"
-        " the others: docs/install.md")
+        f"--      plugins shipped: {named}; to set one up, Neovim's init.lua: "
+        f"vim.opt.runtimepath:append('{neovim}') require('codetape').setup(); the others: docs/install.md")

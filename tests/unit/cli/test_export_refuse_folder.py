@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from collector.cli.commands.export import refuse_folder
-from collector.errors import UsageError
 from collector.dataset.output.output import MANIFEST
+from collector.errors import UsageError
 
 
 def refusal(path: Path) -> str:
@@ -23,9 +23,10 @@ def test_a_folder_inside_a_dataset_names_the_dataset_build(tmp_path: Path) -> No
     dataset = tmp_path / "dataset"
     (dataset / "steps" / "day=2026-03-14").mkdir(parents=True)
     (dataset / MANIFEST).write_text("{}", encoding="utf-8")
-    command = f"`codetape dataset build SOURCE -o {dataset} --exports atif` writes its episodes into {dataset}/exports/atif/"
-    assert refusal(dataset) == (f"{dataset} is a dataset, and export takes episode files (a dataset holds none): "
-                                + command)
+    command = (f"`codetape dataset build SOURCE -o {dataset} --exports atif` writes its episodes into "
+               f"{dataset}/exports/atif/")
+    assert refusal(dataset) == (f"{dataset} is a dataset, and export takes episode files "
+                                f"(a dataset holds none): {command}")
     inner = dataset / "steps" / "day=2026-03-14"
     assert refusal(inner) == (f"{inner} is in the dataset {dataset}, and export takes episode files "
                               f"(a dataset holds none): " + command)
@@ -33,6 +34,7 @@ def test_a_folder_inside_a_dataset_names_the_dataset_build(tmp_path: Path) -> No
 
 def test_any_other_folder_is_asked_for_its_files(tmp_path: Path) -> None:
     (tmp_path / "episodes").mkdir()
-    assert refusal(tmp_path / "episodes") == (f"{tmp_path}/episodes is a folder, and export takes episode files: "
-                                              f"give them (e.g. {tmp_path}/episodes/*.ctape)")
+    assert refusal(tmp_path / "episodes") == (
+        f"{tmp_path}/episodes is a folder, and export takes episode files: give them "
+        f"(e.g. {tmp_path}/episodes/*.ctape)")
     refuse_folder(tmp_path / "a.ctape", "atif")  # not a folder: left to the reader

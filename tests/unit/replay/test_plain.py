@@ -33,7 +33,8 @@ def test_the_golden_logs_say_what_the_issue_asks_for() -> None:
     assert full[10] == " 9  0:00:15.420    test_run                             1 passed 1 skipped"
     assert full[11].endswith('commit 3e1f0a9 "pager: keep the last page" (2 files)')
     assert full[4].endswith("1 warning (pyflakes): missing docstring")
-    assert full[9] == '10  0:00:14.496  command                                "make lint" in src exit 2 after 1.5 s'
+    assert full[9] == ('10  0:00:14.496  command                                "make lint" in src exit 2 '
+                       "after 1.5 s")
 
 
 def lines(name: str, start: str | None, stop: str | None) -> list[str]:
