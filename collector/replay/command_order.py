@@ -10,13 +10,24 @@ episode's order is unchanged: only what is shown moves.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from schemas import Step
 from schemas.steps import CommandStep
 
 WINDOW = 1_000  # rows a command is moved up at most
 T = TypeVar("T")
+
+
+class Shown(Protocol):
+    """A row of a list of steps: when it is shown, its kind, whether it is shown under a command."""
+
+    t_ms: int
+    kind: str
+    under: bool
+
+
+R = TypeVar("R", bound=Shown)
 
 
 def started(step: Step) -> int:
@@ -33,3 +44,12 @@ def place(shown: Sequence[T], begun: int, when: Callable[[T], int], floor: int =
     while at > max(floor, len(shown) - WINDOW) and when(shown[at - 1]) > begun:
         at -= 1
     return at
+
+
+def insert_command(rows: list[R], row: R) -> None:
+    """Put a command's row (`t_ms`: its start) among `rows` at its start, the test runs it moved up over
+    marked as under it."""
+    at = place(rows, row.t_ms, lambda shown: shown.t_ms)
+    rows.insert(at, row)
+    for later in rows[at + 1:]:
+        later.under = later.under or later.kind == "test_run"

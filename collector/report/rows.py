@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import assert_never
 
-from collector.replay.command_order import place, started
+from collector.replay.command_order import insert_command, started
 from collector.replay.describe import describe, plural, step_path, test_failed
 from collector.replay.state import EditSize
 from collector.text.oneline import one_line
@@ -109,10 +109,7 @@ class Rows:
         if row.kind != "command":
             self.rows.append(row)
             return
-        at = place(self.rows, row.t_ms, lambda shown: shown.t_ms)
-        self.rows.insert(at, row)
-        for later in self.rows[at + 1:]:
-            later.under = later.under or later.kind == "test_run"
+        insert_command(self.rows, row)
 
 
 def _group_text(row: Row, group: _Group) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collector.replay.command_order import place, started
+from collector.replay.command_order import insert_command, started
 from collector.replay.describe import describe, plural, step_path
 from schemas import Step
 from schemas.steps import CommandStep, CursorStep, EditStep
@@ -63,7 +63,4 @@ class Timeline:
         if not isinstance(step, CommandStep):
             self.rows.append(row)
             return
-        at = place(self.rows, row.t_ms, lambda shown: shown.t_ms)
-        self.rows.insert(at, row)
-        for later in self.rows[at + 1:]:
-            later.under = later.under or later.kind == "test_run"
+        insert_command(self.rows, row)
