@@ -7,7 +7,8 @@ the capture sources' threads share one Policy per session. Git is only ever read
 NEVER_RECORDED (secret-ish files and codetape's own settings file, whose exclusion globs can name what
 they hide) matches whatever the case of a path's letters: `.ENV` is as secret as `.env`. The workspace's
 own globs (and `.git`) do too where its file system ignores case (macOS's and Windows' defaults), which
-`ignores_case` finds out once per policy; elsewhere they match as written, as git's do.
+`ignores_case` finds out once per policy; elsewhere they match as written, as git's do. Compiled and
+cache files (build_noise.py) are excluded unless git tracks them, ignore file or not.
 
 Answers are cached, and git's long-lived `check-ignore` caches the ignore files it read, so both are
 dropped when those files change: `refresh` stats the few that lie outside the work tree's own
@@ -30,6 +31,7 @@ from typing import Literal
 
 from collector.errors import SettingsError
 from collector.platform.files import relative_within
+from collector.policy.build_noise import noise_prefix
 from collector.policy.globs import Globs, glob_regex
 from collector.policy.toml import parse_model, read_text
 from schemas.settings import SETTINGS_FILE, WorkspaceSettings
@@ -104,6 +106,13 @@ class GitIgnore:
             except (OSError, TimeoutError, EOFError):
                 self._stop()
                 return True
+
+    def tracks(self, prefix: str) -> bool:
+        """Whether git tracks the file `prefix` or any file below the folder `prefix` (False outside a work
+        tree, or when git cannot say: build noise is then left out, the safe side)."""
+        if not self.enabled or "\0" in prefix:
+            return False
+        return bool(_git_lines(self.root, "--literal-pathspecs", "ls-files", "--", prefix))
 
     def _ask(self, relpath: str) -> bool:
         if "\0" in relpath:
@@ -221,6 +230,7 @@ class Policy:
         self._cache: dict[str, bool] = {}
         self._cache_lock = threading.Lock()
         self._generation = 0  # answers computed before an invalidation are not cached
+        self._tracked: dict[str, bool] = {}  # build noise's prefixes (build_noise.py): whether git tracks any
         self._sources: tuple[Path, ...] = (git.sources or ()) if git is not None else ()
         self._sources_stamp = _stamp(self._sources)
 
@@ -279,13 +289,26 @@ class Policy:
         else:  # the parent's verdict covers the directories above (a walk asks top-down): no re-matching
             verdict = (inherited or self._in_git_dir(posixpath.basename(clean))
                        or any(r.fullmatch(clean) for r in self._own))
-        verdict = verdict or (self._git is not None and self._git.ignored(clean))
+        verdict = verdict or self._build_noise(clean) or (self._git is not None and self._git.ignored(clean))
         with self._cache_lock:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             if generation == self._generation:
                 self._cache[clean] = verdict
         return verdict
+
+    def _build_noise(self, clean: str) -> bool:
+        """Whether `clean` is compiled or cache output (build_noise.py) that git does not track."""
+        prefix = noise_prefix(clean)
+        if prefix is None:
+            return False
+        with self._cache_lock:
+            tracked = self._tracked.get(prefix)
+        if tracked is None:
+            tracked = self._git is not None and self._git.tracks(prefix)
+            with self._cache_lock:
+                self._tracked[prefix] = tracked
+        return not tracked
 
     def excluded_by_workspace(self, relpath: str) -> bool:
         """Whether the workspace's own rules exclude the path (outside, `.git/`, secret-ish, its exclude
@@ -301,6 +324,7 @@ class Policy:
         with self._cache_lock:
             self._generation += 1
             self._cache.clear()
+            self._tracked.clear()
         if self._git is not None:
             self._git.close()
 

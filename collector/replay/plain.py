@@ -6,21 +6,25 @@
 
 Steps count from 0 as `codetape cat` prints them. Every step is applied to the workspace on the way
 (edits need it to say how many characters they removed), so a step that does not replay stops the log
-with the error `codetape verify` would give.
+with the error `codetape verify` would give. A command is shown at its start, the test runs in its span
+under it, their kind indented (collector/replay/command_order.py).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 
 from rich.cells import cell_len
 
 from collector.episode import Episode
 from collector.errors import ReconstructionError, UsageError
+from collector.replay.command_order import WINDOW, place, started
 from collector.replay.describe import clock, describe, step_path
 from collector.replay.moment import Moment
 from collector.replay.state import PlayState
 from schemas import Step
+from schemas.steps import CommandStep
 
 KIND_WIDTH = 11  # "diagnostics", "file_change"
 PATH_WIDTH = 24
@@ -28,11 +32,34 @@ PATH_WIDTH = 24
 
 def plain_lines(episode: Episode, start: Moment | None = None, stop: Moment | None = None) -> Iterator[str]:
     """The log lines of the steps from `start` to `stop` (both included), without line breaks."""
+    width = len(str(max(episode.step_count - 1, 0)))
+    held: deque[tuple[int, Step, str, bool]] = deque()  # the last lines, in the order shown
+    try:
+        for index, step, description in _described(episode, start, stop):
+            if isinstance(step, CommandStep):
+                at = place(held, started(step), lambda line: started(line[1]))
+                held.insert(at, (index, step, description, False))
+                for later in range(at + 1, len(held)):
+                    number, moved, said, under = held[later]
+                    held[later] = (number, moved, said, under or moved.kind == "test_run")
+            else:
+                held.append((index, step, description, False))
+            if len(held) > WINDOW:
+                first, first_step, first_description, under = held.popleft()
+                yield format_line(first, first_step, first_description, width, under=under)
+    except ReconstructionError:  # the lines before a step that does not replay are shown, then its error
+        yield from (format_line(*line[:3], width, under=line[3]) for line in held)
+        raise
+    yield from (format_line(*line[:3], width, under=line[3]) for line in held)
+
+
+def _described(episode: Episode, start: Moment | None,
+               stop: Moment | None) -> Iterator[tuple[int, Step, str]]:
+    """(index, step, what it did) of the steps from `start` to `stop`, in the episode's order."""
     _check(episode, start, stop)
     state = PlayState(episode.header.position_encoding)
-    width = len(str(max(episode.step_count - 1, 0)))
     shown = 0
-    last: str | None = None
+    last: tuple[int, Step, str] | None = None
     for index, step in enumerate(episode.steps()):
         if _after(index, step, stop):
             break
@@ -42,7 +69,7 @@ def plain_lines(episode: Episode, start: Moment | None = None, stop: Moment | No
             raise ReconstructionError(f"step {index}: {exc}") from None
         if _before(index, step, start):
             continue
-        line = format_line(index, step, describe(step, effect), width)
+        line = (index, step, describe(step, effect))
         if start is not None and start.edge == "end":
             last = line
             continue
@@ -56,10 +83,11 @@ def plain_lines(episode: Episode, start: Moment | None = None, stop: Moment | No
                          f"{stop.text if stop else 'end'}")
 
 
-def format_line(index: int, step: Step, description: str, width: int = 1) -> str:
+def format_line(index: int, step: Step, description: str, width: int = 1, *, under: bool = False) -> str:
     path = step_path(step)
     padded = path + " " * max(PATH_WIDTH - cell_len(path), 0)
-    line = f"{index:>{width}}  {clock(step.t_ms)}  {step.kind:<{KIND_WIDTH}}  {padded}  {description}"
+    kind = "  " * under + step.kind
+    line = f"{index:>{width}}  {clock(started(step))}  {kind:<{KIND_WIDTH}}  {padded}  {description}"
     return line.rstrip()
 
 

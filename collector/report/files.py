@@ -2,7 +2,9 @@
 
 A file's starting text is what the episode first recorded of it (collector/replay/baselines.py, as
 `codetape diff` and the review's diff tab compare); a file first seen being changed on disk or deleted
-has no recorded starting text, and its entry says so. Diffs are cut so a report stays small
+has no recorded starting text, and its entry says so; one changed on disk is modified even when nothing
+changed it after (the review's diff tab says it differs, and it is counted among the changed files).
+Diffs are cut so a report stays small
 (`codetape diff` gives them whole).
 
 Each entry says what happened to its file over the episode, as a pull request would: added (absent at
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 
 from collector.episode.summary import FileActivity
 from collector.reconstruct.workspace import Workspace
-from collector.replay.baselines import Baselines
+from collector.replay.baselines import CHANGED_UNSEEN, Baselines
 from collector.replay.workdiff import file_diff
 
 MAX_FILE_LINES = 2_000  # diff lines shown per file
@@ -85,6 +87,9 @@ def _report(path: str, baselines: Baselines, end: dict[str, str], omitted: dict[
         return FileReport(path, "not recorded", note=f"{why}: its content was not recorded")
     before, after = baselines.first.get(path), end.get(path)
     if before == after:
+        if before is not None and baselines.unknown.get(path) == CHANGED_UNSEEN:
+            # the review's diff tab says it differs: it changed on disk, from a text never recorded
+            return FileReport(path, "modified", note=f"{note}: changed, no diff to show")
         if before is not None:
             return FileReport(path, "unchanged", note=note)
         status = "deleted" if baselines.gone_unseen(path) else "added and deleted"

@@ -88,7 +88,7 @@ def page_context(data: ReportData) -> dict[str, Any]:
         "row_kinds": sorted({row.kind for row in rows.rows}),
         "kept_kinds": ", ".join(sorted(kind.replace("_", " ") for kind in EVENT_KINDS)),
         "rows_json": script_json({"rows": [[row.first, row.last, row.t_ms, row.kind, row.path, row.text,
-                                             row.flag] for row in rows.rows]}),
+                                             row.flag, int(row.under)] for row in rows.rows]}),
     }
 
 

@@ -3,7 +3,8 @@
 A long episode would make a huge page, so the list holds at most `MAX_ROWS` rows of every kind; after
 that it keeps only the milestones (`EVENT_KINDS`: saves, tests, commands, git, notes, tasks, gaps, file
 changes) up to `MAX_EVENT_ROWS` more, and remembers where it started leaving rows out so the page can
-say so.
+say so. A command is shown at its start, the test runs in its span under it
+(collector/replay/command_order.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import assert_never
 
+from collector.replay.command_order import insert_command, started
 from collector.replay.describe import describe, plural, step_path, test_failed
 from collector.replay.state import EditSize
 from collector.text.oneline import one_line
@@ -33,6 +35,7 @@ class Row:
     path: str
     text: str
     flag: str  # "ok", "fail", "warn" or ""
+    under: bool = False  # a test run shown under the command that ran it
 
     @property
     def steps(self) -> int:
@@ -67,7 +70,7 @@ class Rows:
             self._grow(group, size)
             return
         self.close()
-        row = Row(index, index, step.t_ms, step.kind, path, describe(step, size), flag(step))
+        row = Row(index, index, started(step), step.kind, path, describe(step, size), flag(step))
         if step.kind in GROUPED:
             self._group = _Group(row)
             self._grow(self._group, size)
@@ -93,12 +96,20 @@ class Rows:
     def _keep(self, row: Row) -> None:
         self.total += 1
         if len(self.rows) < self._max_rows and self.cut_at is None:
-            self.rows.append(row)
+            self._append(row)
             return
         if self.cut_at is None:
             self.cut_at = row
         if row.kind in EVENT_KINDS and len(self.rows) < self._max_rows + self._max_event_rows:
+            self._append(row)
+
+    def _append(self, row: Row) -> None:
+        """Add a row; a command's at its start, over the rows shown after it, the test runs among them
+        marked as under it."""
+        if row.kind != "command":
             self.rows.append(row)
+            return
+        insert_command(self.rows, row)
 
 
 def _group_text(row: Row, group: _Group) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -136,7 +137,16 @@ class SignScreen(ModalScreen[SignOff | None]):
     SignScreen #dialog Input { width: 1fr; }
     SignScreen #problem { color: $error; height: auto; display: none; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
+    # Tab, Shift+Tab and Enter are taken in the app's own turn, before it hands on the next key: keys
+    # arriving in a burst (a paste, a password manager) are handed to the field focused when each is read,
+    # so a move left to the field, which handles its keys later in its own turn, would come after keys
+    # meant for the next field
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "cancel"),
+        Binding("tab", "move(1)", show=False, priority=True),
+        Binding("shift+tab", "move(-1)", show=False, priority=True),
+        Binding("enter", "enter", show=False, priority=True),
+    ]
     AUTO_FOCUS = "Input, Button"  # the first input, else the first button: never the statement's scroll
     FIXED_ROWS = 3  # the border and the title
     ROOMY = 24  # rows from which the hints above the inputs are shown
@@ -224,12 +234,23 @@ class SignScreen(ModalScreen[SignOff | None]):
         self.set_focus(self.query_one(field, Input))
         self.call_after_refresh(self._fit)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "new-passphrase":  # then the same again; Enter anywhere else signs
-            self.set_focus(self.query_one("#again", Input))  # at once: keys typed next must reach it
+    def action_move(self, step: int) -> None:
+        """Tab, Shift+Tab: the next or previous field or button, at once."""
+        if step > 0:
+            self.focus_next()
         else:
-            self._answer()
+            self.focus_previous()
+
+    def action_enter(self) -> None:
+        """Enter in the new passphrase goes on to the same again, at once; in any other field it signs, once
+        that field has taken the keys typed before it; on a button it presses the button."""
+        focused = self.focused
+        if not isinstance(focused, Input):
+            raise SkipAction()
+        if focused.id == "new-passphrase":
+            self.set_focus(self.query_one("#again", Input))
+        else:
+            focused.call_later(self._answer)  # in the field's turn, after the keys it still holds
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -3,10 +3,10 @@ Shared tab, the sign dialog's footer, `codetape sign --dry-run`).
 
 It lists, from the episode as trimmed so far: every file whose text leaves (each file's text leaves whole
 as first recorded, so a file merely opened is shared in full: said so), with its lines and what the
-episode did to it; the files excluded; the commands and test runs; absolute paths outside the workspace
-and environment variable names written in commands, test runs, git, notes and agent steps; the git remote;
-and the redactions still in it. `footer()` is the one line: "3 of 5 files, 10 commands, 3 test runs will
-be shared".
+episode did to it; the files excluded; what is never recorded (compiled and cache files); the commands
+and test runs; absolute paths outside the workspace and environment variable names written in commands,
+test runs, git, notes and agent steps; the git remote; and the redactions still in it. `footer()` is the
+one line: "3 of 5 files, 10 commands, 3 test runs will be shared".
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.episode.summary import FileActivity
+from collector.policy.build_noise import never_recorded
 from collector.replay.describe import plural
 from collector.replay.workdiff import Files, unified_diff
 from collector.review.summary_view import ReviewSummary, redaction_line
@@ -83,6 +84,7 @@ class Manifest:
         if self.excluded:
             out += [f"excluded ({len(self.excluded)}), nothing of them leaves:"]
             out += [f"  {show(path)}" for path in self.excluded]
+        out += [f"never recorded, so in no episode: {never_recorded()}"]
         out += [f"commands ({len(self.commands)}):"] + [f"  {text}" for text in self.commands]
         out += [f"test runs: {self.test_runs}"]
         if self.prompts or self.agent_commands:

@@ -168,6 +168,17 @@ class ReviewSummary:
             case _:
                 assert_never(step)
 
+    def runs_text(self) -> str:
+        """`4 (3 passed, 1 failed), 5 tests (3 passed, 2 failed)`: the runs and their tests counted apart (a
+        run failed when a test in it failed or erred, or, naming none, when it exited non-zero)."""
+        failed = sum(event.failed for event in self.tests)
+        runs = ", ".join(f"{count} {name}" for count, name in ((len(self.tests) - failed, "passed"),
+                                                                (failed, "failed")) if count)
+        outcomes = ", ".join(f"{self.outcomes[name]} {name}" for name in OUTCOMES if self.outcomes[name])
+        tests = sum(self.outcomes.values())
+        return (f"{len(self.tests)}" + (f" ({runs})" if runs else "")
+                + (f", {plural(tests, 'test')} ({outcomes})" if tests else ""))
+
     def to_json(self) -> dict[str, Any]:
         return {
             **self.base.to_json(),
@@ -214,8 +225,7 @@ class ReviewSummary:
             lines += _listed([show(path) for path in snapshot])
         lines.append(f"commands    {len(self.commands)}")
         lines += _listed([_event(event) for event in self.commands])
-        outcomes = " ".join(f"{self.outcomes[name]} {name}" for name in OUTCOMES if self.outcomes[name])
-        lines.append(f"test runs   {len(self.tests)}" + (f" ({outcomes})" if outcomes else ""))
+        lines.append(f"test runs   {self.runs_text()}")
         lines += _listed([_event(event) for event in self.tests])
         lines.append(f"git         {len(self.git)}")
         lines += _listed([_event(event) for event in self.git])

@@ -2,16 +2,18 @@
 
 A developer types thousands of keystrokes; the reviewer wants to see "42 edits to calc.py" between the
 save before and the test run after, and where each one happened, to drop a stretch or look at a file.
-Rows keep the step numbers they cover (counting from 0 as `codetape cat` does) and their times.
+Rows keep the step numbers they cover (counting from 0 as `codetape cat` does) and their times. A command
+is shown at its start, the test runs in its span under it (collector/replay/command_order.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collector.replay.command_order import insert_command, started
 from collector.replay.describe import describe, plural, step_path
 from schemas import Step
-from schemas.steps import CursorStep, EditStep
+from schemas.steps import CommandStep, CursorStep, EditStep
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Row:
     text: str = ""
     edits: int = 0
     cursors: int = 0
+    under: bool = False  # a test run shown under the command that ran it
 
     def what(self) -> str:
         if self.text:
@@ -35,7 +38,7 @@ class Row:
 
 
 class Timeline:
-    """Rows built one step at a time (`add`), in step order."""
+    """Rows built one step at a time (`add`), in step order but for a command, shown at its start."""
 
     def __init__(self) -> None:
         self.rows: list[Row] = []
@@ -56,15 +59,8 @@ class Timeline:
                 last.cursors += 1
             last.kind = "edit" if last.edits else "cursor"
             return
-        self.rows.append(Row(index, index, step.t_ms, step.t_ms, step.kind, step_path(step), describe(step)))
-
-    def row_at(self, step: int) -> int:
-        """The number of the row that holds step `step` (the last row past the end)."""
-        low, high = 0, len(self.rows) - 1
-        while low < high:
-            middle = (low + high) // 2
-            if self.rows[middle].last < step:
-                low = middle + 1
-            else:
-                high = middle
-        return max(low, 0)
+        row = Row(index, index, started(step), step.t_ms, step.kind, step_path(step), describe(step))
+        if not isinstance(step, CommandStep):
+            self.rows.append(row)
+            return
+        insert_command(self.rows, row)

@@ -53,7 +53,7 @@ Ctrl-C      keep for later (asks first when your changes would be lost)"""
 def timeline_cells(row: Row) -> tuple[str, str, str, str, str]:
     steps = str(row.first) if row.first == row.last else f"{row.first}-{row.last}"
     when = clock(row.t_ms) if row.t_ms == row.end_ms else f"{clock(row.t_ms)}-{clock(row.end_ms)}"
-    return steps, when, row.kind, one_line(row.path, 60), one_line(row.what(), 100)
+    return steps, when, "  " * row.under + row.kind, one_line(row.path, 60), one_line(row.what(), 100)
 
 
 def pending_text(session: ReviewSession) -> Text:

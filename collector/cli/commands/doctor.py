@@ -145,14 +145,20 @@ def vscode_extension(vsix: Path | None) -> Check:
 
 
 def _plugins() -> Check:
-    """Where this install's Neovim, Vim, Emacs and Helix plugins are: the folder their configurations name."""
+    """The Neovim, Vim, Emacs and Helix plugins this install ships (the folder a configuration names), and
+    the line that sets one up: shipped is not set up (the `editor ...` lines say which configuration names
+    one)."""
     from collector.editors import editor_plugin
 
     found = {editor: editor_plugin(editor) for editor in ("neovim", "vim", "emacs", "helix")}
     named = [f"{editor} {folder}" for editor, folder in found.items() if folder is not None]
     if not named:
-        return Check("editor plugins", "absent", "this install holds none (reinstall codetape)")
-    return Check("editor plugins", "ok", ", ".join(named))
+        return Check("plugins shipped", "absent", "this install holds none (reinstall codetape)")
+    neovim = found["neovim"]
+    how = ("docs/install.md" if neovim is None
+           else f"Neovim's init.lua: vim.opt.runtimepath:append('{neovim}') require('codetape').setup(); "
+           "the others: docs/install.md")
+    return Check("plugins shipped", "absent", f"{', '.join(named)}; to set one up, {how}")
 
 
 def _on_path(env: Mapping[str, str]) -> Check:

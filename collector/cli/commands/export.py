@@ -65,18 +65,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def refuse_folder(path: Path, format: str) -> None:
-    """A folder given as EPISODE, refused with what to run instead: a dataset's episodes are exported by
-    `codetape dataset build --exports`, a folder of episode files is given as its files."""
+    """A folder given as EPISODE, refused with what to run instead: a dataset's episodes (the folder a
+    `codetape dataset build` wrote, or any folder inside it) are exported by `codetape dataset build
+    --exports`, a folder of episode files is given as its files."""
     if not path.is_dir():
         return
     from collector.dataset.output.output import MANIFEST
     from collector.episode.resolve import show
 
     shown = show(str(path))
-    if (path / MANIFEST).is_file():
-        raise UsageError(f"{shown} is a dataset, and export takes episode files: `codetape dataset build "
-                         f"SOURCE -o {shown} --exports {format}` writes its episodes into "
-                         f"{shown}/exports/{format}/")
+    dataset = next((folder for folder in (path, *path.absolute().parents) if (folder / MANIFEST).is_file()),
+                   None)
+    if dataset is not None:
+        where = shown if dataset == path else show(str(dataset))
+        what = "a dataset" if dataset == path else f"in the dataset {where}"
+        raise UsageError(f"{shown} is {what}, and export takes episode files (a dataset holds none): "
+                         f"`codetape dataset build SOURCE -o {where} --exports {format}` writes its episodes "
+                         f"into {where}/exports/{format}/")
     raise UsageError(f"{shown} is a folder, and export takes episode files: give them (e.g. {shown}/*.ctape)")
 
 

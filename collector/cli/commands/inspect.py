@@ -39,16 +39,25 @@ def run(args: argparse.Namespace) -> int:
     if args.json:  # what the episode says; its file and uploads, for a program: `codetape episodes --json`
         sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        lines = [*render(summary), *whereabouts(episode.path, read_fate(home, str(summary.episode_id)))]
+        from collector.upload.gate import file_sha256
+
+        digest, _ = file_sha256(episode.path)
+        fate = read_fate(home, str(summary.episode_id))
+        lines = [*render(summary), *whereabouts(episode.path, fate, digest)]
         sys.stdout.write("".join(f"{line}\n" for line in lines))
     return 0
 
 
-def whereabouts(path: Path, fate: Fate | None) -> list[str]:
-    """Where the episode's file is, where it was uploaded and when it was revoked, a line each."""
+def whereabouts(path: Path, fate: Fate | None, file_sha256: str | None = None) -> list[str]:
+    """Where the episode's file is, its whole file's SHA-256 (what an upload is named by, unlike the trailer's
+    hash over the frames before it), where it was uploaded and when it was revoked, a line each."""
     from collector.episode.resolve import show
+    from collector.upload.destinations import episode_key
 
     lines = [f"file       {show(str(path))}"]
+    if file_sha256 is not None:
+        lines.append(f"file sha256     {file_sha256} (the whole file; an upload names it "
+                     f"{episode_key(file_sha256)})")
     for delivered in () if fate is None else fate.deliveries:
         lines.append(f"uploaded   to {show(delivered.destination)} at {_utc(delivered.at)}: "
                      f"{show(delivered.key)}")
@@ -108,7 +117,7 @@ def render(summary: Summary) -> list[str]:
         lines.append("signed     no")
     lines.append(f"format     read version {summary.read_version}, write version {summary.write_version}, "
                  f"{summary.chunk_count} step chunk{'s' * (summary.chunk_count != 1)}")
-    lines.append(f"sha256     {summary.sha256}")
+    lines.append(f"trailer sha256  {summary.sha256} (the trailer's hash of the frames before it)")
     return lines
 
 

@@ -49,7 +49,7 @@
     for (var k = page * PAGE; k < end; k++) {
       var i = matches[k], r = rows[i];
       var tr = document.createElement("tr");
-      tr.className = r[6];
+      tr.className = r[6] + (r[7] ? " under" : "");
       cell(tr, "num", r[1] > r[0] ? "#" + r[0] + "\u2013" + r[1] : "#" + r[0]);
       cell(tr, "num", clock(r[2]));
       var kind = cell(tr, "kind k-" + r[3], "");

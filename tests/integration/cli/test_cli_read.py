@@ -71,6 +71,9 @@ def test_inspect_summarises_for_a_person(tmp_path: Path) -> None:
                      "client     Neovim 0.11.4", "https://github.com/example/pager.git", "signed     no",
                      "test_run 1", "git 2"):
         assert expected in text, (expected, text)
+    whole = hashlib.sha256(FULL_FILE.read_bytes()).hexdigest()
+    assert f"file sha256     {whole} (the whole file; an upload names it episodes/{whole}.ctape)" in text
+    assert "trailer sha256  " in text and f"trailer sha256  {whole}" not in text
 
 
 def test_inspect_json_is_complete_and_counts_right(tmp_path: Path) -> None:

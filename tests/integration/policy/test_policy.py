@@ -126,3 +126,29 @@ def test_also_exclude_adds_globs_the_workspace_cannot_switch_off(workspace: Path
     policy = Policy.load(workspace, also_exclude=("/.codetape-home/",))
     assert policy.is_excluded(".codetape-home/journals/x.journal")
     assert not policy.is_excluded("src/.codetape-home/x")
+
+
+def test_compiled_and_cache_files_are_left_out_unless_git_tracks_them(workspace: Path) -> None:
+    """No `.gitignore` (a scratch project): `__pycache__/`, `*.pyc`, `.pytest_cache/`, `node_modules/` are
+    never recorded; a `node_modules/` committed on purpose is content (issue 97, item 5)."""
+    _git(workspace, "init", "-q")
+    (workspace / "vendor" / "node_modules" / "left").mkdir(parents=True)
+    (workspace / "vendor" / "node_modules" / "left" / "index.js").write_text("module.exports = 1\n")
+    _git(workspace, "add", "vendor")
+    policy = Policy.load(workspace)
+    try:
+        for noise in ("__pycache__", "__pycache__/calc.cpython-312.pyc", "src/__pycache__/a.pyc", "old.pyc",
+                      ".pytest_cache/v/cache/lastfailed", "node_modules", "web/node_modules/x/y.js",
+                      ".mypy_cache/3.12/a.json"):
+            assert policy.is_excluded(noise), noise
+        for content in ("calc.py", "vendor/node_modules", "vendor/node_modules/left/index.js",
+                        "pycache_notes.md", "src/pyc.txt"):
+            assert not policy.is_excluded(content), content
+    finally:
+        policy.close()
+
+
+def test_build_noise_outside_git_is_left_out_too(workspace: Path) -> None:
+    policy = Policy.load(workspace)
+    assert policy.is_excluded("__pycache__/calc.cpython-312.pyc") and policy.is_excluded("node_modules/a.js")
+    assert not policy.is_excluded("calc.py")

@@ -43,7 +43,7 @@ def test_the_summary_says_what_would_be_shared(setup: tuple[Path, Path, Path]) -
     assert "files       2 touched" in lines
     assert any(line.startswith("  calc.py  1 open, ") and "2 saves" in line for line in lines)
     assert any(line.startswith("  private/plan.md  1 open, ") for line in lines)
-    assert "test runs   1 (2 passed)" in lines
+    assert "test runs   1 (1 passed), 2 tests (2 passed)" in lines
     message = '"calc: fix add, add greet; notes in private/plan.md"'
     assert any(line.startswith("  0:00:0") and "commit" in line and message in line for line in lines)
     assert "purpose     Training open code assistants" in lines

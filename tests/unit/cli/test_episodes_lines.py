@@ -55,3 +55,11 @@ def test_inspect_says_where_the_file_is_where_it_went_and_its_revocation() -> No
         "revoked    at 2026-03-15T11:00:00Z",
     ]
     assert whereabouts(Path("/e/x.ctape"), None) == ["file       /e/x.ctape"]
+
+
+def test_inspect_names_the_file_hash_as_the_upload_names_it() -> None:
+    digest = "ab" * 32
+    assert whereabouts(Path("/e/x.ctape"), None, digest) == [
+        "file       /e/x.ctape",
+        f"file sha256     {digest} (the whole file; an upload names it episodes/{digest}.ctape)",
+    ]

@@ -61,3 +61,19 @@ def test_a_page_made_in_a_review_says_it_is_what_would_be_shared(tmp_path: Path)
     assert "1 file excluded." in html
     _, html = page(tmp_path, review_excluded=0)
     assert "the episode as reviewed, no file excluded." in html
+
+
+def test_a_file_changed_on_disk_before_it_was_recorded_is_modified_and_counted(tmp_path: Path) -> None:
+    """As the review's diff tab says it differs (issue 97, item 1): changed once on disk, never opened."""
+    made = [step("open", 0, path="a.py", text="a\n"), step("close", 1, path="a.py"),
+            step("file_change", 10, path="notes.txt", change="modified", text="later\n")]
+    data = collect(open_episode(write(tmp_path / "unseen.ctape", made)))
+    files = {report.path: report for report in data.files}
+    unseen = files["notes.txt"]
+    assert unseen.status == "modified" and unseen.changed and unseen.lines == []
+    assert unseen.note == ("first recorded when changed on disk at 0:00:00.010; earlier content unknown: "
+                           "changed, no diff to show")
+    assert files["a.py"].status == "unchanged"
+    html = render_page(data)
+    assert '<span class="status modified">modified</span><span class="path">notes.txt</span>' in html
+    assert '<div class="n">1<small> / 2</small></div><div class="l">files changed</div>' in html

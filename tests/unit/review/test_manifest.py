@@ -71,6 +71,10 @@ def test_every_part_of_what_leaves(tmp_path: Path) -> None:
         text = "\n".join(after.lines())
         assert text.startswith("this is what would be shared: 2 of 3 files")
         assert "excluded (1), nothing of them leaves:\n  notes.md" in text
+        assert ("\nnever recorded, so in no episode: compiled and cache files git does not track (.gradle/, "
+                ".hypothesis/, .mypy_cache/, .next/, .nox/, .parcel-cache/, .pytest_cache/, .ruff_cache/, "
+                ".tox/, __pycache__/, node_modules/, *.pyc, *.pyo, *.class, *.o): "
+                "docs/never-recorded.md\n") in text
     finally:
         review.close()
 
