@@ -21,6 +21,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,7 +73,9 @@ local function settle()
   vim.schedule(function() done = true end)
   check(vim.wait(10000, function() return done end, 10), 'the event loop did not run')
 end
-local function recorded_disk() run({ PYTHON, '-c', WAIT_DISK, WS }, 'the collector did not record the disk') end
+local function recorded_disk()
+  run({ PYTHON, '-c', WAIT_DISK, WS }, 'the collector did not record the disk')
+end
 local BIN = vim.fn.fnamemodify(PYTHON, ':h')
 if FORMATTER == 'pylsp' then  -- format on save through the language server
   local pylsp = vim.lsp.start_client({ name = 'pylsp', cmd = { BIN .. '/pylsp' }, root_dir = WS,
@@ -126,7 +129,7 @@ class Formatted:
     commit: str
     saves: list[bytes]
 
-    def export(self, fmt: str) -> list[dict[str, object]]:
+    def export(self, fmt: str) -> list[dict[str, Any]]:
         [found] = (self.dataset / "exports" / fmt).rglob(f"{self.episode_id}.{fmt}.jsonl")
         return [json.loads(line) for line in found.read_text(encoding="utf-8").splitlines()]
 
@@ -188,7 +191,8 @@ def test_a_format_on_save_owns_the_lines_it_changed_and_the_agent_keeps_its_line
     at_commit = git_bytes(session.workspace, "show", f"{session.commit}:app.py").decode()
     assert at_commit == f"{FORMATTED}{MINE}\n"
     # Agent Trace at the commit: line by line, whose
-    [record] = [r for r in session.export("agent-trace") if r.get("vcs", {}).get("revision") == session.commit]
+    records = session.export("agent-trace")
+    [record] = [r for r in records if r.get("vcs", {}).get("revision") == session.commit]
     [file] = [f for f in record["files"] if f["path"] == "app.py"]
     owner: dict[int, str] = {}
     for conversation in file["conversations"]:

@@ -78,7 +78,8 @@ def test_an_external_formatter_on_save_owns_the_lines_it_changed(
     (workspace / "app.py").write_text(BASE, encoding="utf-8")
     git(workspace, "add", "app.py")
     git(workspace, "commit", "-qm", "app")
-    run_scenario(NEOVIMS[version], workspace, FORMAT_ON_SAVE % {"wait_reopened": WAIT_REOPENED}, env, tmp_path)
+    body = FORMAT_ON_SAVE % {"wait_reopened": WAIT_REOPENED}
+    run_scenario(NEOVIMS[version], workspace, body, env, tmp_path)
     assert (workspace / "app.py").read_text(encoding="utf-8") == FORMATTED
     git(workspace, "commit", "-qam", "the work")
     head = git(workspace, "rev-parse", "HEAD")
