@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,9 @@ MAX_EXPECTED = 64  # expected effects kept per document
 MAX_EDITS = 10_000  # text edits of one expected effect
 MAX_DOCUMENTS = 256
 Origin = tuple[EditOrigin, str]  # (origin, origin_detail)
+# a format's change as the lines it changed, in the negotiated encoding and in others where they differ
+# (capture/sync.py `formatted`); None: as it came
+Narrowing = Callable[[], tuple[list[ContentChange], dict[str, list[ContentChange]]] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +97,8 @@ class Origins:
         self._completions: dict[str, _Completion] = {}
         self._last_completion: str | None = None
         self._said: OrderedDict[tuple[str, int], tuple[Origin, int]] = OrderedDict()  # before the change
-        self._waiting: OrderedDict[tuple[str, int], Outgoing] = OrderedDict()  # changes recorded, held
+        # changes recorded, held; with how to narrow one to the lines it changed, should it be a format
+        self._waiting: OrderedDict[tuple[str, int], tuple[Outgoing, Narrowing | None]] = OrderedDict()
         self.taken: int | None = None  # the index of the completion item the last change applied
 
     # -- the editor's word ----------------------------------------------------------------------------
@@ -112,9 +117,14 @@ class Origins:
         """codetape/origin: the change that made `version` of the document is `origin`'s work."""
         self.announcing = True
         evidence = (origin, detail)
-        held = self._waiting.pop((uri, version), None)
-        if held is not None and self.recorder.amend(held, origin=origin, origin_detail=detail):
-            return
+        held, narrowing = self._waiting.pop((uri, version), (None, None))
+        if held is not None:
+            lines = narrowing() if narrowing is not None and origin == "format" else None
+            changes = {} if lines is None else {"changes": lines[0]}
+            variants = None if lines is None else {
+                name: {"changes": lines[1].get(name, lines[0])} for name in held.variants or {}}
+            if self.recorder.amend(held, variants, origin=origin, origin_detail=detail, **changes):
+                return
         self._said[(uri, version)] = (evidence, at + ORIGIN_WAIT_MS)
         while len(self._said) > MAX_DOCUMENTS:
             self._said.popitem(last=False)
@@ -221,13 +231,24 @@ class Origins:
             found = self._completed(uri, changes, after, encoding, at)
         return found
 
-    def held(self, uri: str, version: int | None, item: Outgoing) -> None:
+    def late(self, changes: list[ContentChange]) -> bool:
+        """Whether a change recorded without evidence may yet be said to be a format that re-inserted lines
+        it left as they were (Neovim sends a format's change before its word: its didChange goes out as the
+        change is made): it spans lines, while the editor sends codetape/origin. Such a change keeps the
+        texts before and after it while it waits (capture/sync.py)."""
+        return self.announcing and any(
+            change.range is not None and change.range.start.line != change.range.end.line
+            and change.text.count("\n") > 1 for change in changes)
+
+    def held(self, uri: str, version: int | None, item: Outgoing, narrowing: Narrowing | None = None) -> None:
         """An edit recorded without evidence: while the editor sends codetape/origin, it waits in the
-        spool a little for a notification that names it."""
+        spool a little for a notification that names it; `narrowing` gives its changes as the lines it
+        changed (in the negotiated encoding, and in each variant's where they differ), should that
+        notification say `format`."""
         if not self.announcing or version is None:
             return
         item.hold_until = time.monotonic() + ORIGIN_WAIT_MS / 1000
-        self._waiting[(uri, version)] = item
+        self._waiting[(uri, version)] = (item, narrowing)
         while len(self._waiting) > MAX_DOCUMENTS:
             self._waiting.popitem(last=False)
 
@@ -236,7 +257,7 @@ class Origins:
         sees the save's write at once and waits for the editor's steps only so long (the collector's
         HOLD_MS, shorter than ORIGIN_WAIT_MS): held longer, the edits and the save would come after the
         watcher's view of what they wrote and not be its explanation."""
-        for item in self._waiting.values():
+        for item, _ in self._waiting.values():
             self.recorder.release(item)
         self._waiting.clear()
 

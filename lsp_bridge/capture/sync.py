@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from collector.text.linediff import replacements
 from collector.text.narrow import Narrowed, narrowed, narrowed_span, narrowed_spans
 from lsp_bridge.authorship.offer_steps import OfferSteps
-from lsp_bridge.authorship.origins import Origins
+from lsp_bridge.authorship.origins import Narrowing, Origins
 from lsp_bridge.documents.notebooks import cell_of, is_notebook
 from lsp_bridge.documents.tracked import TrackedDocument
 from lsp_bridge.documents.tracking import Tracking
@@ -185,7 +185,9 @@ class TextSync:
             changes, cell = narrowed_edit(doc, whole)
         encoding = self.documents.encoding
         targets = self.tracking.targets(doc.root)
-        before = doc.text if self.origins.wanted(doc.uri, version) else None  # (a server's edits, a format)
+        # (a server's edits, a format; a change whose word may come after it: authorship/origins.py `late`)
+        late = self.origins.late(changes)
+        before = doc.text if late or self.origins.wanted(doc.uri, version) else None
         if targets and (caret := self.offers.caret(doc.uri)) is not None:
             here = Range(start=caret, end=caret)
             self.offers.place(doc.uri, {str(e): doc.convert(here, e, encoding).start for e in targets})
@@ -216,7 +218,8 @@ class TextSync:
                                    for e, c in variants.items()}
         item = Outgoing(at, step, others or None, (doc.path,))
         if origin is None:
-            self.origins.held(doc.uri, version, item)
+            self.origins.held(doc.uri, version, item, None if not late or before is None else
+                              _narrowing(before, doc.text, encoding, targets))
         self.offers.changed(doc.uri, changes, self.origins.taken, encoding, at)  # (its step first)
         self.recorder.record(doc.root, item)
         if self.offered.due:
@@ -246,6 +249,15 @@ def narrowed_edit(doc: TrackedDocument, text: str) -> tuple[list[ContentChange],
     where = Range(start=Position(line=sl, character=sc), end=Position(line=el, character=ec))
     ranged = ContentChange(range=where, text=text[change.start : change.after_end])
     return [ranged], cell_of(before, text, change) if is_notebook(doc.path) else None
+
+
+def _narrowing(before: str, after: str, encoding: PositionEncoding, targets: tuple[PositionEncoding, ...]
+               ) -> Narrowing:
+    """`formatted` of a change held for its word, should the word say it is a format."""
+    def narrowed() -> tuple[list[ContentChange], dict[str, list[ContentChange]]] | None:
+        lines = formatted(before, after, encoding, targets)
+        return None if lines is None else (lines[0], {str(unit): each for unit, each in lines[1].items()})
+    return narrowed
 
 
 def formatted(before: str, after: str, encoding: PositionEncoding, targets: tuple[PositionEncoding, ...]

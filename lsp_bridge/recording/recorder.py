@@ -122,15 +122,17 @@ class Recorder:
             if len(session.items) == BATCH_ITEMS:
                 self._wake.notify()
 
-    def amend(self, item: Outgoing, **fields: Any) -> bool:
+    def amend(self, item: Outgoing, variants: dict[str, dict[str, Any]] | None = None, **fields: Any) -> bool:
         """Give a spooled step (and its variants) more fields and let it go; False when it has gone. The
-        steps are frozen: the item holds the amended copies (`fields` as the step type's, unchecked)."""
+        steps are frozen: the item holds the amended copies (`fields` as the step type's, unchecked;
+        `variants`: fields of each variant's own, over `fields`)."""
         with self._lock:
             if item.taken:
                 return False
             item.step = replace(item.step, **fields)
             if item.variants:
-                item.variants = {each: replace(step, **fields) for each, step in item.variants.items()}
+                item.variants = {each: replace(step, **(fields | (variants or {}).get(each, {})))
+                                 for each, step in item.variants.items()}
             item.hold_until = 0.0
             self._wake.notify()
             return True

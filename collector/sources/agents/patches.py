@@ -15,7 +15,8 @@ The hook carries (payloads.py, `patch`, never journalled) what the tool reported
 new lines are and where Codex, looking for its old lines from the chunk before on, would have put them,
 when there is one such place; a Claude Code hunk where it says) and gives the runs of lines the tool
 replaced, `(old first, old count, new first, new count)`, 1-based (a run's first line is where its
-lines are, or would be when it has none), and the characters it inserted (linediff.inserted_chars over
+lines are, or would be when it has none; the lines a run put back as they were at its start or end are
+not in it), and the characters it inserted (linediff.inserted_chars over
 each run's old and new lines). None when the report does not fit that text (another write came in
 between, a line break other than LF or CRLF, a pure deletion Codex gives no place for, a chunk that
 fits two places): then nothing is said.
@@ -187,8 +188,18 @@ def body_lines(text: str) -> list[str]:
 
 
 def _close(runs: list[Run], run: list[list[str]], old_at: int, new_at: int) -> int:
+    """Add the run of lines the tool replaced, less the lines it put back as they were at its start and end
+    (Codex's `-b=2 +LIMIT = 10 +b=2` replaces no `b=2`: that line was already in the file)."""
     old, new = run
-    runs.append((old_at + 1, len(old), new_at + 1, len(new)))
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old, new = old[start:len(old) - end], new[start:len(new) - end]
+    if old or new:
+        runs.append((old_at + start + 1, len(old), new_at + start + 1, len(new)))
     return inserted_chars("".join(f"{line}\n" for line in old), "".join(f"{line}\n" for line in new))
 
 

@@ -24,7 +24,22 @@ BASE = "a=1\nb=2\n"
 SAVED = "a=1\nKEEP = 0\nb=2\n"  # the developer's line, formatted as ruff formats it, between two that are not
 FORMATTED = "a = 1\nKEEP = 0\nb = 2\n"
 
+# Wait until the collector has recorded the editor's reading app.py in as it is on disk (the formatter's
+# write, held for that reload, is recorded with it: collector/daemon/formats.py).
+WAIT_REOPENED = """\
+import sys
+from pathlib import Path
+from collector.home import Home
+from tests.support.collector_harness import wait_recorded
+ws = Path(sys.argv[1])
+text = (ws / "app.py").read_text(encoding="utf-8")
+wait_recorded(Home.from_env(), ws, lambda steps: any(
+    s["kind"] == "open" and s.get("path") == "app.py" and s.get("text") == text for s in steps),
+    "the reload of app.py as it is on disk")
+"""
+
 FORMAT_ON_SAVE = r"""
+local WAIT_REOPENED = [==[%(wait_reopened)s]==]
 local RUFF = vim.fn.fnamemodify(PYTHON, ':h') .. '/ruff'
 vim.api.nvim_create_autocmd('BufWritePost', { buffer = buf, callback = function()
   local out = vim.fn.system({ RUFF, 'format', '--no-cache', '--quiet', FILE })
@@ -36,7 +51,7 @@ vim.schedule(function()  -- (once Neovim's loop sent the typed line)
   vim.cmd('silent write')
   check(vim.wait(20000, function() return vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1] == 'a = 1' end, 20),
     'the buffer did not read in what ruff format wrote')
-  vim.wait(300)
+  run({ PYTHON, '-c', WAIT_REOPENED, WS }, 'the collector did not record the reload of what ruff wrote')
   vim.lsp.stop_client(id)
   vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
   finish(true, '')
@@ -63,7 +78,8 @@ def test_an_external_formatter_on_save_owns_the_lines_it_changed(
     (workspace / "app.py").write_text(BASE, encoding="utf-8")
     git(workspace, "add", "app.py")
     git(workspace, "commit", "-qm", "app")
-    run_scenario(NEOVIMS[version], workspace, FORMAT_ON_SAVE, env, tmp_path)
+    body = FORMAT_ON_SAVE % {"wait_reopened": WAIT_REOPENED}
+    run_scenario(NEOVIMS[version], workspace, body, env, tmp_path)
     assert (workspace / "app.py").read_text(encoding="utf-8") == FORMATTED
     git(workspace, "commit", "-qam", "the work")
     head = git(workspace, "rev-parse", "HEAD")

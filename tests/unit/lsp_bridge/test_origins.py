@@ -233,20 +233,24 @@ SPREAD = "def f( a ):\n    LIMIT = 10\n    return ( a )\n"  # LIMIT's line: the 
 SPREAD_FORMATTED = "def f(a):\n    LIMIT = 10\n    return a\n"
 
 
-@pytest.mark.parametrize("announced", [False, True])
-def test_a_format_is_recorded_as_the_lines_it_changed(tmp_path: Path, announced: bool) -> None:
+@pytest.mark.parametrize("known", ["answer", "word before", "word after"])
+def test_a_format_is_recorded_as_the_lines_it_changed(tmp_path: Path, known: str) -> None:
     """Applied as Neovim applies it (one change from the first character it changed to the end, re-inserting
-    the lines between), a format, known from the server's answer or from the editor's word before the
-    change, is recorded as the lines it changed: the line it left as it was is in none of its changes."""
+    the lines between), a format, known from the server's answer or from the editor's word before or after
+    the change (Neovim's plugin says it once the change has gone: issue 90), is recorded as the lines it
+    changed: the line it left as it was is in none of its changes."""
     root = tmp_path.resolve()
-    traffic, collected, recorder, uri = opened(root, "f.py", SPREAD, announcing=False)
-    if announced:
-        message(traffic, "editor", {"method": "codetape/origin", "params": {
-            "uri": uri, "version": 2, "origin": "format", "detail": "test:format command"}})
-    else:
+    traffic, collected, recorder, uri = opened(root, "f.py", SPREAD, announcing=known == "word after")
+    word = {"method": "codetape/origin", "params": {
+        "uri": uri, "version": 2, "origin": "format", "detail": "test:format command"}}
+    if known == "word before":
+        message(traffic, "editor", word)
+    elif known == "answer":
         ask(traffic, 20, "textDocument/formatting", {"textDocument": {"uri": uri}, "options": {}},
             [{"range": rng(0, 0, 3, 0), "newText": SPREAD_FORMATTED}])
     change(traffic, uri, 2, (rng(0, 6, 3, 0), SPREAD_FORMATTED[6:]))
+    if known == "word after":
+        message(traffic, "editor", word)
     try:
         assert origins(collected, 1)[0][0] == "format"
         [edit] = [s for s in collected.steps if s["kind"] == "edit"]

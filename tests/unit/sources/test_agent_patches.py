@@ -46,6 +46,20 @@ def test_a_codex_patch_is_found_where_codex_applied_it() -> None:
     assert runs("*** Update File: f\n@@\n-x = 1\n+x = 2", "x = 2\nx = 2\n") is None
 
 
+def test_lines_a_run_puts_back_as_they_were_are_not_its_own() -> None:
+    """Issue 90: Codex's `-b=2 +LIMIT = 10 +b=2` adds a line before `b=2`, which was already in the file;
+    at a run's start and end alike, and a run that puts every line back is none."""
+    after = "a=1\nLIMIT = 10\nb=2\n"
+    assert runs("*** Update File: f\n@@\n-b=2\n+LIMIT = 10\n+b=2", after) == ([(2, 0, 2, 1)], 11)
+    assert runs("*** Update File: f\n@@\n-a=1\n+a=1\n+LIMIT = 10", after) == ([(2, 0, 2, 1)], 11)
+    assert runs("*** Update File: f\n@@\n-a=1\n-x\n-b=2\n+a=1\n+LIMIT = 10\n+b=2", after) == (
+        [(2, 1, 2, 1)], 10)
+    assert runs("*** Update File: f\n@@\n-a=1\n+a=1", after) is None
+    hunks = [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 3, "lines": [
+        "-a=1", "-b=2", "+a=1", "+LIMIT = 10", "+b=2"]}]
+    assert runs(hunks, after) == ([(2, 0, 2, 1)], 11)
+
+
 def test_codex_chunks_added_files_and_ends() -> None:
     after = "a\nB\nc\nd\ne\nF\n"
     section = "*** Update File: f\n@@\n a\n-b\n+B\n@@\n e\n-f\n+F\n*** End of File"

@@ -197,7 +197,12 @@ local function on_lines(_, buf, tick)
   if not senders[buf] then return true end -- detached
   local origin, detail = evidence()
   if asked and not applying then asked = nil end -- a change that is not the request's: it asked in vain
-  if origin then
+  if origin and applying and senders[buf] then
+    -- an LSP request's edits: said at once, not once the command is done, which for a format on save
+    -- (vim.lsp.buf.format in a BufWritePre) is after the save: the bridge would have let the edit go
+    -- without its word (it holds edits for their word only until a save)
+    senders[buf]({ uri = vim.uri_from_bufnr(buf), version = tick, origin = origin, detail = detail })
+  elseif origin then
     table.insert(pending, { buf = buf, tick = tick, origin = origin, detail = detail })
     if live then last = origin end
   elseif buf == api.nvim_get_current_buf() then
