@@ -58,8 +58,7 @@ MAX_EXPECTED = 64  # expected effects kept per document
 MAX_EDITS = 10_000  # text edits of one expected effect
 MAX_DOCUMENTS = 256
 Origin = tuple[EditOrigin, str]  # (origin, origin_detail)
-# a format's change as the lines it changed, in the negotiated encoding and in others where they differ
-# (capture/sync.py `formatted`); None: as it came
+# a format's change as the lines it changed, per encoding (capture/sync.py `formatted`); None: as it came
 Narrowing = Callable[[], tuple[list[ContentChange], dict[str, list[ContentChange]]] | None]
 
 
