@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +60,28 @@ class Text:
 
 
 Action = Read | Edit | Bash | Text
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Answer number `answer` is held: the server creates `asked` when the request for it arrives and sends
+    the answer once `go` exists (the test's editor says when, to put its save just before the agent's
+    write)."""
+
+    answer: int
+    asked: Path
+    go: Path
+    limit_s: float = 120.0
+
+    def hold(self, n: int) -> None:
+        if n != self.answer:
+            return
+        self.asked.touch()
+        deadline = time.monotonic() + self.limit_s
+        while not self.go.exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.go} was not created within {self.limit_s:.0f} s")
+            time.sleep(0.002)
 _ID = re.compile(r"ct(\d+)x(\d+)")
 
 
@@ -69,6 +92,7 @@ class ScriptedModel:
     script: list[list[Action]]
     requests: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    gate: Gate | None = None
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -134,6 +158,8 @@ class ScriptedModel:
                 tools = {t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)}
                 if "Bash" in tools:
                     n = _answer_number(json.dumps(body.get("messages")))
+                    if model.gate is not None:
+                        model.gate.hold(n)
                     blocks = model._claude_blocks(n)
                     stop = "tool_use" if any(b["type"] == "tool_use" for b in blocks) else "end_turn"
                 else:
@@ -154,6 +180,8 @@ class ScriptedModel:
                     items = model._opencode_items(n)
                 elif "apply_patch" in tools or "shell_command" in tools or "exec_command" in tools \
                         or "shell" in tools:
+                    if model.gate is not None:
+                        model.gate.hold(n)
                     items = model._codex_items(n, tools)
                 else:  # not the scripted conversation (opencode's title request): a short text
                     items = [{"type": "message", "id": "msg_title", "role": "assistant",

@@ -396,7 +396,8 @@ def run_scenario(nvim: str, workspace: Path, body: str, env: dict[str, str], scr
                           stdin=subprocess.DEVNULL, capture_output=True, timeout=90)
     outcome = result.read_text(encoding="utf-8") if result.exists() else "no result"
     assert proc.returncode == 0 and outcome == "ok", (outcome, proc.stderr.decode(errors="replace")[-6000:])
-    return [path.read_bytes() for path in sorted(saves.iterdir()) if path.name.isdigit()]
+    return [path.read_bytes() for path in sorted((p for p in saves.iterdir() if p.name.isdigit()),
+                                                 key=lambda p: int(p.name))]  # (10 after 9)
 
 
 @pytest.mark.parametrize("version", sorted(NEOVIMS))

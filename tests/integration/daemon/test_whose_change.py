@@ -24,10 +24,8 @@ import pytest
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from collector.reconstruct.workspace import Workspace
 from collector.sources.agents.payloads import from_payload, to_step
 from collector.text.digest import sha256_text
-from schemas import step_from_dict
 from tests.cli import codetape
 from tests.support.collector_harness import (
     episode_steps,
@@ -39,6 +37,7 @@ from tests.support.collector_harness import (
     wait_capturing,
     wait_recorded,
 )
+from tests.support.disk_replay import disk_changes, saves_off_disk
 from tests.waiting import wait_for
 
 BASE = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n"
@@ -52,6 +51,7 @@ NAMES = {sha256_text(text): name for name, text in (("BASE", BASE), ("AGENT", AG
                                                     ("MERGED", MERGED), ("DEV2", DEV2))}
 HUNKS = [{"oldStart": 1, "oldLines": 2, "newStart": 1, "newLines": 2,
           "lines": [" def add(a, b):", f"-{BUG}", f"+{FIX}"]}]
+GAPS = (0, 200)  # ms between the developer's save and the agent's write, before it or after it
 CODEX_PATCH = f"*** Begin Patch\n*** Update File: app.py\n@@\n def add(a, b):\n-{BUG}\n+{FIX}\n*** End Patch"
 
 
@@ -146,16 +146,17 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                     Event("typed", "editor", 300, [edit_at_end(1, 6, TYPED), save(DEV2)], after=("reload",)),
                     Event("post", "agent", 60, [file_tool(agent, "PostToolUse", root)])],
             truth=[(AGENT, "agent"), (DEV2, "developer")])
-    # 2. she types a line and saves it 0-66 ms before Codex's apply_patch of the same file: the watcher sees
-    # one change holding both lines
-    found["save-then-patch"] = Scenario(
-        "save-then-patch", saves=1,
-        first=[Event("typed", "editor", -500, [edit_at_end(1, 6, TYPED)])],
-        events=[Event("saved", "editor", -10, [save(DEV1)]),
-                Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)]),
-                Event("written", "watcher", 40, [seen(MERGED)]),
-                Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)], after=("pre",))],
-        truth=[(DEV1, "developer"), (MERGED, "agent")])
+    # 2. she types a line and saves it 0-200 ms before Codex's apply_patch of the same file: the watcher
+    # sees one change holding both lines
+    for gap in GAPS:
+        found[f"save-then-patch-{gap}ms"] = Scenario(
+            f"save-then-patch-{gap}ms", saves=1,
+            first=[Event("typed", "editor", -500, [edit_at_end(1, 6, TYPED)])],
+            events=[Event("saved", "editor", 40 - gap, [save(DEV1)]),
+                    Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)]),
+                    Event("written", "watcher", 40, [seen(MERGED)]),
+                    Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)], after=("pre",))],
+            truth=[(DEV1, "developer"), (MERGED, "agent")])
     # 2''. her save, then Codex's apply_patch of the file 40 ms later, which the editor reads in: the agent's
     # write, not a formatter's on save (collector/daemon/formats.py)
     found["save-then-patch-reloaded"] = Scenario(
@@ -167,18 +168,19 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                 Event("reload", "editor", 50, reload(MERGED)),
                 Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)])],
         truth=[(DEV1, "developer"), (MERGED, "agent")])
-    # 2'. the agent's write, then her save of the buffer she had typed in (it overwrites the write) 60 ms
+    # 2'. the agent's write, then her save of the buffer she had typed in (it overwrites the write) 0-200 ms
     # later, the watcher seeing each
-    found["patch-then-save"] = Scenario(
-        "patch-then-save", saves=1,
-        first=[Event("typed", "editor", -500, [edit_at_end(1, 6, TYPED)]),
-               Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)])],
-        events=[Event("written", "watcher", 30, [seen(AGENT)]),
-                Event("post", "agent", 50, [file_tool("codex", "PostToolUse", root)]),
-                # (the watcher's view of the write before her later save: collector/daemon/intake.py)
-                Event("saved", "editor", 90, [save(DEV1)], after=("written",)),
-                Event("overwritten", "watcher", 120, [seen(DEV1)], after=("written",))],
-        truth=[(AGENT, "agent"), (DEV1, "developer")])
+    for gap in GAPS:
+        found[f"patch-then-save-{gap}ms"] = Scenario(
+            f"patch-then-save-{gap}ms", saves=1,
+            first=[Event("typed", "editor", -500, [edit_at_end(1, 6, TYPED)]),
+                   Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)])],
+            events=[Event("written", "watcher", 30, [seen(AGENT)]),
+                    Event("post", "agent", 50, [file_tool("codex", "PostToolUse", root)]),
+                    # (the watcher's view of the write before her later save: collector/daemon/intake.py)
+                    Event("saved", "editor", 30 + gap, [save(DEV1)], after=("written",)),
+                    Event("overwritten", "watcher", 60 + gap, [seen(DEV1)], after=("written",))],
+            truth=[(AGENT, "agent"), (DEV1, "developer")])
     # 3. a turn that only runs `git diff` while she saves
     found["shell-while-saving"] = Scenario(
         "shell-while-saving", saves=1,
@@ -220,8 +222,8 @@ def scenarios(root: Path) -> dict[str, Scenario]:
     return found
 
 
-SCENARIOS = ("reload-codex", "reload-claude-code", "save-then-patch", "save-then-patch-reloaded",
-             "patch-then-save", "shell-while-saving",
+SCENARIOS = ("reload-codex", "reload-claude-code", *(f"save-then-patch-{gap}ms" for gap in GAPS),
+             "save-then-patch-reloaded", *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
              "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell", "late-view")
 
 
@@ -261,24 +263,10 @@ def holding(client: Client, root: Path) -> int:
     return int(next(w["holding"] for w in workspaces if Path(w["root"]) == root))
 
 
-def replayed(steps: list[dict[str, Any]]) -> list[tuple[str, str | None, dict[str, Any]]]:
-    """Each text app.py has on disk in the episode's replay, with whose change put it there and the step."""
-    disk, changes = Workspace("utf-16"), []
-    before = None
-    for plain in steps:
-        disk.apply(step_from_dict(plain))
-        now = disk.disk.get("app.py")
-        if now != before and before is not None:  # (the first: the file as the editor opened it)
-            whose = plain.get("origin") if plain["kind"] == "file_change" else "developer"
-            changes.append((now or "", "agent" if whose == "agent" else "developer", plain))
-        before = now
-    return changes
-
-
 def check(scenario: Scenario, order: list[str], steps: list[dict[str, Any]], root: Path, episode: Path,
           home: Path) -> None:
     where = f"{scenario.name}, order {' '.join(order)}"
-    changes = replayed(steps)
+    changes = disk_changes(steps, "app.py")
     told = [(s["kind"], s.get("source"), s.get("origin"), NAMES.get(s.get("sha256") or "")) for s in steps]
     assert [(text, whose) for text, whose, _ in changes] == scenario.truth, (where, told)
     for _text, whose, step in changes:
@@ -286,6 +274,7 @@ def check(scenario: Scenario, order: list[str], steps: list[dict[str, Any]], roo
             assert step["origin_detail"].startswith(f"{scenario.agent}:"), (where, step)
     saves = [s for s in steps if s["kind"] == "save"]
     assert len(saves) == scenario.saves, (where, steps)  # one save step a save, however late its view came
+    assert saves_off_disk(steps, "app.py") == [], (where, told)  # the replay is the disk at every save
     agent_at = next((n for n, (_, whose, _s) in enumerate(changes) if whose == "agent"), None)
     if agent_at is not None:  # no editor step carries the agent's write before it is recorded
         recorded = steps.index(changes[agent_at][2])
