@@ -39,7 +39,7 @@ from schemas import Step
 from schemas import steps as kinds
 from schemas.common import PositionEncoding
 
-MAX_HELD = 200_000  # steps held waiting for a virtual document's next save, at most
+MAX_HELD = 50_000  # steps held waiting for a virtual document's next save, at most (autosaved every 2 min)
 Ways = frozenset[Segmentation] | None  # the ways the cells may lie (None: any, nothing known)
 Cells = list[tuple[str, str]]
 
@@ -63,19 +63,22 @@ class _Track:
     ways: list[Ways] = field(default_factory=lambda: [None])  # forward, before each change and after all
     saved: tuple[int, str] | None = None  # the state at its last save in the window, and its text
     saves: list[list[object]] = field(default_factory=list)  # held entries of its saves not yet told
+    near: tuple[int, int] = (0, 0)  # the line the last edit started on, and where that line starts
 
 
-def align_cells(steps: Iterator[Step], encoding: PositionEncoding) -> Iterator[Step]:
-    """`steps` with each virtual document's edits given their cells and its saves their notebook."""
-    aligner = _Aligner(encoding)
+def align_cells(steps: Iterator[Step], encoding: PositionEncoding, held: int = MAX_HELD) -> Iterator[Step]:
+    """`steps` with each virtual document's edits given their cells and its saves their notebook, at most
+    `held` of them held back at a time."""
+    aligner = _Aligner(encoding, held)
     for step in steps:
         yield from aligner.see(step)
     yield from aligner.end()
 
 
 class _Aligner:
-    def __init__(self, encoding: PositionEncoding) -> None:
+    def __init__(self, encoding: PositionEncoding, most: int) -> None:
         self.encoding: PositionEncoding = encoding
+        self.most = most
         self.held: deque[list[object]] = deque()  # [step, final]
         self.tracks: dict[str, _Track] = {}  # by the virtual document's path
         self.ties: dict[str, str] = {}  # virtual document -> the notebook file it mirrors now
@@ -117,26 +120,30 @@ class _Aligner:
                 self._saved(path, text)
             case _:  # no other step says anything of a virtual document
                 pass
-        if len(self.held) > MAX_HELD:
-            self._close(self._oldest())
-        return self._released()
+        released = self._released()
+        if len(self.held) > self.most:  # (its first step is one waiting)
+            self._flush(self._oldest())
+            released += self._released()
+        return iter(released)
 
     def end(self) -> Iterator[Step]:
         for path in list(self.tracks):
             self._close(path)
-        return self._released()
+        return iter(self._released())
 
-    def _released(self) -> Iterator[Step]:
+    def _released(self) -> list[Step]:
+        """The steps held that wait no longer, up to the first that does."""
         released = []
         while self.held and self.held[0][1]:
             released.append(self.held.popleft()[0])
-        return iter(released)  # type: ignore[arg-type]
+        return released  # type: ignore[return-value]
 
     def _oldest(self) -> str:
-        """The virtual document whose held edit or save is the oldest."""
-        waiting = {id(entry): path for path, track in self.tracks.items()
-                   for entry in [*(change.entry for change in track.changes), *track.saves]}
-        return next(waiting[id(entry)] for entry in self.held if id(entry) in waiting)
+        """The virtual document whose held edit or save is the first held."""
+        first = id(self.held[0])
+        return next(path for path, track in self.tracks.items()
+                    if any(id(entry) == first for entry in [*(change.entry for change in track.changes),
+                                                           *track.saves]))
 
     def _tie(self, path: str) -> str:
         return self.ties.setdefault(path, mirrored(path) or path)
@@ -147,7 +154,7 @@ class _Aligner:
             entry[0] = replace(step, cell=None, cell_unknown="unaligned")
             return
         text = track.text
-        where = _offsets(text, step.changes[0], self.encoding) \
+        where = _offsets(text, step.changes[0], self.encoding, track.near) \
             if len(step.changes) == 1 and step.changes[0].range is not None else None
         if where is None:  # the whole text, several changes, or not this text's: nothing known before it
             self._close(step.path)
@@ -162,6 +169,8 @@ class _Aligner:
             return
         entry[1] = False
         start, end = where
+        line = step.changes[0].range.start.line  # type: ignore[union-attr]
+        track.near = (line, text.rfind("\n", 0, start) + 1)  # (before the change: true after it too)
         change = _Change(entry, start, text[start:end], step.changes[0].text)
         track.text = text[:start] + change.inserted + text[end:]
         track.changes.append(change)
@@ -236,14 +245,20 @@ class _Aligner:
             now = after
 
     def _close(self, path: str) -> None:
-        """A document's window told from the anchor before it alone (closed, lost, held too long)."""
+        """A document's window told from the anchor before it alone (closed, or its text known anew)."""
         track = self.tracks.pop(path, None)
-        if track is None:
-            return
+        if track is not None:
+            self._flush(path, track)
+
+    def _flush(self, path: str, track: _Track | None = None) -> None:
+        """A document's window told from the anchor before it alone (also when held too long: its next
+        window starts where this one ends, with what is known there)."""
+        track = track or self.tracks[path]
         for entry in track.saves:
             entry[0] = replace(entry[0], notebook=self._tie(path))  # type: ignore[type-var]
             entry[1] = True
         self._tell(track, len(track.changes), track.text, None)
+        track.changes, track.ways, track.saves, track.saved = [], [track.ways[-1]], [], None
 
     def _tell(self, track: _Track, state: int, text: str, back: Ways) -> None:
         """The edits before `state` (where the document's text is `text`, its cells lying `back`'s ways)
@@ -309,16 +324,36 @@ def _undone(text: str, change: _Change) -> str:
     return text[:change.start] + change.removed + text[change.start + len(change.inserted):]
 
 
-def _offsets(text: str, change: kinds.ContentChange, encoding: PositionEncoding) -> tuple[int, int] | None:
-    """Where a ranged change starts and ends in `text`; None when the text has no such place."""
+def _offsets(text: str, change: kinds.ContentChange, encoding: PositionEncoding,
+             near: tuple[int, int] = (0, 0)) -> tuple[int, int] | None:
+    """Where a ranged change starts and ends in `text`; None when the text has no such place. Its lines
+    are found from `near`, a line and where it starts (the edit before's, as typing goes on there)."""
     assert change.range is not None
     found = []
     for at in (change.range.start, change.range.end):
-        start = line_start(text, at.line)
+        start = _line_start(text, at.line, near)
         if start is None:
             return None
         found.append(start + to_index(text[start:line_end(text, start)], at.character, encoding))
+        near = (at.line, start)
     return (found[0], found[1]) if found[0] <= found[1] else None
+
+
+def _line_start(text: str, line: int, near: tuple[int, int]) -> int | None:
+    """Where `line` starts, walked to from `near` (a line's number and start) when the text's lines all
+    end with LF."""
+    if "\r" in text:
+        return line_start(text, line)
+    known, at = near if abs(line - near[0]) <= line else (0, 0)  # (nearer the start: from there)
+    while known < line:
+        at = text.find("\n", at) + 1
+        if not at:
+            return None
+        known += 1
+    while known > line:
+        at = text.rfind("\n", 0, at - 1) + 1
+        known -= 1
+    return at
 
 
 def _applied(text: str, change: kinds.ContentChange, encoding: PositionEncoding) -> str | None:

@@ -128,7 +128,7 @@ def moves(src: str, dst: str, start: int, removed: int, inserted: int,
     The change may sit anywhere it makes the same text (`places`); wherever it does, a separator before or
     after it stays, one inside what it removed goes (cells deleted or joined), one cut by it rules that
     place out, and a separator inside what it inserted may be new (cells added or split) or not."""
-    if removed == inserted == 0 or src == dst:
+    if removed == inserted and src[start:start + removed] == dst[start:start + inserted]:
         return {seps: {None} for seps in segmentations}
     found: dict[Segmentation, set[int | None]] = {}
     content = len(dst) - 1 if dst.endswith("\n") else len(dst)  # (a separator ends before the last break)
@@ -136,7 +136,17 @@ def moves(src: str, dst: str, start: int, removed: int, inserted: int,
     if high - low > MAX_PLACES:
         return None
     shift = inserted - removed
-    for at in range(low, high + 1):
+    if dst.find(SEPARATOR, low, min(high + inserted, content)) < 0:  # no new separator at any place
+        left = set()
+        for seps in segmentations:  # (the common case: no separator near any place, all places alike)
+            first = bisect.bisect_right(seps, low - len(SEPARATOR))
+            if first != bisect.bisect_left(seps, high + removed):
+                left.add(seps)
+                continue
+            tail = tuple(map(shift.__add__, seps[first:])) if shift else seps[first:]
+            found.setdefault(seps[:first] + tail, set()).add(first)
+        segmentations = frozenset(left)
+    for at in range(low, high + 1) if segmentations else ():
         new = _new_separators(dst, at, min(at + inserted, content))
         if new is None:
             return None
@@ -145,7 +155,7 @@ def moves(src: str, dst: str, start: int, removed: int, inserted: int,
             after = bisect.bisect_left(seps, at + removed)
             if first < after and (seps[first] < at or seps[after - 1] + len(SEPARATOR) > at + removed):
                 continue  # a separator cut by the change
-            head, tail = seps[:first], tuple(q + shift for q in seps[after:])
+            head, tail = seps[:first], tuple(map(shift.__add__, seps[after:])) if shift else seps[after:]
             for added in new:
                 became = head + added + tail
                 cells = found.setdefault(became, set())

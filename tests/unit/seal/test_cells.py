@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.seal.cells import align_cells
+from collector.seal.cells import MAX_HELD, align_cells
 from collector.text.narrow import narrowed, narrowed_span
 from collector.text.notebook_cells import virtual_text
 from schemas import Step
@@ -76,8 +76,8 @@ class Session:
         self.add(FileChangeStep(t_ms=0, source="watcher", path=name or self.name, change="modified",
                                 text=ipynb(self.cells)))
 
-    def sealed(self) -> list[Step]:
-        out = list(align_cells(iter(self.steps), "utf-16"))
+    def sealed(self, held: int = MAX_HELD) -> list[Step]:
+        out = list(align_cells(iter(self.steps), "utf-16", held))
         assert [step.t_ms for step in out] == [step.t_ms for step in self.steps]  # all, in order
         return out
 
@@ -119,6 +119,19 @@ def test_a_line_break_between_two_cells_no_save_tells_is_ambiguous() -> None:
     assert told(session.sealed()) == ["ambiguous"]
     session.save()
     assert told(session.sealed()) == [0]
+
+
+def test_held_too_long_the_edits_are_told_from_the_save_before_them() -> None:
+    """Past the steps it may hold, the seal tells the oldest document's edits from the anchor before them
+    alone, and goes on from where they leave it: typing inside a cell needs nothing after it."""
+    session = Session([("code", "import os\n\n\nx = 1"), ("code", "")])
+    session.type(1, "print(x)")
+    session.type(0, "\n")  # (a line break at a cell's end: only a later text or save tells whose)
+    session.type(1, "!")
+    assert told(session.sealed(held=3)) == [1] * 8 + ["ambiguous", 1]
+    session.save()  # (within what may be held of it: the save tells)
+    assert told(session.sealed(held=3)) == told(session.sealed()) == [1] * 8 + [0, 1]
+    assert told(session.sealed(held=1)) == [1] * 8 + ["ambiguous", 1]
 
 
 def test_without_a_text_of_the_notebook_no_cell_is_told() -> None:
@@ -165,14 +178,15 @@ def test_without_the_rename_its_cells_tie_it_unless_two_notebooks_match() -> Non
 @settings(max_examples=examples(300), deadline=None)
 @given(CELLS, st.data())
 def test_never_a_wrong_cell(cells: Cells, data: Any) -> None:
-    """Any actions, saved now and then: each edit's cell is where it happened (or one of the cells that
-    give the same document), or it says it cannot be told."""
+    """Any actions, saved now and then, however few steps the seal may hold: each edit's cell is where it
+    happened (or one of the cells that give the same document), or it says it cannot be told."""
     session = Session(cells)
     for _ in range(data.draw(st.integers(1, 12))):
         session.change(*_act(session.cells, data))
         if data.draw(st.booleans()):
             session.save()
-    for edit, same in zip(edits(session.sealed()), session.expected, strict=True):
+    held = data.draw(st.sampled_from([1, 2, 5, MAX_HELD]))
+    for edit, same in zip(edits(session.sealed(held)), session.expected, strict=True):
         assert (edit.cell in same) if edit.cell is not None else edit.cell_unknown is not None, (edit, same)
 
 
