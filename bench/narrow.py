@@ -6,7 +6,7 @@ A notebook's virtual document of `size` characters (code cells of 40 lines joine
 them, a few non-ASCII characters in each cell), a keystroke typed into its first, middle and last cell,
 and the whole text replaced (the worst case: nothing shared). Each row times, in CPU µs a change, what the
 bridge's text sync did before (the whole text applied to its copy, `TrackedDocument.apply`) and what it
-does now (`lsp_bridge.capture.sync.narrowed_edit`: the shared ends, the range in utf-16, the cell; then the
+does now (`lsp_bridge.capture.sync.narrowed_edit`: the shared ends, the range in utf-16; then the
 ranged change applied), on one copy changed there and back, the garbage collector off, medians over the
 rounds. Both runs on the bridge's
 translator thread, after the message was forwarded (lsp_bridge/modes/proxy.py): not on the forwarding
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from bench.live_env import code_during, code_state, load
 from bench.report import command_line, machine, median, table, write_section
+from collector.text.notebook_cells import SEPARATOR as CELL_SEPARATOR
 from lsp_bridge.capture.sync import narrowed_edit
-from lsp_bridge.documents.notebooks import CELL_SEPARATOR
 from lsp_bridge.documents.tracked import TrackedDocument
 from schemas.steps.edit import ContentChange
 
@@ -66,7 +66,7 @@ def document(text: str) -> TrackedDocument:
 
 def check(before: str, after: str) -> None:
     doc = document(before)
-    ranged, _cell = narrowed_edit(doc, after)
+    ranged = narrowed_edit(doc, after)
     doc.apply(ranged, ())
     if doc.text != after:
         raise SystemExit("narrowing did not make the text after")
@@ -86,7 +86,7 @@ def sample(setup: str, before: str, after: str, repeat: int) -> float:
                 doc.apply([ContentChange(text=text)], ())
         else:
             for text in texts:
-                doc.apply(narrowed_edit(doc, text)[0], ())
+                doc.apply(narrowed_edit(doc, text), ())
         return (time.process_time() - began) / len(texts)
     finally:
         gc.enable()
@@ -108,7 +108,7 @@ def measure(args: argparse.Namespace) -> str:
         for what, before, after in changes(size):
             check(before, after)
             doc = document(before)
-            ranged, _cell = narrowed_edit(doc, after)
+            ranged = narrowed_edit(doc, after)
             repeat = {}
             for setup in ("before", "now"):
                 once = sample(setup, before, after, 1)
@@ -141,7 +141,7 @@ def measure(args: argparse.Namespace) -> str:
 
 
 def narrowing(before: str, after: str, repeat: int) -> float:
-    """CPU seconds of `narrowed_edit` alone (the shared ends, the range, the cell), the copy's text read once
+    """CPU seconds of `narrowed_edit` alone (the shared ends, the range), the copy's text read once
     before the timing."""
     doc = document(before)
     doc.text  # noqa: B018  # (settled once, as the bridge's copy is between changes)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from collector.episode import open_episode
 from collector.errors import CollectorError, EpisodeError
 from collector.held import count as held_count
+from collector.workspace.find import find_workspace
 from schemas.limits import SHORT_TEXT_MAX
 
 if TYPE_CHECKING:
@@ -47,11 +48,15 @@ class Collector(Protocol):
     async def seal(self, session: Session, *, closing: bool = False) -> dict[str, Any] | None: ...
 
 
+UNRECORDED_KEPT = 50  # documents a bridge said it does not record, the latest kept for `codetape status`
+
+
 class Requests:
     """Dispatches one request to its handler; handlers raise CollectorError with a one-line reason."""
 
     def __init__(self, collector: Collector) -> None:
         self.collector = collector
+        self.unrecorded: dict[str, str] = {}  # absolute path -> why (op_unrecorded), the latest last
 
     async def handle(self, conn: Connection, op: str, args: dict[str, Any]) -> Any:
         handler = getattr(self, f"op_{op}", None) if op.isidentifier() else None
@@ -95,7 +100,28 @@ class Requests:
         return {"pid": os.getpid(), "socket": str(self.collector.home.socket),
                 "started": self.collector.started, "idle_exit_s": self.collector.idle_exit.after_s,
                 "workspaces": [session.status() for session in sessions],
-                "upload_error": self.collector.upload.failure, "held": held_count(self.collector.home)}
+                "upload_error": self.collector.upload.failure, "held": held_count(self.collector.home),
+                "unrecorded": await asyncio.to_thread(self._still_unrecorded)}
+
+    async def op_unrecorded(self, conn: Connection, args: dict[str, Any]) -> None:
+        """A document an editor opened that nothing records, as its bridge saw it (a notebook in no
+        opted-in workspace), kept for `codetape status` while it stays outside them."""
+        path, why = args.get("path"), args.get("why")
+        if not isinstance(path, str) or not os.path.isabs(path) or len(path) > 4096:
+            raise CollectorError("path must be an absolute path")
+        if not isinstance(why, str) or not 0 < len(why) <= 200:
+            raise CollectorError("why must be a short text")
+        self.unrecorded.pop(path, None)
+        self.unrecorded[path] = why
+        while len(self.unrecorded) > UNRECORDED_KEPT:
+            del self.unrecorded[next(iter(self.unrecorded))]
+
+    def _still_unrecorded(self) -> list[dict[str, str]]:
+        """(a thread: reads the disk) The documents said unrecorded that are still in no opted-in
+        workspace (`codetape init` since records them)."""
+        home = self.collector.home
+        return [{"path": path, "why": why} for path, why in list(self.unrecorded.items())
+                if find_workspace(Path(path), home) is None]
 
     async def op_watch(self, conn: Connection, args: dict[str, Any]) -> dict[str, Any]:
         """Start watching a workspace that was just opted in (`codetape init`), or under the settings just

@@ -4,8 +4,8 @@ Pure functions, so they can be tested and benchmarked without files. `encode_chu
 structs (schemas.steps) as they are; decoding gives plain step dicts, or what `make_edit` makes of an
 edit's values (the reader makes EditSteps). Edits, the bulk of any episode, are split into columns with
 ranges stored relative to a per-document caret; everything else is stored as a map (its plain form) with
-its path interned. An edit's origin and its notebook cell are sparse columns: only the edits that have one
-cost anything.
+its path interned. An edit's origin and its notebook cell (or why it has none) are sparse columns: only
+the edits that have one cost anything.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # schemas.common loads msgspec, schemas.steps the step struct
 T = TypeVar("T")
 # what makes an edit of its values: (t_ms, source, path, version, [(span or None, text)], origin, cell),
 # where origin is None or an (origin, origin_detail) pair from the chunk's `O` table, either part maybe None,
-# and cell None or the int the chunk's `cc` column gives
+# and cell None, the int the chunk's `cc` column gives or the reason (a str) its `cu` column gives
 MakeEdit = Callable[[Any, Any, Any, Any, list[tuple[Any, str]], Any, Any], T]
 GENERIC, EDIT = 0, 1
 MAX_CHUNK_STEPS = 65_536
@@ -54,6 +54,8 @@ def encode_chunk(steps: Sequence[Step | dict[str, Any]], encoding: PositionEncod
     last_origin = 0
     cell_at: list[int] = []  # edit number since the previous entry's, the edit's cell; flat
     last_cell = 0
+    unknown_at: list[int | str] = []  # edit number since the previous entry's, why the edit has no cell
+    last_unknown = 0
     kinds, dts, source_ids = bytearray(), [], bytearray()
     generic: list[dict[str, Any]] = []
     ep: list[int] = []
@@ -91,6 +93,10 @@ def encode_chunk(steps: Sequence[Step | dict[str, Any]], encoding: PositionEncod
             edit_no = len(ep)
             cell_at += (edit_no - last_cell, step.cell)
             last_cell = edit_no
+        if step.cell_unknown is not None:
+            edit_no = len(ep)
+            unknown_at += (edit_no - last_unknown, step.cell_unknown)
+            last_unknown = edit_no
         path = paths(step.path)
         ep.append(path)
         version = step.version
@@ -124,6 +130,8 @@ def encode_chunk(steps: Sequence[Step | dict[str, Any]], encoding: PositionEncod
         chunk["eo"] = origin_at
     if cell_at:
         chunk["cc"] = cell_at
+    if unknown_at:
+        chunk["cu"] = unknown_at
     return chunk
 
 
@@ -141,7 +149,7 @@ def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
               changes: list[tuple[Any, str]], origin: Any = None, cell: Any = None) -> dict[str, Any]:
     """An edit step's plain dict, from its values as the columns give them (`changes`: (span or None, text),
     a span as (start line, start character, end line, end character); `origin`: None or (origin, detail);
-    `cell`: None or the notebook cell)."""
+    `cell`: None, the notebook cell, or why the edit has none)."""
     step = {"kind": "edit", "t_ms": t_ms, "source": source, "path": path}
     if version is not None:
         step["version"] = version
@@ -152,7 +160,7 @@ def edit_dict(t_ms: Any, source: Any, path: Any, version: Any,
         if origin[1] is not None:
             step["origin_detail"] = origin[1]
     if cell is not None:
-        step["cell"] = cell
+        step["cell_unknown" if type(cell) is str else "cell"] = cell
     return step
 
 
@@ -202,6 +210,8 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> I
     next_origin = next(origin_at, None)
     cell_at = _cells(chunk)
     next_cell = next(cell_at, None)
+    unknown_at = _unknown(chunk)
+    next_unknown = next(unknown_at, None)
     edit_no = 0
     carets: dict[int, tuple[int, int]] = {}
     versions: dict[int, int] = {}
@@ -265,10 +275,15 @@ def _decode(chunk: Any, encoding: PositionEncoding, make_edit: MakeEdit[T]) -> I
             next_cell = next(cell_at, None)
             if next_cell is not None:
                 next_cell += edit_no
+        if edit_no == next_unknown:
+            cell = next(unknown_at)
+            next_unknown = next(unknown_at, None)
+            if next_unknown is not None:
+                next_unknown += edit_no
         edit_no += 1
         yield make_edit(t, source, path_name, version, changes, origin, cell)
-    leftover = next(generic, None), next(edits, None), next_full, next_origin, next_cell
-    if leftover != (None, None, None, None, None) or change_no != len(lengths):
+    leftover = next(generic, None), next(edits, None), next_full, next_origin, next_cell, next_unknown
+    if leftover != (None, None, None, None, None, None) or change_no != len(lengths):
         raise EpisodeError("step chunk has entries left over")
 
 
@@ -304,6 +319,23 @@ def _cells(chunk: dict[Any, Any]) -> Iterator[Any]:
         if type(value) is not int or value < (1 if position % 2 == 0 and position else 0) or \
                 value > MAX_POSITION:
             raise EpisodeError("step chunk cell column holds a bad entry")
+    return iter(flat)
+
+
+def _unknown(chunk: dict[Any, Any]) -> Iterator[Any]:
+    """The chunk's `cu` column: the first edit's number, then (why it has no cell, the next edit's number
+    minus this one's) ... ending with a reason; an edit has a cell or a reason, never both."""
+    flat = chunk.get("cu")
+    if flat is None:
+        return iter(())
+    if not isinstance(flat, list) or len(flat) % 2:
+        raise EpisodeError("step chunk cell reason column is malformed")
+    for position, value in enumerate(flat):
+        if position % 2:
+            if type(value) is not str or len(value) > 32:
+                raise EpisodeError("step chunk cell reason column holds a bad entry")
+        elif type(value) is not int or value < (1 if position else 0) or value > MAX_POSITION:
+            raise EpisodeError("step chunk cell reason column holds a bad entry")
     return iter(flat)
 
 

@@ -18,10 +18,11 @@ from collector.episode.chunk import edit_dict
 from schemas.limits import MAX_MILLIS, MAX_POSITION, PATH_MAX, TEXT_MAX
 from schemas.steps import ContentChange, EditStep
 from schemas.steps.base import SOURCE_PATTERN, Position, Range
-from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, EditOrigin
+from schemas.steps.edit import ORIGIN_DETAIL_PATTERN, CellUnknown, EditOrigin
 
 _SOURCE = re.compile(SOURCE_PATTERN)  # as msgspec checks `Source`
 _ORIGINS = frozenset(get_args(EditOrigin))
+_UNKNOWN = frozenset(get_args(CellUnknown))
 _DETAIL = re.compile(ORIGIN_DETAIL_PATTERN)
 
 
@@ -62,8 +63,11 @@ class EditMaker:
 
     def _with_cell(self, t_ms: Any, source: Any, path: Any, version: Any, changes: list[tuple[Any, str]],
                    origin: Any, cell: Any) -> EditStep | dict[str, Any]:
-        """An edit of a notebook's virtual document: its values checked as any edit's, then its cell."""
+        """An edit of a notebook's virtual document: its values checked as any edit's, then its cell (or why
+        it has none, a str)."""
         step = self(t_ms, source, path, version, changes, origin)
+        if isinstance(step, EditStep) and type(cell) is str and cell in _UNKNOWN:
+            return msgspec.structs.replace(step, cell_unknown=cell)
         if not (isinstance(step, EditStep) and type(cell) is int and 0 <= cell <= MAX_POSITION):
             return edit_dict(t_ms, source, path, version, changes, origin, cell)
         return msgspec.structs.replace(step, cell=cell)

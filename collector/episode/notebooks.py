@@ -6,7 +6,8 @@ each save of REL then writes the same sources again as JSON, which `disk_write` 
 write. `Mirrors` sees the steps go by and says which notebooks on disk have their virtual document
 in the episode, so whose-work counts leave their saves out (disk_writes.py; an agent's claimed write still
 counts). A notebook renamed on disk keeps its virtual document (jupyterlab-lsp goes on sending the first
-name, as for a new notebook renamed at its first save), so the name it is renamed to is one of them too.
+name, as for a new notebook renamed at its first save), so the name it is renamed to is one of them too,
+as is the notebook each save of a virtual document names (`notebook`, told at the seal).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class Mirrors:
         if isinstance(step, kinds.FileChangeStep) and step.change == "renamed" and step.new_path is not None \
                 and step.path in self.notebooks:
             self.notebooks.add(step.new_path)
+        elif isinstance(step, kinds.SaveStep) and step.notebook is not None:  # (the seal's: seal/cells.py)
+            self.notebooks.add(step.notebook)
         elif isinstance(step, kinds.OpenStep | kinds.EditStep) and step.path not in self._paths:
             self._paths.add(step.path)
             notebook = mirrored(step.path)

@@ -16,7 +16,8 @@ or more than one, means no allow-list: everything found is redacted.
 Before redaction, the steps lose what the settings in force at the seal exclude (in_force.py: an
 exclusion, a channel or a smaller cap made stricter while the episode was recorded), given `in_force_for`,
 and every notebook on disk its outputs, execution counts and kernel metadata unless the `notebook_outputs`
-channel is on in them (seal/notebooks.py).
+channel is on in them (seal/notebooks.py); each edit of a notebook's virtual document is given its cell,
+each of its saves the notebook it wrote (seal/cells.py).
 
 The same pass masks the developer's local names (collector.redact.namemask): the workspace root (that
 same workspace; when none is found, paths in it are masked as paths in the home), the home directory,
@@ -45,6 +46,7 @@ from collector.redact.namemask import NameMask
 from collector.redact.placeholders import RedactionSummary
 from collector.redact.scanning.ruleset import RuleSet
 from collector.redact.stream.steps import redact_steps
+from collector.seal.cells import align_cells
 from collector.seal.in_force import InForce, in_force
 from collector.seal.journal import SealResult, seal_journal
 from collector.seal.notebooks import mask_notebooks, shares_outputs
@@ -123,6 +125,7 @@ class SealTransform:
         self.summary = RedactionSummary(self.rules.version)
         if self.in_force is not None:
             steps = self.in_force.drop(steps, self.root or Path("/"))
+        steps = align_cells(steps, encoding)
         if not shares_outputs(self.in_force.settings.channels if self.in_force is not None
                               else self.header.capture.channels if self.header is not None else ()):
             steps = mask_notebooks(steps)

@@ -1,7 +1,8 @@
 """Jupyter notebooks' paths: a notebook on disk, and jupyterlab-lsp's virtual document that mirrors it.
 
 jupyterlab-lsp gives the language server one document per notebook, `.virtual_documents/REL`, mirroring
-the notebook REL under Jupyter's root (lsp_bridge/documents/notebooks.py).
+the notebook REL under Jupyter's root (lsp_bridge/documents/workspaces.py locates it; its cells:
+notebook_cells.py).
 """
 
 from __future__ import annotations

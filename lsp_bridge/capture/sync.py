@@ -6,8 +6,8 @@ and never past a save or close of its document. An editor whose versions skip nu
 `b:changedtick`) is noticed the first time a hold runs out with nothing filled, and not held again.
 
 A change of the whole text (JupyterLab sends nothing else) is narrowed, while the copy is exact, to the one
-ranged change that makes the same text (collector/text/narrow.py), and an edit of a notebook's virtual
-document carries the notebook cell it lies in (documents/notebooks.py).
+ranged change that makes the same text (collector/text/narrow.py). An edit of a notebook's virtual
+document is given its notebook cell at the seal, from the notebook's saves (collector/seal/cells.py).
 
 Each change is applied to the bridge's copy (documents/tracked.py) in the encoding the editor really counts
 in and recorded in the negotiated one, with variants for the others the sessions want; the origin of its
@@ -27,7 +27,6 @@ from collector.text.linediff import replacements
 from collector.text.narrow import Narrowed, narrowed, narrowed_span, narrowed_spans
 from lsp_bridge.authorship.offer_steps import OfferSteps
 from lsp_bridge.authorship.origins import Narrowing, Origins
-from lsp_bridge.documents.notebooks import cell_of, is_notebook
 from lsp_bridge.documents.tracked import TrackedDocument
 from lsp_bridge.documents.tracking import Tracking
 from lsp_bridge.errors import OutOfRange
@@ -51,6 +50,8 @@ from schemas.steps.base import Position, Range
 from schemas.steps.edit import ContentChange
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from schemas.common import PositionEncoding
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class TextSync:
         self.offers = offered.offers
         self.origins = origins
         self.too_large: set[str] = set()
+        self.unrecorded: set[Path] = set()  # notebooks said to be in no opted-in workspace
         self.held: dict[str, list[_Held]] = {}  # uri -> changes waiting for their predecessor, by version
         self._versions_skip = False  # the editor's versions skip numbers: changes apply as they arrive
         self._filled = False  # a held change's predecessor arrived late at least once (real reordering)
@@ -95,6 +97,7 @@ class TextSync:
         self.too_large.discard(uri)
         located = self.workspaces.locate(uri, fresh=True)
         if located is None:
+            self._unrecorded(uri)
             return
         if too_large(text):
             self.too_large.add(uri)
@@ -107,6 +110,17 @@ class TextSync:
                               version=version, language_id=language_id)
         self.documents.by_uri[uri] = doc
         self.tracking.record(doc.root, at, open_step(doc.path, language_id, version, text), (doc.path,))
+
+    def _unrecorded(self, uri: str) -> None:
+        """A notebook in no opted-in workspace: said once on stderr (Jupyter's server log) and to the
+        collector, which `codetape status` asks."""
+        notebook = self.workspaces.unrecorded_notebook(uri)
+        if notebook is None or notebook in self.unrecorded:
+            return
+        self.unrecorded.add(notebook)
+        log.warning("codetape: %s is in no opted-in workspace, so it is not recorded (run `codetape init` in "
+                    "its project to record it)", notebook)
+        self.recorder.tell("unrecorded", path=str(notebook), why="notebook in no opted-in workspace")
 
     def did_change(self, params: Any, at: int) -> None:
         """textDocument/didChange, in version order (module docstring)."""
@@ -179,10 +193,10 @@ class TextSync:
             gap = gap_step("other", f"a change to {doc.path} is too large to record", lost=1)
             self.recorder.record(doc.root, Outgoing(at, gap))
             return
-        cell, whole = None, None
+        whole = None
         if len(changes) == 1 and changes[0].range is None and not doc.stale:
             whole = changes[0].text
-            changes, cell = narrowed_edit(doc, whole)
+            changes = narrowed_edit(doc, whole)
         encoding = self.documents.encoding
         targets = self.tracking.targets(doc.root)
         # (a server's edits, a format; a change whose word may come after it: authorship/origins.py `late`)
@@ -213,8 +227,8 @@ class TextSync:
         if origin is not None and origin[0] == "format" and before is not None and \
                 (lines := formatted(before, doc.text, encoding, targets)) is not None:
             changes, variants = lines
-        step = edit_step(doc.path, version, changes, origin, cell)
-        others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin, cell)
+        step = edit_step(doc.path, version, changes, origin)
+        others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin)
                                    for e, c in variants.items()}
         item = Outgoing(at, step, others or None, (doc.path,))
         if origin is None:
@@ -236,19 +250,17 @@ class TextSync:
             self.tracking.record(doc.root, at, close_step(doc.path), (doc.path,))
 
 
-def narrowed_edit(doc: TrackedDocument, text: str) -> tuple[list[ContentChange], int | None]:
+def narrowed_edit(doc: TrackedDocument, text: str) -> list[ContentChange]:
     """The whole text `text` as the ranged change that makes it from the exact copy, in the editor's
-    counting, and the notebook cell that change lies in (None: not a notebook's virtual document). A change
-    that replaces the whole text stays as it came, in no cell: narrowed it would say the same, and a ranged
-    change over every line is slower to apply (bench/README.md, narrowing)."""
+    counting. A change that replaces the whole text stays as it came: narrowed it would say the same, and a
+    ranged change over every line is slower to apply (bench/README.md, narrowing)."""
     before = doc.text
     change = narrowed(before, text)
     if change.start == 0 and change.before_end == len(before) and before:
-        return [ContentChange(text=text)], None
+        return [ContentChange(text=text)]
     sl, sc, el, ec = narrowed_span(before, change, doc.encoding)
     where = Range(start=Position(line=sl, character=sc), end=Position(line=el, character=ec))
-    ranged = ContentChange(range=where, text=text[change.start : change.after_end])
-    return [ranged], cell_of(before, text, change) if is_notebook(doc.path) else None
+    return [ContentChange(range=where, text=text[change.start : change.after_end])]
 
 
 def _narrowing(before: str, after: str, encoding: PositionEncoding, targets: tuple[PositionEncoding, ...]

@@ -127,6 +127,22 @@ class Workspaces:
             return None
         return Located(root, f"{VIRTUAL_DOCUMENTS}/{notebook.relative_to(root).as_posix()}")
 
+    def unrecorded_notebook(self, uri: str) -> Path | None:
+        """The notebook a virtual document mirrors, when it lies in no opted-in workspace (so neither is
+        recorded); None for any other document."""
+        path = uri_to_path(uri)
+        if path is None or not path.name.endswith(NOTEBOOK_SUFFIX):
+            return None
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            return None
+        parts = resolved.parts
+        if VIRTUAL_DOCUMENTS not in parts[:-1] or self._mirroring(resolved) is not None:
+            return None
+        at = parts.index(VIRTUAL_DOCUMENTS)
+        return Path(*parts[:at], *parts[at + 1:])
+
     def root_of(self, path: Path) -> Path | None:
         """The opted-in workspace holding an absolute path (or being it)."""
         try:

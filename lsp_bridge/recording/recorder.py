@@ -16,6 +16,7 @@ differ; the session's encoding (from `hello`) picks which one is sent.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -223,6 +224,18 @@ class Recorder:
             self._asked.add(future)
         future.add_done_callback(self._answered)
         return future
+
+    def tell(self, op: str, **args: Any) -> None:
+        """Send a request of no workspace's (what the bridge saw outside them all, for `codetape status`)
+        over a connection of its own, its answer unread; a collector that cannot be reached is not told."""
+        self._requests.submit(self._tell, op, args)
+
+    def _tell(self, op: str, args: dict[str, Any]) -> None:
+        try:
+            with contextlib.closing(self._connect()) as link:
+                link.request(op, **args)
+        except CollectorError as exc:  # (StoppedByYou too)
+            log.debug("codetape: the collector was not told %s: %s", op, exc)
 
     def _answered(self, future: Future[Any]) -> None:
         with self._lock:

@@ -23,8 +23,11 @@ never guesses silently: a heuristic says it is one in `origin_detail`, and no ev
 
 `cell`, only in an edit of a notebook's virtual document (jupyterlab-lsp's `.virtual_documents/NAME.ipynb`,
 one block per cell): the notebook's cell, counted from 0 over all its cells, markdown and raw ones included
-(the index of the `.ipynb`'s `cells`), that its one change lies in (lsp_bridge/documents/notebooks.py says
-how it is counted).
+(the index of the `.ipynb`'s `cells`), that its one change lies in, told at the seal from the notebook's
+saves around it (collector/seal/cells.py says how). Where it cannot be told, `cell_unknown` says why
+instead: `ambiguous` (the texts and saves around the edit leave more than one cell: a line break typed
+between two cells before any later text tells whose it is), `unaligned` (no save of the notebook the
+episode holds matches the virtual document before or after the edit).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from schemas.steps.base import Range, RelPath, StepBase, Struct, Text, whole
 EditOrigin = Literal["typed", "paste", "cut", "completion", "ai_completion", "agent", "snippet",
                      "code_action", "rename", "format", "undo", "redo", "unknown"]
 OriginClass = Literal["human", "ai", "unknown"]
+CellUnknown = Literal["ambiguous", "unaligned"]
 ORIGIN_CLASS: dict[str, OriginClass] = {
     "typed": "human", "paste": "human", "cut": "human", "completion": "human", "snippet": "human",
     "code_action": "human", "rename": "human", "format": "human", "undo": "human", "redo": "human",
@@ -66,6 +70,7 @@ class EditStep(StepBase, tag="edit", frozen=True, kw_only=True):
     origin: EditOrigin | None = None
     origin_detail: OriginDetail | None = None
     cell: Annotated[int, msgspec.Meta(ge=0, le=MAX_POSITION)] | None = None
+    cell_unknown: CellUnknown | None = None
 
 
 compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

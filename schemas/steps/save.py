@@ -2,7 +2,10 @@
 
 `text` is present when the editor sent it (didSave includeText) and lets a reader resynchronise;
 `head_text`, on the first step of the episode to give the file's text, whether that text is the file's in
-the commit the header's `head_at_start` names (schemas/steps/base.py, `HeadText`).
+the commit the header's `head_at_start` names (schemas/steps/base.py, `HeadText`);
+`notebook`, on the save of a notebook's virtual document (jupyterlab-lsp's `.virtual_documents/NAME.ipynb`),
+the notebook file the save wrote, as the seal found it (collector/seal/cells.py): NAME, or the name the
+notebook was renamed to while jupyterlab-lsp went on sending NAME.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ class SaveStep(StepBase, tag="save", frozen=True, kw_only=True):
     sha256: Sha256Hex | None = None
     text: Text | None = None
     head_text: HeadText | None = None
+    notebook: RelPath | None = None
 
 
 compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

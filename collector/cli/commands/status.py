@@ -1,12 +1,13 @@
-"""`codetape status [--json]`: is the collector up (and how it was started), which workspaces it
-records, how big each episode is, how many signed episodes wait in the outbox, how the last upload
-went, which `.codetape.toml` files are ignored (not opted in by you, or writable by others) and why,
-which opted-in workspaces record nothing because their settings are invalid (`not recording:
-FILE:LINE: what`), where settings made stricter during an episode applied at once (`tightened`), and
-where the settings file loosens what you accepted (only the stricter of both applies until `codetape
-trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor
-extensions ask before they start anything for a folder, and the variables through which a pytest
-started in an editor's terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
+"""`codetape status [--json]`: is the collector up (and how it was started), which workspaces it records,
+how big each episode is, how many signed episodes wait in the outbox, how the last upload went, which
+`.codetape.toml` files are ignored (not opted in by you, or writable by others) and why, which opted-in
+workspaces record nothing because their settings are invalid (`not recording: FILE:LINE: what`), which
+documents an editor opened are recorded nowhere (`PATH: not recorded: notebook in no opted-in workspace`, as
+its bridge told the collector), where settings made stricter during an episode applied at once
+(`tightened`), and where the settings file loosens what you accepted (only the stricter of both applies
+until `codetape trust`). `--json` also lists the workspaces opted in (`opted_in`), which editor extensions
+ask before they start anything for a folder, and the variables through which a pytest started in an editor's
+terminal records its tests (`pytest_env`, for this command's own `PYTHONPATH`:
 sources/testruns/pytest_env.py). First line, when there is one: the organisation's managed policy
 (policy/managed.py), where it was read and what it requires, or why it is refused (then nothing is recorded
 or signed); `managed_policy` in --json. It also warns when Codex does not trust codetape's installed hooks
@@ -126,6 +127,9 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         for line in stopped(workspace):
             print(line)
+    for unrecorded in status.get("unrecorded", []):
+        print(f"{unrecorded['path']}: not recorded: {unrecorded['why']} (run `codetape init` in its project "
+              "to record it)")
     print("\n".join(outbox_lines(status["outbox"])))
     return 0
 

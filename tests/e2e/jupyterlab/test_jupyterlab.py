@@ -9,7 +9,10 @@ masked at the seal; the shadow folders (`.virtual_documents/`, `.ipynb_checkpoin
 `file_change` step; and the episode's client is `JupyterLab (inferred)`, as JupyterLab names none.
 Scenarios: typing into two cells, code cells between markdown ones, adding and deleting a cell, a `.py`
 file in JupyterLab's file editor, and two cells typed with `jupyter lab` started in the workspace's parent
-folder (a second server, `lab_above`)."""
+folder (a second server, `lab_above`); and the issue 91 session on both servers: a markdown cell above a
+cell formatted to PEP 8 and a plotting cell, run, saved, edited and saved again, each edit told in the
+notebook's cell it was typed in, no output or execution count in the episode, the saves not counted again
+as written, `codetape verify` passing."""
 
 from __future__ import annotations
 
@@ -30,9 +33,11 @@ from playwright.sync_api import Browser, Page
 
 from collector.episode import Episode
 from collector.reconstruct.workspace import replay
+from collector.reconstruct.written import summarize_replayed
 from lsp_bridge.wire.initialize import JUPYTERLAB
 from schemas.header import ClientInfo
-from schemas.steps import FileChangeStep
+from schemas.steps import EditStep, FileChangeStep, SaveStep
+from tests.cli import codetape
 from tests.e2e.report.test_report_browser import browser
 from tests.support.bridge_harness import seal, steps_of, tee, texts_at_saves
 from tests.support.collector_harness import Daemon, env_for, journal_steps, opt_in, running
@@ -93,6 +98,12 @@ class Lab:
                 case "textDocument/didSave":
                     saves.append(texts[relpath])
         return saves, changes
+
+    def sent_texts(self, relpath: str) -> list[str]:
+        """Every whole text of `relpath` JupyterLab sent the server."""
+        return [change["text"] for message in self.sent() if message.get("method") == "textDocument/didChange"
+                and self._relpath(message["params"]["textDocument"]["uri"]) == relpath
+                for change in message["params"]["contentChanges"]]
 
     def _relpath(self, uri: object) -> str | None:
         """The workspace-relative path of a document JupyterLab sent (a virtual document's under Jupyter's
@@ -365,3 +376,68 @@ def test_a_python_file_in_jupyterlab_s_editor(lab: Lab, browser: Browser) -> Non
     text = saved(lab, page, "script.py", "print(area(2))")
     page.close()
     checked(lab, "script.py", [text], sealed(lab, "script.py", text))
+
+
+PEP8 = "import os\nprint(6 * 7007)\n\n\ndef f():\nreturn os.sep"  # prints 42042; typed: JupyterLab indents
+PLOT = "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])"
+
+
+@pytest.mark.parametrize("where", ["lab", "lab_above"])
+def test_a_pep8_cell_between_markdown_and_a_plot_run_saved_and_edited(
+        where: str, browser: Browser, request: pytest.FixtureRequest) -> None:
+    """Issue 91's session: each edit is told in the notebook's cell it was typed in (the markdown cell
+    counted), the cell after the one holding two blank lines in a row included, before and after a save;
+    what the cells printed and plotted, their execution counts and the kernel are not in the episode."""
+    lab: Lab = request.getfixturevalue(where)
+    relpath = "pep8.ipynb"
+    (lab.root / relpath).write_text(notebook(["# Analysis", "", ""], markdown=frozenset({0})))
+    virtual = shown(relpath)
+    page = lab.page(browser, relpath)
+    phases: list[tuple[int, int]] = []  # (the changes JupyterLab had sent before it, the cell typed in)
+
+    def phase(cell: int, keys: str, fragment: str, at_start: bool = False) -> None:
+        phases.append((lab.served(virtual)[1], cell))
+        page.locator(CELL).nth(cell).locator(".cm-content").click()
+        page.keyboard.press("Control+Home" if at_start else "Control+End")
+        page.keyboard.type(keys, delay=30)
+        wait_for(lambda: any(fragment in text for text in lab.sent_texts(virtual)), 60,
+                 f"JupyterLab to send {fragment!r}")
+
+    phase(1, PEP8, "return os.sep")
+    phase(2, PLOT, "plt.plot([1, 4, 9])")
+    for cell, shows in ((1, ".jp-OutputArea-output:has-text('42042')"), (2, ".jp-OutputArea-output img")):
+        phases.append((lab.served(virtual)[1], -1))  # (running sends the same text again, if anything)
+        page.locator(CELL).nth(cell).locator(".cm-content").click()
+        page.keyboard.press("Control+Enter")
+        page.locator(CELL).nth(cell).locator(shows).wait_for(timeout=120_000)
+    first = saved(lab, page, relpath, "image/png")
+    phase(2, "\nplt.title('squares')", "plt.title")
+    phase(1, "# two blank lines below\n", "# two blank lines below", at_start=True)
+    second = saved(lab, page, relpath, "plt.title")
+    page.close()
+    episode = sealed(lab, relpath, second)
+    assert [cell["cell_type"] for cell in json.loads(second)["cells"]] == ["markdown", "code", "code"]
+    assert "\n\n\ndef f():" in json.loads(second)["cells"][1]["source"]  # (the PEP 8 cell, as saved)
+    served, changes = lab.served(virtual)
+    assert texts_at_saves(episode, virtual) == served  # every keystroke, byte for byte
+    steps = list(episode.steps())
+    edits = [step for step in steps if isinstance(step, EditStep) and step.path == virtual]
+    assert len(edits) == changes and episode.header.client == ClientInfo(name=JUPYTERLAB)
+    expected = [next(cell for start, cell in reversed(phases) if start <= n) for n in range(changes)]
+    for edit, cell in zip(edits, expected, strict=True):
+        (change,) = edit.changes
+        moot = change.range is not None and change.range.start == change.range.end and not change.text
+        assert (edit.cell, edit.cell_unknown) == ((None, None) if moot or cell < 0 else (cell, None)), edit
+    assert [s.notebook for s in steps if isinstance(s, SaveStep) and s.path == virtual] == [relpath] * 2
+    # no output, execution count or kernel: each save of the notebook masked, valid and otherwise the disk's
+    written = [step.text for step in steps if isinstance(step, FileChangeStep) and step.path == relpath
+               and step.text is not None]
+    assert [masked_away(json.loads(text)) for text in written[-2:]] == [
+        masked_away(json.loads(text)) for text in (first, second)]
+    assert not any("42042" in text or "image/png" in text or "python3" in text for text in written)
+    assert all(cell.get("execution_count") is None for text in written for cell in json.loads(text)["cells"])
+    assert "42042" in first and '"execution_count": 1' in first  # (they were on disk)
+    summary = summarize_replayed(episode)  # the saves not counted again: the typing is the writing
+    assert summary.files[relpath].written == {}
+    assert sum(summary.written.values()) == sum(len(edit.changes[0].text) for edit in edits)
+    assert codetape(lab.daemon.home.root, "verify", str(episode.path)).returncode == 0

@@ -1,5 +1,6 @@
-"""A notebook edit's cell in a step chunk: a sparse column (`cc`) that costs nothing when no edit has one,
-round trips through the chunk, the file and the reader's EditSteps, and is refused when malformed."""
+"""A notebook edit's cell in a step chunk: a sparse column (`cc`), and why an edit has none (`cu`), that
+cost nothing when no edit has one, round trip through the chunk, the file and the reader's EditSteps, and
+are refused when malformed."""
 
 from __future__ import annotations
 
@@ -24,7 +25,31 @@ def with_cells(steps: list[dict[str, Any]], cells: dict[int, int]) -> list[dict[
 
 
 def test_no_cell_means_no_column() -> None:
-    assert "cc" not in encode_chunk(structs(typing(50)), "utf-16")
+    chunk = encode_chunk(structs(typing(50)), "utf-16")
+    assert "cc" not in chunk and "cu" not in chunk
+
+
+def test_why_an_edit_has_no_cell_round_trips_beside_cells() -> None:
+    steps = with_cells(typing(5), {0: 0, 3: 1})
+    steps[1] = {**steps[1], "cell_unknown": "ambiguous"}
+    steps[4] = {**steps[4], "cell_unknown": "unaligned"}
+    chunk = encode_chunk(structs(steps), "utf-16")
+    assert chunk["cu"] == [1, "ambiguous", 3, "unaligned"]
+    assert decode_chunk(chunk, "utf-16") == steps
+    made = [step for step in iter_chunk(chunk, "utf-16", EditMaker()) if isinstance(step, EditStep)]
+    assert [(e.cell, e.cell_unknown) for e in made] == [
+        (0, None), (None, "ambiguous"), (None, None), (1, None), (None, "unaligned")]
+    chunk["cu"] = [1, "why not"]  # a reason this reader does not know: the step's schema refuses it
+    assert isinstance(list(iter_chunk(chunk, "utf-16", EditMaker()))[1], dict)
+
+
+@pytest.mark.parametrize("column", [[0], [0, 1], ["0", "ambiguous"], [0, "ambiguous", 0, "ambiguous"],
+                                    [0, "x" * 33], 7])
+def test_malformed_cell_reason_columns_are_refused(column: Any) -> None:
+    chunk = encode_chunk(structs(typing(2)), "utf-16")
+    chunk["cu"] = column
+    with pytest.raises(EpisodeError, match=r"cell reason|left over"):
+        decode_chunk(chunk, "utf-16")
 
 
 def test_cells_round_trip_as_dicts_and_as_edit_structs_beside_origins_and_generic_steps() -> None:

@@ -1,5 +1,5 @@
-"""A notebook's virtual document (lsp_bridge/documents/notebooks.py, capture/sync.py): JupyterLab's
-whole-text changes recorded as ranged edits, each with the code cell it lies in, and replayed byte for byte.
+"""A notebook's virtual document (capture/sync.py): JupyterLab's whole-text changes recorded as ranged
+edits, replayed byte for byte; their cells are told at the seal (tests/unit/seal/test_cells.py).
 
 The virtual documents are made as jupyterlab-lsp makes them (`VirtualDocument.value`): each cell's code
 ended with a line break, the cells joined with two more."""
@@ -11,11 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
-from collector.text.narrow import narrowed
-from lsp_bridge.documents.notebooks import CELL_SEPARATOR, cell_of, is_notebook
+from collector.text.notebooks import mirrored
 from tests.unit.lsp_bridge.test_capture_drift import Session
 
 NOTEBOOK = ".virtual_documents/analysis.ipynb"
@@ -26,49 +23,11 @@ def virtual(*cells: str) -> str:
     return "\n\n".join(cell + "\n" for cell in cells)
 
 
-def cell(before: list[str], after: list[str]) -> int | None:
-    old, new = virtual(*before), virtual(*after)
-    return cell_of(old, new, narrowed(old, new))
-
-
-def test_the_separator_is_what_jupyterlab_lsps_join_makes() -> None:
-    """(the JupyterLab e2e test checks the join itself against what JupyterLab sends)"""
-    assert virtual("import os", "x = 1") == "import os" + CELL_SEPARATOR + "x = 1\n"
-
-
-@pytest.mark.parametrize(
-    ("before", "after", "expected"),
-    [
-        (["a", "b", "c"], ["a", "bx", "c"], 1),  # typed at the end of a cell
-        (["a", "b", "c"], ["xa", "b", "c"], 0),  # at the start of the first
-        (["a", "b", "c"], ["a", "b", "c\nd"], 2),  # a line in the last
-        (["a", "b"], ["a\n", "b"], 0),  # a line break at the end of a cell: that cell, not the next
-        (["a", "b"], ["a\n    ", "b"], 0),  # with the indent the editor adds
-        (["a\n", "b"], ["a", "b"], 0),  # and taken away again
-        (["a", "b"], ["a", "", "b"], 1),  # a cell added between two: the new one
-        (["a"], ["a", ""], 1),  # and after the last
-        (["a", ""], ["a", "z"], 1),  # typed into it
-        (["a", "", "b"], ["a", "b"], 1),  # an empty cell deleted
-        (["a", "b", "c"], ["a", "c"], 1),  # a cell deleted
-        (["a", "b", "c"], ["b", "c"], 0),  # the first
-        (["a", "b", "c"], ["a", "b"], 2),  # the last
-        (["def f():\n    return 1", "f()"], ["def f():\n    return 2", "f()"], 0),
-    ],
-)
-def test_the_cell_of_a_change(before: list[str], after: list[str], expected: int) -> None:
-    assert cell(before, after) == expected
-
-
-def test_a_cell_holding_two_blank_lines_in_a_row_counts_as_two() -> None:
-    """The limit the module docstring states: the virtual document alone cannot tell such a cell from two."""
-    two = "def f():\n    pass\n\n\ndef g():\n    pass"
-    assert cell([two, "x"], [two, "xy"]) == 2
-
-
-def test_only_a_notebooks_virtual_document_has_cells() -> None:
-    assert is_notebook(".virtual_documents/a.ipynb") and is_notebook("sub/.virtual_documents/b.ipynb")
-    assert not is_notebook("a.ipynb") and not is_notebook(".virtual_documents/a.py")
-    assert not is_notebook(".virtual_documents/a.ipynb.python-1(cell).py")  # a `%%` magic's document
+def test_only_a_notebooks_virtual_document_mirrors_a_notebook() -> None:
+    assert mirrored(".virtual_documents/a.ipynb") == "a.ipynb"
+    assert mirrored("sub/.virtual_documents/b.ipynb") == "b.ipynb"
+    assert mirrored("a.ipynb") is None and mirrored(".virtual_documents/a.py") is None
+    assert mirrored(".virtual_documents/a.ipynb.python-1(cell).py") is None  # a `%%` magic's document
 
 
 @pytest.fixture
@@ -92,7 +51,7 @@ def edits(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in steps if s["kind"] == "edit"]
 
 
-def test_whole_text_changes_are_recorded_ranged_with_their_cells(session: Session) -> None:
+def test_whole_text_changes_are_recorded_ranged(session: Session) -> None:
     notebooks = [
         ["import os"],
         ["import os", ""],
@@ -110,8 +69,7 @@ def test_whole_text_changes_are_recorded_ranged_with_their_cells(session: Sessio
     session.save(NOTEBOOK, virtual(*notebooks[-1]))
     steps = session.steps()
     recorded = edits(steps)
-    assert all("range" in s["changes"][0] for s in recorded)
-    assert [s["cell"] for s in recorded] == [1, 1, 1, 0, 0, 1, 1, 1]
+    assert all("range" in s["changes"][0] and "cell" not in s for s in recorded)  # (told at the seal)
     assert [s["changes"][0]["text"] for s in recorded] == [
         "\n\n\n",
         "p",
@@ -143,72 +101,17 @@ def test_a_stale_copy_takes_the_whole_text_as_it_comes(session: Session) -> None
     whole(session, NOTEBOOK, 3, virtual("ab"))
     session.save(NOTEBOOK, virtual("ab"))
     last = edits(session.steps())[-1]
-    assert last["changes"] == [{"text": virtual("ab")}] and "cell" not in last
+    assert last["changes"] == [{"text": virtual("ab")}]
     assert session.texts_at_saves(NOTEBOOK) == [virtual("ab")]
 
 
-def test_the_same_text_again_is_in_no_cell() -> None:
-    text = virtual("a", "b")
-    assert cell_of(text, text, narrowed(text, text)) is None
-
-
-def test_a_change_of_every_character_stays_whole_and_in_no_cell(session: Session) -> None:
+def test_a_change_of_every_character_stays_whole(session: Session) -> None:
     session.open(NOTEBOOK, virtual("a"), 1)
     whole(session, NOTEBOOK, 2, "b = 2")
     session.save(NOTEBOOK, "b = 2")
     (edit,) = edits(session.steps())
-    assert edit["changes"] == [{"text": "b = 2"}] and "cell" not in edit
+    assert edit["changes"] == [{"text": "b = 2"}]
     assert session.texts_at_saves(NOTEBOOK) == ["b = 2"]
-
-
-LINES = st.lists(st.sampled_from(["x", "y = 1", "é", "😀", "    z", "#"]), max_size=3)
-NOTEBOOKS = st.lists(LINES.map("\n".join), min_size=1, max_size=6)  # no blank line in a cell
-
-
-@settings(max_examples=400)
-@given(NOTEBOOKS, st.data())
-def test_the_cell_of_any_one_action_in_a_notebook_without_blank_line_pairs(
-    cells: list[str], data: Any
-) -> None:
-    """Typing or deleting a character in a cell, a line break at a cell's end, adding an empty cell or
-    deleting one: the change's cell is where it happened (any of the cells that give the same notebook),
-    wherever the narrowing put the change in a run of line breaks."""
-    action = data.draw(st.sampled_from(["type", "delete", "break", "add", "remove"]))
-    where = data.draw(st.integers(0, len(cells) - 1))
-    after = list(cells)
-    if action == "type":
-        at = data.draw(st.integers(0, len(cells[where])))
-        after[where] = (
-            cells[where][:at] + data.draw(st.sampled_from(["a", "ü", "😀", " ", "\n"])) + cells[where][at:]
-        )
-        assume(not after[where].startswith("\n") and "\n\n\n" not in after[where])  # (the limits)
-    elif action == "delete":
-        assume(cells[where])
-        at = data.draw(st.integers(0, len(cells[where]) - 1))
-        assume(cells[where][at] != "\n")  # (joining two lines: they may hold anything)
-        after[where] = cells[where][:at] + cells[where][at + 1 :]
-        assume(not after[where].startswith("\n"))  # (a cell that starts with a line break: the limit)
-    elif action == "break":
-        assume(cells[where] and not cells[where].endswith("\n"))
-        after[where] = cells[where] + "\n"
-    elif action == "add":
-        where = data.draw(st.integers(0, len(cells)))
-        after.insert(where, "")
-    else:
-        assume(len(cells) > 1)
-        del after[where]
-    assume(after != cells)
-    same = {k for k in range(len(cells) + 1) if _did(action, cells, k) == after} or {where}
-    assert cell(cells, after) in same
-
-
-def _did(action: str, cells: list[str], k: int) -> list[str] | None:
-    """The notebook after `action` at cell `k`, for the actions whose place the text alone may not tell."""
-    if action == "add":
-        return [*cells[:k], "", *cells[k:]]
-    if action == "remove" and k < len(cells):
-        return [*cells[:k], *cells[k + 1 :]]
-    return None
 
 
 def test_a_narrowed_whole_text_leaves_the_copy_exact_for_telling_how_the_editor_counts(

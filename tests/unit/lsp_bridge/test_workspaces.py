@@ -220,6 +220,12 @@ def test_a_virtual_document_belongs_to_its_notebook_s_workspace(tmp_path: Path, 
     for elsewhere in (shadow / inside / "stray" / "nb.ipynb", shadow / inside / "ws.ipynb",
                       shadow / inside / "ws" / "script.py", jupyter / "nb.ipynb"):
         assert workspaces.locate(elsewhere.as_uri()) is None, elsewhere  # no notebook in a workspace
+    # a notebook outside them is said to be unrecorded (Jupyter's log, `codetape status`); nothing else is
+    stray = shadow / inside / "stray" / "nb.ipynb"
+    assert workspaces.unrecorded_notebook(stray.as_uri()) == jupyter / inside / "stray" / "nb.ipynb"
+    assert workspaces.unrecorded_notebook((shadow / inside / "ws" / "sub" / "nb.ipynb").as_uri()) is None
+    assert workspaces.unrecorded_notebook((shadow / inside / "ws" / "script.py").as_uri()) is None
+    assert workspaces.unrecorded_notebook((jupyter / "nb.ipynb").as_uri()) is None  # (not a virtual one)
 
 
 def test_each_workspace_root_is_one_object(tmp_path: Path) -> None:
