@@ -69,7 +69,7 @@ def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
     assert lines[-3].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
                                 "default set")  # an old episode's channels
     assert lines[-2].startswith("unlinkable  could not check whether this episode's 1 commit(s) are pushed")
-    assert lines[-1].startswith("unlinkable  times re-timed: a burst of typing at one time")
+    assert lines[-1].startswith("unlinkable  times drawn: a burst of typing at one time")
     said = summary.to_json()["unlinkable"]
     assert said[0].startswith("commands shaped: 2 of 2 keep their program, subcommand and flags")  # issue 94
     assert said[1:4] == ["  pytest -q tests/test_pager.py  ->  pytest -q tests/test_«name».py",
