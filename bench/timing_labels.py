@@ -3,7 +3,7 @@ stepwise's and the dataset's `transitions` labels that change when unlinkable si
 (`drawn`, the default) rather than rounding them up to the second (`retimed`), and each against the times
 recorded (`exact`).
 
-    .venv/bin/python -m bench.timing_labels [--sessions 12] [--scale 0.1] [--seeds 3] [--no-readme]
+    .venv/bin/python -m bench.timing_labels [--sessions 12] [--scale 0.3] [--seeds 2] [--no-readme]
 
 The corpus is the benches' generated sessions (tests/support/sessions.py, the profiles in turn as
 bench/export_consumers.py takes them: training sessions carry an AI's suggestions, an agent, and test runs
@@ -100,12 +100,21 @@ def labels(episode: Path, out: Path) -> Labels:
     return found
 
 
-def measured(count: int, scale: float, seeds: int, seed: int) -> list[tuple[str, ...]]:
-    """The table's rows: each export's label, how many, the share changed for each pair of timings."""
+def last_ms(episode: Path) -> int:
+    """When the episode's last step is."""
+    from collector.episode import open_episode
+
+    return max((step.t_ms for step in open_episode(episode).steps()), default=0)
+
+
+def measured(count: int, scale: float, seeds: int, seed: int) -> tuple[list[tuple[str, ...]], dict[str, int]]:
+    """The table's rows (each export's label, how many, the share changed for each pair of timings) and
+    how long the sessions last in all at each timing, in ms."""
     from collector.consent.unlinkable import minimise_episode
 
     draw = random.Random(seed)
     changed: dict[tuple[str, str, tuple[str, str]], list[int]] = {}  # (export, label, pair) -> [changed, of]
+    lasting = dict.fromkeys(TIMINGS, 0)
     with tempfile.TemporaryDirectory(prefix="codetape-timing-labels-") as scratch:
         work = Path(scratch)
         for number, source in enumerate(sessions(work, count, scale)):
@@ -117,6 +126,7 @@ def measured(count: int, scale: float, seeds: int, seed: int) -> list[tuple[str,
                     target.unlink(missing_ok=True)
                     minimise_episode(source, target, timing, seed=drawn_from)  # type: ignore[arg-type]
                     held[timing] = labels(target, work / f"out-{number}-{timing}-{drawn_from}")
+                    lasting[timing] += last_ms(target)
                 for pair in PAIRS:
                     one, other = held[pair[0]], held[pair[1]]
                     for key in one.keys() & other.keys():
@@ -132,23 +142,25 @@ def measured(count: int, scale: float, seeds: int, seed: int) -> list[tuple[str,
             shares.append(f"{done / of:.1%}" if of else "-")
         of = changed[export, name, PAIRS[0]][1]
         table_rows.append((export, name, f"{of:,}", *shares))
-    return table_rows
+    return table_rows, lasting
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=12, help="generated sessions, the profiles in turn")
-    parser.add_argument("--scale", type=float, default=0.1, help="each session's length (sessions.py)")
-    parser.add_argument("--seeds", type=int, default=3, help="drawings of each session")
+    parser.add_argument("--scale", type=float, default=0.3, help="each session's length (sessions.py)")
+    parser.add_argument("--seeds", type=int, default=2, help="drawings of each session")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
     args = parser.parse_args()
-    found = measured(args.sessions, args.scale, args.seeds, args.seed)
+    found, lasting = measured(args.sessions, args.scale, args.seeds, args.seed)
     body = (f"`{command_line()}`: {machine()}; {args.sessions} generated sessions at scale {args.scale} "
             f"({', '.join(PROFILES)} in turn), each minimised {args.seeds} time(s) with seeds of its own; "
             "the share of labels that differ between two timings, row by row, of the labels both have "
-            "(`labels`: how many; a row of transitions has labels when it inserted something)\n\n"
+            "(`labels`: how many; a row of transitions has labels when it inserted something); the sessions "
+            "last " + ", ".join(f"{ms / 60_000:,.0f} min {timing}" for timing, ms in lasting.items())
+            + " in all\n\n"
             + table(("export", "label", "labels", *(f"{one} -> {other}" for one, other in PAIRS)), found))
     print(body)
     if not args.no_readme:

@@ -62,13 +62,11 @@ def repository_note(workspace: WorkspaceIdentity, shared_remotes: Sequence[str])
 RHYTHM = {"exact": ("79 %", "0.96"), "coarse": ("85 %", "0.98"), "retimed": ("11 %", "0.50"),
           "drawn": ("11 %", "0.50")}
 # bench/habits.py (bench/README.md): on a model population whose people differ in their habits (assumed
-# spreads), the pairwise ROC AUC of re-timed and of drawn episodes' timing (pauses between bursts, where
-# saves and test runs fall) and of the counts they hold (burst sizes, deleting share, saves and test runs per
-# burst), the better of its two classifiers
-HABITS = {"retimed": {"pauses between bursts": "0.76", "timing: both above": "0.76",
-                      "counts: the three above": "0.89"},
-          "drawn": {"pauses between bursts": "0.50", "timing: both above": "0.50",
-                    "counts: the three above": "0.89"}}
+# spreads), the pairwise ROC AUC of re-timed and of drawn episodes' timing (pauses between bursts and where
+# saves and test runs fall, together) and of the counts they hold (burst sizes, deleting share, saves and
+# test runs per burst), the better of its two classifiers
+HABITS = {"retimed": {"timing: both above": "0.83", "counts: the three above": "0.89"},
+          "drawn": {"timing: both above": "0.57", "counts: the three above": "0.90"}}
 
 
 def timing_note(timing: Timing) -> str:
@@ -77,9 +75,6 @@ def timing_note(timing: Timing) -> str:
     of_ten, auc = RHYTHM[timing]
     measured = (f"on a model population the rhythm names the right one of 10 typists {of_ten} of the time "
                 f"(chance 10 %) and tells two episodes of one person from two people's with ROC AUC {auc}")
-    counts = (f"how many keystrokes your bursts hold, how much you delete and how often you save and run "
-              f"tests are what the episode holds, and tell two episodes of yours from two people's with ROC "
-              f"AUC {HABITS[timing]['counts: the three above']} on a model population whose people differ")
     before, before_auc = RHYTHM["coarse"]
     if timing == "drawn":
         return (f"{LABEL}times drawn: a burst of typing at one time, its length drawn, each pause drawn "
@@ -88,19 +83,26 @@ def timing_note(timing: Timing) -> str:
                 f"{before}, {before_auc}), and your pauses between bursts and where your saves and test runs "
                 f"fall with {HABITS['drawn']['timing: both above']} (re-timed to the second: "
                 f"{HABITS['retimed']['timing: both above']}); replays and exports see no time within a burst "
-                f"and no pause finer than {BUCKET_MS // 1000} s; {counts}")
+                f"and no pause finer than {BUCKET_MS // 1000} s; {counts_note(timing)}")
     if timing == "retimed":
         return (f"{LABEL}times re-timed (timing = \"retimed\"): a burst of typing at one time, its length "
                 f"drawn, pauses in whole seconds, so your typing rhythm does not tell you apart: {measured} "
                 f"(in 100 ms steps: {before}, {before_auc}); replays and exports see no time within a burst; "
                 f"your pauses are kept: on a model population whose people differ, your pauses between "
-                f"bursts tell two episodes of yours from two people's with ROC AUC "
-                f"{HABITS['retimed']['pauses between bursts']} (the default, timing = \"drawn\", leaves "
-                f"{HABITS['drawn']['timing: both above']}); {counts}")
+                f"bursts and where your saves and test runs fall tell two episodes of yours from two "
+                f"people's with ROC AUC {HABITS['retimed']['timing: both above']} (the default, timing = "
+                f"\"drawn\", leaves {HABITS['drawn']['timing: both above']}); {counts_note(timing)}")
     kept = "in 100 ms steps" if timing == "coarse" else "to the millisecond"
     return (f"{LABEL}times {kept} (timing = \"{timing}\"): your typing rhythm can link your episodes and "
             f"name you: {measured}; the default, timing = \"drawn\", leaves {RHYTHM['drawn'][0]} and "
             f"{RHYTHM['drawn'][1]}")
+
+
+def counts_note(timing: str) -> str:
+    """What the counts an episode holds tell of its contributor, re-timed or drawn alike."""
+    return (f"how many keystrokes your bursts hold, how much you delete and how often you save and run tests "
+            f"are what the episode holds, and tell two episodes of yours from two people's with ROC AUC "
+            f"{HABITS[timing]['counts: the three above']} on a model population whose people differ")
 
 
 SHOWN = 20  # commands shown in both forms; the rest are counted
