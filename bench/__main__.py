@@ -40,7 +40,8 @@ class Bench:
 BENCHES = tuple(Bench(name) for name in (
     "cli_start", "bridge_start", "episode_size", "episode_speed", "seal_ahead", "replay_seek", "long_line",
     "throughput", "collector_ingest", "framing_codec", "lsp_overhead", "client_cost", "collector_memory",
-    "redaction", "redaction_engines", "fresh_recall", "dataset_build", "rhythm", "habits", "export_inside",
+    "redaction", "redaction_engines", "fresh_recall", "dataset_build", "rhythm", "habits", "timing_labels",
+    "export_inside",
     "narrow", "format_lines",
 ))
 

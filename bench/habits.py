@@ -1,29 +1,36 @@
-"""Whether the habits of working name the person of an unlinkable episode, once re-timed: pauses between
-bursts, burst sizes, the deleting share and saves and test runs per burst, on people who differ (issue 93).
+"""Whether the habits of working name the person of an unlinkable episode, once re-timed (`retimed`) or
+drawn (`drawn`, unlinkable mode's default since issue 93): pauses between bursts, where saves and test runs
+fall, burst sizes, the deleting share and saves and test runs per burst, on people who differ (issue 93).
 
     .venv/bin/python -m bench.habits [--trials 20] [--train 10] [--seed 1]
 
 bench/rhythm.py asks of keystroke rhythm, on a population whose people pause alike; re-timing
 (consent/retime.py) removes that rhythm and keeps, by design, every step's order and kind, how many steps
-a burst holds, which edits delete, and every pause between bursts rounded up to the second. This bench
-asks what those keep, on a model population whose people differ in them. **The spreads are assumed**, not
-measured (no recorded work of real people is at hand): each person draws, log-uniformly, a median pause
-between bursts of 4-20 s (a log-normal of sigma 0.6, more than 3 s so that it ends a burst), a median
-burst of 4-30 keystrokes (a log-normal of sigma 0.5), and uniformly a deleting share of 4-15 % of
-keystrokes, a save after a burst with probability 0.1-0.9 (0.3-1.5 s after its last keystroke) and a test
-run after a burst with probability 0.02-0.2 (1-2.5 s after); each episode jitters every habit by a
-log-normal factor of sigma 0.2. Keystrokes inside a burst are 80-400 ms apart. An episode is 200 to 1,500
-keystrokes. Controls: everyone with the middle habits (`alike`) and the spreads halved about it.
+a burst holds, which edits delete, and (`retimed`) every pause between bursts rounded up to the second and
+a save standing in a pause at a time of its own; `drawn` draws each pause within its bucket (BUCKET_MS, and
+the widths this bench compares) and puts a save or test run standing in a pause at the time of the burst
+before it. This bench asks what those keep, on a model population whose people differ in them. **The
+spreads are assumed**, not measured (no recorded work of real people is at hand): each person draws,
+log-uniformly, a median pause between bursts of 4-20 s (a log-normal of sigma 0.6, more than 3 s so that it
+ends a burst), a median burst of 4-30 keystrokes (a log-normal of sigma 0.5), a median time from a burst's
+last keystroke to a save of 0.4-8 s and to a test run of 1.5-20 s (log-normals of sigma 0.5), and uniformly a
+deleting share of 4-15 % of keystrokes, a save after a burst with probability 0.1-0.9 and a test run after a
+burst with probability 0.02-0.2; each episode jitters every habit by a log-normal factor of sigma 0.2.
+Keystrokes inside a burst are 80-400 ms apart. An episode is 200 to 1,500 keystrokes. Controls: the spreads
+halved about the middle habits, and everyone with the middle habits (`alike`).
 
-Features, read from the times a receiver holds (re-timed by `Retiming.of`, saves and test runs not edits)
-and the steps' kinds, each standardised over the trial's episodes:
+Features, read from the times a receiver holds (re-timed or drawn by `Retiming.of`, saves and test runs not
+edits, and of the kinds `drawn` places) and the steps' kinds, as a receiver groups them (runs of steps no
+two consecutive of which are more than 3 s apart; a typing run is one that holds a keystroke), each
+standardised over the trial's episodes:
 
-- **pauses**: the 10th, 25th, 50th, 75th and 90th percentiles of the log of the pauses between bursts;
-- **placing**: the median time from a burst's first step to its saves and to its test runs (where saves
-  and test runs fall in time);
-- **sizes**: the quartiles of the log of the keystrokes in a burst;
+- **pauses**: the 10th, 25th, 50th, 75th and 90th percentiles of the log of the pauses between typing runs
+  (from a run's last keystroke to the next one's first);
+- **placing**: the median time from the keystroke before a save to it, and from the one before a test run
+  to it (where saves and test runs fall in time);
+- **sizes**: the quartiles of the log of the keystrokes in a typing run;
 - **deleting**: the share of keystrokes that delete;
-- **per burst**: saves per burst, test runs per burst.
+- **per burst**: saves per typing run, test runs per typing run.
 
 Two classifiers. **Nearest centroid**: as bench/rhythm.py, L1 distance to each person's known episode
 (`--known 1`). **Pair model**: scikit-learn's HistGradientBoostingClassifier on the absolute differences
@@ -48,11 +55,12 @@ from threadpoolctl import threadpool_limits
 
 from bench.report import command_line, machine, table, write_section
 from bench.rhythm import CHOICES, PEOPLE, auc, one_of
-from collector.consent.retime import PAUSE_MS, Retiming
+from collector.consent.retime import BUCKET_MS, PAUSE_MS, Retiming
 
 KNOWN = 1
 JITTER = 0.2  # each episode's habits: times a log-normal factor of this sigma
 KEY, DELETE, SAVE, TEST = "key", "delete", "save", "test"
+EDITS, PLACED = (KEY, DELETE), (SAVE, TEST)  # edits; the kinds `drawn` places (retime.py PLACED)
 
 
 @dataclass(frozen=True)
@@ -64,19 +72,22 @@ class Habits:
     deleting: float
     save: float
     test: float
+    save_ms: float
+    test_ms: float
 
     def jittered(self, rng: random.Random) -> Habits:
         """This person's habits in one episode."""
         def by(value: float) -> float:
             return value * math.exp(rng.gauss(0.0, JITTER))
         return Habits(by(self.pause_ms), by(self.burst_keys), min(by(self.deleting), 0.5),
-                      min(by(self.save), 1.0), min(by(self.test), 1.0))
+                      min(by(self.save), 1.0), min(by(self.test), 1.0), by(self.save_ms), by(self.test_ms))
 
 
 Spread = tuple[float, float]
 RANGES: dict[str, Spread] = {"pause_ms": (4000.0, 20_000.0), "burst_keys": (4.0, 30.0),
-                             "deleting": (0.04, 0.15), "save": (0.1, 0.9), "test": (0.02, 0.2)}
-LOG = ("pause_ms", "burst_keys")  # drawn log-uniformly; the others uniformly
+                             "deleting": (0.04, 0.15), "save": (0.1, 0.9), "test": (0.02, 0.2),
+                             "save_ms": (400.0, 8000.0), "test_ms": (1500.0, 20_000.0)}
+LOG = ("pause_ms", "burst_keys", "save_ms", "test_ms")  # drawn log-uniformly; the others uniformly
 
 
 def person(rng: random.Random, scale: float) -> Habits:
@@ -104,21 +115,28 @@ def episode(habits: Habits, rng: random.Random) -> list[tuple[int, str]]:
         left -= keys
         end = now
         if rng.random() < habits.save:
-            now = max(now, end + rng.randint(300, 1500))
+            now = end + max(100, round(habits.save_ms * math.exp(rng.gauss(0.0, 0.5))))
             steps.append((now, SAVE))
         if rng.random() < habits.test:
-            now = max(now, end + rng.randint(1000, 2500))
+            now = max(now + 100, end + round(habits.test_ms * math.exp(rng.gauss(0.0, 0.5))))
             steps.append((now, TEST))
     return steps
 
 
-def retimed(steps: list[tuple[int, str]], rng: random.Random) -> list[tuple[int, str]]:
-    """The steps at the times a receiver holds in unlinkable mode's default (`retimed`)."""
-    retiming = Retiming.of(((t, kind in (KEY, DELETE)) for t, kind in steps), rng)
-    return [(retiming.at(t), kind) for t, kind in steps]
+Steps = list[tuple[int, str]]
+View = Callable[[Steps, random.Random], Steps]
 
 
-def exact(steps: list[tuple[int, str]], rng: random.Random) -> list[tuple[int, str]]:
+def timed(bucket_ms: int | None) -> View:
+    """The steps at the times a receiver holds: re-timed (`retimed`, `bucket_ms` None) or drawn within
+    buckets `bucket_ms` wide (`drawn`)."""
+    def view(steps: Steps, rng: random.Random) -> Steps:
+        retiming = Retiming.of(((t, kind in EDITS, kind in PLACED) for t, kind in steps), rng, bucket_ms)
+        return [(retiming.at(t), kind) for t, kind in steps]
+    return view
+
+
+def exact(steps: Steps, rng: random.Random) -> Steps:
     return steps
 
 
@@ -133,39 +151,54 @@ def bursts(steps: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     return runs
 
 
-def features(steps: list[tuple[int, str]]) -> dict[str, list[float]]:
+def features(steps: Steps) -> dict[str, list[float]]:
     """Each feature set's values for one episode (see the module's docstring)."""
-    runs = bursts(steps)
-    pauses = np.log([b[0][0] - a[-1][0] for a, b in itertools.pairwise(runs)] or [1.0])
-    sizes = np.log([max(1, sum(kind in (KEY, DELETE) for _, kind in run)) for run in runs])
+    typing = [run for run in bursts(steps) if any(kind in EDITS for _, kind in run)]
+    pauses = np.log([max(1, min(t for t, k in b if k in EDITS) - max(t for t, k in a if k in EDITS))
+                     for a, b in itertools.pairwise(typing)] or [1])
+    sizes = np.log([sum(kind in EDITS for _, kind in run) for run in typing] or [1])
+    after: dict[str, list[int]] = {SAVE: [], TEST: []}  # each one's time from the keystroke before it
+    last_key = 0
+    for t, kind in steps:
+        if kind in EDITS:
+            last_key = t
+        else:
+            after[kind].append(t - last_key)
 
     def placed(kind: str) -> float:
-        offsets = [t - run[0][0] for run in runs for t, k in run if k == kind]
-        return statistics.median(offsets) / 1000 if offsets else 0.0
+        return statistics.median(after[kind]) / 1000 if after[kind] else 0.0
 
-    keys = sum(kind in (KEY, DELETE) for _, kind in steps)
+    keys = sum(kind in EDITS for _, kind in steps)
+    runs = max(1, len(typing))
     return {
         "pauses": list(np.percentile(pauses, [10, 25, 50, 75, 90])),
         "placing": [placed(SAVE), placed(TEST)],
         "sizes": list(np.percentile(sizes, [25, 50, 75])),
         "deleting": [sum(kind == DELETE for _, kind in steps) / max(1, keys)],
-        "per burst": [sum(kind == SAVE for _, kind in steps) / len(runs),
-                      sum(kind == TEST for _, kind in steps) / len(runs)]}
+        "per burst": [len(after[SAVE]) / runs, len(after[TEST]) / runs]}
 
 
+TIMING = ("pauses between bursts", "where saves and test runs fall", "timing: both above")
 SETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pauses between bursts", ("pauses",)), ("where saves and test runs fall", ("placing",)),
     ("timing: both above", ("pauses", "placing")), ("burst sizes", ("sizes",)),
     ("deleting share", ("deleting",)), ("saves and test runs per burst", ("per burst",)),
     ("counts: the three above", ("sizes", "deleting", "per burst")),
     ("all", ("pauses", "placing", "sizes", "deleting", "per burst")))
-View = Callable[[list[tuple[int, str]], random.Random], list[tuple[int, str]]]
-VIEWS: tuple[tuple[str, View, float], ...] = (
-    ("exact", exact, 1.0), ("re-timed (retimed)", retimed, 1.0),
-    ("re-timed, spreads halved", retimed, 0.5), ("re-timed, everyone alike", retimed, 0.0))
+WIDTHS = (10_000, 30_000, 60_000, 120_000)  # the buckets' widths compared; BUCKET_MS is `drawn`'s
+DRAWN = f"drawn ({BUCKET_MS // 1000} s buckets)"
+# each view: its name, how it times the steps, the spreads' scale, and whether it reads the timing sets only
+VIEWS: tuple[tuple[str, View, float, bool], ...] = (
+    ("exact", exact, 1.0, False), ("re-timed (retimed)", timed(None), 1.0, False),
+    *((f"drawn, {width // 1000} s buckets", timed(width), 1.0, True)
+      for width in WIDTHS if width != BUCKET_MS),
+    (DRAWN, timed(BUCKET_MS), 1.0, False), ("re-timed, spreads halved", timed(None), 0.5, False),
+    ("drawn, spreads halved", timed(BUCKET_MS), 0.5, False),
+    ("drawn, everyone alike", timed(BUCKET_MS), 0.0, False))
 
 
-def trial(rng: random.Random, view: View, scale: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def trial(rng: random.Random, view: View, scale: float, timing_only: bool = False
+          ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Each feature set's standardised matrix over a trial's episodes (KNOWN + 1 of each person), and the
     episodes' people."""
     people = [person(rng, scale) for _ in range(PEOPLE)]
@@ -174,6 +207,8 @@ def trial(rng: random.Random, view: View, scale: float) -> tuple[dict[str, np.nd
     labels = np.repeat(np.arange(PEOPLE), KNOWN + 1)
     matrices = {}
     for name, parts in SETS:
+        if timing_only and name not in TIMING:
+            continue
         matrix = np.asarray([[v for part in parts for v in held[part]] for held in read])
         spread = matrix.std(axis=0)
         matrices[name] = (matrix - matrix.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
@@ -237,10 +272,10 @@ def measured(trials: int, train: int, seed: int) -> list[tuple[str, ...]]:
     """The bench's rows: each view, feature set and classifier, means over `trials` scored trials."""
     rng, draw = random.Random(seed), np.random.default_rng(seed)
     rows = []
-    for view, move, scale in VIEWS:
-        training = [trial(rng, move, scale) for _ in range(train)]
-        scored = [trial(rng, move, scale) for _ in range(trials)]
-        for name, _ in SETS:
+    for view, move, scale, timing_only in VIEWS:
+        training = [trial(rng, move, scale, timing_only) for _ in range(train)]
+        scored = [trial(rng, move, scale, timing_only) for _ in range(trials)]
+        for name in (name for name, _ in SETS if name in training[0][0]):
             model = trained([(matrices[name], labels) for matrices, labels in training], draw)
             for classifier in ("nearest centroid", "pair model"):
                 columns = list(zip(*(scores(classifier, model, matrices[name], labels)

@@ -1,5 +1,5 @@
 """Whether the rhythm of typing names the typist of an unlinkable episode: exact times, 100 ms steps and
-unlinkable mode's re-timed steps (issues 52 and 69).
+unlinkable mode's re-timed and drawn steps (issues 52, 69 and 93).
 
     .venv/bin/python -m bench.rhythm [--trials 100] [--known 1] [--seed 1]
 
@@ -29,8 +29,9 @@ receiver holds (and a third, of what re-timing keeps):
 
 The times: exact; floored to 100 ms (unlinkable mode's `coarse`); a control that puts each burst's steps
 at its first step's time and keeps its duration (the histogram empties, the speed stays); re-timed by
-consent/retime.py itself (`retimed`, unlinkable mode's default: a burst's steps at one time, its duration
-drawn from the population, pauses rounded up to whole seconds).
+consent/retime.py itself (`retimed`: a burst's steps at one time, its duration drawn from the population,
+pauses rounded up to whole seconds); drawn by it (`drawn`, unlinkable mode's default since issue 93: as
+`retimed`, each pause drawn within its bucket of BUCKET_MS).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from collections.abc import Callable
 import numpy as np
 
 from bench.report import command_line, machine, table, write_section
-from collector.consent.retime import PAUSE_MS, Retiming
+from collector.consent.retime import BUCKET_MS, PAUSE_MS, Retiming
 from schemas.consent import COARSE_MS
 from tests.support.timing import Timing
 
@@ -96,11 +97,16 @@ def retimed(times: list[int], rng: random.Random) -> list[int]:
     return [retiming.at(t) for t in times]
 
 
+def drawn(times: list[int], rng: random.Random) -> list[int]:
+    retiming = Retiming.of(((t, True) for t in times), rng, BUCKET_MS)
+    return [retiming.at(t) for t in times]
+
+
 View = Callable[[list[int], random.Random], list[int]]
 VIEWS: tuple[tuple[str, View, int], ...] = (
     ("exact", exact, 20), ("100 ms steps (coarse)", coarse, COARSE_MS),
     ("control: a burst at one time, its duration kept", one_time, 20),
-    ("re-timed (retimed)", retimed, COARSE_MS))
+    ("re-timed (retimed)", retimed, COARSE_MS), ("drawn (drawn)", drawn, COARSE_MS))
 
 
 def histogram(times: list[int], bin_ms: int) -> np.ndarray:

@@ -63,19 +63,22 @@ class ConsentSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     `mode = "unlinkable"` signs each episode with a per-episode key an issuer authorised blindly
     (`codetape enroll` first), so a receiver can verify that an enrolled contributor consented and cannot
     tell which one; `attributed` (the default) signs with your own key (`codetape keys init`). In
-    unlinkable mode, step times are re-timed so that they hold no typing rhythm (`timing = "retimed"`: a
-    burst's steps at one time, its duration drawn from the population, pauses in whole seconds);
-    `timing = "coarse"` floors them to 100 ms steps instead, `timing = "exact"` shares them to the
-    millisecond; `upload_delay_max_s` bounds the random delay before each episode is uploaded, and
-    `min_members` is the k an episode's month must reach in the issuer's record before it leaves.
+    unlinkable mode, step times are drawn so that they hold no typing rhythm nor pausing habit (`timing =
+    "drawn"`: a burst's steps at one time, its duration drawn from the population, pauses drawn within
+    60 s buckets, a save or test run standing in a pause at its burst's time); `timing = "retimed"` keeps
+    pauses to the second (which link your episodes: bench/habits.py), `timing = "coarse"` floors the times
+    to 100 ms steps instead, `timing = "exact"` shares them to the millisecond; `upload_delay_max_s` bounds
+    the random delay before each episode is uploaded, and `min_members` is the k an episode's month must
+    reach in the issuer's record before it leaves.
     """
 
     mode: Annotated[Literal["attributed", "unlinkable"], Meta(
         description="attributed: your own key signs; unlinkable: a per-episode key an issuer authorised")] = \
         "attributed"
-    timing: Annotated[Literal["retimed", "coarse", "exact"], Meta(
-        description="unlinkable mode: step times re-timed with no typing rhythm (retimed), in 100 ms steps "
-        "(coarse) or to the ms (exact)")] = "retimed"
+    timing: Annotated[Literal["drawn", "retimed", "coarse", "exact"], Meta(
+        description="unlinkable mode: step times drawn with no typing rhythm nor pausing habit (drawn), "
+        "re-timed with no typing rhythm and pauses to the second (retimed), in 100 ms steps (coarse) or to "
+        "the ms (exact)")] = "drawn"
     upload_delay_max_s: Annotated[int, Meta(
         ge=0, le=7 * 24 * 3600, description="unlinkable mode: each episode is uploaded on its own after a "
         "random delay of up to this many seconds, so arrival times do not link episodes")] = 6 * 3600

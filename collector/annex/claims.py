@@ -76,7 +76,7 @@ BACKING: dict[str, tuple[str, ...]] = {
                      "test_a_signed_episode_verifies_and_inspect_names_the_signer",),
     "unlinkable": (f"{T}consent/test_unlinkable_signing.py::"
                    "test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_re_timed_steps_only",
-                   f"{T}consent/test_unlinkable_timing.py::test_unlinkable_signing_re_times_by_default",
+                   f"{T}consent/test_unlinkable_timing.py::test_unlinkable_signing_draws_the_times_by_default",
                    f"{T}dataset/test_dataset_unlinkable.py::"
                    "test_every_members_episode_is_accepted_under_a_key_of_its_own_in_every_table",
                    f"{T}consent/test_unlinkable_contributors.py::"
@@ -319,7 +319,8 @@ def holders(settings: InForce) -> list[Claim]:
              "codetape's exact build (only major.minor), the workspace's folder name, a git remote other "
              "than the shared ones the policy lists, or step times finer than 100 ms (unless the "
              "contributor signed for exact timing); by default, nor the time between the steps of a burst "
-             "of typing, nor its length, which carry a typist's rhythm.",),
+             "of typing, nor its length, which carry a typist's rhythm, nor a pause finer than its 60 s "
+             "bucket, nor how long after typing a save or a test run came.",),
             ("It can still learn whatever the content tells: code, file paths, commit messages, a shared "
              "remote the policy lists.",))))
     else:

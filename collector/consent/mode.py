@@ -19,7 +19,7 @@ def configured_mode(home: Home) -> Mode:
 
 
 def signing_mode(home: Home, unlinkable: bool = False) -> Timing | None:
-    """None to sign attributed; the timing ("retimed", "coarse" or "exact") to sign unlinkable, as
+    """None to sign attributed; the timing ("drawn", "retimed", "coarse" or "exact") to sign unlinkable, as
     `unlinkable` (`sign --unlinkable`) or `[consent] mode` in config.toml asks."""
     settings = load_config(home).consent
     return settings.timing if unlinkable or settings.mode == "unlinkable" else None

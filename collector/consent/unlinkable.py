@@ -1,7 +1,8 @@
 """Unlinkable mode's minimisation: what an episode says of when, with what and where, before its own key
 signs it.
 
-    minimise_episode(src, dst, timing, shared_remotes, known) -> a new unsigned episode, the same steps, with
+    minimise_episode(src, dst, timing, shared_remotes, known, whole, seed) -> a new unsigned episode, the same
+        steps, with
         header.started_at                the UTC day only (00:00:00Z)
         header.codetape_version          major.minor ("0.1.0" -> "0.1"; generalise.py)
         header.client, header.editors    none: the editors and their builds (an Insiders build is a
@@ -13,9 +14,13 @@ signs it.
         header.workspace                 root_name NEUTRAL_ROOT; git_remote only when it names one of
                                          the managed policy's `shared_remotes` (as the policy spells it),
                                          else none: a folder or a fork's owner names its contributor
-        every step's t_ms, duration_ms   re-timed (retime.py; timing "retimed", the default), floored
-        (test_run's per-test duration_ms to COARSE_MS (100 ms; "coarse"), or kept ("exact")
-        and a gap's until_ms as well)
+        every step's t_ms, duration_ms   drawn (retime.py; timing "drawn", the default: a burst at one
+        (test_run's per-test duration_ms time, its pauses drawn within buckets, a save or test run
+        and a gap's until_ms as well)    standing in a pause at its burst's time), re-timed ("retimed":
+                                         pauses in whole seconds), floored to COARSE_MS (100 ms;
+                                         "coarse"), or kept ("exact"); drawn from a random.Random of
+                                         `seed`, by default 128 bits from the system for this episode
+                                         alone, kept nowhere (nothing of the contributor's or the episode's)
         every commit id                  a per-episode pseudonym (pseudonyms.py): git steps' sha,
                                          parents, old and new, header.workspace.head_at_start
         agent conversation ids           per-episode pseudonyms (agent steps' `session`)
@@ -49,6 +54,8 @@ workspace and remote the real ones); the signed copy's are pseudonyms, which no 
 """
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,7 +69,7 @@ from collector.consent.generalise import agent_label, default_capture, major_min
 from collector.consent.keys import decode_public
 from collector.consent.pseudonyms import Pseudonyms
 from collector.consent.repository import RepositoryKnowledge
-from collector.consent.retime import Retiming, retimed
+from collector.consent.retime import BUCKET_MS, Retiming, retimed
 from collector.consent.scrub import Scrub
 from collector.consent.wallclock import Period, wall_clock_period
 from collector.episode import open_episode, write_episode_file
@@ -75,7 +82,7 @@ from schemas.consent import COARSE_MS, ConsentStatement
 from schemas.header import WorkspaceIdentity
 from schemas.text_fields import map_free_text
 
-Timing = Literal["retimed", "coarse", "exact"]
+Timing = Literal["drawn", "retimed", "coarse", "exact"]
 NEUTRAL_ROOT = "workspace"  # the folder's name in every unlinkable episode
 
 
@@ -140,10 +147,12 @@ def coarsen(step: Step) -> Step:
 
 
 def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Sequence[str] = (),
-                     known: RepositoryKnowledge | None = None, whole: frozenset[str] = frozenset()) -> Path:
+                     known: RepositoryKnowledge | None = None, whole: frozenset[str] = frozenset(),
+                     seed: int | None = None) -> Path:
     """Write `src` minimised (see the module's docstring) to `dst`, keeping its git remote when it is one
     of `shared_remotes`, its texts scrubbed with what its repository `known`s (scrub.py), its commands
-    shaped but those whose text as typed is in `whole` (the review kept them whole); returns `dst`."""
+    shaped but those whose text as typed is in `whole` (the review kept them whole), its times drawn from
+    `seed` (None: 128 bits from the system, for this episode alone and kept nowhere); returns `dst`."""
     episode = open_episode(src)
     known = known.sharing(shared_remotes) if known is not None else RepositoryKnowledge()
     names = Pseudonyms(commit_ids(episode.header, episode.steps()), unpushed=known.unpushed)
@@ -152,8 +161,9 @@ def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Seque
                              for step in episode.steps())
     if timing == "coarse":
         steps = (coarsen(step) for step in steps)
-    elif timing == "retimed":
-        retiming = Retiming.of_steps(episode.steps())
+    elif timing in ("drawn", "retimed"):
+        draw = random.Random(seed if seed is not None else secrets.randbits(128))
+        retiming = Retiming.of_steps(episode.steps(), draw, BUCKET_MS if timing == "drawn" else None)
         steps = (retimed(step, retiming) for step in steps)
     header = minimised_header(episode.header, names, shared_remotes)
     write_episode_file(dst, header, steps, states=keyframe_states(header.position_encoding))
@@ -212,7 +222,7 @@ def unlinkable_problem(statement: ConsentStatement) -> str | None:
         return "unlinkable episode's start time holds a time of day"
     if statement.signed_at != day_only(statement.signed_at):
         return "unlinkable episode's signing time holds a time of day"
-    if statement.timing in ("coarse", "retimed"):
+    if statement.timing in ("coarse", "retimed", "drawn"):
         times = (statement.content.first_t_ms, statement.content.last_t_ms)
         if any(t is not None and t % COARSE_MS for t in times):
             return f"unlinkable episode says its times are in {COARSE_MS} ms steps, and they are not"

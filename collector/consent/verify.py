@@ -150,8 +150,8 @@ def check_consent(episode: Episode, *, expected_key: bytes | None = None) -> Con
 
 def signature_status(episode: Episode, summary: Summary) -> None:
     """Check `episode`'s signature for `inspect` and the report, into `summary`: the signer's key id (an
-    unlinkable episode's own key) and, unlinkable, its issuer and month; or the problem. Nothing when
-    unsigned."""
+    unlinkable episode's own key) and, unlinkable, its issuer and month and its statement's timing; or the
+    problem. Nothing when unsigned."""
     if episode.consent is None:
         return
     try:
@@ -164,6 +164,7 @@ def signature_status(episode: Episode, summary: Summary) -> None:
     authorisation = statement.reviewer.authorisation
     if authorisation is not None:
         summary.authorised_by = (authorisation.issuer, authorisation.epoch)
+        summary.timing = statement.timing or "coarse"  # absent in an unlinkable statement: as before issue 69
 
 
 def _range(first: int | None, last: int | None) -> str:

@@ -67,6 +67,7 @@ class Summary:
     signed_by: str | None = None  # set by whoever checked the signature (inspect)
     signature_problem: str | None = None
     authorised_by: tuple[str, str] | None = None  # unlinkable: (issuer id, month) of the key's authorisation
+    timing: str | None = None  # unlinkable: the statement's `timing` (drawn, retimed, coarse or exact)
     first_t_ms: int | None = None
     last_t_ms: int | None = None
     steps: int = 0
@@ -170,6 +171,7 @@ class Summary:
             "signature_problem": self.signature_problem,
             "authorised_by": None if self.authorised_by is None else {
                 "issuer": self.authorised_by[0], "epoch": self.authorised_by[1]},
+            "timing": self.timing,
             "format": {"read_version": self.read_version, "write_version": self.write_version},
             "chunks": self.chunk_count,
             "sha256": self.sha256,

@@ -74,7 +74,7 @@ class ReviewSession:
         self.summary: ReviewSummary = build_summary(episode, redaction=self.redaction, policy=self.policy,
                                                     on_step=self.timeline.add, unlinkable=timing is not None,
                                                     destination=destination, workspace=self.workspace,
-                                                    timing=timing or "retimed", home=self.home,
+                                                    timing=timing or "drawn", home=self.home,
                                                     whole=frozenset(self.plan.whole))
         if self.policy_error is not None:
             self.summary.terms = Terms(problem=self.policy_error)

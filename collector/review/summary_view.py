@@ -275,7 +275,7 @@ def build_summary(episode: Episode, *, redaction: RedactionSummary | None = None
                   policy: SigningPolicy | None = None,
                   on_step: Callable[[Step], None] | None = None, unlinkable: bool = False,
                   destination: tuple[str, bool] | None = None,
-                  workspace: Path | None = None, timing: Timing = "retimed",
+                  workspace: Path | None = None, timing: Timing = "drawn",
                   home: Home | None = None, whole: frozenset[str] = frozenset()) -> ReviewSummary:
     """The summary of `episode` in one pass; `on_step` sees every step too (the review's timeline).
     `workspace`: where it was recorded, whose repository says which of its commits are pushed; `timing`:

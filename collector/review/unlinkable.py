@@ -1,13 +1,15 @@
 """What the review says of an episode it would sign unlinkably: which of what names its repository and its
 editor signing leaves out (consent/unlinkable.py does it), which settings it keeps that still single the
-contributor out, what the timing signed for leaves of the rhythm of typing (consent/retime.py), with
-bench/rhythm.py's figures (bench/README.md, "Keystroke rhythm across episodes"), and each command as typed
+contributor out, what the timing signed for leaves of the rhythm of typing and the habits of working
+(consent/retime.py), with bench/rhythm.py's and bench/habits.py's figures (bench/README.md, "Keystroke
+rhythm across episodes", "Habits of working across re-timed episodes"), and each command as typed
 beside the shape signing gives it (consent/commands.py), or what keeping it whole exposes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from collector.consent.retime import BUCKET_MS
 from collector.consent.unlinkable import Timing
 from collector.episode.resolve import show
 from collector.episode.summary import editors_text
@@ -57,31 +59,50 @@ def repository_note(workspace: WorkspaceIdentity, shared_remotes: Sequence[str])
 
 # bench/rhythm.py (bench/README.md): the right one of 10 typists, by the better of its two classifiers, and
 # the pairwise ROC AUC of "one person's two episodes"; chance 10 % and 0.50
-RHYTHM = {"exact": ("79 %", "0.96"), "coarse": ("85 %", "0.98"), "retimed": ("11 %", "0.50")}
+RHYTHM = {"exact": ("79 %", "0.96"), "coarse": ("85 %", "0.98"), "retimed": ("11 %", "0.50"),
+          "drawn": ("11 %", "0.50")}
 # bench/habits.py (bench/README.md): on a model population whose people differ in their habits (assumed
-# spreads), the pairwise ROC AUC of re-timed episodes' pauses between bursts and of the counts they hold
-# (burst sizes, deleting share, saves and test runs per burst), the better of its two classifiers
-HABITS = {"pauses between bursts": "0.76", "counts: the three above": "0.89"}
+# spreads), the pairwise ROC AUC of re-timed and of drawn episodes' timing (pauses between bursts and where
+# saves and test runs fall, together) and of the counts they hold (burst sizes, deleting share, saves and
+# test runs per burst), the better of its two classifiers
+HABITS = {"retimed": {"timing: both above": "0.83", "counts: the three above": "0.89"},
+          "drawn": {"timing: both above": "0.57", "counts: the three above": "0.90"}}
 
 
 def timing_note(timing: Timing) -> str:
-    """What the timing signed for (config.toml's `[consent] timing`) leaves of the rhythm of typing."""
+    """What the timing signed for (config.toml's `[consent] timing`) leaves of the rhythm of typing and of
+    the habits of working."""
     of_ten, auc = RHYTHM[timing]
     measured = (f"on a model population the rhythm names the right one of 10 typists {of_ten} of the time "
                 f"(chance 10 %) and tells two episodes of one person from two people's with ROC AUC {auc}")
+    before, before_auc = RHYTHM["coarse"]
+    if timing == "drawn":
+        return (f"{LABEL}times drawn: a burst of typing at one time, its length drawn, each pause drawn "
+                f"within {BUCKET_MS // 1000} s and a save or test run at its burst's time, so neither your "
+                f"typing rhythm nor how long you pause tells you apart: {measured} (in 100 ms steps: "
+                f"{before}, {before_auc}), and your pauses between bursts and where your saves and test runs "
+                f"fall with {HABITS['drawn']['timing: both above']} (re-timed to the second: "
+                f"{HABITS['retimed']['timing: both above']}); replays and exports see no time within a burst "
+                f"and no pause finer than {BUCKET_MS // 1000} s; {counts_note(timing)}")
     if timing == "retimed":
-        before, before_auc = RHYTHM["coarse"]
-        return (f"{LABEL}times re-timed: a burst of typing at one time, its length drawn, pauses in whole "
-                f"seconds, so your typing rhythm does not tell you apart: {measured} (in 100 ms steps: "
-                f"{before}, {before_auc}); replays and exports see no time within a burst; your habits are "
-                f"kept: on a model population whose people differ, your pauses between bursts tell two "
-                f"episodes of yours from two people's with ROC AUC {HABITS['pauses between bursts']}, how "
-                f"many keystrokes your bursts hold, how much you delete and how often you save and run tests "
-                f"with {HABITS['counts: the three above']}")
+        return (f"{LABEL}times re-timed (timing = \"retimed\"): a burst of typing at one time, its length "
+                f"drawn, pauses in whole seconds, so your typing rhythm does not tell you apart: {measured} "
+                f"(in 100 ms steps: {before}, {before_auc}); replays and exports see no time within a burst; "
+                f"your pauses are kept: on a model population whose people differ, your pauses between "
+                f"bursts and where your saves and test runs fall tell two episodes of yours from two "
+                f"people's with ROC AUC {HABITS['retimed']['timing: both above']} (the default, timing = "
+                f"\"drawn\", leaves {HABITS['drawn']['timing: both above']}); {counts_note(timing)}")
     kept = "in 100 ms steps" if timing == "coarse" else "to the millisecond"
     return (f"{LABEL}times {kept} (timing = \"{timing}\"): your typing rhythm can link your episodes and "
-            f"name you: {measured}; the default, timing = \"retimed\", leaves {RHYTHM['retimed'][0]} and "
-            f"{RHYTHM['retimed'][1]}")
+            f"name you: {measured}; the default, timing = \"drawn\", leaves {RHYTHM['drawn'][0]} and "
+            f"{RHYTHM['drawn'][1]}")
+
+
+def counts_note(timing: str) -> str:
+    """What the counts an episode holds tell of its contributor, re-timed or drawn alike."""
+    return (f"how many keystrokes your bursts hold, how much you delete and how often you save and run tests "
+            f"are what the episode holds, and tell two episodes of yours from two people's with ROC AUC "
+            f"{HABITS[timing]['counts: the three above']} on a model population whose people differ")
 
 
 SHOWN = 20  # commands shown in both forms; the rest are counted

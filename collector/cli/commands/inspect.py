@@ -72,6 +72,7 @@ def _utc(moment: datetime) -> str:
 
 def render(summary: Summary) -> list[str]:
     """The summary as aligned lines for a person."""
+    from collector.consent.retime import timing_words
     from collector.consent.unlinkable import unlinkably
     from collector.episode.resolve import show
     from collector.episode.summary import by_class, editors_text, imported_text, shares_text
@@ -111,6 +112,8 @@ def render(summary: Summary) -> list[str]:
         issuer = summary.authorised_by
         how = f"by {summary.signed_by}" if issuer is None else unlinkably(*issuer)
         lines.append(f"signed     {how} (signature verified)")
+        if summary.timing is not None:
+            lines.append(f"timing     {summary.timing}: {timing_words(summary.timing)}")
     elif summary.consent_frame:
         lines.append(f"signed     INVALID: {summary.signature_problem}")
     else:

@@ -157,7 +157,7 @@ def summary_of(path: Path, home: Home, workspace: Path | None) -> tuple[dict[str
     timing, destination = share_context(home)
     summary = build_summary(episode, redaction=read_summary(path), policy=policy,
                             unlinkable=timing is not None, destination=destination, workspace=root,
-                            timing=timing or "retimed", home=home)
+                            timing=timing or "drawn", home=home)
     if error is not None:
         summary.terms = Terms(problem=error)
     data = {"path": str(path), "workspace_dir": None if root is None else str(root), **summary.to_json()}

@@ -73,7 +73,7 @@ def test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_re_time
     home = Home(enrolled)
     done = codetape(enrolled, "sign", str(a_full_episode(tmp_path)), "--unlinkable", "--yes")
     assert done.returncode == 0, done.stderr
-    assert "signed unlinkable with episode key" in done.stdout and "times re-timed" in done.stdout
+    assert "signed unlinkable with episode key" in done.stdout and "times drawn" in done.stdout
     signed = home.outbox / f"{FULL_HEADER.episode_id}.ctape"
     statement = statement_of(signed)
     taken = used_keys(home)
@@ -83,7 +83,7 @@ def test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_re_time
     assert statement.reviewer.authorisation is not None
     assert plain(statement.reviewer.authorisation) == key.authorisation.to_json()
     assert statement.reviewer.authorisation.epoch == epoch_of(utc_now())
-    assert statement.timing == "retimed"  # the default (issue 69; test_unlinkable_timing.py)
+    assert statement.timing == "drawn"  # the default (issues 69, 93; test_unlinkable_timing.py)
     day = FULL_HEADER.started_at.replace(hour=0, minute=0, second=0, microsecond=0)
     assert statement.content.started_at == day
     assert (statement.signed_at.hour, statement.signed_at.minute, statement.signed_at.second,
@@ -192,10 +192,11 @@ def test_inspect_and_status_of_an_unlinkable_episode_name_its_issuer_not_a_signe
     inspect = codetape(enrolled, "inspect", str(signed))
     assert inspect.returncode == 0, inspect.stderr
     assert (f"signed     unlinkably, under an episode key authorised by issuer {authorisation.issuer} for "
-            f"{authorisation.epoch} (signature verified)\n") in inspect.stdout
+            f"{authorisation.epoch} (signature verified)\ntiming     drawn: times drawn (") in inspect.stdout
     assert statement.reviewer.key_id not in inspect.stdout  # the episode's key names nobody: not a signer
     as_json = json.loads(codetape(enrolled, "inspect", str(signed), "--json").stdout)
     assert as_json["authorised_by"] == {"issuer": authorisation.issuer, "epoch": authorisation.epoch}
+    assert as_json["timing"] == "drawn"  # the statement's (issue 93)
     assert as_json["signed_by"] == statement.reviewer.key_id
     page = codetape(enrolled, "report", str(signed), "-o", "-")
     assert page.returncode == 0, page.stderr

@@ -1,6 +1,8 @@
-"""Unlinkable signing's timing (issue 69), with keys a real issuer process authorised: re-timed by default
-(a burst's steps at one time, pauses more than 3 s and in whole seconds), `timing = "coarse"` in 100 ms
-steps, `timing = "exact"` as recorded; every export builds from a re-timed episode through the real CLI."""
+"""Unlinkable signing's timing (issues 69 and 93), with keys a real issuer process authorised: drawn by
+default (a burst's steps at one time, pauses drawn within their bucket, a save or test run standing in a
+pause at its burst's time), `timing = "retimed"` (pauses more than 3 s and in whole seconds), `timing =
+"coarse"` in 100 ms steps, `timing = "exact"` as recorded; every export builds from a drawn episode through
+the real CLI."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 
 from collector.consent import sign_episode
 from collector.consent.mode import signing_mode
+from collector.consent.retime import BUCKET_MS, PLACED
 from collector.consent.statement import parse_statement, unpack_payload
 from collector.consent.unlinkable import minimise_episode
 from collector.episode import open_episode
@@ -58,7 +61,31 @@ def recorded() -> list[int]:
     return [step.t_ms for step in FULL]
 
 
-def test_unlinkable_signing_re_times_by_default(home: Home, tmp_path: Path) -> None:
+def test_unlinkable_signing_draws_the_times_by_default(home: Home, tmp_path: Path) -> None:
+    statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
+    assert statement.timing == "drawn"
+    assert said_by_verify(home, tmp_path / "signed.ctape").endswith(
+        f"; times drawn (a burst at one time, its length drawn, pauses drawn within {BUCKET_MS // 1000} s, a "
+        "save or test run at its burst's time: no typing rhythm, no pausing habit))\n")
+    was = recorded()
+    assert len(held) == len(was) and held == sorted(held) and all(t % 100 == 0 for t in held)
+    placed = [isinstance(step, PLACED) for step in FULL]
+    assert any(placed) and any(0 < later - earlier <= 3000 for earlier, later in pairwise(was))
+    last = 0  # the time of the last step not placed: the episode's start before any
+    for (earlier, later), (before, after), is_placed in zip(pairwise(was), pairwise(held), placed[1:],
+                                                            strict=True):
+        if is_placed:
+            assert after == last, (earlier, later)  # at its burst's time, however long after it
+        elif later - earlier > 3000:
+            assert after - before > 3000, (earlier, later)  # a pause stays a pause
+        last = last if is_placed else after
+    again, other = signed(home, DIRECTORY / "full.ctape", tmp_path / "again.ctape")
+    assert other != held or again.content.episode_id != statement.content.episode_id  # drawn anew
+
+
+def test_timing_retimed_rounds_the_pauses_up_to_whole_seconds(home: Home, tmp_path: Path) -> None:
+    """Issue 69's default, still signed when config.toml asks for it and read as it was."""
+    home.config.write_text('[consent]\ntiming = "retimed"\n', encoding="utf-8")
     statement, held = signed(home, DIRECTORY / "full.ctape", tmp_path / "signed.ctape")
     assert statement.timing == "retimed"
     assert said_by_verify(home, tmp_path / "signed.ctape").endswith(
@@ -72,8 +99,6 @@ def test_unlinkable_signing_re_times_by_default(home: Home, tmp_path: Path) -> N
             assert after == before, (earlier, later)  # one burst, one time
         else:
             assert after - before >= -(-pause // 1000) * 1000  # a pause in whole seconds, and a drawn length
-    again, other = signed(home, DIRECTORY / "full.ctape", tmp_path / "again.ctape")
-    assert other != held or again.content.episode_id != statement.content.episode_id  # drawn anew
 
 
 def test_timing_coarse_keeps_100_ms_steps(home: Home, tmp_path: Path) -> None:
@@ -94,23 +119,23 @@ def test_timing_exact_keeps_the_times_recorded(home: Home, tmp_path: Path) -> No
 
 def test_every_export_builds_from_re_timed_episodes_with_the_rows_exact_times_give(home: Home,
                                                                                     tmp_path: Path) -> None:
-    """Re-timing keeps an export's edit bursts (a burst is one time, bursts stay more than 3 s apart), so
-    every format writes as many rows from the re-timed episode as from the same episode at exact times."""
+    """Drawing keeps an export's edit bursts (a burst is one time, bursts stay more than 3 s apart), so
+    every format writes as many rows from the drawn episode as from the same episode at exact times."""
     sources = [DIRECTORY / "full.ctape", DIRECTORY / "offers.ctape", session(Home(tmp_path / "gen"), 3),
                session(Home(tmp_path / "gen"), 5)]
     for number, source in enumerate(sources):
         target = tmp_path / f"signed-{number}.ctape"
         statement, _ = signed(home, source, target)
-        assert statement.timing == "retimed"
+        assert statement.timing == "drawn"
         exact = minimise_episode(source, tmp_path / f"exact-{number}.ctape", "exact")
         for fmt in FORMATS:
             rows = []
-            for name, episode in (("retimed", target), ("exact", exact)):
+            for name, episode in (("drawn", target), ("exact", exact)):
                 out = tmp_path / "exports" / f"{number}-{fmt}-{name}"
                 done = codetape(home.root, "export", str(episode), "--format", fmt, "-o", str(out))
                 assert done.returncode == 0, f"{fmt} of {source.name}: {done.stderr}"
                 rows.append(lines(out))
-            assert rows[0] == rows[1], f"{fmt} of {source.name}: {rows[0]} rows re-timed, {rows[1]} exact"
+            assert rows[0] == rows[1], f"{fmt} of {source.name}: {rows[0]} rows drawn, {rows[1]} exact"
 
 
 def lines(out: Path) -> int:
@@ -130,7 +155,8 @@ def test_review_summary_gives_the_rhythm_figures_of_the_timing_config_asks_for(t
     shutil.copy(DIRECTORY / "full.ctape", episode)
     reviewer = Home(tmp_path / "reviewer")
     reviewer.root.mkdir()
-    for timing, said in (("retimed", "unlinkable  times re-timed: "),
+    for timing, said in (("drawn", "unlinkable  times drawn: "),
+                         ("retimed", 'unlinkable  times re-timed (timing = "retimed"): '),
                          ("coarse", 'unlinkable  times in 100 ms steps (timing = "coarse"): your typing'),
                          ("exact", 'unlinkable  times to the millisecond (timing = "exact"): your typing')):
         reviewer.config.write_text(f'[consent]\nmode = "unlinkable"\ntiming = "{timing}"\n', encoding="utf-8")
@@ -143,7 +169,7 @@ def test_the_review_session_gives_the_rhythm_figures_of_the_timing_config_asks_f
     reviewer = Home(tmp_path / "reviewer")
     episode = reviewer.ensure(reviewer.episodes) / "full.ctape"
     shutil.copy(DIRECTORY / "full.ctape", episode)
-    for timing, said in (("retimed", "unlinkable  times re-timed: "),
+    for timing, said in (("drawn", "unlinkable  times drawn: "),
                          ("exact", 'unlinkable  times to the millisecond (timing = "exact"): your typing')):
         reviewer.config.write_text(f'[consent]\nmode = "unlinkable"\ntiming = "{timing}"\n', encoding="utf-8")
         session = ReviewSession(episode, reviewer)

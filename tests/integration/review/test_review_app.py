@@ -410,7 +410,7 @@ async def test_unlinkable_mode_signs_with_an_episode_key_and_needs_no_key_of_you
     outcome = app.return_value
     assert isinstance(outcome, ReviewOutcome) and outcome.choice == "signed", app.said
     statement = check_consent(open_episode(home.outbox / episode.name))
-    assert statement.reviewer.authorisation is not None and statement.timing == "retimed"
+    assert statement.reviewer.authorisation is not None and statement.timing == "drawn"
     assert outcome.message.startswith("signed unlinkably, under an episode key authorised by issuer "
                                       f"0123456789abcdef for {epoch_of(utc_now())}, "), outcome.message
     assert statement.reviewer.key_id not in outcome.message  # the episode's key names nobody

@@ -16,7 +16,7 @@ def test_without_a_config_a_home_signs_attributed_and_delays_six_hours(tmp_path:
     home = Home(tmp_path)
     assert (configured_mode(home), signing_mode(home), upload_delay_max_s(home)) == ("attributed", None,
                                                                                     6 * 3600)
-    assert signing_mode(home, unlinkable=True) == "retimed"  # `sign --unlinkable` asks for it once
+    assert signing_mode(home, unlinkable=True) == "drawn"  # `sign --unlinkable` asks for it once
 
 
 def test_config_toml_chooses_unlinkable_its_timing_and_the_delay(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from collector.consent.retime import BUCKET_MS
 from collector.episode import open_episode
 from collector.policy.managed import Managed
 from collector.review.summary_view import build_summary
@@ -69,7 +70,7 @@ def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
     assert lines[-3].startswith("unlinkable  channels lsp, terminal, tests, git, files are recorded, not the "
                                 "default set")  # an old episode's channels
     assert lines[-2].startswith("unlinkable  could not check whether this episode's 1 commit(s) are pushed")
-    assert lines[-1].startswith("unlinkable  times re-timed: a burst of typing at one time")
+    assert lines[-1].startswith("unlinkable  times drawn: a burst of typing at one time")
     said = summary.to_json()["unlinkable"]
     assert said[0].startswith("commands shaped: 2 of 2 keep their program, subcommand and flags")  # issue 94
     assert said[1:4] == ["  pytest -q tests/test_pager.py  ->  pytest -q tests/test_«name».py",
@@ -77,21 +78,32 @@ def test_the_summary_says_it_only_when_signing_would_be_unlinkable() -> None:
     assert said[3].startswith("repository left out: ")
 
 
-def test_the_summary_gives_the_rhythm_figures_of_the_timing_signed_for() -> None:
-    """Issue 69, item 3: re-timed (the default), the rhythm names nobody; coarse or exact, it can, and the
-    summary gives bench/rhythm.py's figures for both."""
+def test_the_summary_gives_the_rhythm_and_habits_figures_of_the_timing_signed_for() -> None:
+    """Issues 69 and 93: drawn (the default), neither the rhythm nor the pauses name anybody, and what the
+    episode holds still links; re-timed, the pauses link; coarse or exact, the rhythm can, and the summary
+    gives bench/rhythm.py's and bench/habits.py's figures."""
     episode = open_episode(DIRECTORY / "full.ctape")
-    retimed = build_summary(episode, unlinkable=True).lines()[-1]
+    drawn = build_summary(episode, unlinkable=True).lines()[-1]
+    assert drawn.startswith("unlinkable  times drawn: a burst of typing at one time, its length drawn, each "
+                            "pause drawn within 60 s and a save or test run at its burst's time, so neither "
+                            "your typing rhythm nor how long you pause tells you apart: ")
+    assert "names the right one of 10 typists 11 % of the time (chance 10 %)" in drawn
+    assert ("your pauses between bursts and where your saves and test runs fall with 0.57 (re-timed to the "
+            "second: 0.83)") in drawn
+    assert drawn.endswith("how many keystrokes your bursts hold, how much you delete and how often you save "
+                          "and run tests are what the episode holds, and tell two episodes of yours from two "
+                          "people's with ROC AUC 0.90 on a model population whose people differ")
+    retimed = build_summary(episode, unlinkable=True, timing="retimed").lines()[-1]
+    assert retimed.startswith('unlinkable  times re-timed (timing = "retimed"): a burst of typing at one '
+                              "time")
     assert "names the right one of 10 typists 11 % of the time (chance 10 %)" in retimed
     assert "ROC AUC 0.50 (in 100 ms steps: 85 %, 0.98)" in retimed
-    assert retimed.endswith("your habits are kept: on a model population whose people differ, your "
-                            "pauses between bursts tell two episodes of yours from two people's with ROC AUC "
-                            "0.76, how many keystrokes your bursts hold, how much you delete and how often "
-                            "you save and run tests with 0.89")
+    assert ("your pauses between bursts and where your saves and test runs fall tell two episodes of yours "
+            'from two people\'s with ROC AUC 0.83 (the default, timing = "drawn", leaves 0.57)') in retimed
     exact = build_summary(episode, unlinkable=True, timing="exact").lines()[-1]
     assert exact.startswith('unlinkable  times to the millisecond (timing = "exact"): your typing rhythm can '
                             "link your episodes and name you: ")
-    assert "79 % of the time" in exact and 'the default, timing = "retimed", leaves 11 % and 0.50' in exact
+    assert "79 % of the time" in exact and 'the default, timing = "drawn", leaves 11 % and 0.50' in exact
     coarse = build_summary(episode, unlinkable=True, timing="coarse").lines()[-1]
     assert "85 % of the time" in coarse and "ROC AUC 0.98" in coarse
 
@@ -122,7 +134,8 @@ def test_the_rhythm_figures_are_the_benchs() -> None:
     section = readme.split("<!-- rhythm:start -->")[1].split("<!-- rhythm:end -->")[0]
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
             if line.startswith("| ")]
-    names = {"exact": "exact", "coarse": "100 ms steps (coarse)", "retimed": "re-timed (retimed)"}
+    names = {"exact": "exact", "coarse": "100 ms steps (coarse)", "retimed": "re-timed (retimed)",
+             "drawn": "drawn (drawn)"}
     for timing, (of_ten, auc) in RHYTHM.items():
         found = [row for row in rows if row[0] == names[timing] and row[1] in ("histogram", "speed")]
         assert len(found) == 2, (timing, rows)
@@ -131,14 +144,16 @@ def test_the_rhythm_figures_are_the_benchs() -> None:
 
 
 def test_the_habits_figures_are_the_benchs() -> None:
-    """HABITS quotes bench/README.md's habits section (bench/habits.py, issue 93): of re-timed episodes, the
-    better pairwise AUC of its two classifiers, to two places; rerun the bench and update HABITS (and
-    docs/unlinkable.md) together."""
+    """HABITS quotes bench/README.md's habits section (bench/habits.py, issue 93): of re-timed and of drawn
+    episodes, the better pairwise AUC of its two classifiers, to two places; rerun the bench and update
+    HABITS (and docs/unlinkable.md) together."""
     readme = (Path(__file__).parents[3] / "bench" / "README.md").read_text(encoding="utf-8")
     section = readme.split("<!-- habits:start -->")[1].split("<!-- habits:end -->")[0]
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
             if line.startswith("| ")]
-    for features, auc in HABITS.items():
-        found = [row for row in rows if row[0] == "re-timed (retimed)" and row[1] == features]
-        assert len(found) == 2, (features, rows)
-        assert auc == f"{max(float(row[6]) for row in found):.2f}", features
+    names = {"retimed": "re-timed (retimed)", "drawn": f"drawn ({BUCKET_MS // 1000} s buckets)"}
+    for timing, figures in HABITS.items():
+        for features, auc in figures.items():
+            found = [row for row in rows if row[0] == names[timing] and row[1] == features]
+            assert len(found) == 2, (timing, features, rows)
+            assert auc == f"{max(float(row[6]) for row in found):.2f}", (timing, features)
