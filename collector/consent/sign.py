@@ -289,6 +289,26 @@ def _write_signed(episode: Episode, dst: Path, draft: ConsentStatement,
     return statement
 
 
+def unsigned_copy(src: Path, dst: Path) -> None:
+    """The episode signed at `src` as it was signed, unsigned, at `dst` (atomically): its content (preamble,
+    header, step frames, keyframes, byte for byte, as signing copied them) and a trailer over it, the
+    consent frame left out. What an episode signed attributed is signed again from, unlinkably
+    (review/resign.py)."""
+    episode = open_episode(src)
+    if episode.consent is None:
+        raise SigningRefused(f"{src} is not signed")
+    try:
+        with open(src, "rb") as source, atomic_file(dst) as staged:
+            written = hashlib.sha256()
+            _copy_content(source, staged.file, episode, written)
+            trailer = TRAILER_PAYLOAD.pack(episode.step_count, written.digest())
+            staged.file.write(encode_frame(TRAILER, trailer))
+            staged.file.flush()
+            open_episode(staged.path)  # whole, before it is kept
+    except OSError as exc:
+        raise SigningRefused(f"cannot write the unsigned episode to {dst}: {exc.strerror}") from None
+
+
 def _copy_content(source: BinaryIO, out: BinaryIO, episode: Episode, written: Any) -> int:
     """Copy preamble, header, step frames and keyframes, hashing them into `written`; returns their length."""
     read_preamble(source)

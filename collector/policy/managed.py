@@ -150,11 +150,12 @@ class Managed:
     policy: ManagedPolicy
     added: Path | None = None
     scopes: tuple[ScopeRef, ...] = ()
+    top_says: bool = True  # whether its top-level keys say anything (else only its scopes are named)
 
     @property
     def where(self) -> str:
         """Its file, or both, and each scope that governs, for a person."""
-        top = [] if self.sha256 is None else [
+        top = [] if self.sha256 is None or (self.scopes and not self.top_says) else [
             str(self.path) if self.added in (None, self.path) else f"{self.path} and {self.added}"]
         return " and ".join([*top, *(scope.where for scope in self.scopes)])
 
@@ -356,13 +357,15 @@ def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | Non
     for file, index, scope in governing:
         ref = ScopeRef(file.path, repr(scope.name) if scope.name else f"[[scope]] {index + 1}", file.sha256)
         keys = _keys(scope)
-        where = " and ".join([*([] if top is None else [top.where]), *(each.where for each in [*refs, ref])])
+        named = [] if top is None or not _top_level_keys(top.policy) else [top.where]
+        where = " and ".join([*named, *(each.where for each in [*refs, ref])])
         policy = keys if policy is None else stricter_policy(policy, keys, where=where)
         refs.append(ref)
     assert policy is not None
     if top is None:
         return Managed(managed_path(env), None, policy, scopes=tuple(refs))
-    return Managed(top.path, top.sha256, policy, added=top.added, scopes=tuple(refs))
+    return Managed(top.path, top.sha256, policy, added=top.added, scopes=tuple(refs),
+                   top_says=bool(_top_level_keys(top.policy)))
 
 
 def any_scope(env: Mapping[str, str] | None = None) -> bool:

@@ -198,6 +198,10 @@ def pushed_why(item: dict[str, Any]) -> str:
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:
     """What waits in the outbox, for where, and how the last upload attempt went (why it failed)."""
+    # the holds' wording only when the outbox is shown
+    from collector.held import MODE
+    from collector.upload.asked import reason
+
     count, where = outbox["waiting"], outbox["destination"]
     waits = f"{count} signed episode{'s' * (count != 1)} waiting"
     if outbox["destination_problem"] is not None:
@@ -214,6 +218,8 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
             f"{item['members']} of {item['needed']} members" if item["members"] is not None
             else f"the record could not be fetched ({item['problem']}); {item['needed']} members needed")
             for item in held]
+    lines += [f"{item['episode_id'][:8]} held: " + reason(MODE, item)
+              for item in outbox.get("held_for_mode") or []]
     pushed = outbox.get("held_for_pushed") or []
     if pushed:
         lines.append(f"{len(pushed)} unlinkable episode{'s' * (len(pushed) != 1)} held: work of it was "
