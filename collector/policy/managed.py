@@ -70,7 +70,7 @@ from collector.policy.stricter import as_fields, from_fields, stricter
 if TYPE_CHECKING:
     from collector.policy.limits import Limits
     from schemas import Step
-    from schemas.settings import ManagedPolicy, PolicyKeys, WorkspaceSettings
+    from schemas.settings import ManagedPolicy, PolicyKeys, PolicyScope, WorkspaceSettings
 
 ENV = "CODETAPE_POLICY"
 FOLDER = "policy.d"  # beside the system's policy.toml: one file per organisation, of [[scope]] sections
@@ -169,6 +169,14 @@ class Managed:
             return digests[0] if digests else None
         return hashlib.sha256(b"".join(bytes.fromhex(digest) for digest in digests)).hexdigest()
 
+    def governing(self) -> list[str]:
+        """What governs, for a person, one line each: the top-level file (when its keys say anything) and
+        each scope, with the SHA-256 of its file."""
+        top = [] if self.sha256 is None or (self.scopes and not self.top_says) else [
+            f"{self.path if self.added in (None, self.path) else f'{self.path} and {self.added}'} "
+            f"(sha256 {self.sha256})"]
+        return [*top, *(f"{scope.where} (sha256 {scope.sha256})" for scope in self.scopes)]
+
     def bound(self, settings: WorkspaceSettings) -> WorkspaceSettings:
         """`settings` made no looser than this policy allows: its channels only, the smaller size cap, its
         mandatory exclusions added (policy/stricter.py's rules, as for a changed `.codetape.toml`)."""
@@ -249,7 +257,7 @@ class Managed:
         return {"path": str(self.path), "added": None if self.added is None else str(self.added),
                 "where": self.where, "sha256": self.sha256, "settings": settings,
                 "scopes": [scope.to_json() for scope in self.scopes], "scope_sha256": self.scope_sha256,
-                "requires": self.requirements()}
+                "governing": self.governing(), "requires": self.requirements()}
 
 
 @dataclass(frozen=True)
@@ -355,7 +363,7 @@ def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | Non
     policy = None if top is None else top.policy
     refs: list[ScopeRef] = []
     for file, index, scope in governing:
-        ref = ScopeRef(file.path, repr(scope.name) if scope.name else f"[[scope]] {index + 1}", file.sha256)
+        ref = ScopeRef(file.path, scope_name(scope, index), file.sha256)
         keys = _keys(scope)
         named = [] if top is None or not _top_level_keys(top.policy) else [top.where]
         where = " and ".join([*named, *(each.where for each in [*refs, ref])])
@@ -366,6 +374,11 @@ def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | Non
         return Managed(managed_path(env), None, policy, scopes=tuple(refs))
     return Managed(top.path, top.sha256, policy, added=top.added, scopes=tuple(refs),
                    top_says=bool(_top_level_keys(top.policy)))
+
+
+def scope_name(scope: PolicyScope, index: int) -> str:
+    """What a person calls the file's `index`th `[[scope]]`: its name, quoted, else its place."""
+    return repr(scope.name) if scope.name else f"[[scope]] {index + 1}"
 
 
 def any_scope(env: Mapping[str, str] | None = None) -> bool:
@@ -604,11 +617,15 @@ def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                                  "unless you set it on purpose")}
     try:
         managed = load_managed(env)
+        scoped = [{"file": str(file.path), "sha256": file.sha256, "scopes": [
+            {"scope": scope_name(scope, index), "remotes": list(scope.remotes)}
+            for index, scope in enumerate(file.policy.scope)]}
+            for file in _installed(env)[1] if file.policy.scope]
     except PolicyError as exc:
-        return {**found, "state": "refused", "problem": str(exc)}
+        return {**found, "state": "refused", "problem": str(exc), "scoped": []}
     if managed is None:
-        return found
-    return {**found, **managed.to_json(), "state": "in force"}
+        return {**found, "scoped": scoped, "state": "in force" if scoped else "none"}
+    return {**found, **managed.to_json(), "scoped": scoped, "state": "in force"}
 
 
 def status_lines(found: dict[str, Any]) -> list[str]:
@@ -618,14 +635,19 @@ def status_lines(found: dict[str, Any]) -> list[str]:
         return [f"managed policy: none ({found['path']} does not exist)", *environment] if environment else []
     if found["state"] == "refused":
         return [f"managed policy: REFUSED: {found['problem']}", *environment]
-    added = f" (added by {ENV})" if found.get("added") else ""
-    lines = [f"managed policy: {found['where']}{added} (sha256 {found['sha256'][:16]}...)"]
-    settings = found["settings"]
-    if settings["channels"] is not None:
-        lines.append(f"  channels recorded at most: {', '.join(settings['channels'])}")
-    if settings["max_file_bytes"] is not None:
-        lines.append(f"  files above {settings['max_file_bytes']} bytes recorded without content")
-    lines.extend(f"  a share requires: {line}" for line in found["requires"])
+    lines = []
+    if found.get("sha256") is not None:  # the top-level keys: every workspace
+        added = f" (added by {ENV})" if found.get("added") else ""
+        lines.append(f"managed policy: {found['where']}{added} (sha256 {found['sha256'][:16]}...)")
+        settings = found["settings"]
+        if settings["channels"] is not None:
+            lines.append(f"  channels recorded at most: {', '.join(settings['channels'])}")
+        if settings["max_file_bytes"] is not None:
+            lines.append(f"  files above {settings['max_file_bytes']} bytes recorded without content")
+        lines.extend(f"  a share requires: {line}" for line in found["requires"])
+    for file in found.get("scoped", []):  # the repositories each scope names
+        named = "; ".join(f"{scope['scope']} ({', '.join(scope['remotes'])})" for scope in file["scopes"])
+        lines.append(f"managed policy scopes: {file['file']} (sha256 {file['sha256'][:16]}...): {named}")
     if found.get("override"):
         lines.append(f"  PROBLEM: {found['override']}")
     return [*lines, *environment]

@@ -123,14 +123,15 @@ class SigningPolicy:
         return "" if self.managed is None else self.managed.where
 
     def terms(self) -> ConsentTerms:
-        """The terms recorded in the consent statement (with the retention date and the managed policy's
-        hash, when there are)."""
+        """The terms recorded in the consent statement (with the retention date, the managed policy's
+        top-level file's hash and that of the file whose scope governs the episode, when there are)."""
         return ConsentTerms(
             purpose=self.purpose, licence=self.licence,
             repository_licences=sorted({found.spdx for found in self.licences if found.spdx is not None}),
             allowed_licences=None if self.allowed_licences is None else list(self.allowed_licences),
             retain_until=self.retained(),
-            managed_policy_sha256=None if self.managed is None else self.managed.sha256)
+            managed_policy_sha256=None if self.managed is None else self.managed.sha256,
+            managed_scope_sha256=None if self.managed is None else self.managed.scope_sha256)
 
 
 def load_sharing_policy(path: Path) -> SharingPolicy | None:

@@ -70,6 +70,7 @@ def stopped(workspace: dict[str, Any]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from collector.policy.managed import managed_status, status_lines
+    from collector.policy.scoped import governing_line, workspaces_policy
     from collector.upload.outbox import outbox_status
 
     home = Home.from_env(args.env)
@@ -87,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
     status["opted_in"] = opted_in(home)
     status["managed_policy"] = managed_status(args.env)
+    status["governing"] = workspaces_policy([Path(root) for root in status["opted_in"]], args.env)
     status["agents"] = agent_lines(home, args.env)
     if args.json:
         from collector.sources.testruns.pytest_env import pytest_env
@@ -96,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for line in status_lines(status["managed_policy"]):
         print(line)
+    for found in status["governing"]:
+        print(f"{found['root']}: {governing_line(found)}")
     for reason in status["ignored_settings"]:
         print(f"warning: {reason}")
     for line in status["agents"]:

@@ -242,3 +242,26 @@ def test_the_stamp_changes_when_a_file_of_policy_d_does(system: Path) -> None:
     path.write_text(CLIENT_A + "max_file_bytes = 5\n", encoding="utf-8")
     os.utime(path, ns=(1, 1))
     assert managed.stamp({}) != added
+
+
+def test_the_statement_and_status_name_only_the_files_governing(system: Path) -> None:
+    """Issue 95, item 3: a statement records the digest of the file whose scope governed (and the top-level
+    file's), never another installed file's; status lists each file's scopes."""
+    from collector.policy.sharing import merge
+
+    a, _b = drop_in(system, "client-a.toml", CLIENT_A), drop_in(system, "client-b.toml", CLIENT_B)
+    for_a = load_managed({}, remotes=["git@git.client-a.example:x/y"])
+    assert for_a is not None
+    terms = merge(None, None, None, for_a).terms()
+    assert (terms.managed_policy_sha256, terms.managed_scope_sha256) == (None, for_a.scopes[0].sha256)
+    assert for_a.governing() == [f"{a}, scope 'client A' (sha256 {for_a.scopes[0].sha256})"]
+    assert merge(None, None, None, load_managed({}, remotes=["git@github.com:me/x"])).terms() == \
+        merge(None, None, None, None).terms()  # her own: nothing of either client's file
+
+    status = managed.managed_status({})
+    assert status["state"] == "in force" and [file["file"] for file in status["scoped"]] == [
+        str(a), str(system / "policy.d" / "client-b.toml")]
+    lines = managed.status_lines(status)
+    assert lines[0] == (f"managed policy scopes: {a} (sha256 {for_a.scopes[0].sha256[:16]}...): 'client A' "
+                        "(git.client-a.example/*)")
+    assert len(lines) == 2
