@@ -1,9 +1,12 @@
-"""What the outbox holds back, and why: the unlinkable episodes an upload run did not let leave.
+"""What the outbox holds back, and why: the episodes an upload run did not let leave.
 
     outbox/members-held.json   (MEMBERS) each waits until the issuer's record counts k members for its
                                month (collector/upload/members.py)
     outbox/pushed-held.json    (PUSHED) work of each was pushed after signing: its contributor is asked
                                (collector/upload/pushed_since.py)
+    outbox/mode-held.json      (MODE) each was signed attributed, and the managed policy governing it now
+                               requires unlinkable consent: it is re-signed or withdrawn
+                               (collector/upload/governing.py)
 
 Each is a JSON list of objects with at least `episode_id`, written by the upload run that held them (0600,
 replaced atomically); a run that looked at some episodes only replaces what it says of those. An episode
@@ -23,10 +26,11 @@ from typing import Any, Literal
 from collector.atomic import atomic_write
 from collector.home import Home
 
-Kind = Literal["members-held.json", "pushed-held.json"]
+Kind = Literal["members-held.json", "pushed-held.json", "mode-held.json"]
 MEMBERS: Kind = "members-held.json"
 PUSHED: Kind = "pushed-held.json"
-KINDS: tuple[Kind, ...] = (MEMBERS, PUSHED)
+MODE: Kind = "mode-held.json"
+KINDS: tuple[Kind, ...] = (MEMBERS, PUSHED, MODE)
 MAX_BYTES = 1 << 22
 
 

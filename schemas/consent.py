@@ -81,7 +81,8 @@ class ConsentRedaction(Model, frozen=True, kw_only=True):
 class ConsentTerms(Model, frozen=True, kw_only=True):
     """The sharing policy in force when signing: purpose and licence of the data, licences of the repo."""
 
-    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("retain_until", "managed_policy_sha256")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("retain_until", "managed_policy_sha256",
+                                                    "managed_scope_sha256")
 
     purpose: PolicyText | None = None
     licence: PolicyText | None = None
@@ -94,6 +95,11 @@ class ConsentTerms(Model, frozen=True, kw_only=True):
     managed_policy_sha256: Annotated[Sha256Hex | None, Meta(
         description="SHA-256 of the bytes of the organisation's managed policy in force when signing "
         "(/etc/codetape/policy.toml, collector/policy/managed.py); absent: there was none")] = None
+    managed_scope_sha256: Annotated[Sha256Hex | None, Meta(
+        description="SHA-256 of the bytes of the managed policy file whose `[[scope]]` governed the "
+        "episode's repository when signing (of those files' digests, in order, when scopes of several did; "
+        "collector/policy/managed.py): only the files governing this episode, never the set installed on the "
+        "machine; absent: no scope governed it")] = None
 
 
 class ConsentAuthorisation(Model, frozen=True, kw_only=True):

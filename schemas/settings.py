@@ -160,9 +160,18 @@ class ConsentRequirement(Model, frozen=True, kw_only=True):
         | None = None
 
 
-class ManagedPolicy(Model, frozen=True, kw_only=True):
-    """The organisation's `policy.toml` (/etc/codetape/policy.toml, collector/policy/managed.py): it can
-    only make recording stricter and require things of a share; no key opts a workspace in."""
+# what a `[[scope]]`'s `remotes` may hold: a remote URL as `shared_remotes` takes it, or `HOST/PATH`; its
+# path may end in `/*` (every repository below it: `github.com/acme/*`, `git.acme.example/*` for the whole
+# host). Matched whatever form a workspace's remote takes (collector/policy/remotes.py scope_matches).
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+SCOPE_REMOTE = re.compile(r"^(?:(?:https?|ssh|git)://(?:[^\s/@:]+@)?" + _HOST + r"(?::\d{1,5})?/"
+                          r"|[^\s/@:]+@" + _HOST + r":|" + _HOST + r"/)"
+                          r"(?:[^\s?#*/]+/)*(?:[^\s?#*/]+|\*)/?$")
+
+
+class PolicyKeys(Model, frozen=True, kw_only=True):
+    """The keys a managed policy binds with: at the top of its file (every workspace) or in a `[[scope]]`
+    (the repositories it names)."""
 
     mandatory_exclude: Annotated[list[Glob], Meta(max_length=10_000)] = []
     max_file_bytes: Annotated[int, Meta(ge=0, le=64 * 1024 * 1024)] | None = None
@@ -196,6 +205,43 @@ class ManagedPolicy(Model, frozen=True, kw_only=True):
                                  "host and a path (https://HOST/PATH, ssh://HOST/PATH or USER@HOST:PATH; no "
                                  "password, query or fragment)")
         _no_negation("mandatory_exclude", self.mandatory_exclude)
+
+
+class PolicyScope(PolicyKeys, frozen=True, kw_only=True):
+    """A `[[scope]]` of a managed policy: the repositories it governs (by remote) and the keys that bind
+    them, beside the file's top-level keys (collector/policy/managed.py)."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$", description=(
+        "what `status`, `doctor` and the review call it (else `[[scope]] N`, its place in the file)"))] \
+        | None = None
+    remotes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=4096)]], Meta(
+        min_length=1, max_length=1_000, description=(
+            "the repositories it governs, by remote: a remote URL (`https://HOST/PATH`, "
+            "`ssh://[USER@]HOST[:PORT]/PATH`, `USER@HOST:PATH`) or `HOST/PATH`, matched whatever form a "
+            "workspace's remote takes; a path ending in `/*` names every repository below it "
+            "(`github.com/acme/*`), `HOST/*` every repository of the host. A workspace is governed when "
+            "any of its remotes matches"))]
+    ignore_path_case: Annotated[bool, Meta(description=(
+        "match the remotes' paths whatever their case (hosts always are); false: as written"))] = False
+
+    def __post_init__(self) -> None:
+        for pattern in self.remotes:
+            if not SCOPE_REMOTE.match(pattern):
+                raise FieldError("remotes", f"scope remote {pattern!r} names no repository: give a remote "
+                                 "URL (https://HOST/PATH, ssh://HOST/PATH, USER@HOST:PATH) or HOST/PATH, its "
+                                 "path ending in /* for every repository below it (no password, query or "
+                                 "fragment)")
+        super().__post_init__()
+
+
+class ManagedPolicy(PolicyKeys, frozen=True, kw_only=True):
+    """The organisation's `policy.toml` (/etc/codetape/policy.toml, collector/policy/managed.py): it can
+    only make recording stricter and require things of a share; no key opts a workspace in. Its top-level
+    keys bind every workspace; each `[[scope]]` binds the repositories it names too."""
+
+    scope: Annotated[list[PolicyScope], Meta(max_length=1_000, description=(
+        "sections binding only the repositories they name, beside the top-level keys (the stricter of "
+        "each key where several govern one repository)"))] = []
 
 
 compile_module(__name__)  # every Struct type here, before any thread converts one: schemas/compiled.py

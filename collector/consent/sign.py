@@ -109,7 +109,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     if unlinkable is not None:
         with tempfile.TemporaryDirectory(prefix="codetape-unlinkable-") as scratch:
             _unsigned(src, dst)
-            policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
+            policy = workspace_policy if workspace_policy is not None else load_signing_policy(
+                home, None, remotes=[open_episode(src).header.workspace.git_remote])
             shared = policy.managed.policy.shared_remotes if policy.managed is not None else []
             minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable, shared, known,
                                          whole)
@@ -153,7 +154,8 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
     episode = _unsigned(src, dst)
     summary, redactions = _reviewable(episode)
     files = _in_scope(episode, summary, scope_files)
-    policy = _allowing(home, workspace_policy, files, signed_at, unlinkable=isinstance(signer, _EpisodeKey))
+    policy = _allowing(home, workspace_policy, files, signed_at, unlinkable=isinstance(signer, _EpisodeKey),
+                       remote=episode.header.workspace.git_remote)
     _within_limits(policy, episode)
     if isinstance(signer, _EpisodeKey):
         _within_relay(home, episode)
@@ -210,9 +212,10 @@ def _in_scope(episode: Episode, summary: Summary, scope_files: list[str] | None)
 
 
 def _allowing(home: Home, workspace_policy: SigningPolicy | None, files: list[str], signed_at: datetime, *,
-              unlinkable: bool) -> SigningPolicy:
+              unlinkable: bool, remote: str | None) -> SigningPolicy:
     """The sharing policy signing is under, refused when it forbids these files or its retention."""
-    policy = workspace_policy if workspace_policy is not None else load_signing_policy(home, None)
+    policy = workspace_policy if workspace_policy is not None else load_signing_policy(
+        home, None, remotes=[remote])
     require_policy(policy, files, unlinkable=unlinkable)
     retention = policy.retention_problem(signed_at.date())
     if retention is not None:
@@ -284,6 +287,26 @@ def _write_signed(episode: Episode, dst: Path, draft: ConsentStatement,
     except OSError as exc:
         raise SigningRefused(f"cannot write the signed episode to {dst}: {exc.strerror}") from None
     return statement
+
+
+def unsigned_copy(src: Path, dst: Path) -> None:
+    """The episode signed at `src` as it was signed, unsigned, at `dst` (atomically): its content (preamble,
+    header, step frames, keyframes, byte for byte, as signing copied them) and a trailer over it, the
+    consent frame left out. What an episode signed attributed is signed again from, unlinkably
+    (review/resign.py)."""
+    episode = open_episode(src)
+    if episode.consent is None:
+        raise SigningRefused(f"{src} is not signed")
+    try:
+        with open(src, "rb") as source, atomic_file(dst) as staged:
+            written = hashlib.sha256()
+            _copy_content(source, staged.file, episode, written)
+            trailer = TRAILER_PAYLOAD.pack(episode.step_count, written.digest())
+            staged.file.write(encode_frame(TRAILER, trailer))
+            staged.file.flush()
+            open_episode(staged.path)  # whole, before it is kept
+    except OSError as exc:
+        raise SigningRefused(f"cannot write the unsigned episode to {dst}: {exc.strerror}") from None
 
 
 def _copy_content(source: BinaryIO, out: BinaryIO, episode: Episode, written: Any) -> int:

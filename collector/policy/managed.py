@@ -41,6 +41,14 @@ What it does (schemas/settings.py ManagedPolicy):
                                                   signature keeps a workspace's remote only when it names
                                                   one of them (policy/remotes.py, consent/unlinkable.py)
 It has no key that opts a workspace in, starts recording or signs.
+
+Scoped (issue 95): a file may hold `[[scope]]` sections (schemas/settings.py PolicyScope), each naming the
+repositories it governs by remote (policy/remotes.py scope_matches: `HOST/PATH`, `HOST/*`, `HOST/OWNER/*`,
+whatever form the remote's URL takes) and holding the keys above; its top-level keys bind every workspace.
+Files in policy.d beside the system's policy.toml (one per organisation) hold only `[[scope]]` sections
+and are trusted as it is. `load_managed(remotes=...)` is the policy governing one repository: the
+top-level keys and every scope naming one of its remotes, the stricter of each key (`stricter_policy`;
+different consent modes refused for that repository); without `remotes`, the top-level keys alone.
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ import hashlib
 import os
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,9 +70,10 @@ from collector.policy.stricter import as_fields, from_fields, stricter
 if TYPE_CHECKING:
     from collector.policy.limits import Limits
     from schemas import Step
-    from schemas.settings import ManagedPolicy, WorkspaceSettings
+    from schemas.settings import ManagedPolicy, PolicyKeys, PolicyScope, WorkspaceSettings
 
 ENV = "CODETAPE_POLICY"
+FOLDER = "policy.d"  # beside the system's policy.toml: one file per organisation, of [[scope]] sections
 
 
 def managed_path(env: Mapping[str, str] | None = None) -> Path:
@@ -114,20 +123,59 @@ def managed_paths(env: Mapping[str, str] | None = None) -> list[Path]:
 
 
 @dataclass(frozen=True)
-class Managed:
-    """A managed policy that was accepted: where it was read (`path`, and `added`, the file
-    `CODETAPE_POLICY` added), its SHA-256 (of both files' bytes, the system's first, when there are two),
-    what it says (the stricter of both)."""
+class ScopeRef:
+    """A `[[scope]]` that governs a repository: its file, its name for a person, and the file's SHA-256."""
 
     path: Path
+    name: str
     sha256: str
-    policy: ManagedPolicy
-    added: Path | None = None
 
     @property
     def where(self) -> str:
-        """Its file, or both, for a person."""
-        return str(self.path) if self.added in (None, self.path) else f"{self.path} and {self.added}"
+        return f"{self.path}, scope {self.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": str(self.path), "scope": self.name, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class Managed:
+    """A managed policy that was accepted: where it was read (`path`, and `added`, the file
+    `CODETAPE_POLICY` added), the SHA-256 of its top-level file (of both files' bytes, the system's first,
+    when there are two; None when only a `[[scope]]` of a file in policy.d governs), the `[[scope]]`
+    sections that govern the repository it was asked for (`scopes`), what it says (the stricter of all)."""
+
+    path: Path
+    sha256: str | None
+    policy: ManagedPolicy
+    added: Path | None = None
+    scopes: tuple[ScopeRef, ...] = ()
+    top_says: bool = True  # whether its top-level keys say anything (else only its scopes are named)
+
+    @property
+    def where(self) -> str:
+        """Its file, or both, and each scope that governs, for a person."""
+        top = [] if self.sha256 is None or (self.scopes and not self.top_says) else [
+            str(self.path) if self.added in (None, self.path) else f"{self.path} and {self.added}"]
+        return " and ".join([*top, *(scope.where for scope in self.scopes)])
+
+    @property
+    def scope_sha256(self) -> str | None:
+        """The SHA-256 of the file whose `[[scope]]` governs (of their digests, in order, when scopes of
+        several files do); None when none does. What a statement records (terms.managed_scope_sha256): the
+        files governing this episode, never the set of files installed on the machine."""
+        digests = list(dict.fromkeys(scope.sha256 for scope in self.scopes))
+        if len(digests) <= 1:
+            return digests[0] if digests else None
+        return hashlib.sha256(b"".join(bytes.fromhex(digest) for digest in digests)).hexdigest()
+
+    def governing(self) -> list[str]:
+        """What governs, for a person, one line each: the top-level file (when its keys say anything) and
+        each scope, with the SHA-256 of its file."""
+        top = [] if self.sha256 is None or (self.scopes and not self.top_says) else [
+            f"{self.path if self.added in (None, self.path) else f'{self.path} and {self.added}'} "
+            f"(sha256 {self.sha256})"]
+        return [*top, *(f"{scope.where} (sha256 {scope.sha256})" for scope in self.scopes)]
 
     def bound(self, settings: WorkspaceSettings) -> WorkspaceSettings:
         """`settings` made no looser than this policy allows: its channels only, the smaller size cap, its
@@ -204,9 +252,12 @@ class Managed:
         # only for `status --json` and `doctor --json`
         from schemas.common import plain
 
+        settings = plain(self.policy)
+        settings.pop("scope", None)
         return {"path": str(self.path), "added": None if self.added is None else str(self.added),
-                "where": self.where, "sha256": self.sha256, "settings": plain(self.policy),
-                "requires": self.requirements()}
+                "where": self.where, "sha256": self.sha256, "settings": settings,
+                "scopes": [scope.to_json() for scope in self.scopes], "scope_sha256": self.scope_sha256,
+                "governing": self.governing(), "requires": self.requirements()}
 
 
 @dataclass(frozen=True)
@@ -284,26 +335,118 @@ def licence_allowed(licence: str | None, allowed: list[str]) -> bool:
     return licence is not None and allowed_by(licence, frozenset(allowed))
 
 
-def load_managed(env: Mapping[str, str] | None = None) -> Managed | None:
+Remotes = Sequence[str] | Callable[[], Sequence[str]]
+
+
+def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | None = None) -> Managed | None:
     """The managed policy in force, None when there is none; PolicyError (one line) when it is refused.
     The system's file is read when it exists; the file `CODETAPE_POLICY` names must exist, be readable and
-    hold something, and binds beside it (the stricter of both). Without a policy file nothing more is
-    imported (`codetape status` loads no settings model)."""
+    hold something, and binds beside it (the stricter of both); so does every file in policy.d beside the
+    system's (`dropped_paths`), each holding only `[[scope]]` sections.
+
+    `remotes`: the remotes of the repository asked about (or what finds them, called only when a scope is
+    installed): the `[[scope]]` sections of every file that name one of them bind beside the top-level keys
+    (the stricter of each key; PolicyError when they require different consent modes). None: the
+    repository is not asked about, and only the top-level keys, which bind every workspace, are returned.
+    Without a policy file nothing more is imported (`codetape status` loads no settings model)."""
+    top, files = _installed(env)
+    if remotes is None or not any(file.policy.scope for file in files):
+        return top
+    # only when a scope is installed and a repository asked about
+    from collector.policy.remotes import scope_matches
+
+    found = remotes() if callable(remotes) else remotes
+    governing = [(file, index, scope) for file in files for index, scope in enumerate(file.policy.scope)
+                 if scope_matches(scope.remotes, found, ignore_path_case=scope.ignore_path_case)]
+    if not governing:
+        return top
+    policy = None if top is None else top.policy
+    refs: list[ScopeRef] = []
+    for file, index, scope in governing:
+        ref = ScopeRef(file.path, scope_name(scope, index), file.sha256)
+        keys = _keys(scope)
+        named = [] if top is None or not _top_level_keys(top.policy) else [top.where]
+        where = " and ".join([*named, *(each.where for each in [*refs, ref])])
+        policy = keys if policy is None else stricter_policy(policy, keys, where=where)
+        refs.append(ref)
+    assert policy is not None
+    if top is None:
+        return Managed(managed_path(env), None, policy, scopes=tuple(refs))
+    return Managed(top.path, top.sha256, policy, added=top.added, scopes=tuple(refs),
+                   top_says=bool(_top_level_keys(top.policy)))
+
+
+def scope_name(scope: PolicyScope, index: int) -> str:
+    """What a person calls the file's `index`th `[[scope]]`: its name, quoted, else its place."""
+    return repr(scope.name) if scope.name else f"[[scope]] {index + 1}"
+
+
+def any_scope(env: Mapping[str, str] | None = None) -> bool:
+    """Whether any installed policy file holds a `[[scope]]`; PolicyError when one is refused."""
+    return any(file.policy.scope for file in _installed(env)[1])
+
+
+def _keys(scope: PolicyKeys) -> ManagedPolicy:
+    """A scope's keys as a policy of their own (no scopes)."""
+    # only when a scope governs
+    import msgspec
+
+    from schemas.settings import ManagedPolicy, PolicyKeys
+
+    fields = {name: getattr(scope, name) for name in PolicyKeys.__struct_fields__}
+    return msgspec.structs.replace(ManagedPolicy(), **fields)
+
+
+def policy_folder(env: Mapping[str, str] | None = None) -> Path:
+    """policy.d beside the system's policy.toml: one file per organisation, each of `[[scope]]` sections."""
+    return managed_path(env).parent / FOLDER
+
+
+def dropped_paths(env: Mapping[str, str] | None = None) -> list[Path]:
+    """The files in policy.d (`*.toml`, by name); PolicyError when the folder is there but cannot be read."""
+    folder = policy_folder(env)
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        raise PolicyError(f"managed policy folder {folder}: {exc.strerror}; nothing is recorded or "
+                          "signed") from None
+    return [folder / name for name in names if name.endswith(".toml") and not name.startswith(".")]
+
+
+@dataclass(frozen=True)
+class _File:
+    """One policy file read: its path, SHA-256, content."""
+
+    path: Path
+    sha256: str
+    policy: ManagedPolicy
+
+
+def _installed(env: Mapping[str, str] | None) -> tuple[Managed | None, list[_File]]:
+    """The top-level policy (the system's file and `CODETAPE_POLICY`'s, the stricter of both) and every
+    file read, policy.d's included (each checked as the system's is)."""
     system, added = managed_path(env), added_path(env)
     read = _read_policy(system, named=False)
     extra = _read_policy(added, named=True) if added is not None else None
+    dropped = [file for path in dropped_paths(env) if (file := _read_policy(path, named=False, dropped=True))]
+    files = [_File(each.path, each.sha256 or "", each.policy) for each in (read, extra, *dropped)
+             if each is not None]
     if extra is None:
-        return read
+        return read, files
     if read is None:
-        return Managed(extra.path, extra.sha256, extra.policy, added=extra.path)
+        return Managed(extra.path, extra.sha256, extra.policy, added=extra.path), files
+    assert read.sha256 is not None and extra.sha256 is not None
     both = hashlib.sha256(bytes.fromhex(read.sha256) + bytes.fromhex(extra.sha256)).hexdigest()
     return Managed(read.path, both, stricter_policy(read.policy, extra.policy, where=f"{system} and {added}"),
-                   added=extra.path)
+                   added=extra.path), files
 
 
-def _read_policy(path: Path, *, named: bool) -> Managed | None:
-    """The policy in one file; None when the system's is missing. `named`: the file CODETAPE_POLICY names,
-    which must be there and hold something."""
+def _read_policy(path: Path, *, named: bool, dropped: bool = False) -> Managed | None:
+    """The policy in one file; None when the system's (or one of policy.d, `dropped`) is missing. `named`:
+    the file CODETAPE_POLICY names, which must be there and hold something. A file of policy.d holds only
+    `[[scope]]` sections: it speaks for the repositories they name, never for every workspace."""
     try:
         data = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
@@ -332,21 +475,40 @@ def _read_policy(path: Path, *, named: bool) -> Managed | None:
         policy = parse_model(text, ManagedPolicy, PolicyError, path)
     except PolicyError as exc:
         raise PolicyError(f"managed policy refused: {exc}; nothing is recorded or signed") from None
+    if dropped:
+        top = _top_level_keys(policy)
+        if top:
+            raise PolicyError(f"managed policy refused: {path}: {top[0]}: a file in {FOLDER} binds only the "
+                              "repositories its [[scope]] sections name; put it in a [[scope]] (or in "
+                              f"{path.parent.parent / 'policy.toml'}, which binds every workspace); nothing "
+                              "is recorded or signed")
     # license-expression only when a managed policy exists
     from collector.policy.spdx import allow_entry_problem
 
-    for entry in policy.allowed_licences or ():
-        problem = allow_entry_problem(entry)
-        if problem is not None:
-            raise PolicyError(f"managed policy refused: {path}: allowed_licences: {problem}; nothing is "
-                              "recorded or signed")
+    for where, keys in (("", policy), *((f"scope.{n}.", scope) for n, scope in enumerate(policy.scope))):
+        for entry in keys.allowed_licences or ():
+            problem = allow_entry_problem(entry)
+            if problem is not None:
+                raise PolicyError(f"managed policy refused: {path}: {where}allowed_licences: {problem}; "
+                                  "nothing is recorded or signed")
     return Managed(path, hashlib.sha256(data).hexdigest(), policy)
+
+
+def _top_level_keys(policy: ManagedPolicy) -> list[str]:
+    """The top-level keys `policy` sets (beside its scopes)."""
+    # only when a file of policy.d is read
+    from schemas.settings import ManagedPolicy, PolicyKeys
+
+    empty = ManagedPolicy()
+    return [name for name in PolicyKeys.__struct_fields__ if getattr(policy, name) != getattr(empty, name)]
 
 
 def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) -> ManagedPolicy:
     """What two managed policies require together: every exclusion, the smaller size cap, the channels,
-    purposes, licences and shared remotes both list, the earlier retention date, the destinations both
-    allow; PolicyError when they require different consent modes (no share could meet both)."""
+    purposes, licences and shared remotes both list (one that lists no shared remote sets no rule of
+    them), the earlier retention date, the destinations both allow; PolicyError when they require
+    different consent modes (no share could meet both). It combines the system's file and
+    `CODETAPE_POLICY`'s, and the top-level keys with each `[[scope]]` that governs a repository."""
     # only when two managed policies are read together
     from schemas.settings import ConsentRequirement, ManagedPolicy
 
@@ -372,6 +534,10 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
     from collector.policy.remotes import remote_key
 
     shared = {remote_key(url) for url in second.shared_remotes}
+    if not first.shared_remotes or not second.shared_remotes:  # a policy listing none sets no rule
+        shared_remotes = list(first.shared_remotes or second.shared_remotes)
+    else:
+        shared_remotes = [url for url in first.shared_remotes if remote_key(url) in shared]
     return ManagedPolicy(
         mandatory_exclude=list(dict.fromkeys([*first.mandatory_exclude, *second.mandatory_exclude])),
         max_file_bytes=lowest(first.max_file_bytes, second.max_file_bytes),
@@ -381,7 +547,7 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
         allowed_licences=both(first.allowed_licences, second.allowed_licences),
         allowed_destinations=destinations if destinations is not None else
         (first.allowed_destinations or second.allowed_destinations),
-        shared_remotes=[url for url in first.shared_remotes if remote_key(url) in shared],
+        shared_remotes=shared_remotes,
         consent=ConsentRequirement(mode=next(iter(modes), None), min_members=max(
             first.consent.min_members or 0, second.consent.min_members or 0) or None))
 
@@ -420,7 +586,13 @@ def stamp(env: Mapping[str, str] | None = None) -> tuple[tuple[int, ...] | None,
     """What changes when a managed policy file or its folder is written, replaced, chmod-ed or given away:
     the collector reads the policy again when this does."""
     stamps: list[tuple[int, ...] | None] = []
-    for where in (place for path in managed_paths(env) for place in (path, path.parent)):
+    try:
+        dropped = dropped_paths(env)
+    except PolicyError:
+        dropped = []
+    places = [*(place for path in managed_paths(env) for place in (path, path.parent)), policy_folder(env),
+              *dropped]
+    for where in places:
         try:
             info = where.stat()
         except OSError:
@@ -445,11 +617,15 @@ def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                                  "unless you set it on purpose")}
     try:
         managed = load_managed(env)
+        scoped = [{"file": str(file.path), "sha256": file.sha256, "scopes": [
+            {"scope": scope_name(scope, index), "remotes": list(scope.remotes)}
+            for index, scope in enumerate(file.policy.scope)]}
+            for file in _installed(env)[1] if file.policy.scope]
     except PolicyError as exc:
-        return {**found, "state": "refused", "problem": str(exc)}
+        return {**found, "state": "refused", "problem": str(exc), "scoped": []}
     if managed is None:
-        return found
-    return {**found, **managed.to_json(), "state": "in force"}
+        return {**found, "scoped": scoped, "state": "in force" if scoped else "none"}
+    return {**found, **managed.to_json(), "scoped": scoped, "state": "in force"}
 
 
 def status_lines(found: dict[str, Any]) -> list[str]:
@@ -459,14 +635,19 @@ def status_lines(found: dict[str, Any]) -> list[str]:
         return [f"managed policy: none ({found['path']} does not exist)", *environment] if environment else []
     if found["state"] == "refused":
         return [f"managed policy: REFUSED: {found['problem']}", *environment]
-    added = f" (added by {ENV})" if found.get("added") else ""
-    lines = [f"managed policy: {found['where']}{added} (sha256 {found['sha256'][:16]}...)"]
-    settings = found["settings"]
-    if settings["channels"] is not None:
-        lines.append(f"  channels recorded at most: {', '.join(settings['channels'])}")
-    if settings["max_file_bytes"] is not None:
-        lines.append(f"  files above {settings['max_file_bytes']} bytes recorded without content")
-    lines.extend(f"  a share requires: {line}" for line in found["requires"])
+    lines = []
+    if found.get("sha256") is not None:  # the top-level keys: every workspace
+        added = f" (added by {ENV})" if found.get("added") else ""
+        lines.append(f"managed policy: {found['where']}{added} (sha256 {found['sha256'][:16]}...)")
+        settings = found["settings"]
+        if settings["channels"] is not None:
+            lines.append(f"  channels recorded at most: {', '.join(settings['channels'])}")
+        if settings["max_file_bytes"] is not None:
+            lines.append(f"  files above {settings['max_file_bytes']} bytes recorded without content")
+        lines.extend(f"  a share requires: {line}" for line in found["requires"])
+    for file in found.get("scoped", []):  # the repositories each scope names
+        named = "; ".join(f"{scope['scope']} ({', '.join(scope['remotes'])})" for scope in file["scopes"])
+        lines.append(f"managed policy scopes: {file['file']} (sha256 {file['sha256'][:16]}...): {named}")
     if found.get("override"):
         lines.append(f"  PROBLEM: {found['override']}")
     return [*lines, *environment]

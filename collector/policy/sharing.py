@@ -12,6 +12,7 @@ policy's; one later than the managed policy's, or already past, is refused (`ret
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ from collector.policy.licence import FoundLicence, find_licences
 from collector.policy.managed import Managed, load_managed, share_problem
 from collector.policy.spdx import spdx_problem
 from collector.policy.toml import load_model
+from collector.workspace.identity import workspace_remotes
 from schemas.consent import ConsentTerms
 from schemas.settings import SETTINGS_FILE, SharingPolicy
 
@@ -121,14 +123,15 @@ class SigningPolicy:
         return "" if self.managed is None else self.managed.where
 
     def terms(self) -> ConsentTerms:
-        """The terms recorded in the consent statement (with the retention date and the managed policy's
-        hash, when there are)."""
+        """The terms recorded in the consent statement (with the retention date, the managed policy's
+        top-level file's hash and that of the file whose scope governs the episode, when there are)."""
         return ConsentTerms(
             purpose=self.purpose, licence=self.licence,
             repository_licences=sorted({found.spdx for found in self.licences if found.spdx is not None}),
             allowed_licences=None if self.allowed_licences is None else list(self.allowed_licences),
             retain_until=self.retained(),
-            managed_policy_sha256=None if self.managed is None else self.managed.sha256)
+            managed_policy_sha256=None if self.managed is None else self.managed.sha256,
+            managed_scope_sha256=None if self.managed is None else self.managed.scope_sha256)
 
 
 def load_sharing_policy(path: Path) -> SharingPolicy | None:
@@ -136,8 +139,11 @@ def load_sharing_policy(path: Path) -> SharingPolicy | None:
     return load_model(path, SharingPolicy, PolicyError)
 
 
-def load_signing_policy(home: Home, workspace: Path | None) -> SigningPolicy:
-    """The policy for signing an episode of `workspace` (None: the home's policy.toml alone)."""
+def load_signing_policy(home: Home, workspace: Path | None, *,
+                        remotes: Sequence[str | None] = ()) -> SigningPolicy:
+    """The policy for signing an episode of `workspace` (None: the home's policy.toml alone), recorded in
+    a repository of `remotes` (the episode header's): the managed policy's `[[scope]]` sections naming one
+    of these or of the workspace's remotes govern it (policy/managed.py)."""
     personal = load_sharing_policy(home.root / POLICY_FILE)
     local: SharingPolicy | None = None
     root: Path | None = None
@@ -148,7 +154,12 @@ def load_signing_policy(home: Home, workspace: Path | None) -> SigningPolicy:
                 local = effective_settings(root, home).settings.policy
             except SettingsError as exc:
                 raise PolicyError(str(exc)) from None
-    return merge(personal, local, root, load_managed())
+
+    def found() -> list[str]:
+        return list(dict.fromkeys([*(remote for remote in remotes if remote),
+                                   *(workspace_remotes(root) if root is not None else [])]))
+
+    return merge(personal, local, root, load_managed(remotes=found))
 
 
 def merge(personal: SharingPolicy | None, local: SharingPolicy | None,

@@ -42,7 +42,9 @@ from collector.review.errors import ReviewError
 from collector.review.plan import TrimPlan
 from collector.review.trim import TrimResult, trim_episode
 from collector.seal.summaries import read_capture_exclude, read_summary, summary_path
+from collector.upload.governing import keep_remotes, remotes_path
 from collector.upload.pushed_since import keep_origin, origin_path
+from collector.workspace.identity import workspace_remotes
 from schemas.consent import ConsentStatement
 
 SUFFIX = ".ctape"
@@ -116,7 +118,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     episode = open_episode(original)
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
-    policy = policy if policy is not None else load_signing_policy(home, workspace)
+    policy = policy if policy is not None else load_signing_policy(
+        home, workspace, remotes=[episode.header.workspace.git_remote])
     outbox = home.ensure(home.outbox)
     target = outbox / f"{episode.header.episode_id}{SUFFIX}"
     if target.exists():
@@ -132,12 +135,15 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     try:
         if mode is not None and workspace is not None:  # what the upload looks for on remote branches
             keep_origin(home, episode, workspace)
+        keep_remotes(home, str(episode.header.episode_id), [  # which scope governs it, for the upload
+            episode.header.workspace.git_remote, *(workspace_remotes(workspace) if workspace else [])])
         statement, limited = _sign(original, target, home, trimmed, passphrase, policy, scope_files,
                                    captured, mode, bool(episode.header.capture.exclude), workspace, whole)
     except BaseException:
         if mode is not None:
             delivered(home, str(episode.header.episode_id))  # not signed: no upload time
             origin_path(home, str(episode.header.episode_id)).unlink(missing_ok=True)
+        remotes_path(home, str(episode.header.episode_id)).unlink(missing_ok=True)
         raise
     if mode is not None:  # what a later episode going on with this unpushed work would be linked by
         remember(episode, workspace, home)

@@ -75,8 +75,8 @@ class HeldApp(App[list[str]]):
         if item is None:
             return
         if not item.pushed:
-            self.notify(f"{item.episode_id[:8]} waits for members, not for you: it leaves once the issuer "
-                        "counts them (w withdraws it)", severity="warning")
+            self.notify(f"{item.episode_id[:8]} cannot be sent anyway: {'; '.join(item.reasons)} "
+                        "(w withdraws it)", severity="warning")
             return
         text = (f"{'; '.join(item.reasons)}.\n\nSent anyway, it leaves at its random time, once its month "
                 "counts enough members.")

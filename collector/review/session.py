@@ -43,7 +43,8 @@ class ReviewSession:
         self.policy: SigningPolicy | None = None
         self.policy_error: str | None = None
         try:
-            self.policy = load_signing_policy(home, self.workspace)
+            self.policy = load_signing_policy(home, self.workspace,
+                                              remotes=[episode.header.workspace.git_remote])
         except PolicyError as exc:
             self.policy_error = str(exc)
         self.plan = TrimPlan()

@@ -89,6 +89,7 @@ class Terms:
     required: tuple[str, ...] = ()  # what it requires of this share, one line each
     checks: tuple[ShareCheck, ...] = ()  # each requirement, and whether this share meets it
     retain_until: date | None = None  # the retention date signing would sign
+    governing: tuple[str, ...] = ()  # what of the managed policy governs: file, scope, SHA-256, one each
 
     @classmethod
     def of(cls, policy: SigningPolicy, files: list[str], *, unlinkable: bool = False,
@@ -108,7 +109,8 @@ class Terms:
                    policy.allowed_licences, problem, mandatory,
                    None if managed is None else managed.where,
                    () if managed is None else tuple(managed.requirements()),
-                   () if managed is None else tuple(managed.checks(share)), retained)
+                   () if managed is None else tuple(managed.checks(share)), retained,
+                   () if managed is None else tuple(managed.governing()))
 
     def to_json(self) -> dict[str, Any]:
         return {"purpose": self.purpose, "licence": self.licence,
@@ -118,7 +120,7 @@ class Terms:
                 "retain_until": None if self.retain_until is None else self.retain_until.isoformat(),
                 "mandatory_exclusions": [{"file": file, "glob": glob} for file, glob in self.mandatory],
                 "managed_policy": None if self.managed is None else {
-                    "path": self.managed, "requires": list(self.required),
+                    "path": self.managed, "governing": list(self.governing), "requires": list(self.required),
                     "checks": [check.to_json() for check in self.checks]}}
 
 
@@ -264,6 +266,7 @@ class ReviewSummary:
                                                                      " nothing of a share"))
             lines += [f"  {MET[check.met]}  {check.requirement} (this share: {one_line(check.share, 200)})"
                       for check in terms.checks]
+            lines += [f"  governed by {line}" for line in terms.governing]
         if terms.problem:
             lines.append(f"signing     refused as it is: {terms.problem}")
         for file, glob in terms.mandatory:

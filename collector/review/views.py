@@ -105,6 +105,7 @@ def sign_lines(session: ReviewSession, key: KeyInfo | None, shared: str, *,
              "key       a key of this episode alone, authorised by your issuer (unlinkable mode)",
              f"purpose   {(terms.purpose if terms else None) or '(none given by the policy)'}",
              f"licence   {(terms.licence if terms else None) or '(none given by the policy)'}"]
+    lines += [f"policy    {line}" for line in (terms.governing if terms is not None else ())]
     if terms is not None and terms.retain_until is not None:
         lines.append(f"kept      until {terms.retain_until.isoformat()}, purged from datasets the day after")
     if terms is not None and terms.problem:

@@ -3,9 +3,11 @@
 An unlinkable episode is held for two reasons (collector/held.py keeps what upload runs held): its month
 counts fewer than k members at the issuer (members.py: nothing to answer, it leaves once k is reached),
 or work of it was pushed after signing (pushed_since.py: whoever holds the repository can tell it is the
-contributor's). `codetape review` lists them with `held_items` and offers, for each, to send it anyway
-(pushed work only, pushed_since.py `send_anyway`: it then leaves by the usual rules, k members still apply)
-or to `withdraw` it (what `codetape revoke` does: it is never uploaded, its record leaves at a random time).
+contributor's); an attributed one when the managed policy governing it now requires unlinkable consent
+(governing.py: it leaves only once signed again unlinkably, `codetape sign --unlinkable`). `codetape
+review` lists them with `held_items` and offers, for each, to send it anyway (pushed work only,
+pushed_since.py `send_anyway`: it then leaves by the usual rules, k members still apply) or to `withdraw`
+it (what `codetape revoke` does: it is never uploaded, its record leaves at a random time).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from collector.held import MEMBERS, PUSHED, Kind, read
+from collector.held import MEMBERS, MODE, PUSHED, Kind, read
 from collector.home import Home
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ def held_items(home: Home) -> list[HeldItem]:
 
     waiting = {entry.episode_id for entry in entries(home) if entry.state == "signed"}
     found: dict[str, HeldItem] = {}
-    for kind in (PUSHED, MEMBERS):
+    for kind in (MODE, PUSHED, MEMBERS):
         for item in read(home, kind):
             name = item["episode_id"]
             if name in waiting:
@@ -50,13 +52,17 @@ def held_items(home: Home) -> list[HeldItem]:
 def reason(kind: Kind, item: dict[str, Any]) -> str:
     """Why a list of `kind` holds the episode, for a person."""
     # the holds' own modules (the issuer's client, git) only to word a reason
+    from collector.upload.governing import HeldMode
     from collector.upload.members import Held
     from collector.upload.pushed_since import HeldPushed
 
     try:
+        if kind == MODE:
+            return HeldMode(**item).why()
         return HeldPushed(**item).why() if kind == PUSHED else "it waits" + Held(**item).why()
     except TypeError:  # written by another version: its fields differ
-        return "work of it was pushed after signing" if kind == PUSHED else "it waits for k members"
+        return {PUSHED: "work of it was pushed after signing", MODE: "it was signed in a weaker consent mode "
+                "than the managed policy requires now"}.get(kind, "it waits for k members")
 
 
 def withdraw(home: Home, episode_id: str) -> Revocation:

@@ -4,9 +4,11 @@ An episode leaves only when it opens as an intact container, carries a consent f
 verifies with the user's own key (or, signed in unlinkable mode, with one of this home's per-episode
 keys), whose statement matches the bytes and the steps (collector.consent),
 when the sharing policy in force now (CODETAPE_HOME/policy.toml) still allows what was signed (purpose,
-licence, repository licences, mandatory exclusions), when the organisation's managed policy in force now
-(policy/managed.py) does too (its mandatory exclusions; its channels and size cap, policy/limits.py: an
-episode signed before the policy set them holds what it forbids), and when it has not been revoked.
+licence, repository licences, mandatory exclusions), when the organisation's managed policy governing it
+now (policy/managed.py: its top-level keys and the scopes naming its repository, upload/governing.py) does
+too (its mandatory exclusions; its channels and size cap, policy/limits.py: an episode signed before the
+policy set them holds what it forbids; its consent mode; its destinations, checked by the transfer against
+the store), and when it has not been revoked.
 Anything else is UploadRefused with the reason; nothing is sent.
 
 The upload threads check their episodes side by side: the episode reader keeps a zstd decompressor per
@@ -31,9 +33,10 @@ from collector.episode import Episode, open_episode
 from collector.episode.summary import summarize
 from collector.errors import EpisodeError, PolicyError
 from collector.home import Home
-from collector.policy.managed import limits_problem, load_managed
+from collector.policy.managed import Managed, limits_problem
 from collector.policy.sharing import POLICY_FILE, load_sharing_policy, merge
 from collector.upload.errors import UploadRefused
+from collector.upload.governing import governing, mode_problem
 from schemas.consent import ConsentStatement
 
 HASH_CHUNK = 1024 * 1024
@@ -49,6 +52,7 @@ class Cleared:
     size: int
     statement: ConsentStatement
     statement_sha256: str
+    managed: Managed | None = None  # the managed policy governing it now (upload/governing.py)
 
     @property
     def signer(self) -> str:
@@ -74,14 +78,19 @@ def clear(path: Path, home: Home) -> Cleared:
         check_scope(statement, summarize(episode))
     except EpisodeError as exc:
         raise UploadRefused(f"{eid} fails its consent check, so it stays: {exc}") from None
-    problem = policy_problem(home, statement) or managed_problem(episode, statement)
+    try:
+        managed = governing(home, str(eid), episode.header.workspace.git_remote,
+                            unlinkable=statement.reviewer.authorisation is not None)
+    except PolicyError as exc:
+        raise UploadRefused(f"{eid} stays: {exc}") from None
+    problem = policy_problem(home, statement) or managed_problem(episode, statement, managed)
     if problem is not None:
         raise UploadRefused(f"{eid} stays: {problem}")
     digest, size = file_sha256(path)
     if (digest, size) != before:
         raise UploadRefused(f"{path} changed while it was being checked; nothing was sent, try again")
     _signature, statement_bytes = unpack_payload(episode.consent)
-    return Cleared(path, eid, digest, size, statement, hashlib.sha256(statement_bytes).hexdigest())
+    return Cleared(path, eid, digest, size, statement, hashlib.sha256(statement_bytes).hexdigest(), managed)
 
 
 def _require_own(home: Home, eid: uuid.UUID, statement: ConsentStatement) -> None:
@@ -133,15 +142,18 @@ def policy_problem(home: Home, statement: ConsentStatement) -> str | None:
     return None
 
 
-def managed_problem(episode: Episode, statement: ConsentStatement) -> str | None:
-    """Why the managed policy, as it stands now, forbids sharing what was signed: a file under its mandatory
-    exclusions, a step of a channel it does not list, a file text above its size cap; None if nothing."""
-    try:
-        managed = load_managed()
-    except PolicyError as exc:
-        return str(exc)
+def managed_problem(episode: Episode, statement: ConsentStatement, managed: Managed | None) -> str | None:
+    """Why the managed policy governing the episode (upload/governing.py), as it stands now, forbids sharing
+    what was signed: a file under its mandatory exclusions, a step of a channel it does not list, a file
+    text above its size cap, a consent mode it does not require; None if nothing."""
     if managed is None:
         return None
+    mode = mode_problem(managed, unlinkable=statement.reviewer.authorisation is not None)
+    if mode is not None:
+        short = str(statement.content.episode_id)[:8]
+        if managed.policy.consent.mode == "unlinkable":
+            return f"{mode}; sign it again (codetape sign --unlinkable {short} --yes) or withdraw it"
+        return f"{mode}; withdraw it (codetape revoke {short})"
     hits = merge(None, None, None, managed).excluded_files(list(statement.scope.files))
     if hits:
         file, glob = hits[0]

@@ -58,14 +58,20 @@ class Held:
                 "needed": self.needed, "problem": self.problem}
 
 
-def min_members(home: Home) -> int:
-    """k: the larger of config.toml's `[consent] min_members` and the managed policy's."""
+def min_members(home: Home, episode_id: str | None = None) -> int:
+    """k: the larger of config.toml's `[consent] min_members` and the managed policy's (the one governing
+    the episode `episode_id`, upload/governing.py: its top-level keys and the scopes naming its repository;
+    the top-level keys alone when it cannot be told, the gate then keeps it)."""
     # the managed policy and config.toml only when an unlinkable episode is to leave
     from collector.policy.config import load_config
     from collector.policy.managed import load_managed
+    from collector.upload.governing import governing
 
     wanted = load_config(home).consent.min_members
-    managed = load_managed()
+    try:
+        managed = load_managed() if episode_id is None else governing(home, episode_id, None, unlinkable=True)
+    except CodetapeError:
+        managed = load_managed()
     required = None if managed is None else managed.policy.consent.min_members
     return max(wanted, required or 0)
 
@@ -103,7 +109,6 @@ def hold_back(home: Home, episodes: Mapping[str, Path], now: datetime,
     wanted = months(episodes)
     held: list[Held] = []
     if wanted:
-        needed = min_members(home)
         try:
             enrolment = load_enrolment(home)
             record = fetch_record(enrolment.url, enrolment.identity, transport or http_transport)
@@ -111,6 +116,7 @@ def hold_back(home: Home, episodes: Mapping[str, Path], now: datetime,
         except ConsentError as exc:
             record, problem = None, str(exc)
         for name, epoch in sorted(wanted.items()):
+            needed = min_members(home, name)
             month = None if record is None else record.months.get(epoch)
             members = None if record is None else (0 if month is None else month.members)
             if members is None or members < needed:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
-from collector.held import MEMBERS, PUSHED, read
+from collector.held import MEMBERS, MODE, PUSHED, read
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
 from collector.safe_urls import safe_text
@@ -203,7 +203,8 @@ def outbox_status(home: Home) -> dict[str, Any]:
             "destination": None if destination is None else destination.url, "destination_problem": problem,
             "last_attempt": attempt,
             "held_for_members": [item for item in read(home, MEMBERS) if item["episode_id"] in still],
-            "held_for_pushed": [item for item in read(home, PUSHED) if item["episode_id"] in still]}
+            "held_for_pushed": [item for item in read(home, PUSHED) if item["episode_id"] in still],
+            "held_for_mode": [item for item in read(home, MODE) if item["episode_id"] in still]}
 
 
 def _plain(attempt: LastAttempt) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from collector.protocol.clock import Clock, utc_now
 from collector.upload.destinations import Resume, Store, episode_key, manifest_key
 from collector.upload.errors import TransferFailed, UploadRefused
 from collector.upload.gate import Cleared, clear
+from collector.upload.governing import destination_problem
 from collector.upload.pushed_since import left
 from collector.upload.receipt_file import receipt_path
 from collector.upload.receipts import (
@@ -71,6 +72,9 @@ def upload_episode(path: Path, home: Home, store: Store, *, progress: Callable[[
                    now: Clock = utc_now) -> Delivered:
     """Clear `path` and put it in `store` (UploadRefused, TransferFailed); nothing is sent twice."""
     cleared = clear(path, home)
+    problem = destination_problem(cleared.managed, store.ref.url)
+    if problem is not None:
+        raise UploadRefused(f"{cleared.episode_id} stays: {problem}; nothing was sent")
     with holding(home, cleared.episode_id):
         receipt = _receipt_for(home, cleared)
         key = episode_key(cleared.sha256)

@@ -49,3 +49,20 @@ def identify(root: Path) -> WorkspaceIdentity:
         git_remote=strip_credentials(remote)[:4096] if remote else None,
         head_at_start=head if head and _SHA.match(head) else None,
     )
+
+
+def workspace_remotes(root: Path) -> list[str]:
+    """Every remote URL of the repository at `root`, each once: each remote's fetch and push URLs as
+    configured and as git rewrites them (`url.<base>.insteadOf`); [] outside a repository, or without a
+    remote. What the managed policy's `[[scope]]` sections are matched against (policy/managed.py): a
+    scope naming any of them governs the workspace."""
+    found: list[str] = []
+    configured = read_git(root, "config", "--get-regexp", r"^remote\..*\.(url|pushurl)$")
+    for line in (configured or "").splitlines():
+        _key, _, value = line.partition(" ")
+        found.append(value.strip())
+    for name in (read_git(root, "remote") or "").splitlines():
+        for push in ((), ("--push",)):
+            urls = read_git(root, "remote", "get-url", *push, "--all", name.strip())
+            found.extend((urls or "").splitlines())
+    return list(dict.fromkeys(strip_credentials(url.strip()) for url in found if url.strip()))

@@ -63,8 +63,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "of those origins (default 1: all of them)")
     build.add_argument("--require-policy", metavar="SHA256",
                        help="keep only episodes signed under the managed policy whose file hashes to SHA256 "
-                       "(sha256sum /etc/codetape/policy.toml; codetape status shows it): the rest are rows "
-                       "of rejected, reason policy")
+                       "(sha256sum /etc/codetape/policy.toml, or the policy.d file whose [[scope]] governed "
+                       "them; codetape status shows it): the rest are rows of rejected, reason policy")
     build.add_argument("--as-of", metavar="DATE", type=_day,
                        help="judge retention as on DATE (YYYY-MM-DD, UTC; today or later, default today): "
                        "every episode whose signed retain_until is before it is purged, as a build on that "

@@ -235,11 +235,13 @@ def _sharing(home: Home) -> list[Check]:
 def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:
     from collector.errors import SettingsError
     from collector.policy.effective import effective_settings
+    from collector.policy.scoped import governing_line, workspaces_policy
     from collector.workspace.registry import Registry
 
     roots = Registry(home).roots()
     if not roots:
         return [], [Check("workspaces", "absent", "none opted in (codetape init DIR)")]
+    governing = {found["root"]: governing_line(found) for found in workspaces_policy(roots)}
     checks: list[Check] = []
     for root in roots:
         try:
@@ -247,7 +249,9 @@ def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:
         except SettingsError as exc:
             checks.append(Check(f"workspace {root}", "problem", f"not recording: {exc}"))
             continue
-        checks.append(Check(f"workspace {root}", "ok", "opted in, settings usable"))
+        scope = governing.get(str(root))
+        usable = "opted in, settings usable" + (f"; {scope}" if scope else "")
+        checks.append(Check(f"workspace {root}", "ok", usable))
     return roots, checks
 
 

@@ -18,6 +18,11 @@ signed one after another with the same --exclude, --redact and --leave-out-promp
 of one episode: it takes one), each after a short summary of it; one that cannot be signed (a trim that
 changes nothing in it, say) is named and left as it is, the others go on, and the exit status is 1.
 
+An episode signed attributed that waits in the outbox, never uploaded (held because the managed policy
+governing it now requires unlinkable consent, say), is signed again with --unlinkable: its content as it
+was signed goes back to episodes/ and is signed unlinkably as any sealed episode is, and its attributed
+copy is taken out of the outbox; when signing fails, it stays as it was.
+
 Without --yes nothing happens: signing states your consent to share the episode, so say so explicitly,
 after looking at it (codetape review EPISODE, or codetape review --all-sealed --summary). --dry-run signs
 nothing and needs no --yes: it prints what would leave, after the same trims and the sharing policy's
@@ -191,6 +196,13 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
     from collector.upload.outbox import upload_note
 
     episode = open_episode(path)
+    if episode.consent is not None and unlinkable:  # signed attributed: signed again, unlinkably
+        from collector.review.resign import attributed_withdrawn
+
+        with attributed_withdrawn(path, home) as unsigned:
+            sign_one(unsigned, plan, home, passphrase, workspace_dir, unlinkable, retain_until)
+        print(f"withdrew the attributed copy of {episode.header.episode_id} from the outbox")
+        return
     workspace = workspace_for(episode.header, home, workspace_dir)
     pushed = continued = None
     if unlinkable:
@@ -212,7 +224,8 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
                 raise UsageError(f"not signed: {unused[0]}")
         policy = None
         if retain_until is not None:
-            policy = dataclasses.replace(load_signing_policy(home, workspace), retain_until=retain_until)
+            policy = dataclasses.replace(load_signing_policy(home, workspace, remotes=[
+                episode.header.workspace.git_remote]), retain_until=retain_until)
         queued = sign_and_queue(path, home, trimmed=trimmed, passphrase=passphrase, workspace=workspace,
                                 unlinkable=unlinkable, policy=policy)
     if trimmed is not None:

@@ -71,6 +71,7 @@ def stopped(workspace: dict[str, Any]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from collector.policy.managed import managed_status, status_lines
+    from collector.policy.scoped import governing_line, workspaces_policy
     from collector.upload.outbox import outbox_status
 
     home = Home.from_env(args.env)
@@ -88,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
     status["opted_in"] = opted_in(home)
     status["managed_policy"] = managed_status(args.env)
+    status["governing"] = workspaces_policy([Path(root) for root in status["opted_in"]], args.env)
     status["agents"] = agent_lines(home, args.env)
     if args.json:
         from collector.sources.testruns.pytest_env import pytest_env
@@ -97,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for line in status_lines(status["managed_policy"]):
         print(line)
+    for found in status["governing"]:
+        print(f"{found['root']}: {governing_line(found)}")
     for reason in status["ignored_settings"]:
         print(f"warning: {reason}")
     for line in status["agents"]:
@@ -202,6 +206,10 @@ def pushed_why(item: dict[str, Any]) -> str:
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:
     """What waits in the outbox, for where, and how the last upload attempt went (why it failed)."""
+    # the holds' wording only when the outbox is shown
+    from collector.held import MODE
+    from collector.upload.asked import reason
+
     count, where = outbox["waiting"], outbox["destination"]
     waits = f"{count} signed episode{'s' * (count != 1)} waiting"
     if outbox["destination_problem"] is not None:
@@ -218,6 +226,8 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
             f"{item['members']} of {item['needed']} members" if item["members"] is not None
             else f"the record could not be fetched ({item['problem']}); {item['needed']} members needed")
             for item in held]
+    lines += [f"{item['episode_id'][:8]} held: " + reason(MODE, item)
+              for item in outbox.get("held_for_mode") or []]
     pushed = outbox.get("held_for_pushed") or []
     if pushed:
         lines.append(f"{len(pushed)} unlinkable episode{'s' * (len(pushed) != 1)} held: work of it was "

@@ -30,6 +30,13 @@ before the issuer's signed record (fetched each run, from the issuer you enrolle
 members for its month: k is the larger of [consent] min_members in config.toml (5 by default) and the
 managed policy's; each that waits is named, with the count, and `codetape status` shows them.
 
+The managed policy governing each episode (its top-level keys and the `[[scope]]` sections naming the
+repository it was recorded in) is read again as it stands: an episode it no longer allows stays, one line
+saying why (a file under an exclusion, a channel, the size cap, a destination it does not allow). One
+signed attributed while that policy now requires unlinkable consent is held and named, and `codetape
+status` shows it: `codetape sign --unlinkable EPISODE --yes` signs it again unlinkably (its attributed copy
+withdrawn from the outbox), `codetape revoke EPISODE` withdraws it.
+
 Work pushed after signing names its author, unlinkable or not. Before an unlinkable episode leaves, each
 run looks again (as of the last fetch or push, no network) whether any of its commits, or any of its files'
 final texts as they were before signing masked them, is now on a remote-tracking branch of the repository
@@ -85,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.due import due_at, release, scheduled
     from collector.episode.resolve import resolve_episode, show
     from collector.upload.destinations import configured
+    from collector.upload.governing import hold_mode
     from collector.upload.members import hold_back, months
     from collector.upload.outbox import drain, record_run, waiting
     from collector.upload.pushed_since import hold_pushed, send_anyway
@@ -112,8 +120,11 @@ def run(args: argparse.Namespace) -> int:
         if send_anyway(home, name) and not args.quiet:
             print(f"{name[:8]} goes although work of it may be pushed: its time and k members still apply")
     members = None if relay is None else transport(relay)  # through the relay: the issuer sees no one
-    # k members, then nothing pushed
-    held = [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members)]
+    # the consent mode the policy governing each requires now, k members, then nothing pushed
+    held = [(item.episode_id, item.line()) for item in hold_mode(home, episodes)]
+    for name, _line in held:
+        episodes.pop(name, None)
+    held += [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members)]
     held += [(item.episode_id, item.line()) for item in hold_pushed(home, episodes, moment)]
     for name, line in held:
         episodes.pop(name, None)

@@ -175,7 +175,8 @@ def _check(path: Path, entry: Entry, context: Context, reader: Readable, outcome
     if context.licences is not None:
         context.licences.check(statement.terms.licence)
     if context.require_policy is not None:
-        _check_policy(statement.terms.managed_policy_sha256, context.require_policy)
+        _check_policy(statement.terms.managed_policy_sha256, statement.terms.managed_scope_sha256,
+                      context.require_policy)
     if entry.manifest:
         _check_manifest(reader.read_bytes(manifest_key(entry.sha256), MAX_MANIFEST), outcome, statement_bytes)
     exports = InPass(episode, entry.sha256, entry.key, statement.reviewer.key_id, context.exports, staging) \
@@ -200,13 +201,17 @@ def _admit(statement: ConsentStatement, context: Context) -> str | None:
     return None
 
 
-def _check_policy(signed: str | None, required: str) -> None:
-    """Rejected("policy") unless the statement names the managed policy --require-policy gives."""
-    if signed is None:
+def _check_policy(signed: str | None, scope: str | None, required: str) -> None:
+    """Rejected("policy") unless the statement names the managed policy --require-policy gives: its
+    top-level file's digest, or that of the file whose scope governed the episode."""
+    if scope is not None and scope == required:
+        return
+    if signed is None and scope is None:
         raise Rejected("policy", f"it was signed under no managed policy; --require-policy wants "
                        f"{required[:16]}...")
     if signed != required:
-        raise Rejected("policy", f"it was signed under the managed policy {signed[:16]}..., not the "
+        under = signed or scope or ""
+        raise Rejected("policy", f"it was signed under the managed policy {under[:16]}..., not the "
                        f"{required[:16]}... --require-policy wants")
 
 

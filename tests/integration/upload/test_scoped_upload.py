@@ -1,0 +1,135 @@
+"""The managed policy governing each episode, checked again at upload (issue 95, item 2), on SeaweedFS: an
+episode signed attributed before the scope governing its repository required unlinkable consent is held
+(the run names it, `status` gives it one line) until its contributor signs it again with `sign
+--unlinkable` (its attributed copy withdrawn from the outbox); a personal episode beside it leaves under the
+top-level keys alone; a scope's destinations bind its own episodes only; an unlinkable episode whose
+repository cannot be told stays while a scope is installed. The policy is a file CODETAPE_POLICY adds,
+with `[[scope]]` sections (tests/unit/policy/test_scopes.py reads policy.d's)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from collector.consent import init_keys
+from collector.consent.statement import parse_statement, unpack_payload
+from collector.episode import open_episode
+from collector.held import MODE
+from collector.home import Home
+from collector.upload.governing import remotes_path
+from tests.cli import codetape
+from tests.fixtures.make_golden import DIRECTORY
+from tests.integration.policy.test_managed_policy import install
+from tests.support.issuer import Issuer
+from tests.support.linkage import episode_repository
+from tests.support.seaweed import SeaweedFS
+
+SCOPE = """\
+[[scope]]
+name = "client A"
+remotes = ["github.com/example/*"]
+allowed_destinations = ["s3://{bucket}"]
+"""
+UNLINKABLE = '[scope.consent]\nmode = "unlinkable"\n'
+
+
+def contractor(tmp_path: Path, issuer: Issuer, seaweed: SeaweedFS, bucket: str,
+               name: str) -> tuple[Path, list[str]]:
+    """Her home (own key, enrolled, uploading to `bucket`), the repository the golden episodes were
+    recorded in, and both signed attributed into the outbox: `full` names client A's remote
+    (github.com/example/pager), `minimal` none (her own work). Their ids, in that order."""
+    home = tmp_path / "home"
+    init_keys(Home(home))
+    issuer.enrol(home, name, count=3)
+    (home / "config.toml").write_text(f'[upload]\nto = "s3://{bucket}"\nendpoint_url = "{seaweed.endpoint}"\n'
+                                      "[consent]\nmin_members = 1\n", encoding="utf-8")
+    episode_repository(home, tmp_path, "pager")
+    ids = []
+    for golden in ("full", "minimal"):
+        episode = tmp_path / f"{golden}.ctape"
+        shutil.copy(DIRECTORY / f"{golden}.ctape", episode)
+        done = codetape(home, "sign", str(episode), "--yes")
+        assert done.returncode == 0, done.stderr
+        ids.append(str(open_episode(episode).header.episode_id))
+    return home, ids
+
+
+def authorised(path: Path) -> bool:
+    consent = open_episode(path).consent
+    assert consent is not None
+    return parse_statement(unpack_payload(consent)[1]).reviewer.authorisation is not None
+
+
+def test_an_attributed_episode_is_held_once_its_scope_requires_unlinkable_and_leaves_only_resigned(
+        issuer: Issuer, seaweed: SeaweedFS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bucket = seaweed.bucket("scoped-mode")
+    policy = install(tmp_path / "etc-codetape", SCOPE.format(bucket=bucket))
+    tmp_path.chmod(0o755)
+    monkeypatch.setenv("CODETAPE_POLICY", str(policy))
+    home, (client, own) = contractor(tmp_path, issuer, seaweed, bucket, "held-contractor")
+    install(policy.parent, SCOPE.format(bucket=bucket) + UNLINKABLE)  # the organisation requires it now
+
+    done = codetape(home, "upload", env=seaweed.env())
+    assert done.returncode == 0, done.stderr
+    assert (f"{client[:8]} is held: it was signed attributed, and the managed policy ({policy}, scope "
+            "'client A') requires unlinkable consent now: sign it again unlinkably with `codetape sign "
+            f"--unlinkable {client[:8]} --yes`") in done.stdout
+    assert f"{own[:8]}  uploaded to s3://{bucket}" in done.stdout  # her own: the top-level keys alone
+    assert len(seaweed.keys(bucket)) == 2  # the personal episode and its manifest, nothing of client A's
+
+    status = codetape(home, "status")
+    held = [line for line in status.stdout.splitlines() if "held" in line]
+    assert held == [f"{client[:8]} held: it was signed attributed, and the managed policy ({policy}, scope "
+                    "'client A') requires unlinkable consent now: sign it again unlinkably with `codetape "
+                    f"sign --unlinkable {client[:8]} --yes` (its attributed copy is withdrawn from the "
+                    f"outbox), or withdraw it with `codetape revoke {client[:8]}`"], status.stdout
+    named = codetape(home, "upload", client, env=seaweed.env())  # naming it changes nothing
+    assert named.returncode == 0 and f"{client[:8]} is held" in named.stdout
+    assert len(seaweed.keys(bucket)) == 2
+
+    signed = codetape(home, "sign", "--unlinkable", client, "--yes")
+    assert signed.returncode == 0, signed.stderr
+    assert f"withdrew the attributed copy of {client} from the outbox" in signed.stdout
+    outbox = Home(home).outbox
+    assert authorised(outbox / f"{client}.ctape")
+    assert not list(Home(home).episodes.glob("*.ctape")) and not list(outbox.glob(".*attributed"))
+    again = codetape(home, "sign", "--unlinkable", client, "--yes")  # an episode is signed once
+    assert again.returncode != 0 and "is signed unlinkably already" in again.stderr
+
+    kept = remotes_path(Home(home), client).read_text(encoding="utf-8")
+    assert json.loads(kept)["remotes"] == ["https://github.com/example/pager.git"]
+    remotes_path(Home(home), client).unlink()  # which repository it was recorded in: not known any more
+    done = codetape(home, "upload", "--now", env=seaweed.drop_env())
+    assert done.returncode == 1 and len(seaweed.keys(bucket)) == 2
+    assert (f"{client} stays: which repository {client[:8]} was recorded in cannot be told") in done.stderr
+
+    remotes_path(Home(home), client).write_text(kept, encoding="utf-8")
+    done = codetape(home, "upload", "--now", env=seaweed.drop_env())
+    assert done.returncode == 0, done.stderr
+    assert f"{client[:8]}  uploaded to s3://{bucket}" in done.stdout
+    assert len(seaweed.keys(bucket)) == 4
+    assert not (outbox / MODE).exists()
+    assert "held" not in codetape(home, "status").stdout
+
+
+def test_a_scopes_destinations_bind_its_own_episodes_only(
+        issuer: Issuer, seaweed: SeaweedFS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client_bucket, own_bucket = seaweed.bucket("scoped-client"), seaweed.bucket("scoped-own")
+    policy = install(tmp_path / "etc-codetape", SCOPE.format(bucket=client_bucket))
+    tmp_path.chmod(0o755)
+    monkeypatch.setenv("CODETAPE_POLICY", str(policy))
+    home, (client, own) = contractor(tmp_path, issuer, seaweed, own_bucket, "routed-contractor")
+
+    done = codetape(home, "upload", env=seaweed.env())
+    assert done.returncode == 1
+    assert (f"{client} stays: the managed policy ({policy}, scope 'client A') allows its uploads only to "
+            f"s3://{client_bucket}, and s3://{own_bucket} is none of them; nothing was sent") in done.stderr
+    assert f"{own[:8]}  uploaded to s3://{own_bucket}" in done.stdout
+    assert seaweed.keys(client_bucket) == [] and len(seaweed.keys(own_bucket)) == 2
+
+    done = codetape(home, "upload", "--to", f"s3://{client_bucket}", env=seaweed.env())
+    assert done.returncode == 0, done.stderr
+    assert f"{client[:8]}  uploaded to s3://{client_bucket}" in done.stdout
