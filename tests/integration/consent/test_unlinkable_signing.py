@@ -1,6 +1,6 @@
 """Signing in unlinkable mode through the real CLI, with keys a real issuer process authorised blindly:
 the episode's own key signs, the statement carries the issuer's authorisation and nothing of the
-contributor's key, the day only, the editor's major.minor, times and durations re-timed in 100 ms steps
+contributor's key, the day only, the editor's major.minor, times and durations drawn in 100 ms steps
 (test_unlinkable_timing.py; unless the contributor signs `timing = "exact"`), each key used once;
 `codetape verify --trust-issuer` checks the authorisation against the issuer's record."""
 
@@ -97,8 +97,8 @@ def test_sign_unlinkable_signs_with_an_episode_key_and_keeps_the_day_and_re_time
     assert len(steps) == len(original)
     assert any(t % 100 for t in times(original).values())  # times a 100 ms step does not keep
     assert all(t % 100 == 0 for t in times(steps).values())
-    for name in DURATIONS:
-        assert any(name in str(step) for step in steps)
+    assert any("until_ms" in str(step) for step in steps)  # a gap's end moves with the times (a command
+    # and a test run that ran within a pause, as all of this episode's did, last 0 ms when drawn)
 
     ok = codetape(enrolled, "verify", str(signed))
     assert ok.returncode == 0, ok.stderr

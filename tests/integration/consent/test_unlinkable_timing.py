@@ -83,6 +83,17 @@ def test_unlinkable_signing_draws_the_times_by_default(home: Home, tmp_path: Pat
     assert other != held or again.content.episode_id != statement.content.episode_id  # drawn anew
 
 
+def test_drawn_times_are_the_same_again_only_given_the_seed(tmp_path: Path) -> None:
+    """The draw is a random.Random of the seed minimise_episode is given (signing gives none: 128 bits from
+    the system, for that episode alone, kept nowhere)."""
+    def held(name: str, seed: int | None) -> list[int]:
+        drawn = minimise_episode(DIRECTORY / "full.ctape", tmp_path / name, "drawn", seed=seed)
+        return [step.t_ms for step in open_episode(drawn).steps()]
+
+    assert held("a.ctape", 7) == held("b.ctape", 7) != held("c.ctape", 8)
+    assert held("d.ctape", None) != held("e.ctape", None)
+
+
 def test_timing_retimed_rounds_the_pauses_up_to_whole_seconds(home: Home, tmp_path: Path) -> None:
     """Issue 69's default, still signed when config.toml asks for it and read as it was."""
     home.config.write_text('[consent]\ntiming = "retimed"\n', encoding="utf-8")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from itertools import pairwise
 
-from collector.consent.retime import PAUSE_MS, PAUSE_STEP_MS, Retiming, retimed
+from collector.consent.retime import BUCKET_MS, PAUSE_MS, PAUSE_STEP_MS, Retiming, retimed
 from collector.export.bursts import PAUSE_MS as EXPORT_PAUSE_MS
 from schemas import steps as kinds
 from schemas.consent import COARSE_MS
@@ -84,3 +84,36 @@ def test_an_edit_more_than_a_pause_after_the_last_one_starts_a_burst_whatever_ca
     first, second = retiming.times
     assert [retiming.at(t) for t, _ in marks] == [first] * 5 + [second]
     assert second - first >= 5000  # the 5 s from the last edit, rounded up, and the drawn length
+
+
+def test_drawn_reads_two_typists_whose_pauses_differ_within_a_bucket_alike() -> None:
+    """Issue 93: one pausing 4-5 s between bursts, the other 40-55 s, drawn with one seed: the same times."""
+    brief = typed(173, [4321, 4100, 5000, 4800])
+    long = typed(591, [43_210, 41_000, 55_000, 48_000])
+    drawn = [Retiming.of(edits(times), random.Random(11), BUCKET_MS) for times in (brief, long)]
+    assert [drawn[0].at(t) for t in brief] == [drawn[1].at(t) for t in long]
+    retimed_apart = [Retiming.of(edits(times), random.Random(11)) for times in (brief, long)]
+    assert [retimed_apart[0].at(t) for t in brief] != [retimed_apart[1].at(t) for t in long]
+
+
+def test_drawn_puts_a_save_and_a_test_run_in_a_pause_at_the_time_of_the_burst_before_it() -> None:
+    """A save 1 s or 20 s after typing, a test run 9 s after: all at the burst's time, the pause after them
+    drawn from the burst's last keystroke; a command's start and end in the pause: 0 ms long."""
+    for save_after in (1000, 20_000):
+        steps: list[kinds.Step] = [keystroke(t) for t in (0, 150, 300)]
+        steps += [kinds.SaveStep(t_ms=300 + save_after, source="lsp", path="a.py"),
+                  kinds.CommandStep(t_ms=300 + save_after + 9000, source="shell", command_line="pytest",
+                                    duration_ms=8000),
+                  kinds.TestRunStep(t_ms=300 + save_after + 9000, source="pytest", duration_ms=7000),
+                  keystroke(90_000)]
+        retiming = Retiming.of_steps(steps, random.Random(3), BUCKET_MS)
+        held = [retimed(step, retiming) for step in steps]
+        first, second = retiming.times
+        assert [step.t_ms for step in held] == [first] * 6 + [second]
+        assert [step.duration_ms for step in held if isinstance(step, kinds.CommandStep | kinds.TestRunStep)
+                ] == [0, 0]
+        assert 60_000 < second - first - retiming.drawn[0] <= 120_000  # 89.7 s from the last keystroke
+
+
+def keystroke(t_ms: int) -> kinds.EditStep:
+    return kinds.EditStep(t_ms=t_ms, source="lsp", path="a.py", changes=[kinds.ContentChange(text="x")])
