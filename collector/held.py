@@ -7,6 +7,9 @@
     outbox/mode-held.json      (MODE) each was signed attributed, and the managed policy governing it now
                                requires unlinkable consent: it is re-signed or withdrawn
                                (collector/upload/governing.py)
+    outbox/destination-held.json  (DESTINATION) the managed policy governing each allows none of the
+                               destinations configured (`[upload] to`, `[[upload.route]]`): it waits for one
+                               (collector/upload/routes.py)
 
 Each is a JSON list of objects with at least `episode_id`, written by the upload run that held them (0600,
 replaced atomically); a run that looked at some episodes only replaces what it says of those. An episode
@@ -26,11 +29,12 @@ from typing import Any, Literal
 from collector.atomic import atomic_write
 from collector.home import Home
 
-Kind = Literal["members-held.json", "pushed-held.json", "mode-held.json"]
+Kind = Literal["members-held.json", "pushed-held.json", "mode-held.json", "destination-held.json"]
 MEMBERS: Kind = "members-held.json"
 PUSHED: Kind = "pushed-held.json"
 MODE: Kind = "mode-held.json"
-KINDS: tuple[Kind, ...] = (MEMBERS, PUSHED, MODE)
+DESTINATION: Kind = "destination-held.json"
+KINDS: tuple[Kind, ...] = (MEMBERS, PUSHED, MODE, DESTINATION)
 MAX_BYTES = 1 << 22
 
 

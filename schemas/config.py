@@ -19,6 +19,27 @@ ShortName = Annotated[str, Meta(min_length=1, max_length=256)]
 MAX_IDLE_MINUTES = 24 * 60
 
 
+class UploadRoute(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """`[[upload.route]]` in config.toml: where the episodes of the repositories `remote` names go (the first
+    route naming an episode's repository whose destination the managed policy governing it allows;
+    collector/upload/routes.py), instead of `[upload] to`."""
+
+    remote: Annotated[str, Meta(min_length=1, max_length=4096, description=(
+        "the repositories it routes, as a managed policy's [[scope]] names them: a remote URL or HOST/PATH, "
+        "a path ending in /* for every repository below it (github.com/acme/*)"))]
+    to: Annotated[DestinationUrl, Meta(description="file:///DIR or s3://BUCKET/PREFIX")]
+    profile: Annotated[ShortName | None, Meta(
+        description="a profile of the AWS configuration for this destination (else [upload] profile)")] = None
+
+    def __post_init__(self) -> None:
+        # the pattern's grammar is the managed policy's (schemas/settings.py), read only with a route
+        from schemas.settings import SCOPE_REMOTE
+
+        if not SCOPE_REMOTE.match(self.remote):
+            raise ValueError(f"route remote {self.remote!r} names no repository: give a remote URL or "
+                             "HOST/PATH, its path ending in /* for every repository below it")
+
+
 class UploadSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """`[upload]` in CODETAPE_HOME/config.toml: where signed episodes go, and how.
 
@@ -55,6 +76,9 @@ class UploadSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     gateway_key: Annotated[DestinationUrl | None, Meta(
         description="the gateway's key configuration in hex, as `codetape gateway keygen` prints it "
         "(pinned: never fetched)")] = None
+    route: Annotated[tuple[UploadRoute, ...], Meta(max_length=1_000, description=(
+        "[[upload.route]]: the episodes of the repositories a route names go to its destination "
+        "(with its profile), when the managed policy governing them allows it; the others to `to`"))] = ()
 
 
 class ConsentSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

@@ -79,7 +79,8 @@ class BackgroundUpload:
 
     def _configured(self) -> bool:
         try:
-            return load_config(self.home).upload.to is not None
+            upload = load_config(self.home).upload
+            return upload.to is not None or bool(upload.route)
         except SettingsError as exc:
             log.error("background upload: %s", exc)
             return False

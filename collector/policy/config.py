@@ -34,10 +34,21 @@ class Setting:
     set_in_file: bool
     description: str
 
-    def line(self) -> str:
+    def shown(self) -> str:
+        """The value as TOML writes it (a list of tables, `[[upload.route]]`'s, inline)."""
         import tomlkit  # the writer's TOML library (80 ms) only when a setting is shown or changed
 
-        shown = "(none)" if self.value is None else tomlkit.item(self.value).as_string()
+        if not (isinstance(self.value, tuple) and self.value and isinstance(self.value[0], msgspec.Struct)):
+            return str(tomlkit.item(self.value).as_string())
+        tables = tomlkit.array()
+        for each in msgspec.to_builtins(self.value):
+            table = tomlkit.inline_table()
+            table.update({key: value for key, value in each.items() if value is not None})
+            tables.append(table)
+        return str(tables.as_string())
+
+    def line(self) -> str:
+        shown = "(none)" if self.value is None else self.shown()
         return f"{self.key} = {shown}" + ("" if self.set_in_file else "  (default)")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from collector.held import MEMBERS, MODE, PUSHED, Kind, read
+from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, Kind, read
 from collector.home import Home
 
 if TYPE_CHECKING:
@@ -55,14 +55,18 @@ def reason(kind: Kind, item: dict[str, Any]) -> str:
     from collector.upload.governing import HeldMode
     from collector.upload.members import Held
     from collector.upload.pushed_since import HeldPushed
+    from collector.upload.routes import Unrouted
 
     try:
         if kind == MODE:
             return HeldMode(**item).why()
+        if kind == DESTINATION:
+            return Unrouted(**item).why()
         return HeldPushed(**item).why() if kind == PUSHED else "it waits" + Held(**item).why()
     except TypeError:  # written by another version: its fields differ
         return {PUSHED: "work of it was pushed after signing", MODE: "it was signed in a weaker consent mode "
-                "than the managed policy requires now"}.get(kind, "it waits for k members")
+                "than the managed policy requires now", DESTINATION: "the managed policy allows none of the "
+                "destinations configured"}.get(kind, "it waits for k members")
 
 
 def withdraw(home: Home, episode_id: str) -> Revocation:

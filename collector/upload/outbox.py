@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
-from collector.held import MEMBERS, MODE, PUSHED, read
+from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, read
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
 from collector.safe_urls import safe_text
@@ -199,12 +199,14 @@ def outbox_status(home: Home) -> dict[str, Any]:
     if attempt is not None and attempt.get("error"):
         attempt["error"] = safe_text(attempt["error"])
     still = {entry.episode_id for entry in queued if entry.waits_for(ref)}  # not revoked or sent since
+    live = {entry.episode_id for entry in queued if entry.state == "signed"}  # waiting for any destination
     return {"waiting": len(still),
             "destination": None if destination is None else destination.url, "destination_problem": problem,
             "last_attempt": attempt,
             "held_for_members": [item for item in read(home, MEMBERS) if item["episode_id"] in still],
             "held_for_pushed": [item for item in read(home, PUSHED) if item["episode_id"] in still],
-            "held_for_mode": [item for item in read(home, MODE) if item["episode_id"] in still]}
+            "held_for_mode": [item for item in read(home, MODE) if item["episode_id"] in still],
+            "held_for_destination": [item for item in read(home, DESTINATION) if item["episode_id"] in live]}
 
 
 def _plain(attempt: LastAttempt) -> dict[str, Any]:

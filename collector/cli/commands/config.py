@@ -54,7 +54,7 @@ def run_get(args: argparse.Namespace) -> int:
     from collector.policy.config import setting
 
     found = setting(Home.from_env(args.env), args.key)
-    print("" if found.value is None else found.value)
+    print("" if found.value is None else found.shown() if isinstance(found.value, tuple) else found.value)
     return 0
 
 

@@ -207,7 +207,7 @@ def pushed_why(item: dict[str, Any]) -> str:
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:
     """What waits in the outbox, for where, and how the last upload attempt went (why it failed)."""
     # the holds' wording only when the outbox is shown
-    from collector.held import MODE
+    from collector.held import DESTINATION, MODE
     from collector.upload.asked import reason
 
     count, where = outbox["waiting"], outbox["destination"]
@@ -228,6 +228,8 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
             for item in held]
     lines += [f"{item['episode_id'][:8]} held: " + reason(MODE, item)
               for item in outbox.get("held_for_mode") or []]
+    lines += [f"{item['episode_id'][:8]} waits: " + reason(DESTINATION, item)
+              for item in outbox.get("held_for_destination") or []]
     pushed = outbox.get("held_for_pushed") or []
     if pushed:
         lines.append(f"{len(pushed)} unlinkable episode{'s' * (len(pushed) != 1)} held: work of it was "

@@ -1,7 +1,12 @@
 """`codetape upload [EPISODE...] [--to URL]`: send signed episodes to the upload destination, now.
 
-Without EPISODE: every signed episode in the outbox that is not at the destination yet. The destination
-is `[upload] to` in CODETAPE_HOME/config.toml (file:///DIR or s3://BUCKET/PREFIX), or --to. Before
+Without EPISODE: every signed episode in the outbox that is not at its destination yet. The destination
+is `[upload] to` in CODETAPE_HOME/config.toml (file:///DIR or s3://BUCKET/PREFIX), or --to; or, for the
+repositories an `[[upload.route]]` names (`remote`, as a managed policy's [[scope]] names repositories;
+`to`; `profile`), that route's: each episode goes to the first destination configured for it (its routes in
+order, then `[upload] to`) that the managed policy governing it allows, and one whose policy allows none of
+them waits, named, and `codetape status` says why (--to sends every one there, refusing one its policy does
+not allow). Routes and `[upload] relay` are not taken together. Before
 anything is sent each episode is checked again: signed with your key, its consent statement matching
 its bytes, allowed by the sharing policy, not revoked; anything else stays, with the reason.
 
@@ -54,9 +59,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from collector.due import Release
+    from collector.upload.destinations import Destination
     from collector.upload.outbox import UploadOutcome
     from collector.upload.relay import RelayStore
+    from collector.upload.routes import Unrouted
 from collector.due import REVOCATION, TOP_UP
 from collector.errors import UsageError
 from collector.home import Home
@@ -91,10 +100,11 @@ def run(args: argparse.Namespace) -> int:
     from collector.cli.progress import byte_progress
     from collector.due import due_at, release, scheduled
     from collector.episode.resolve import resolve_episode, show
+    from collector.policy.config import load_config
     from collector.upload.destinations import configured
     from collector.upload.governing import hold_mode
     from collector.upload.members import hold_back, months
-    from collector.upload.outbox import drain, record_run, waiting
+    from collector.upload.outbox import drain, entries, record_run, waiting
     from collector.upload.pushed_since import hold_pushed, send_anyway
     from collector.upload.relay import RelayStore, route, transport
     from collector.upload.stores import open_store
@@ -103,16 +113,23 @@ def run(args: argparse.Namespace) -> int:
     if args.send_anyway and not args.episodes:
         raise UsageError("--send-anyway sends the episodes you name: give EPISODE (an id codetape status "
                          "shows)")
+    routes = load_config(home).upload.route if args.to is None else ()
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
-    if destination is None:
+    if destination is None and not routes:
         raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")
-    relay = route(destination.settings)
-    if relay is not None and destination.scheme != "s3":
+    relay = None if destination is None else route(destination.settings)
+    if relay is not None and routes:
+        raise UsageError("[upload] relay writes only to [upload] to: it cannot take [[upload.route]]'s "
+                         "destinations; remove one of them from config.toml")
+    if relay is not None and destination is not None and destination.scheme != "s3":
         raise UsageError(f"[upload] relay takes unlinkable episodes to an s3:// destination, not "
                          f"{destination.url}: the gateway writes to its store")
     if args.episodes:
         paths = [resolve_episode(ref, home) for ref in args.episodes]
+    elif routes:  # where each goes is known once it is routed
+        paths = [entry.path for entry in entries(home) if entry.state != "revoked"]
     else:
+        assert destination is not None
         paths = [entry.path for entry in waiting(home, destination.ref())]
     moment = utc_now()
     episodes = {path.name.removesuffix(".ctape"): path for path in paths}
@@ -124,6 +141,10 @@ def run(args: argparse.Namespace) -> int:
     held = [(item.episode_id, item.line()) for item in hold_mode(home, episodes)]
     for name, _line in held:
         episodes.pop(name, None)
+    where, unrouted = _routed(home, episodes, destination, routed=args.to is None, named=bool(args.episodes))
+    held += [(item.episode_id, item.line()) for item in unrouted]
+    for name in [name for name in episodes if name not in where]:
+        episodes.pop(name)
     held += [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members)]
     held += [(item.episode_id, item.line()) for item in hold_pushed(home, episodes, moment)]
     for name, line in held:
@@ -137,32 +158,38 @@ def run(args: argparse.Namespace) -> int:
         _said_waiting(plan, set(episodes), early)
     for warning in _top_up(home, args.quiet) if TOP_UP in plan.send else []:
         print(f"codetape: {warning}", file=sys.stderr)
-    through = None if relay is None else RelayStore(destination, relay)
+    through = None if relay is None or destination is None else RelayStore(destination, relay)
     records = [name for name in plan.send if name.endswith(REVOCATION)]
     errors = _revocations(home, records, args.quiet, through)
     send = [episodes[name] for name in plan.send if name in episodes]
     if not send:
         if not args.quiet and not plan.send and not plan.waiting and not held:
-            print(f"nothing to upload to {destination.url}: every signed episode in {home.outbox} is there "
-                  "(or revoked)")
+            there = "to its destination" if destination is None else f"to {destination.url}"
+            print(f"nothing to upload {there}: every signed episode in {home.outbox} is there (or revoked)")
         for error in errors:
             print(f"codetape: {error}", file=sys.stderr)
         return 1 if errors else 0
     unlinkable = set(months({path.name.removesuffix(".ctape"): path for path in send}))
-    routes = [(through, [p for p in send if p.name.removesuffix(".ctape") in unlinkable]),
-              (None, [p for p in send if through is None or p.name.removesuffix(".ctape") not in unlinkable])]
+    groups: dict[str, tuple[Destination, list[Path]]] = {}
+    for path in send:
+        going = where[path.name.removesuffix(".ctape")]
+        groups.setdefault(going.url, (going, []))[1].append(path)
     total = sum(path.stat().st_size for path in send)
     label = f"uploading {len(send)} episode{'s' * (len(send) != 1)}"
-    outcomes = []
+    outcomes, described = [], []
     with byte_progress(total, label, quiet=args.quiet) as progress:
-        for relayed, paths in routes:
-            if not paths:
-                continue
-            store = relayed or open_store(destination, waiting=None if args.quiet else _say)
-            outcomes += drain(home, store, paths, concurrency=destination.settings.concurrency,
-                              progress=progress)
+        for going, paths in groups.values():
+            relayed = through if going is destination else None
+            dropped = [p for p in paths if relayed and p.name.removesuffix(".ctape") in unlinkable]
+            for store_of, part in ((relayed, dropped), (None, [p for p in paths if p not in dropped])):
+                if not part:
+                    continue
+                store = store_of or open_store(going, waiting=None if args.quiet else _say)
+                outcomes += drain(home, store, part, concurrency=going.settings.concurrency,
+                                  progress=progress)
+                described.append(store.ref.describe())
     failed = _errors(outcomes, home, args)
-    record_run(home, store.ref.describe(), outcomes, failed[0] if failed else None)
+    record_run(home, ", ".join(dict.fromkeys(described)), outcomes, failed[0] if failed else None)
     if not args.quiet:
         for outcome in outcomes:
             if outcome.delivered is not None:
@@ -172,6 +199,26 @@ def run(args: argparse.Namespace) -> int:
     for line in failed:
         print(f"codetape: {show(line)}", file=sys.stderr)
     return 1 if errors or failed else 0
+
+
+def _routed(home: Home, episodes: dict[str, Path], destination: Destination | None, *, routed: bool,
+            named: bool) -> tuple[dict[str, Destination], list[Unrouted]]:
+    """Where each of `episodes` goes: `destination` with --to (not `routed`); else the first destination
+    configured (a route naming its repository, `[upload] to`) the policy governing it allows
+    (upload/routes.py), those it reached already left out unless named; and those no configured
+    destination may take."""
+    if not routed:
+        assert destination is not None
+        return dict.fromkeys(episodes, destination), []
+    from collector.upload.outbox import entries
+    from collector.upload.routes import route as route_episodes
+
+    where, unrouted = route_episodes(home, episodes, destination)
+    if not named:
+        receipts = {entry.episode_id: entry for entry in entries(home)}
+        where = {name: going for name, going in where.items()
+                 if name not in receipts or receipts[name].waits_for(going.ref())}
+    return where, unrouted
 
 
 def _said_waiting(plan: Release, episodes: set[str], early: int) -> None:

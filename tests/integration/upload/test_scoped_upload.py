@@ -2,8 +2,9 @@
 episode signed attributed before the scope governing its repository required unlinkable consent is held
 (the run names it, `status` gives it one line) until its contributor signs it again with `sign
 --unlinkable` (its attributed copy withdrawn from the outbox); a personal episode beside it leaves under the
-top-level keys alone; a scope's destinations bind its own episodes only; an unlinkable episode whose
-repository cannot be told stays while a scope is installed. The policy is a file CODETAPE_POLICY adds,
+top-level keys alone; `[[upload.route]]` sends each repository's episodes to its own bucket, a scope's
+destinations binding its own episodes only; an unlinkable episode whose repository cannot be told stays
+while a scope is installed. The policy is a file CODETAPE_POLICY adds,
 with `[[scope]]` sections (tests/unit/policy/test_scopes.py reads policy.d's)."""
 
 from __future__ import annotations
@@ -115,21 +116,39 @@ def test_an_attributed_episode_is_held_once_its_scope_requires_unlinkable_and_le
     assert "held" not in codetape(home, "status").stdout
 
 
-def test_a_scopes_destinations_bind_its_own_episodes_only(
+def test_each_repository_goes_to_its_own_route_and_one_no_destination_may_take_waits(
         issuer: Issuer, seaweed: SeaweedFS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 95, item 4: `[[upload.route]]` sends a repository's episodes to its own bucket, each route
+    checked against the scope governing it; an episode whose scope allows no configured destination waits,
+    one line in `status`; `--to` elsewhere is refused by the transfer."""
     client_bucket, own_bucket = seaweed.bucket("scoped-client"), seaweed.bucket("scoped-own")
     policy = install(tmp_path / "etc-codetape", SCOPE.format(bucket=client_bucket))
     tmp_path.chmod(0o755)
     monkeypatch.setenv("CODETAPE_POLICY", str(policy))
     home, (client, own) = contractor(tmp_path, issuer, seaweed, own_bucket, "routed-contractor")
+    waits = (f"{client[:8]} waits: the managed policy ({policy}, scope 'client A') allows its uploads "
+             f"only to s3://{client_bucket}, and no destination configured is one of them; add an "
+             "[[upload.route]] for its repository to config.toml")
 
     done = codetape(home, "upload", env=seaweed.env())
+    assert done.returncode == 0, done.stderr
+    assert waits in done.stdout.splitlines()
+    assert f"{own[:8]}  uploaded to s3://{own_bucket}" in done.stdout
+    assert seaweed.keys(client_bucket) == [] and len(seaweed.keys(own_bucket)) == 2
+    assert waits in codetape(home, "status").stdout.splitlines()
+
+    with (home / "config.toml").open("a", encoding="utf-8") as config:  # one it does not allow, one it does
+        config.write(f'[[upload.route]]\nremote = "github.com/example/*"\nto = "s3://{own_bucket}/elsewhere"\n'
+                     f'[[upload.route]]\nremote = "https://GitHub.com/example/pager.git"\n'
+                     f'to = "s3://{client_bucket}"\n')
+    done = codetape(home, "upload", env=seaweed.env())
+    assert done.returncode == 0, done.stderr
+    assert f"{client[:8]}  uploaded to s3://{client_bucket}" in done.stdout and own[:8] not in done.stdout
+    assert len(seaweed.keys(client_bucket)) == 2 and len(seaweed.keys(own_bucket)) == 2
+    assert "waits" not in codetape(home, "status").stdout
+
+    done = codetape(home, "upload", client, "--to", f"s3://{own_bucket}", env=seaweed.env())
     assert done.returncode == 1
     assert (f"{client} stays: the managed policy ({policy}, scope 'client A') allows its uploads only to "
             f"s3://{client_bucket}, and s3://{own_bucket} is none of them; nothing was sent") in done.stderr
-    assert f"{own[:8]}  uploaded to s3://{own_bucket}" in done.stdout
-    assert seaweed.keys(client_bucket) == [] and len(seaweed.keys(own_bucket)) == 2
-
-    done = codetape(home, "upload", "--to", f"s3://{client_bucket}", env=seaweed.env())
-    assert done.returncode == 0, done.stderr
-    assert f"{client[:8]}  uploaded to s3://{client_bucket}" in done.stdout
+    assert len(seaweed.keys(own_bucket)) == 2

@@ -1,0 +1,98 @@
+"""Where each episode goes: `[[upload.route]]` in config.toml sends the episodes of the repositories a route
+names (by remote, as a managed policy's `[[scope]]` names them: policy/remotes.py scope_matches) to its
+destination, with its AWS profile; the others go to `[upload] to`.
+
+An episode's repository is told by the remotes signing kept beside it (upload/governing.py), and each
+destination it could go to (each route naming it, in order, then `[upload] to`) is checked against the
+managed policy governing it now (its top-level keys and the scopes naming its repository): it goes to the
+first one that policy allows. One whose policy allows none of them waits, held (outbox/destination-held.json,
+collector/held.py: one line in `codetape status`) until a destination it allows is configured.
+`codetape upload --to URL` sends every episode there instead (the transfer refuses one whose policy does
+not allow it). A relay (`[upload] relay`) writes only to `[upload] to`: routes and a relay together are
+refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from msgspec.structs import replace
+
+from collector.errors import CodetapeError
+from collector.held import DESTINATION, keep
+from collector.home import Home
+from collector.upload.destinations import Destination, parse_destination
+from collector.upload.governing import destination_problem, governing, kept_remotes
+
+
+@dataclass(frozen=True)
+class Unrouted:
+    """An episode no configured destination may take: the policy governing it allows none of them."""
+
+    episode_id: str
+    where: str
+    allowed: list[str]
+
+    def why(self) -> str:
+        # the policy's wording only when one waits
+        from collector.policy.managed import allowed_places
+
+        return (f"the managed policy ({self.where}) allows its uploads only to "
+                f"{allowed_places(self.allowed)}, and no destination configured is one of them; add an "
+                "[[upload.route]] for its repository to config.toml")
+
+    def line(self) -> str:
+        return f"{self.episode_id[:8]} waits: {self.why()}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"episode_id": self.episode_id, "where": self.where, "allowed": self.allowed}
+
+
+def candidates(home: Home, default: Destination | None, remotes: list[str]) -> list[Destination]:
+    """The destinations an episode of a repository with `remotes` may go to, in order: each route naming
+    it, then `default` (`[upload] to`)."""
+    # config.toml and the remotes' matching only when an upload run routes
+    from collector.policy.config import load_config
+    from collector.policy.remotes import scope_matches
+
+    settings = load_config(home).upload
+    found = [parse_destination(route.to, replace(settings, profile=route.profile or settings.profile))
+             for route in settings.route if scope_matches([route.remote], remotes)]
+    return [*found, *([default] if default is not None else [])]
+
+
+def route(home: Home, episodes: Mapping[str, Path],
+          default: Destination | None) -> tuple[dict[str, Destination], list[Unrouted]]:
+    """Each of `episodes` (id -> path) and the destination it goes to; those that may go nowhere configured,
+    held and kept for `status`. One that cannot be read, or whose policy is refused, goes to `default` and
+    is left to the gate, which says why it stays."""
+    # the episode reader and the statement only when an upload run has episodes
+    from collector.consent.statement import parse_statement, unpack_payload
+    from collector.episode import open_episode
+
+    routed: dict[str, Destination] = {}
+    held: list[Unrouted] = []
+    for name, path in sorted(episodes.items()):
+        try:
+            episode = open_episode(path)
+            consent = episode.consent
+            unlinkable = consent is not None and \
+                parse_statement(unpack_payload(consent)[1]).reviewer.authorisation is not None
+            remote = episode.header.workspace.git_remote
+            managed = governing(home, name, remote, unlinkable=unlinkable)
+            remotes = [*([remote] if remote else []), *(kept_remotes(home, name) or [])]
+            options = candidates(home, default, remotes)
+        except CodetapeError:
+            if default is not None:
+                routed[name] = default
+            continue
+        chosen = next((where for where in options if destination_problem(managed, where.url) is None), None)
+        if chosen is not None:
+            routed[name] = chosen
+        elif options and managed is not None:
+            held.append(Unrouted(name, managed.where, list(managed.policy.allowed_destinations or [])))
+    keep(home, DESTINATION, [item.to_json() for item in held], episodes)
+    return routed, held
