@@ -9,8 +9,10 @@ with `[[scope]]` sections (tests/unit/policy/test_scopes.py reads policy.d's).""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,10 +22,12 @@ from collector.consent.statement import parse_statement, unpack_payload
 from collector.episode import open_episode
 from collector.held import MODE
 from collector.home import Home
+from collector.policy.effective import effective_settings
 from collector.upload.governing import remotes_path
 from tests.cli import codetape
 from tests.fixtures.make_golden import DIRECTORY
 from tests.integration.policy.test_managed_policy import install
+from tests.support.dataset_helpers import copied
 from tests.support.issuer import Issuer
 from tests.support.linkage import episode_repository
 from tests.support.seaweed import SeaweedFS
@@ -152,3 +156,90 @@ def test_each_repository_goes_to_its_own_route_and_one_no_destination_may_take_w
     assert (f"{client} stays: the managed policy ({policy}, scope 'client A') allows its uploads only to "
             f"s3://{client_bucket}, and s3://{own_bucket} is none of them; nothing was sent") in done.stderr
     assert len(seaweed.keys(own_bucket)) == 2
+
+
+CLIENT_A = """\
+[[scope]]
+name = "client A"
+remotes = ["git.client-a.example/*"]
+mandatory_exclude = ["secrets/"]
+allowed_destinations = ["s3://{bucket}"]
+[scope.consent]
+mode = "unlinkable"
+"""
+CLIENT_B = """\
+[[scope]]
+name = "client B"
+remotes = ["git.client-b.example/*", "git.client-a.example/shared/*"]
+max_file_bytes = 16
+allowed_destinations = ["s3://{bucket}/raw"]
+[scope.consent]
+mode = "attributed"
+"""
+
+
+def test_two_clients_in_policy_d_and_her_own_work_each_under_its_own_rules_to_its_own_bucket(
+        issuer: Issuer, seaweed: SeaweedFS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 95, done when: client A's file and client B's in policy.d, and a personal repository; each
+    repository's episodes are signed and uploaded to its own route under its own rules only (the
+    statement naming only its own file), a repository both name is refused for their different modes. The
+    system's folder is moved into the test's (`managed_path`), so the CLI runs in this process."""
+    from collector.policy import managed
+
+    buckets = {name: seaweed.bucket(f"two-clients-{name}") for name in ("a", "b", "own")}
+    system = tmp_path / "etc" / "codetape"
+    files = {name: install(system / "policy.d", text.format(bucket=buckets[name])).rename(
+        system / "policy.d" / f"client-{name}.toml") for name, text in (("a", CLIENT_A), ("b", CLIENT_B))}
+    monkeypatch.setattr(managed, "managed_path", lambda env=None: system / "policy.toml")
+    for name, value in seaweed.env().items():
+        monkeypatch.setenv(name, value)
+    home = tmp_path / "home"
+    init_keys(Home(home))
+    issuer.enrol(home, "two-clients", count=3)
+    (home / "config.toml").write_text(
+        f'[upload]\nto = "s3://{buckets["own"]}"\nendpoint_url = "{seaweed.endpoint}"\n'
+        f'[[upload.route]]\nremote = "git.client-a.example/*"\nto = "s3://{buckets["a"]}"\n'
+        f'[[upload.route]]\nremote = "git.client-b.example/*"\nto = "s3://{buckets["b"]}/raw"\n'
+        "[consent]\nmin_members = 1\n", encoding="utf-8")
+    episode_repository(home, tmp_path, "project")  # the generated sessions' workspace (unlinkable signing)
+    remotes = {"a": "git@git.client-a.example:platform/app.git", "b": "https://git.client-b.example/site/web",
+               "own": "git@github.com:alice/dotfiles.git", "both": "git.client-a.example:shared/tools.git"}
+    made = {name: copied(Home(home), number + 1, number, remote)
+            for number, (name, remote) in enumerate(remotes.items())}
+    ids = {name: path.name.removesuffix(".ctape") for name, path in made.items()}
+
+    refused = codetape(home, "sign", str(made["a"]), "--yes")  # client A's: unlinkable only
+    assert refused.returncode != 0 and "scope 'client A') requires unlinkable consent" in refused.stderr
+    refused = codetape(home, "sign", str(made["b"]), "--unlinkable", "--yes")  # client B's: attributed only
+    assert refused.returncode != 0 and "scope 'client B') requires attributed consent" in refused.stderr
+    refused = codetape(home, "sign", str(made["both"]), "--yes")  # both name it: no share meets both
+    assert refused.returncode != 0 and "require different consent modes (attributed and unlinkable)" in \
+        refused.stderr
+    codetape(home, "sign", str(made["a"]), "--unlinkable", "--yes", check=True)
+    codetape(home, "sign", str(made["b"]), "--yes", check=True)
+    codetape(home, "sign", str(made["own"]), "--yes", check=True)
+    caps = {}  # what recording is bound by in a clone of each (the collector's settings: policy/effective.py)
+    for name in ("a", "b", "own"):
+        clone = episode_repository(home, tmp_path / name, f"clone-{name}")
+        subprocess.run(["git", "-C", str(clone), "remote", "add", "origin", remotes[name]], check=True)
+        caps[name] = effective_settings(clone, Home(home)).settings
+    assert [caps[name].max_file_bytes for name in ("a", "b", "own")] == [2 * 1024 * 1024, 16, 2 * 1024 * 1024]
+    assert [caps[name].policy.mandatory_exclude for name in ("a", "b", "own")] == [["secrets/"], [], []]
+
+    terms = {}
+    for name in ("a", "b", "own"):
+        consent = open_episode(Home(home).outbox / f"{ids[name]}.ctape").consent
+        assert consent is not None
+        terms[name] = json.loads(unpack_payload(consent)[1])["terms"]
+    digest = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    assert terms["a"].get("managed_scope_sha256") == digest["a"] and "managed_policy_sha256" not in terms["a"]
+    assert terms["b"].get("managed_scope_sha256") == digest["b"]
+    assert "managed_scope_sha256" not in terms["own"] and "managed_policy_sha256" not in terms["own"]
+
+    done = codetape(home, "upload", "--now")
+    assert done.returncode == 0, done.stderr
+    for name, where in (("a", f"s3://{buckets['a']}"), ("b", f"s3://{buckets['b']}/raw"),
+                        ("own", f"s3://{buckets['own']}")):
+        assert f"{ids[name][:8]}  uploaded to {where}" in done.stdout, done.stdout
+    assert [len(seaweed.keys(bucket)) for bucket in buckets.values()] == [2, 2, 2]
+    assert all(key.startswith("raw/") for key in seaweed.keys(buckets["b"]))
