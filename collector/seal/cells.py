@@ -271,7 +271,7 @@ class _Aligner:
         told, from the last to the first."""
         for index in range(state - 1, -1, -1):
             change = track.changes[index]
-            before = text[:change.start] + change.removed + text[change.start + len(change.inserted):]
+            before = _undone(text, change)
             forward_before, forward_after = track.ways[index], track.ways[index + 1]
             now = _both(forward_after, back)
             earlier = _backward(text, before, change, back)
