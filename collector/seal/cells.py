@@ -12,12 +12,14 @@ When they disagree the edit says `cell_unknown: ambiguous` (a line break typed b
 text telling whose); with no anchor on either side, `unaligned`.
 
 A virtual document is tied to the notebook file it mirrors, NAME at first: the watcher's rename of that
-file moves the tie (jupyterlab-lsp goes on sending NAME, as for a new notebook renamed at its first save).
+file moves the tie (jupyterlab-lsp goes on sending NAME, as for a new notebook renamed at its first save:
+JupyterLab 4 saves it as `Untitled.ipynb`, then renames it).
 A notebook saved that no virtual document is tied to is tied by its cells, as a fallback (a rename the
 watcher saw as a delete and a create, or not at all): to the one virtual document whose text it lines up
 with, when that document's own notebook is not on disk (deleted, or never seen) and no other notebook the
-episode holds lines up with it too. Each save of the virtual document names the notebook it wrote
-(`notebook`).
+episode holds lines up with it too. Each save of the virtual document names the notebook it is tied to
+once typing goes on after it, or the document closes (`notebook`): the file it wrote, renamed as the
+watcher saw it.
 
 The seal's steps go through in order: from a virtual document's first edit after an anchor, the steps are
 held until its next anchor (JupyterLab autosaves every two minutes), its close, or the end; past
@@ -62,7 +64,7 @@ class _Track:
     changes: list[_Change] = field(default_factory=list)
     ways: list[Ways] = field(default_factory=lambda: [None])  # forward, before each change and after all
     saved: tuple[int, str] | None = None  # the state at its last save in the window, and its text
-    saves: list[list[object]] = field(default_factory=list)  # held entries of its saves not yet told
+    saves: list[list[object]] = field(default_factory=list)  # its saves held, told at its next edit
     near: tuple[int, int] = (0, 0)  # the line the last edit started on, and where that line starts
 
 
@@ -167,6 +169,7 @@ class _Aligner:
             entry[0] = replace(step, cell=None, cell_unknown=None if len(step.changes) > 1 or
                                step.changes[0].range is None else "unaligned")
             return
+        self._named(step.path, track)  # (typing goes on: its saves name the notebook as it is named now)
         entry[1] = False
         start, end = where
         line = step.changes[0].range.start.line  # type: ignore[union-attr]
@@ -226,10 +229,6 @@ class _Aligner:
             found = aligned(text, cells)
         if found is None:
             return
-        for entry in track.saves:
-            entry[0] = replace(entry[0], notebook=name)  # type: ignore[type-var]
-            entry[1] = True
-        track.saves.clear()
         track.saved = None
         # the state anchored at: the text back there, then every edit before it told
         now = track.text
@@ -254,18 +253,25 @@ class _Aligner:
         """A document's window told from the anchor before it alone (also when held too long: its next
         window starts where this one ends, with what is known there)."""
         track = track or self.tracks[path]
+        self._named(path, track)
+        self._tell(track, len(track.changes), track.text, None)
+        track.changes, track.ways, track.saved = [], [track.ways[-1]], None
+
+    def _named(self, path: str, track: _Track) -> None:
+        """The document's saves held so far given the notebook it is tied to now: the file they wrote,
+        under the name it has once the watcher's renames right after a save were seen (JupyterLab 4 saves a
+        new notebook as `Untitled.ipynb`, then renames it)."""
         for entry in track.saves:
             entry[0] = replace(entry[0], notebook=self._tie(path))  # type: ignore[type-var]
             entry[1] = True
-        self._tell(track, len(track.changes), track.text, None)
-        track.changes, track.ways, track.saves, track.saved = [], [track.ways[-1]], [], None
+        track.saves.clear()
 
     def _tell(self, track: _Track, state: int, text: str, back: Ways) -> None:
         """The edits before `state` (where the document's text is `text`, its cells lying `back`'s ways)
         told, from the last to the first."""
         for index in range(state - 1, -1, -1):
             change = track.changes[index]
-            before = text[:change.start] + change.removed + text[change.start + len(change.inserted):]
+            before = _undone(text, change)
             forward_before, forward_after = track.ways[index], track.ways[index + 1]
             now = _both(forward_after, back)
             earlier = _backward(text, before, change, back)

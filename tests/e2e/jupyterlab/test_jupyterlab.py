@@ -12,7 +12,8 @@ file in JupyterLab's file editor, and two cells typed with `jupyter lab` started
 folder (a second server, `lab_above`); and the issue 91 session on both servers: a markdown cell above a
 cell formatted to PEP 8 and a plotting cell, run, saved, edited and saved again, each edit told in the
 notebook's cell it was typed in, no output or execution count in the episode, the saves not counted again
-as written, `codetape verify` passing."""
+as written, `codetape verify` passing; and a new notebook renamed at its first save, tied to the file it
+became."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from collector.reconstruct.workspace import replay
 from collector.reconstruct.written import summarize_replayed
 from lsp_bridge.wire.initialize import JUPYTERLAB
 from schemas.header import ClientInfo
+from schemas.settings import ALL_CHANNELS
 from schemas.steps import EditStep, FileChangeStep, SaveStep
 from tests.cli import codetape
 from tests.e2e.report.test_report_browser import browser
@@ -393,7 +395,7 @@ def test_a_pep8_cell_between_markdown_and_a_plot_run_saved_and_edited(
     (lab.root / relpath).write_text(notebook(["# Analysis", "", ""], markdown=frozenset({0})))
     virtual = shown(relpath)
     page = lab.page(browser, relpath)
-    phases: list[tuple[int, int]] = []  # (the changes JupyterLab had sent before it, the cell typed in)
+    phases = [(0, -1)]  # (the changes JupyterLab had sent before it, the cell typed in; -1: none)
 
     def phase(cell: int, keys: str, fragment: str, at_start: bool = False) -> None:
         phases.append((lab.served(virtual)[1], cell))
@@ -416,8 +418,9 @@ def test_a_pep8_cell_between_markdown_and_a_plot_run_saved_and_edited(
     second = saved(lab, page, relpath, "plt.title")
     page.close()
     episode = sealed(lab, relpath, second)
-    assert [cell["cell_type"] for cell in json.loads(second)["cells"]] == ["markdown", "code", "code"]
-    assert "\n\n\ndef f():" in json.loads(second)["cells"][1]["source"]  # (the PEP 8 cell, as saved)
+    cells = json.loads(second)["cells"]
+    assert [cell["cell_type"] for cell in cells] == ["markdown", "code", "code"]
+    assert "\n\n\ndef f():" in "".join(cells[1]["source"])  # (the PEP 8 cell, as saved)
     served, changes = lab.served(virtual)
     assert texts_at_saves(episode, virtual) == served  # every keystroke, byte for byte
     steps = list(episode.steps())
@@ -438,6 +441,72 @@ def test_a_pep8_cell_between_markdown_and_a_plot_run_saved_and_edited(
     assert all(cell.get("execution_count") is None for text in written for cell in json.loads(text)["cells"])
     assert "42042" in first and '"execution_count": 1' in first  # (they were on disk)
     summary = summarize_replayed(episode)  # the saves not counted again: the typing is the writing
-    assert summary.files[relpath].written == {}
-    assert sum(summary.written.values()) == sum(len(edit.changes[0].text) for edit in edits)
+    created = next(step for step in steps if isinstance(step, FileChangeStep) and step.path == relpath)
+    assert created.change == "created" and created.text is not None  # (the test's, before JupyterLab's)
+    assert summary.files[relpath].written == {"unknown": len(created.text)}
+    typed_chars = sum(len(edit.changes[0].text) for edit in edits)
+    assert sum(summary.written.values()) == typed_chars + len(created.text)
     assert codetape(lab.daemon.home.root, "verify", str(episode.path)).returncode == 0
+
+
+def test_a_new_notebook_renamed_at_its_first_save(lab: Lab, browser: Browser) -> None:
+    """JupyterLab 4 asks a new notebook's name at its first save and renames `Untitled.ipynb`; jupyterlab-lsp
+    goes on sending `.virtual_documents/Untitled.ipynb`. The episode ties that document's code to the file
+    it became: its save names `analysis.ipynb`, its edits the cells of that notebook."""
+    page = browser.new_page()
+    page.goto(f"{lab.url}/lab?reset&token={TOKEN}")
+    page.locator('.jp-LauncherCard[data-category="Notebook"]').first.click()  # Untitled.ipynb, new
+    virtual = f"{VIRTUAL}/Untitled.ipynb"
+    wait_for(lambda: any(s["kind"] == "open" and s.get("path") == virtual
+                         for s in journal_steps(lab.daemon.home, lab.root)), 90, f"the open of {virtual}")
+    typed(page, 0, "import os\n\n\ndef f():\nreturn os.sep")
+    wait_for(lambda: any("return os.sep" in text for text in lab.sent_texts(virtual)), 60, "the typing sent")
+    page.keyboard.press("Control+s")
+    name = page.locator('.jp-Dialog input[type="text"]')  # (beside it: "Do not ask for rename on save")
+    name.wait_for(timeout=30_000)
+    name.fill("analysis.ipynb")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    renamed = lab.root / "analysis.ipynb"
+    wait_for(lambda: renamed.exists() and "return os.sep" in renamed.read_text(), 60, "analysis.ipynb saved")
+    wait_for(lambda: saves(lab, virtual) > 0, 60, f"the save of {virtual}")
+    page.close()
+    last = renamed.read_text()
+    episode = seal(lab.daemon, lab.root, what="the watcher's record of analysis.ipynb",
+                   until=lambda steps: any(s["kind"] == "file_change" and s.get("text") == last and
+                                           "analysis.ipynb" in (s["path"], s.get("new_path")) for s in steps))
+    steps = list(episode.steps())
+    # (JupyterLab 4 saves it as Untitled.ipynb, then renames it: the save names what the file became)
+    assert [s.notebook for s in steps if isinstance(s, SaveStep) and s.path == virtual] == ["analysis.ipynb"]
+    typing = [s for s in steps if isinstance(s, EditStep) and s.path == virtual]
+    assert typing and all((s.cell, s.cell_unknown) in ((0, None), (None, None)) for s in typing), typing
+    assert any(s.cell == 0 for s in typing)
+    assert "".join(json.loads(last)["cells"][0]["source"]) == "import os\n\n\ndef f():\n    return os.sep"
+    assert summarize_replayed(episode).files["analysis.ipynb"].written == {}  # (typed, not written again)
+
+
+def test_a_workspace_that_shares_its_outputs_beside_one_that_does_not(lab_above: Lab, browser: Browser
+                                                                       ) -> None:
+    """A second opted-in workspace under the same Jupyter (started above both), with the `notebook_outputs`
+    channel on: its notebook is recorded in its own episode, its outputs and execution counts kept and
+    redacted like any text (a token a cell printed is masked)."""
+    channels = ", ".join(json.dumps(channel) for channel in [*ALL_CHANNELS, "notebook_outputs"])
+    home = lab_above.daemon.home.root
+    root = opt_in(lab_above.jupyter_root / "shares", f"channels = [{channels}]\n", home=home)
+    with lab_above.daemon.client() as client:
+        client.request("watch", workspace=str(root))
+    lab = Lab(lab_above.daemon, root, lab_above.url, lab_above.logs, "shares")
+    (root / "out.ipynb").write_text(notebook(["", ""]))
+    page = lab.page(browser, "out.ipynb")
+    typed(page, 1, 'print(6 * 7007, "ghp_" + "Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4")')  # (the token: printed)
+    page.keyboard.press("Control+Enter")
+    page.locator(CELL).nth(1).locator(".jp-OutputArea-output:has-text('42042')").wait_for(timeout=120_000)
+    last = saved(lab, page, "out.ipynb", "42042")
+    page.close()
+    episode = sealed(lab, "out.ipynb", last)
+    texts = [step.text for step in episode.steps() if isinstance(step, FileChangeStep)
+             and step.path == "out.ipynb" and step.text is not None]
+    (output,) = json.loads(texts[-1])["cells"][1]["outputs"]
+    assert "42042" in "".join(output["text"]) and json.loads(texts[-1])["cells"][1]["execution_count"] == 1
+    assert "«redacted:" in "".join(output["text"])
+    assert not any("ghp_Zq8vM2nL4xR7tY1wK9pB3sD6fH0jA5cE2gU4" in text for text in texts)
+    assert episode.header.workspace.root_name == "shares"  # (its own workspace's episode, not ws's)

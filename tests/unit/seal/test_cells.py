@@ -156,6 +156,21 @@ def test_a_new_notebook_renamed_at_its_first_save_is_tied_to_its_new_name() -> N
     assert [e.cell for e in typed] == [0] * len("import os\n\n\nx = 1")
 
 
+def test_saved_under_its_first_name_then_renamed() -> None:
+    """JupyterLab 4's own order: the new notebook saved as `Untitled.ipynb`, then renamed: the save names
+    the file it wrote as it is named when typing goes on."""
+    session = Session([("code", "")], ".virtual_documents/Untitled.ipynb", "Untitled.ipynb")
+    session.type(0, "x = 1")
+    session.save()
+    session.add(FileChangeStep(t_ms=0, source="watcher", path="Untitled.ipynb", change="renamed",
+                               new_path="analysis.ipynb"))
+    session.type(0, "\ny = 2")
+    session.save("analysis.ipynb")
+    steps = session.sealed()
+    assert [step.notebook for step in steps if isinstance(step, SaveStep)] == ["analysis.ipynb"] * 2
+    assert [e.cell for e in edits(steps, ".virtual_documents/Untitled.ipynb")] == [0] * 11
+
+
 def test_without_the_rename_its_cells_tie_it_unless_two_notebooks_match() -> None:
     session = Session([("code", "")], ".virtual_documents/Untitled.ipynb", "Untitled.ipynb")
     session.type(0, "x = 1")
