@@ -24,9 +24,10 @@ seconds.
 `drawn` (BUCKET_MS): how long someone pauses, and where her saves fall, are habits of hers and link her
 episodes (bench/habits.py), so
 
-- each pause is drawn anew, uniformly in whole seconds, within its bucket: the BUCKET_MS-wide interval
-  ((k-1) BUCKET_MS, k BUCKET_MS] that holds it, and more than PAUSE_MS, so a pause stays a pause, and a
-  pause of 5 s and one of 50 s read alike (the first, from the episode's start, when of 3 s or less: 1-3 s);
+- each pause between bursts is drawn anew, uniformly in whole seconds, within its bucket: the
+  BUCKET_MS-wide interval ((k-1) BUCKET_MS, k BUCKET_MS] that holds it, and more than PAUSE_MS, so a pause
+  stays a pause, and a pause of 5 s and one of 50 s read alike; the first burst is FIRST_MS (4 s) after
+  the episode's start in every episode that did not start with it (at the start in one that did);
 - a step of the kinds PLACED (a save, a test run, a command, a caret's report, diagnostics) that would
   start a burst, standing alone in a pause, starts none: it is at the time of the burst before it (the
   episode's start before the first burst), as one within PAUSE_MS of that burst is, so a save 20 s after
@@ -65,6 +66,7 @@ from schemas.consent import COARSE_MS
 PAUSE_MS = 3000  # more than this between two steps ends a burst (export/bursts.py's PAUSE_MS)
 PAUSE_STEP_MS = 1000  # a pause is rounded up to this (`retimed`), drawn in these steps (`drawn`)
 BUCKET_MS = 60_000  # `drawn`: a pause is drawn within the bucket this wide that holds it (bench/habits.py)
+FIRST_MS = PAUSE_MS + PAUSE_STEP_MS  # `drawn`: the first burst, when the episode did not start with it
 POPULATION_MEAN_MS = 239.0  # inter-key interval, mean between people (Dhakal et al. 2018)
 POPULATION_SD_MS = 112.0  # ... its standard deviation between people
 POPULATION_RANGE_MS = (90.0, 700.0)  # ... clipped to
@@ -91,18 +93,18 @@ def drawn_interval(rng: random.Random) -> float:
 
 
 def drawn_pause(pause: int, bucket_ms: int, rng: random.Random) -> int:
-    """A pause of `pause` ms drawn anew, uniformly in whole seconds, within its bucket ((k-1) bucket_ms,
-    k bucket_ms] and more than PAUSE_MS, so that it stays a pause; one of PAUSE_MS or less (only the first
-    can be: from the episode's start) within (0, PAUSE_MS], and 0 stays 0. `bucket_ms` is a multiple of
-    PAUSE_STEP_MS above PAUSE_MS."""
-    if pause <= 0:
-        return 0
-    if pause <= PAUSE_MS:
-        low, high = 0, PAUSE_MS
-    else:
-        bucket = -(-pause // bucket_ms)
-        low, high = max((bucket - 1) * bucket_ms, PAUSE_MS), bucket * bucket_ms
+    """A pause of `pause` ms (more than PAUSE_MS) drawn anew, uniformly in whole seconds, within its bucket
+    ((k-1) bucket_ms, k bucket_ms] and more than PAUSE_MS, so that it stays a pause. `bucket_ms` is a
+    multiple of PAUSE_STEP_MS above PAUSE_MS."""
+    bucket = -(-pause // bucket_ms)
+    low, high = max((bucket - 1) * bucket_ms, PAUSE_MS), bucket * bucket_ms
     return rng.randrange(low // PAUSE_STEP_MS + 1, high // PAUSE_STEP_MS + 1) * PAUSE_STEP_MS
+
+
+def first_pause(pause: int) -> int:
+    """`drawn`: the time before the first burst, the same for every episode whose first step is not at its
+    start (FIRST_MS), so that no drawn value stands where nothing needs one."""
+    return FIRST_MS if pause > 0 else 0
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,10 @@ class Retiming:
         new: list[int] = []
         drawn: list[int] = []
         for pause, count in zip(pauses, counts, strict=True):
-            gap = rounded_up(pause) if bucket_ms is None else drawn_pause(pause, bucket_ms, draw)
+            if bucket_ms is None:
+                gap = rounded_up(pause)
+            else:
+                gap = drawn_pause(pause, bucket_ms, draw) if new else first_pause(pause)
             new.append((new[-1] + drawn[-1] if new else 0) + gap)
             drawn.append(floored(round((count - 1) * drawn_interval(draw))))
         return cls(starts, ends, new, drawn, bucket_ms)

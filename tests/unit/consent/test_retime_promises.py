@@ -12,7 +12,7 @@ from itertools import accumulate, pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.consent.retime import BUCKET_MS, PAUSE_MS, PAUSE_STEP_MS, Retiming
+from collector.consent.retime import BUCKET_MS, FIRST_MS, PAUSE_MS, PAUSE_STEP_MS, Retiming
 from schemas.consent import COARSE_MS
 
 # each step: the ms since the one before (often within a burst, sometimes a pause) and whether it is an edit
@@ -141,13 +141,12 @@ def test_drawn_places_a_save_or_test_run_at_the_time_of_the_last_step_not_placed
 @given(kinded, st.integers(0, 2**32))
 def test_drawn_draws_each_pause_within_its_bucket(drawn: list[tuple[int, str]], seed: int) -> None:
     """The pause between two bursts (from the first's last step, or its last edit when an edit ends it, to
-    the next one's first) is drawn in whole seconds in the BUCKET_MS-wide bucket that holds it."""
+    the next one's first) is drawn in whole seconds in the BUCKET_MS-wide bucket that holds it; the time
+    before the first burst is no drawn value."""
     retiming, _ = drawn_moved(drawn_marks(drawn), seed)
     bucket = lambda ms: -(-ms // BUCKET_MS)  # noqa: E731
-    if retiming.starts and retiming.starts[0] > PAUSE_MS:
-        assert bucket(retiming.times[0]) == bucket(retiming.starts[0]) and retiming.times[0] > PAUSE_MS
-    elif retiming.starts:
-        assert (retiming.times[0] > 0) == (retiming.starts[0] > 0) and retiming.times[0] <= PAUSE_MS
+    if retiming.starts:  # the first burst: at the start, or FIRST_MS after it in every episode alike
+        assert retiming.times[0] == (FIRST_MS if retiming.starts[0] > 0 else 0)
     for index in range(1, len(retiming.starts)):
         new = retiming.times[index] - retiming.times[index - 1] - retiming.drawn[index - 1]
         assert new > PAUSE_MS and new % PAUSE_STEP_MS == 0
