@@ -94,8 +94,8 @@ def drawn_interval(rng: random.Random) -> float:
 
 def drawn_pause(pause: int, bucket_ms: int, rng: random.Random) -> int:
     """A pause of `pause` ms (more than PAUSE_MS) drawn anew, uniformly in whole seconds, within its bucket
-    ((k-1) bucket_ms, k bucket_ms] and more than PAUSE_MS, so that it stays a pause. `bucket_ms` is a
-    multiple of PAUSE_STEP_MS above PAUSE_MS."""
+    ((k-1) bucket_ms, k bucket_ms] but above PAUSE_MS, so that it stays a pause. `bucket_ms` is a multiple
+    of PAUSE_STEP_MS above PAUSE_MS."""
     bucket = -(-pause // bucket_ms)
     low, high = max((bucket - 1) * bucket_ms, PAUSE_MS), bucket * bucket_ms
     return rng.randrange(low // PAUSE_STEP_MS + 1, high // PAUSE_STEP_MS + 1) * PAUSE_STEP_MS
