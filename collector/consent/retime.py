@@ -46,7 +46,7 @@ value: an export's burst `start_ms` equals its `end_ms`, a dataset's `reverted_w
 in the same burst, and a command's duration is its re-timed span (`drawn`: 0 for one in a pause).
 
     Retiming.of_steps(steps, rng, bucket_ms)  the bursts of an episode's steps and their new times
-    retimed(step, retiming)                   `step` with every time it holds as `retiming` moves it
+    retimed(step, retiming, index)            step `index` with every time it holds as `retiming` moves it
     timing_words(timing)                      a statement's `timing` as `sign`, `verify` and `inspect` say it
 """
 
@@ -109,12 +109,13 @@ def first_pause(pause: int) -> int:
 
 @dataclass(frozen=True)
 class Retiming:
-    """An episode's bursts (their first and last step's time as recorded) and the times a receiver holds for
-    them: `times[i]` for every step of burst i, `drawn[i]` its drawn duration; `bucket_ms` None when
-    `retimed`, the buckets' width when `drawn`."""
+    """An episode's bursts (their first and last step's time as recorded, and the index of their first
+    step) and the times a receiver holds for them: `times[i]` for every step of burst i, `drawn[i]` its drawn
+    duration; `bucket_ms` None when `retimed`, the buckets' width when `drawn`."""
 
     starts: list[int]
     ends: list[int]
+    firsts: list[int]
     times: list[int]
     drawn: list[int]
     bucket_ms: int | None = None
@@ -130,8 +131,9 @@ class Retiming:
         ends: list[int] = []
         counts: list[int] = []
         pauses: list[int] = []
+        firsts: list[int] = []
         last_edit: int | None = None
-        for t, edit, *placed in marks:
+        for index, (t, edit, *placed) in enumerate(marks):
             pause = t - ends[-1] if ends else t
             if edit and last_edit is not None and t - last_edit > PAUSE_MS:
                 pause = max(pause, t - last_edit)  # an export's edit burst ends here, whatever came between
@@ -140,6 +142,7 @@ class Retiming:
             elif bucket_ms is not None and placed and placed[0]:
                 continue  # at the time of the burst before it (`at`): no burst, no pause of its own
             else:
+                firsts.append(index)
                 starts.append(t)
                 ends.append(t)
                 counts.append(1)
@@ -155,7 +158,7 @@ class Retiming:
                 gap = drawn_pause(pause, bucket_ms, draw) if new else first_pause(pause)
             new.append((new[-1] + drawn[-1] if new else 0) + gap)
             drawn.append(floored(round((count - 1) * drawn_interval(draw))))
-        return cls(starts, ends, new, drawn, bucket_ms)
+        return cls(starts, ends, firsts, new, drawn, bucket_ms)
 
     @classmethod
     def of_steps(cls, steps: Iterable[Step], rng: random.Random | None = None, bucket_ms: int | None = None
@@ -164,8 +167,16 @@ class Retiming:
         return cls.of(((step.t_ms, isinstance(step, kinds.EditStep), isinstance(step, PLACED))
                        for step in steps), rng, bucket_ms)
 
+    def held(self, index: int) -> int:
+        """The time a receiver holds for the episode's step `index` (of the marks or steps this was made of):
+        its burst's, or (`drawn`) the burst's before it (the episode's start before the first). By index,
+        not by time: a step at the very millisecond the next burst starts is still its own burst's."""
+        burst = bisect.bisect_right(self.firsts, index) - 1
+        return self.times[burst] if burst >= 0 else 0
+
     def at(self, t: int) -> int:
-        """The time a receiver holds for `t`, a time on the recorded clock (monotone in `t`)."""
+        """The time a receiver holds for `t`, a time on the recorded clock (monotone in `t`): a time that is
+        not a step's (a command's start, a gap's end); a step's is `held`."""
         index = bisect.bisect_right(self.starts, t) - 1
         if index < 0:
             if self.bucket_ms is not None:
@@ -176,9 +187,10 @@ class Retiming:
         return self.times[index] + self.drawn[index] + rounded_up(t - self.ends[index])
 
 
-def retimed(step: Step, retiming: Retiming) -> Step:
-    """`step` with its time, its durations and a gap's `until_ms` as `retiming` moves them."""
-    t_ms = retiming.at(step.t_ms)
+def retimed(step: Step, retiming: Retiming, index: int) -> Step:
+    """`step`, the episode's step `index`, with its time, its durations and a gap's `until_ms` as
+    `retiming` moves them."""
+    t_ms = retiming.held(index)
     changes: dict[str, object] = {"t_ms": t_ms}
     if isinstance(step, kinds.CommandStep):
         changes["duration_ms"] = t_ms - retiming.at(max(0, step.t_ms - step.duration_ms))
