@@ -6,7 +6,8 @@ consecutive edits of which are either (the steps between them, a caret's or diag
 them), so that an export's edit burst (collector/export/bursts.py) is never split nor joined by it.
 Both timings:
 
-- every step of a burst is at one time, the burst's;
+- every step of a burst is at one time, the burst's (a step is its burst's by its place in the episode,
+  `Retiming.held`, so one at the very millisecond the next burst starts stays in its own);
 - a burst's duration is drawn, not kept: its steps less one, times an inter-key interval drawn for that
   burst from the population (a mean of 239 ms with a standard deviation of 112 ms between people, clipped
   to 90-700 ms: Dhakal et al., "Observations on Typing from 136 Million Keystrokes", CHI 2018), floored to
