@@ -132,7 +132,7 @@ def timed(bucket_ms: int | None) -> View:
     buckets `bucket_ms` wide (`drawn`)."""
     def view(steps: Steps, rng: random.Random) -> Steps:
         retiming = Retiming.of(((t, kind in EDITS, kind in PLACED) for t, kind in steps), rng, bucket_ms)
-        return [(retiming.at(t), kind) for t, kind in steps]
+        return [(retiming.held(index), kind) for index, (_, kind) in enumerate(steps)]
     return view
 
 

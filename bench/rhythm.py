@@ -94,12 +94,12 @@ def one_time(times: list[int], rng: random.Random) -> list[int]:
 
 def retimed(times: list[int], rng: random.Random) -> list[int]:
     retiming = Retiming.of(((t, True) for t in times), rng)
-    return [retiming.at(t) for t in times]
+    return [retiming.held(index) for index in range(len(times))]
 
 
 def drawn(times: list[int], rng: random.Random) -> list[int]:
     retiming = Retiming.of(((t, True) for t in times), rng, BUCKET_MS)
-    return [retiming.at(t) for t in times]
+    return [retiming.held(index) for index in range(len(times))]
 
 
 View = Callable[[list[int], random.Random], list[int]]

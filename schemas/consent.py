@@ -157,8 +157,8 @@ class ConsentStatement(Model, frozen=True, kw_only=True):
         description="unlinkable mode: `drawn` when each burst's steps share one time, its duration drawn "
         "from the population, each pause drawn within its 60 s bucket and a save, test run or command "
         "standing in a pause at the time of the burst before it (no typing rhythm, no pausing habit; the "
-        "default), `retimed` as `drawn` but with pauses rounded up to whole seconds and every step at a "
-        "time of its own (the default before issue 93), "
+        "default), `retimed` as `drawn` but with pauses rounded up to whole seconds and a step standing in "
+        "a pause at a time of its own (the default before issue 93), "
         "`coarse` when step times and durations were floored to 100 ms steps, `exact` when the "
         "contributor chose to share them to the millisecond; absent (attributed mode) when they are "
         "exact")] = None

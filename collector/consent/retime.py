@@ -6,7 +6,8 @@ consecutive edits of which are either (the steps between them, a caret's or diag
 them), so that an export's edit burst (collector/export/bursts.py) is never split nor joined by it.
 Both timings:
 
-- every step of a burst is at one time, the burst's;
+- every step of a burst is at one time, the burst's (a step is its burst's by its place in the episode,
+  `Retiming.held`, so one at the very millisecond the next burst starts stays in its own);
 - a burst's duration is drawn, not kept: its steps less one, times an inter-key interval drawn for that
   burst from the population (a mean of 239 ms with a standard deviation of 112 ms between people, clipped
   to 90-700 ms: Dhakal et al., "Observations on Typing from 136 Million Keystrokes", CHI 2018), floored to
@@ -24,9 +25,10 @@ seconds.
 `drawn` (BUCKET_MS): how long someone pauses, and where her saves fall, are habits of hers and link her
 episodes (bench/habits.py), so
 
-- each pause is drawn anew, uniformly in whole seconds, within its bucket: the BUCKET_MS-wide interval
-  ((k-1) BUCKET_MS, k BUCKET_MS] that holds it, and more than PAUSE_MS, so a pause stays a pause, and a
-  pause of 5 s and one of 50 s read alike (the first, from the episode's start, when of 3 s or less: 1-3 s);
+- each pause between bursts is drawn anew, uniformly in whole seconds, within its bucket: the
+  BUCKET_MS-wide interval ((k-1) BUCKET_MS, k BUCKET_MS] that holds it, and more than PAUSE_MS, so a pause
+  stays a pause, and a pause of 5 s and one of 50 s read alike; the first burst is FIRST_MS (4 s) after
+  the episode's start in every episode that did not start with it (at the start in one that did);
 - a step of the kinds PLACED (a save, a test run, a command, a caret's report, diagnostics) that would
   start a burst, standing alone in a pause, starts none: it is at the time of the burst before it (the
   episode's start before the first burst), as one within PAUSE_MS of that burst is, so a save 20 s after
@@ -45,7 +47,7 @@ value: an export's burst `start_ms` equals its `end_ms`, a dataset's `reverted_w
 in the same burst, and a command's duration is its re-timed span (`drawn`: 0 for one in a pause).
 
     Retiming.of_steps(steps, rng, bucket_ms)  the bursts of an episode's steps and their new times
-    retimed(step, retiming)                   `step` with every time it holds as `retiming` moves it
+    retimed(step, retiming, index)            step `index` with every time it holds as `retiming` moves it
     timing_words(timing)                      a statement's `timing` as `sign`, `verify` and `inspect` say it
 """
 
@@ -65,6 +67,7 @@ from schemas.consent import COARSE_MS
 PAUSE_MS = 3000  # more than this between two steps ends a burst (export/bursts.py's PAUSE_MS)
 PAUSE_STEP_MS = 1000  # a pause is rounded up to this (`retimed`), drawn in these steps (`drawn`)
 BUCKET_MS = 60_000  # `drawn`: a pause is drawn within the bucket this wide that holds it (bench/habits.py)
+FIRST_MS = PAUSE_MS + PAUSE_STEP_MS  # `drawn`: the first burst, when the episode did not start with it
 POPULATION_MEAN_MS = 239.0  # inter-key interval, mean between people (Dhakal et al. 2018)
 POPULATION_SD_MS = 112.0  # ... its standard deviation between people
 POPULATION_RANGE_MS = (90.0, 700.0)  # ... clipped to
@@ -91,28 +94,29 @@ def drawn_interval(rng: random.Random) -> float:
 
 
 def drawn_pause(pause: int, bucket_ms: int, rng: random.Random) -> int:
-    """A pause of `pause` ms drawn anew, uniformly in whole seconds, within its bucket ((k-1) bucket_ms,
-    k bucket_ms] and more than PAUSE_MS, so that it stays a pause; one of PAUSE_MS or less (only the first
-    can be: from the episode's start) within (0, PAUSE_MS], and 0 stays 0. `bucket_ms` is a multiple of
-    PAUSE_STEP_MS above PAUSE_MS."""
-    if pause <= 0:
-        return 0
-    if pause <= PAUSE_MS:
-        low, high = 0, PAUSE_MS
-    else:
-        bucket = -(-pause // bucket_ms)
-        low, high = max((bucket - 1) * bucket_ms, PAUSE_MS), bucket * bucket_ms
+    """A pause of `pause` ms (more than PAUSE_MS) drawn anew, uniformly in whole seconds, within its bucket
+    ((k-1) bucket_ms, k bucket_ms] but above PAUSE_MS, so that it stays a pause. `bucket_ms` is a multiple
+    of PAUSE_STEP_MS above PAUSE_MS."""
+    bucket = -(-pause // bucket_ms)
+    low, high = max((bucket - 1) * bucket_ms, PAUSE_MS), bucket * bucket_ms
     return rng.randrange(low // PAUSE_STEP_MS + 1, high // PAUSE_STEP_MS + 1) * PAUSE_STEP_MS
+
+
+def first_pause(pause: int) -> int:
+    """`drawn`: the time before the first burst, the same for every episode whose first step is not at its
+    start (FIRST_MS), so that no drawn value stands where nothing needs one."""
+    return FIRST_MS if pause > 0 else 0
 
 
 @dataclass(frozen=True)
 class Retiming:
-    """An episode's bursts (their first and last step's time as recorded) and the times a receiver holds for
-    them: `times[i]` for every step of burst i, `drawn[i]` its drawn duration; `bucket_ms` None when
-    `retimed`, the buckets' width when `drawn`."""
+    """An episode's bursts (their first and last step's time as recorded, and the index of their first
+    step) and the times a receiver holds for them: `times[i]` for every step of burst i, `drawn[i]` its drawn
+    duration; `bucket_ms` None when `retimed`, the buckets' width when `drawn`."""
 
     starts: list[int]
     ends: list[int]
+    firsts: list[int]
     times: list[int]
     drawn: list[int]
     bucket_ms: int | None = None
@@ -128,8 +132,9 @@ class Retiming:
         ends: list[int] = []
         counts: list[int] = []
         pauses: list[int] = []
+        firsts: list[int] = []
         last_edit: int | None = None
-        for t, edit, *placed in marks:
+        for index, (t, edit, *placed) in enumerate(marks):
             pause = t - ends[-1] if ends else t
             if edit and last_edit is not None and t - last_edit > PAUSE_MS:
                 pause = max(pause, t - last_edit)  # an export's edit burst ends here, whatever came between
@@ -138,6 +143,7 @@ class Retiming:
             elif bucket_ms is not None and placed and placed[0]:
                 continue  # at the time of the burst before it (`at`): no burst, no pause of its own
             else:
+                firsts.append(index)
                 starts.append(t)
                 ends.append(t)
                 counts.append(1)
@@ -147,10 +153,13 @@ class Retiming:
         new: list[int] = []
         drawn: list[int] = []
         for pause, count in zip(pauses, counts, strict=True):
-            gap = rounded_up(pause) if bucket_ms is None else drawn_pause(pause, bucket_ms, draw)
+            if bucket_ms is None:
+                gap = rounded_up(pause)
+            else:
+                gap = drawn_pause(pause, bucket_ms, draw) if new else first_pause(pause)
             new.append((new[-1] + drawn[-1] if new else 0) + gap)
             drawn.append(floored(round((count - 1) * drawn_interval(draw))))
-        return cls(starts, ends, new, drawn, bucket_ms)
+        return cls(starts, ends, firsts, new, drawn, bucket_ms)
 
     @classmethod
     def of_steps(cls, steps: Iterable[Step], rng: random.Random | None = None, bucket_ms: int | None = None
@@ -159,8 +168,16 @@ class Retiming:
         return cls.of(((step.t_ms, isinstance(step, kinds.EditStep), isinstance(step, PLACED))
                        for step in steps), rng, bucket_ms)
 
+    def held(self, index: int) -> int:
+        """The time a receiver holds for the episode's step `index` (of the marks or steps this was made of):
+        its burst's, or (`drawn`) the burst's before it (the episode's start before the first). By index,
+        not by time: a step at the very millisecond the next burst starts is still its own burst's."""
+        burst = bisect.bisect_right(self.firsts, index) - 1
+        return self.times[burst] if burst >= 0 else 0
+
     def at(self, t: int) -> int:
-        """The time a receiver holds for `t`, a time on the recorded clock (monotone in `t`)."""
+        """The time a receiver holds for `t`, a time on the recorded clock (monotone in `t`): a time that is
+        not a step's (a command's start, a gap's end); a step's is `held`."""
         index = bisect.bisect_right(self.starts, t) - 1
         if index < 0:
             if self.bucket_ms is not None:
@@ -171,9 +188,10 @@ class Retiming:
         return self.times[index] + self.drawn[index] + rounded_up(t - self.ends[index])
 
 
-def retimed(step: Step, retiming: Retiming) -> Step:
-    """`step` with its time, its durations and a gap's `until_ms` as `retiming` moves them."""
-    t_ms = retiming.at(step.t_ms)
+def retimed(step: Step, retiming: Retiming, index: int) -> Step:
+    """`step`, the episode's step `index`, with its time, its durations and a gap's `until_ms` as
+    `retiming` moves them."""
+    t_ms = retiming.held(index)
     changes: dict[str, object] = {"t_ms": t_ms}
     if isinstance(step, kinds.CommandStep):
         changes["duration_ms"] = t_ms - retiming.at(max(0, step.t_ms - step.duration_ms))

@@ -164,7 +164,7 @@ def minimise_episode(src: Path, dst: Path, timing: Timing, shared_remotes: Seque
     elif timing in ("drawn", "retimed"):
         draw = random.Random(seed if seed is not None else secrets.randbits(128))
         retiming = Retiming.of_steps(episode.steps(), draw, BUCKET_MS if timing == "drawn" else None)
-        steps = (retimed(step, retiming) for step in steps)
+        steps = (retimed(step, retiming, index) for index, step in enumerate(steps))
     header = minimised_header(episode.header, names, shared_remotes)
     write_episode_file(dst, header, steps, states=keyframe_states(header.position_encoding))
     return dst

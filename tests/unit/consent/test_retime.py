@@ -62,17 +62,17 @@ def test_times_between_steps_move_with_them() -> None:
     assert retiming.at(10_000) == first + retiming.drawn[0] + 8000  # 8 s after the burst's last step
     assert retiming.at(19_999) <= second < retiming.at(20_501)
     command = kinds.CommandStep(t_ms=20_500, source="shell", command_line="make", duration_ms=15_000)
-    moved = retimed(command, retiming)
+    moved = retimed(command, retiming, 4)
     assert isinstance(moved, kinds.CommandStep)
     assert (moved.t_ms, moved.duration_ms) == (second, second - retiming.at(5500))
-    gap = retimed(kinds.GapStep(t_ms=2000, source="collector", reason="paused", until_ms=20_000), retiming)
+    gap = retimed(kinds.GapStep(t_ms=2000, source="collector", reason="paused", until_ms=20_000), retiming, 2)
     assert isinstance(gap, kinds.GapStep) and (gap.t_ms, gap.until_ms) == (first, second)
 
 
 def test_a_test_runs_tests_keep_the_runners_durations_in_100_ms_steps() -> None:
     run = kinds.TestRunStep(t_ms=900, source="pytest", duration_ms=700,
                             tests=[kinds.TestOutcome(nodeid="t::a", outcome="passed", duration_ms=456)])
-    moved = retimed(run, Retiming.of(edits([0, 900]), random.Random(4)))
+    moved = retimed(run, Retiming.of(edits([0, 900]), random.Random(4)), 1)
     assert isinstance(moved, kinds.TestRunStep)
     assert (moved.t_ms, moved.duration_ms, moved.tests[0].duration_ms) == (0, 0, 400)
 
@@ -107,7 +107,7 @@ def test_drawn_puts_a_save_and_a_test_run_in_a_pause_at_the_time_of_the_burst_be
                   kinds.TestRunStep(t_ms=300 + save_after + 9000, source="pytest", duration_ms=7000),
                   keystroke(90_000)]
         retiming = Retiming.of_steps(steps, random.Random(3), BUCKET_MS)
-        held = [retimed(step, retiming) for step in steps]
+        held = [retimed(step, retiming, index) for index, step in enumerate(steps)]
         first, second = retiming.times
         assert [step.t_ms for step in held] == [first] * 6 + [second]
         assert [step.duration_ms for step in held if isinstance(step, kinds.CommandStep | kinds.TestRunStep)

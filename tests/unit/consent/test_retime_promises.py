@@ -9,10 +9,10 @@ from __future__ import annotations
 import random
 from itertools import accumulate, pairwise
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from collector.consent.retime import BUCKET_MS, PAUSE_MS, PAUSE_STEP_MS, Retiming
+from collector.consent.retime import BUCKET_MS, FIRST_MS, PAUSE_MS, PAUSE_STEP_MS, Retiming
 from schemas.consent import COARSE_MS
 
 # each step: the ms since the one before (often within a burst, sometimes a pause) and whether it is an edit
@@ -28,7 +28,7 @@ def marks_of(drawn: list[tuple[int, bool]]) -> list[tuple[int, bool]]:
 
 def moved(marks: list[tuple[int, bool]], seed: int) -> list[int]:
     retiming = Retiming.of(marks, random.Random(seed))
-    return [retiming.at(t) for t, _ in marks]
+    return [retiming.held(index) for index in range(len(marks))]
 
 
 @settings(max_examples=300, deadline=None)
@@ -42,6 +42,7 @@ def test_order_in_time_is_kept_and_every_time_is_in_100_ms_steps(drawn: list[tup
 
 @settings(max_examples=300, deadline=None)
 @given(gaps, st.integers(0, 2**32))
+@example([(0, True), (1, False), (3000, False), (0, True)], 0)  # a burst starts at the ms the one before ends
 def test_a_pause_stays_a_pause_and_a_step_after_a_non_edit_within_one_joins_its_burst(
         drawn: list[tuple[int, bool]], seed: int) -> None:
     marks = marks_of(drawn)
@@ -81,7 +82,7 @@ def drawn_marks(drawn: list[tuple[int, str]]) -> list[tuple[int, bool, bool]]:
 
 def drawn_moved(marks: list[tuple[int, bool, bool]], seed: int) -> tuple[Retiming, list[int]]:
     retiming = Retiming.of(marks, random.Random(seed), BUCKET_MS)
-    return retiming, [retiming.at(t) for t, _, _ in marks]
+    return retiming, [retiming.held(index) for index in range(len(marks))]
 
 
 @settings(max_examples=300, deadline=None)
@@ -109,6 +110,7 @@ def test_drawn_keeps_an_exports_edit_bursts_neither_split_nor_joined(drawn: list
 
 @settings(max_examples=300, deadline=None)
 @given(kinded, st.integers(0, 2**32))
+@example([(0, EDIT), (1, OTHER), (3000, PLACED), (0, EDIT)], 0)  # a burst starts at the ms the one before ends
 def test_drawn_keeps_a_pause_before_a_step_not_placed_and_joins_what_follows_a_burst_within_one(
         drawn: list[tuple[int, str]], seed: int) -> None:
     marks = drawn_marks(drawn)
@@ -124,15 +126,14 @@ def test_drawn_keeps_a_pause_before_a_step_not_placed_and_joins_what_follows_a_b
 @given(kinded, st.integers(0, 2**32))
 def test_drawn_places_a_save_or_test_run_at_the_time_of_the_last_step_not_placed_before_it(
         drawn: list[tuple[int, str]], seed: int) -> None:
-    """So where it fell in the pause after typing, 1 s or 20 s on, tells nothing (but at the very time the
-    next burst starts: that burst's time, as the recorded clock cannot tell them apart)."""
+    """So where it fell in the pause after typing, 1 s or 20 s on, tells nothing (even at the very time the
+    next burst starts: a step's time is its burst's by its place in the episode, not by its time)."""
     marks = drawn_marks(drawn)
     _, held = drawn_moved(marks, seed)
-    starting = {t: new for (t, _, placed), new in zip(marks, held, strict=True) if not placed}
     last = 0  # the episode's start, before any step not placed
-    for (t, _, placed), new in zip(marks, held, strict=True):
+    for (_, _, placed), new in zip(marks, held, strict=True):
         if placed:
-            assert new == last or new == starting.get(t)
+            assert new == last
         else:
             last = new
 
@@ -141,13 +142,12 @@ def test_drawn_places_a_save_or_test_run_at_the_time_of_the_last_step_not_placed
 @given(kinded, st.integers(0, 2**32))
 def test_drawn_draws_each_pause_within_its_bucket(drawn: list[tuple[int, str]], seed: int) -> None:
     """The pause between two bursts (from the first's last step, or its last edit when an edit ends it, to
-    the next one's first) is drawn in whole seconds in the BUCKET_MS-wide bucket that holds it."""
+    the next one's first) is drawn in whole seconds in the BUCKET_MS-wide bucket that holds it; the time
+    before the first burst is no drawn value."""
     retiming, _ = drawn_moved(drawn_marks(drawn), seed)
     bucket = lambda ms: -(-ms // BUCKET_MS)  # noqa: E731
-    if retiming.starts and retiming.starts[0] > PAUSE_MS:
-        assert bucket(retiming.times[0]) == bucket(retiming.starts[0]) and retiming.times[0] > PAUSE_MS
-    elif retiming.starts:
-        assert (retiming.times[0] > 0) == (retiming.starts[0] > 0) and retiming.times[0] <= PAUSE_MS
+    if retiming.starts:  # the first burst: at the start, or FIRST_MS after it in every episode alike
+        assert retiming.times[0] == (FIRST_MS if retiming.starts[0] > 0 else 0)
     for index in range(1, len(retiming.starts)):
         new = retiming.times[index] - retiming.times[index - 1] - retiming.drawn[index - 1]
         assert new > PAUSE_MS and new % PAUSE_STEP_MS == 0
