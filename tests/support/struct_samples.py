@@ -27,6 +27,8 @@ RULED: dict[str, Any] = {
     "allowed_licences": ["MIT"],
     "allowed_destinations": ["file:///srv/episodes"],
     "shared_remotes": ["https://git.example/team/app.git"],
+    "remote": "https://git.example/team/app.git",  # an upload route's (collector/upload/routes.py)
+    "remotes": ["git.example/team/*"],  # a policy scope's (collector/policy/scopes)
     "allow": ["rule:generic-api-key"],
 }
 
