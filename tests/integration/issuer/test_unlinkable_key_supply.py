@@ -150,9 +150,10 @@ def test_with_the_issuer_out_of_reach_each_signing_says_so_in_one_line_and_nothi
                                         "attributed)\n")
     assert open_episode(second).consent is None
     outbox = sorted(path.name for path in (home / "outbox").iterdir())
-    assert len(outbox) == 4 and not any(name.startswith(str(open_episode(second).header.episode_id))
+    assert len(outbox) == 5 and not any(name.startswith(str(open_episode(second).header.episode_id))
                                         for name in outbox), outbox  # one episode, its .due and .origin
-    # (what the upload looks for on the remote branches, issue 68 item 1), the top-up's .due
+    # (what the upload looks for on the remote branches, issue 68 item 1), its .remotes (the scope that
+    # governs it at upload, issue 95), the top-up's .due
     assert not (home / "keys").exists()  # no key of the contributor's own was made or used
 
     done = run_the_top_up(home, tmp_path)
