@@ -42,7 +42,7 @@ def test_order_in_time_is_kept_and_every_time_is_in_100_ms_steps(drawn: list[tup
 
 @settings(max_examples=300, deadline=None)
 @given(gaps, st.integers(0, 2**32))
-@example([(0, True), (1, False), (3000, False), (0, True)], 0)  # a burst starts at the ms the one before ends
+@example([(0, True), (1, False), (3000, False), (0, True)], 0)  # a burst starts at the ms one ends
 def test_a_pause_stays_a_pause_and_a_step_after_a_non_edit_within_one_joins_its_burst(
         drawn: list[tuple[int, bool]], seed: int) -> None:
     marks = marks_of(drawn)
@@ -110,7 +110,7 @@ def test_drawn_keeps_an_exports_edit_bursts_neither_split_nor_joined(drawn: list
 
 @settings(max_examples=300, deadline=None)
 @given(kinded, st.integers(0, 2**32))
-@example([(0, EDIT), (1, OTHER), (3000, PLACED), (0, EDIT)], 0)  # a burst starts at the ms the one before ends
+@example([(0, EDIT), (1, OTHER), (3000, PLACED), (0, EDIT)], 0)  # a burst starts at the ms one ends
 def test_drawn_keeps_a_pause_before_a_step_not_placed_and_joins_what_follows_a_burst_within_one(
         drawn: list[tuple[int, str]], seed: int) -> None:
     marks = drawn_marks(drawn)
