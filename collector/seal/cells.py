@@ -63,7 +63,9 @@ class _Track:
     text: str
     changes: list[_Change] = field(default_factory=list)
     ways: list[Ways] = field(default_factory=lambda: [None])  # forward, before each change and after all
-    saved: tuple[int, str] | None = None  # the state at its last save in the window, and its text
+    saved: list[tuple[int, str]] = field(default_factory=list)  # the states at its saves in the window
+    # (each with its text; kept until a notebook's text lines up with one: the watcher's view of a save
+    # may come after later saves)
     saves: list[list[object]] = field(default_factory=list)  # its saves held, told at its next edit
     near: tuple[int, int] = (0, 0)  # the line the last edit started on, and where that line starts
 
@@ -104,7 +106,7 @@ class _Aligner:
                     entry[0] = replace(step, notebook=self._tie(path))
                 else:  # which notebook it wrote: told by the watcher's record of it, which follows
                     entry[1] = False
-                    saving.saved = (len(saving.changes), saving.text)
+                    saving.saved.append((len(saving.changes), saving.text))
                     saving.saves.append(entry)
             case kinds.CloseStep(path=path) if path in self.tracks:
                 self._close(path)
@@ -217,19 +219,19 @@ class _Aligner:
     def _lines_up(self, path: str, cells: Cells) -> bool:
         track = self.tracks[path]
         return aligned(track.text, cells) is not None or \
-            (track.saved is not None and aligned(track.saved[1], cells) is not None)
+            any(aligned(text, cells) is not None for _, text in track.saved)
 
     def _anchor(self, path: str, cells: Cells, name: str) -> None:
-        """The notebook `name` at a save, laid over its virtual document now or at its last save."""
+        """The notebook `name` at a save, laid over its virtual document now or, failing that, at the
+        latest of its saves in the window whose text it lines up with (a view of a save may come after
+        later saves)."""
         track = self.tracks[path]
-        state, text = len(track.changes), track.text
-        found = aligned(text, cells)
-        if found is None and track.saved is not None:
-            state, text = track.saved
-            found = aligned(text, cells)
-        if found is None:
+        at = next(((state, way) for state, text in [(len(track.changes), track.text), *reversed(track.saved)]
+                   if (way := aligned(text, cells)) is not None), None)
+        if at is None:
             return
-        track.saved = None
+        state, found = at
+        track.saved = [(later - state, saved) for later, saved in track.saved if later > state]
         # the state anchored at: the text back there, then every edit before it told
         now = track.text
         for change in reversed(track.changes[state:]):
@@ -255,7 +257,7 @@ class _Aligner:
         track = track or self.tracks[path]
         self._named(path, track)
         self._tell(track, len(track.changes), track.text, None)
-        track.changes, track.ways, track.saved = [], [track.ways[-1]], None
+        track.changes, track.ways, track.saved = [], [track.ways[-1]], []
 
     def _named(self, path: str, track: _Track) -> None:
         """The document's saves held so far given the notebook it is tied to now: the file they wrote,

@@ -124,6 +124,8 @@ def _bench_session(seed: int, folder: Path) -> Path:
 
 
 @pytest.mark.eval
+@pytest.mark.timeout(1200)  # 333 sessions made (about 0.6 s of a core each) and exported three ways,
+# beside the other evaluations: past the 300 s default at a busy CI's load
 def test_the_bench_corpus_repeats_no_row(tmp_path: Path) -> None:
     """The training sessions of the benchmark's source (every third of its thousand episodes; the other
     profiles make no training rows) repeat no row of each other, though they type a few hundred modules."""
