@@ -155,11 +155,12 @@ def vscode(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, w
 
 @contextlib.contextmanager
 def running_code_server(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, workspace: Path,
-                        *, installed: bool = False) -> Iterator[tuple[int, dict[str, str]]]:
+                        *, installed: bool = False, program: Path | None = None
+                        ) -> Iterator[tuple[int, dict[str, str]]]:
     """code-server serving `workspace` (its port, and its environment), the extension installed, this venv's
     codetape configured (`installed`: not configured, and only in the home's ~/.local/bin, as `uv tool
-    install` puts it, with PATH as a desktop gives it), its data under `tmp_path`; stopped with its extension
-    host on leaving."""
+    install` puts it, with PATH as a desktop gives it: this venv's, or `program`), its data under
+    `tmp_path`; stopped with its extension host on leaving."""
     user, extensions, xdg, home = (tmp_path / name for name in ("user", "extensions", "xdg", "vscode-home"))
     for folder in (user / "User", extensions, xdg, home):
         folder.mkdir(parents=True)
@@ -168,7 +169,7 @@ def running_code_server(code_server: Path, vsix: Path, env: dict[str, str], tmp_
     if installed:
         del settings["codetape.interpreter"]
         (home / ".local" / "bin").mkdir(parents=True)
-        (home / ".local" / "bin" / "codetape").symlink_to(Path(sys.executable).parent / "codetape")
+        (home / ".local" / "bin" / "codetape").symlink_to(program or Path(sys.executable).parent / "codetape")
         search = DESKTOP_PATH
     (user / "User" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     server_env = env | {"XDG_CONFIG_HOME": str(xdg), "XDG_DATA_HOME": str(xdg), "XDG_CACHE_HOME": str(xdg),
