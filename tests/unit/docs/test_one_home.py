@@ -17,15 +17,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from textwrap import dedent
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("collector", "lsp_bridge")
 CONFIG_HOME = "collector/policy/config.py"
 MODE_HOME = "collector/consent/mode.py"
 TOML_READERS = {"tomllib", "tomlkit", "msgspec.toml", "collector.policy.toml"}
+# a module, or the name of what turns data into a model
 DECODERS = TOML_READERS | {"msgspec", "msgspec.json", "msgspec.yaml", "msgspec.msgpack", "decode", "convert",
-                           "load_model", "parse_model"}  # a module, or the name of what turns data into a model
+                           "load_model", "parse_model"}
 CONSENT_FACTS = {"mode", "timing", "upload_delay_max_s"}
 CONFIG, CONSENT, CONFIG_FILE = "config", "consent", "config file"
 NESTED = ("body", "orelse", "finalbody", "handlers", "cases")  # a statement's fields holding statements
@@ -41,6 +44,7 @@ class Reads:
     modules: dict[str, str]  # a local name -> the module (or module.name) it was imported as
     consent: list[str] = field(default_factory=list)
     parses: list[str] = field(default_factory=list)
+    memo: dict[int, Facts] = field(default_factory=dict)  # each node's facts, for the names as they are now
 
     def origin(self, callee: ast.expr) -> str | None:
         """The dotted name a call's callee resolves to through the module's imports, if it is imported."""
@@ -53,6 +57,11 @@ class Reads:
 
     def facts(self, node: ast.expr, names: dict[str, Facts]) -> Facts:
         """What the value of `node` is, given what each local name holds."""
+        if id(node) not in self.memo:
+            self.memo[id(node)] = self._facts(node, names)
+        return self.memo[id(node)]
+
+    def _facts(self, node: ast.expr, names: dict[str, Facts]) -> Facts:
         if isinstance(node, ast.Name):
             return names.get(node.id, NONE)
         if isinstance(node, ast.NamedExpr | ast.Await):
@@ -91,15 +100,18 @@ class Reads:
             held = _annotated(arg.annotation)
             names[arg.arg] = held if held else NONE
         statements = list(_own(body))
+        bindings = [(list(_targets(target)), value) for statement in statements
+                    for target, value in _bindings(statement)]
         for _ in range(8):  # bindings in any order: until nothing new is learnt (a chain of 8 names at most)
             before = dict(names)
-            for statement in statements:
-                for target, value in _bindings(statement):
-                    held = self.facts(value, names)
-                    for name in _targets(target):
-                        names[name] = names.get(name, NONE) | held
+            self.memo.clear()
+            for targets, value in bindings:
+                held = self.facts(value, names)
+                for name in targets:
+                    names[name] = names.get(name, NONE) | held
             if names == before:
                 break
+        self.memo.clear()
         for statement in statements:
             for node in _expressions(statement):
                 if isinstance(node, ast.expr):
@@ -111,23 +123,26 @@ class Reads:
                 self.scope(statement.body, None, names)
 
     def check(self, node: ast.expr, names: dict[str, Facts]) -> None:
-        line = f"{self.where}:{getattr(node, 'lineno', 0)}: {ast.unparse(node)[:100]}"
         if isinstance(node, ast.Attribute) and node.attr in CONSENT_FACTS \
                 and CONSENT in self.facts(node.value, names):
-            self.consent.append(line)
+            self.consent.append(self.line(node))
         if not isinstance(node, ast.Call):
             return
-        if _called(node.func) == "getattr" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
-                and node.args[1].value in CONSENT_FACTS and CONSENT in self.facts(node.args[0], names):
-            self.consent.append(line)
+        named = node.args[1].value if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) else None
+        if _called(node.func) == "getattr" and named in CONSENT_FACTS \
+                and CONSENT in self.facts(node.args[0], names):
+            self.consent.append(self.line(node))
         arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
-        origin = self.origin(node.func) or ""
-        if origin.rpartition(".")[0] in TOML_READERS \
-                and any(CONFIG_FILE in self.facts(argument, names) for argument in arguments):
-            self.parses.append(line)
-        elif (origin.rpartition(".")[0] in DECODERS or _called(node.func) in DECODERS) \
-                and any(_called(argument) == "CodetapeConfig" for argument in arguments):
-            self.parses.append(line)
+        module = (self.origin(node.func) or "").rpartition(".")[0]
+        reads_the_file = module in TOML_READERS and any(CONFIG_FILE in self.facts(argument, names)
+                                                        for argument in arguments)
+        decodes_the_model = (module in DECODERS or _called(node.func) in DECODERS) \
+            and any(_called(argument) == "CodetapeConfig" for argument in arguments)
+        if reads_the_file or decodes_the_model:
+            self.parses.append(self.line(node))
+
+    def line(self, node: ast.expr) -> str:
+        return f"{self.where}:{node.lineno}: {ast.unparse(node)[:100]}"
 
 
 def _called(node: ast.expr) -> str | None:
@@ -155,7 +170,8 @@ def _own(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             continue
         for name in NESTED:
             for child in getattr(statement, name, []):
-                yield from _own(child.body if isinstance(child, ast.excepthandler | ast.match_case) else [child])
+                nested = isinstance(child, ast.excepthandler | ast.match_case)
+                yield from _own(child.body if nested else [child])
 
 
 def _expressions(statement: ast.stmt) -> Iterator[ast.AST]:
@@ -224,10 +240,11 @@ def reads(source: str, where: str) -> Reads:
     return found
 
 
-def everywhere() -> Iterator[Reads]:
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            yield reads(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())
+@cache
+def everywhere() -> tuple[Reads, ...]:
+    """Every module of codetape's code, walked once for all the tests."""
+    return tuple(reads(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())
+                 for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py")))
 
 
 def test_only_the_config_module_parses_config_toml() -> None:
@@ -249,46 +266,120 @@ def test_the_homes_themselves_are_seen_reading() -> None:
 
 
 READS_OF_THE_MODE = {
-    "a-local-name": "def f(home):\n    cfg = load_config(home)\n    return cfg.consent.mode\n",
-    "the-settings-named": "def f(home):\n    s = load_config(home).consent\n    if s.timing == 'exact':\n"
-                          "        return 1\n",
-    "through-two-names": "def f(home):\n    a = load_config(home)\n    b = a\n    c = b.consent\n"
-                         "    return c.upload_delay_max_s\n",
-    "an-annotated-parameter": "def f(c: CodetapeConfig) -> int:\n    return c.consent.upload_delay_max_s\n",
-    "the-consent-settings": "def f(c: schemas.config.ConsentSettings):\n    return getattr(c, 'mode')\n",
-    "in-a-nested-function": "def f(home):\n    cfg = config.load_config(home)\n    def g():\n"
-                            "        return cfg.consent.mode\n    return g\n",
-    "a-walrus": "def f(home):\n    if (c := load_config(home).consent).mode == 'unlinkable':\n        return 1\n",
-    "an-attribute-of-self": "def f(self, home):\n    self.c = load_config(home)\n    return self.c.consent.mode\n",
+    "a-local-name": """
+        def f(home):
+            cfg = load_config(home)
+            return cfg.consent.mode
+        """,
+    "the-settings-named": """
+        def f(home):
+            s = load_config(home).consent
+            if s.timing == 'exact':
+                return 1
+        """,
+    "through-two-names": """
+        def f(home):
+            a = load_config(home)
+            b = a
+            c = b.consent
+            return c.upload_delay_max_s
+        """,
+    "an-annotated-parameter": """
+        def f(c: CodetapeConfig) -> int:
+            return c.consent.upload_delay_max_s
+        """,
+    "the-consent-settings": """
+        def f(c: schemas.config.ConsentSettings):
+            return getattr(c, 'mode')
+        """,
+    "in-a-nested-function": """
+        def f(home):
+            cfg = config.load_config(home)
+            def g():
+                return cfg.consent.mode
+            return g
+        """,
+    "a-walrus": """
+        def f(home):
+            if (c := load_config(home).consent).mode == 'unlinkable':
+                return 1
+        """,
+    "an-attribute-of-self": """
+        def f(self, home):
+            self.c = load_config(home)
+            return self.c.consent.mode
+        """,
 }
 PARSES_OF_THE_CONFIG = {
-    "tomllib-of-its-text": "import tomllib\ndef f(home):\n    return tomllib.loads(home.config.read_text())\n",
-    "through-an-open-file": "import tomllib\ndef f(home):\n    path = home.root / 'config.toml'\n"
-                            "    with path.open('rb') as handle:\n        return tomllib.load(handle)\n",
-    "tomlkit-aliased": "import tomlkit as tk\ndef f(h):\n    text = h.config.read_text()\n    return tk.parse(text)\n",
-    "codetapes-own-loader": "from collector.policy.toml import load_model\ndef f(home):\n"
-                            "    return load_model(home.config, Other, Error)\n",
-    "decoded-into-the-model": "import msgspec\ndef f(text):\n"
-                              "    return msgspec.toml.decode(text, type=CodetapeConfig)\n",
+    "tomllib-of-its-text": """
+        import tomllib
+        def f(home):
+            return tomllib.loads(home.config.read_text())
+        """,
+    "through-an-open-file": """
+        import tomllib
+        def f(home):
+            path = home.root / 'config.toml'
+            with path.open('rb') as handle:
+                return tomllib.load(handle)
+        """,
+    "tomlkit-aliased": """
+        import tomlkit as tk
+        def f(h):
+            text = h.config.read_text()
+            return tk.parse(text)
+        """,
+    "codetapes-own-loader": """
+        from collector.policy.toml import load_model
+        def f(home):
+            return load_model(home.config, Other, Error)
+        """,
+    "decoded-into-the-model": """
+        import msgspec
+        def f(text):
+            return msgspec.toml.decode(text, type=CodetapeConfig)
+        """,
 }
 NOT_READS = {
-    "the-managed-policys-mode": "def f(policy):\n    return policy.consent.mode\n",
-    "another-setting": "def f(home):\n    return load_config(home).consent.min_members\n",
-    "another-toml-file": "import tomllib\ndef f(path):\n    return tomllib.loads(path.read_text())\n",
-    "a-message-naming-it": "import tomllib\ndef f(home, text):\n"
-                           "    return tomllib.loads(text), f'in {home.config}'\n",
-    "a-shadowing-parameter": "def f(home):\n    cfg = load_config(home)\n    def g(cfg):\n"
-                             "        return cfg.consent.mode\n    return g\n",
+    "the-managed-policys-mode": """
+        def f(policy):
+            return policy.consent.mode
+        """,
+    "another-setting": """
+        def f(home):
+            return load_config(home).consent.min_members
+        """,
+    "another-toml-file": """
+        import tomllib
+        def f(path):
+            return tomllib.loads(path.read_text())
+        """,
+    "a-message-naming-it": """
+        import tomllib
+        def f(home, text):
+            return tomllib.loads(text), f'in {home.config}'
+        """,
+    "a-shadowing-parameter": """
+        def f(home):
+            cfg = load_config(home)
+            def g(cfg):
+                return cfg.consent.mode
+            return g
+        """,
 }
+
+
+def walked(name: str, source: str) -> Reads:
+    return reads(dedent(source), name)
 
 
 def test_every_form_of_a_read_is_caught() -> None:
-    missed = [name for name, source in READS_OF_THE_MODE.items() if len(reads(source, name).consent) != 1]
-    missed += [name for name, source in PARSES_OF_THE_CONFIG.items() if len(reads(source, name).parses) != 1]
+    missed = [name for name, source in READS_OF_THE_MODE.items() if len(walked(name, source).consent) != 1]
+    missed += [name for name, source in PARSES_OF_THE_CONFIG.items() if len(walked(name, source).parses) != 1]
     assert not missed, f"reads the one-home walk does not see: {missed}"
 
 
 def test_what_is_not_a_read_of_the_fact_is_not_caught() -> None:
     wrong = {name: [*found.consent, *found.parses] for name, source in NOT_READS.items()
-             if (found := reads(source, name)).consent or found.parses}
+             if (found := walked(name, source)).consent or found.parses}
     assert not wrong, wrong
