@@ -42,7 +42,9 @@ replaced, all or nothing), `batches.py` (reading a stream in batches that stop a
 still running after a while), `scratch_db.py` (the settings of a throwaway SQLite file that keeps a
 build's driver memory flat) and `__main__.py` (`python -m collector`). `editors.py` says where the editor
 plugins are: in the installed package (`editor_plugins/`, which setup.py copies from editor_extensions/
-into the wheel) or in the checkout.
+into the wheel) or in the checkout. The stages contract places these too (it is exhaustive: a new
+package or module here breaks it until placed): `__main__` over `cli`, `due` and `held` under
+`workspace`, `home` and `atomic` under `protocol`, the rest just above `platform`.
 tests/unit/docs/test_maps.py holds this map, and the one in docs/architecture.md, to the packages and
 modules on disk.
 """

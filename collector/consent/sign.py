@@ -95,11 +95,13 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
     refused when later than the managed policy's or already past on the signing day) and the managed
     policy's SHA-256, when there are, in both modes.
 
-    `unlinkable` ("coarse" or "exact" timing): sign in unlinkable mode. The episode is minimised first
-    (unlinkable.py: the day only, versions at release level, no folder name nor remote but a shared one
-    the managed policy lists, commit and conversation ids as pseudonyms, times in 100 ms steps unless
-    "exact", every command's arguments shaped but those whose text as typed is in `whole`, which the
-    review kept whole; the statement's versions at release level too), then
+    `unlinkable` (a timing: "drawn", `[consent] timing`'s default, "retimed", "coarse" or "exact"): sign
+    in unlinkable mode. The episode is minimised first (unlinkable.py: the day only, versions at release
+    level, no folder name nor remote but a shared one the managed policy lists, commit and conversation
+    ids as pseudonyms, step times drawn with no typing rhythm nor pausing habit, re-timed with pauses to
+    the second, floored to 100 ms steps or kept, as the timing says, every command's arguments shaped but
+    those whose text as typed is in `whole`, which the review kept whole; the statement's versions at
+    release level too), then
     signed with a per-episode key taken from the enrolment store for this month (marked used before the
     signature is written, and only once nothing else refuses the episode), its statement carrying the
     issuer's authorisation of that key instead of the contributor's own, and `signed_at` the day only.

@@ -1,13 +1,12 @@
-"""Exports of episodes to the training formats people use (jsonl, ATIF, zeta, zeta2, swe-messages,
-DPO pairs, ProgSnap2).
+"""Exports of episodes to the training formats people use (jsonl, ATIF, Zed's zeta, preference pairs,
+ProgSnap2, ...): `FORMATS` (formats.py) is the one list, each format with a line saying what it writes,
+and `codetape export --help` prints it.
 
 Public API (what `codetape export` and `codetape dataset build --exports` call):
 
     FORMATS: dict[str, Format]
-        The formats by name: "jsonl", "jsonl-rows", "atif", "zeta", "zeta2", "swe-messages",
-        "swe-messages-developer", "dpo", "dpo-fim", "agent-trace", "progsnap2", "progsnap2-zip".
-        `Format.summary` is one line saying what it writes; `Format.suffix` names a per-episode
-        format's files, `<episode id><suffix>`
+        The formats by name. `Format.summary` is one line saying what it writes; `Format.suffix` names a
+        per-episode format's files, `<episode id><suffix>`
         (None for progsnap2, one dataset of all the episodes); `Format.open(out_dir, result)` is how
         export_episodes starts one (a context manager giving an Exporter with `add(episode)`).
 
@@ -26,23 +25,10 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
     ExportResult: format, out_dir, episodes, files, records, skipped (Counter: reason -> count),
         coarse_diffs, and describe() -> one line for people.
 
-What each format writes (one file per episode, named by the episode id, except ProgSnap2):
-
-    jsonl       <id>.jsonl        the header's JSON, then each step exactly as `codetape cat` prints it
-    jsonl-rows  <id>.rows.jsonl   the same lines as rows of one shape, for HF datasets (jsonl_rows.py)
-    atif        <id>.atif.json    one ATIF v1.8 trajectory (atif.py, atif_steps.py)
-    zeta        <id>.zeta.jsonl   next-edit examples as in Zed's zeta dataset (zeta.py, excerpt.py, split.py)
-    zeta2       <id>.zeta2.jsonl  the same bursts as Zed's ExampleSpec (zeta2.py)
-    swe-messages <id>.swe-messages.jsonl  a row of tool-call messages per task (swe_messages.py)
-    swe-messages-developer <id>.swe-messages-developer.jsonl  the same, an agent's calls as user turns
-    dpo         <id>.dpo.jsonl    preference pairs (prompt, chosen, rejected, suffix) for TRL (dpo.py)
-    dpo-fim     <id>.dpo-fim.jsonl  the same, the text after in a fill-in-the-middle prompt (dpo.py)
-    progsnap2   DatasetMetadata.csv, MainTable.csv, CodeStates/<id>/ for all the episodes together
-                (progsnap2.py, codestates.py)
-    progsnap2-zip  <id>.progsnap2.zip  the same, one dataset per episode (progsnap2_zip.py)
-
-Edit bursts (bursts.py) are what atif, zeta and progsnap2 see of typing: a run of edits to one file with
-no other step between them but cursor and diagnostics reports, none more than 3 s after the one before.
+A format is written by the module of its name (jsonl.py, atif.py, zeta.py, kto.py, ...), which formats.py
+names. Edit bursts (bursts.py) are what atif, zeta and progsnap2 see of typing: a run of edits to one file
+with no other step between them but cursor and diagnostics reports, none more than 3 s after the one
+before.
 
     bursts.py      grouping steps into edit bursts while replaying the workspace
     allowance.py   what one episode may make an export write and spend on diffs, by its size
