@@ -63,6 +63,10 @@ def client_of(params: dict[str, Any]) -> dict[str, Any] | None:
     return {"name": JUPYTERLAB, "version": None} if jupyterlab else None
 
 
+# every notebook's every cell (lsp_bridge/capture/notebooks.py); the bridge keeps those of opted-in workspaces
+NOTEBOOK_SYNC = {"notebookSelector": [{"notebook": "*", "cells": [{"language": "*"}]}], "save": True}
+
+
 def capability(capabilities: dict[str, Any], *keys: str) -> Any:
     """capabilities[k1][k2]...; None when a level is missing or not an object."""
     value: Any = capabilities
@@ -99,6 +103,7 @@ def initialize_result(params: Any) -> dict[str, Any]:
         "capabilities": {
             "positionEncoding": position_encoding(capabilities),
             "textDocumentSync": {"openClose": True, "change": INCREMENTAL, "save": {"includeText": True}},
+            "notebookDocumentSync": NOTEBOOK_SYNC,
             "executeCommandProvider": {"commands": list(COMMANDS)},
             "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True},
                           "fileOperations": operations},
