@@ -13,6 +13,7 @@ import pytest
 from collector.seal.cells import align_cells
 from collector.text.notebook_cells import SEPARATOR
 from lsp_bridge.capture.notebooks import virtual_uri
+from schemas import Step
 from schemas import steps as kinds
 from tests.unit.lsp_bridge.test_capture_drift import Session
 
@@ -134,7 +135,7 @@ def test_the_seal_keeps_the_cells_the_editor_told() -> None:
         return kinds.EditStep(t_ms=t, source="lsp", path=VIRTUAL, version=t, cell=cell,
                               changes=[kinds.ContentChange(text="x")])
 
-    steps = [kinds.OpenStep(t_ms=0, source="lsp", path=VIRTUAL, language_id="python", version=0,
+    steps: list[Step] = [kinds.OpenStep(t_ms=0, source="lsp", path=VIRTUAL, language_id="python", version=0,
                             text=joined("", "")),
              edit(1, 1), kinds.SaveStep(t_ms=2, source="lsp", path=VIRTUAL, sha256=None), edit(3, 0),
              kinds.SaveStep(t_ms=4, source="lsp", path=VIRTUAL, sha256=None)]
