@@ -91,7 +91,8 @@ def position_encoding(capabilities: dict[str, Any]) -> PositionEncoding:
 def initialize_result(params: Any) -> dict[str, Any]:
     """Observe mode's `InitializeResult`: text sync (incremental, saves with their text), notebook sync
     when the editor has it (VS Code's language client), the file operations the editor can send, the
-    `codetape.*` commands and workspace folders; no language feature. MalformedMessage when the params or their capabilities are not objects."""
+    `codetape.*` commands and workspace folders; no language feature. MalformedMessage when the params or
+    their capabilities are not objects."""
     if not isinstance(params, dict):
         raise MalformedMessage("initialize params are not an object")
     capabilities = params.get("capabilities")
