@@ -2,7 +2,7 @@
 // (tests/e2e/vscode/test_notebook_vscode.py): open NOTEBOOK (code, markdown, code cells) in the opted-in
 // workspace, wait until the test has seen its open (OUT.opened, then OUT.open-recorded), type CODE0 at the end
 // of the first code cell, MARKDOWN at the end of the markdown cell, CODE2 at the end of the last cell, add a
-// code cell below it (`b`) and type ADDED there, move that cell up (Alt+Up), save (Ctrl+S) and wait for the test
+// code cell below it and type ADDED there, move that cell up (both from the command palette), save (Ctrl+S) and wait for the test
 // to see the save (OUT.saved1); type AGAIN at the end of the moved cell and save again (OUT.saved2). No
 // kernel: the cells are typed, never run. Writes what it saw to OUT as JSON; exits 1 on any failure.
 // Usage: node notebook.mjs URL NOTEBOOK OUT CODE0 MARKDOWN CODE2 ADDED AGAIN
@@ -17,10 +17,12 @@ await inWorkbench(url, out, seen, async (page) => {
     const { status, waitSteps } = statusBar(page, seen);
     await status.waitFor();
     await waitSteps('recording', (n) => n >= 0);
-    // the notebook's text holds `what` (typed text shows as it is typed; nbsp as VS Code renders spaces)
-    const holds = (what) => page.waitForFunction((what) => (document.querySelector('.notebook-editor')?.textContent
-        ?? '').replace(/\u00a0/g, ' ').includes(what), what);
-    const focusedRow = (index) => page.locator(`${ROWS}.focused[data-index="${index}"]`).waitFor();
+    // cell `index`'s editor shows `what` (as typed; any white space as a space: VS Code renders spaces as nbsp)
+    const holds = (index, what) => page.waitForFunction(([selector, what]) => (document.querySelector(selector)
+        ?.textContent ?? '').replace(/\s/g, ' ').includes(what.replace(/\s/g, ' ')),
+    [`${ROWS}[data-index="${index}"] .view-lines`, what]);
+    // (attached: a markdown cell's row, its preview in a webview, is never "visible" to Playwright)
+    const focusedRow = (index) => page.locator(`${ROWS}.focused[data-index="${index}"]`).waitFor({ state: 'attached' });
     // into a focused cell's editor (command mode: Enter), at its end, `text` typed, back to command mode
     const typeAtEnd = async (index, text) => {
         await focusedRow(index);
@@ -28,8 +30,16 @@ await inWorkbench(url, out, seen, async (page) => {
         await page.locator(`${ROWS}[data-index="${index}"] .monaco-editor.focused`).waitFor();
         await page.keyboard.press('Control+End');
         await page.keyboard.type(text, { delay: 30 });
-        await holds(text);
+        await holds(index, text);
         await page.keyboard.press('Escape');
+    };
+
+    // a command run from the command palette (F1), by its title
+    const command = async (title) => {
+        await page.keyboard.press('F1');
+        await page.keyboard.type(title);
+        await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first().waitFor();
+        await page.keyboard.press('Enter');
     };
 
     await page.keyboard.press('Control+P');
@@ -47,13 +57,13 @@ await inWorkbench(url, out, seen, async (page) => {
     await typeAtEnd(1, markdown);
     await page.keyboard.press('ArrowDown');
     await typeAtEnd(2, code2);
-    await page.keyboard.press('b');  // a code cell below, in edit mode
+    await command('Notebook: Insert Code Cell Below');  // in edit mode
     await page.locator(`${ROWS}[data-index="3"] .monaco-editor.focused`).waitFor();
     await page.keyboard.type(added, { delay: 30 });
-    await holds(added);
+    await holds(3, added);
     await page.keyboard.press('Escape');
     await focusedRow(3);
-    await page.keyboard.press('Alt+ArrowUp');
+    await command('Notebook: Move Cell Up');
     await focusedRow(2);
     await page.keyboard.press('Control+S');
     await waitFile(`${out}.saved1`, 'the test to see the first save');

@@ -52,7 +52,9 @@ def test_a_vscode_notebooks_keystrokes_and_cells(
              ("code", "b = 2" + CODE2)]
     second = [*first[:2], ("code", ADDED + AGAIN), first[3]]
     at_saves = []
-    with running_code_server(code_server, vsix, env, tmp_path, workspace) as (port, _):
+    # (code-server, as VS Code for the Web, saves after a second's pause by default: saves here are Ctrl+S's)
+    with running_code_server(code_server, vsix, env, tmp_path, workspace, settings={"files.autoSave": "off"}
+                             ) as (port, _):
         argv = [tool("node"), str(E2E / "notebook.mjs"), f"http://127.0.0.1:{port}/?folder={workspace}",
                 NOTEBOOK, str(out), CODE0, MARKDOWN, CODE2, ADDED, AGAIN]
         with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
