@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from lsp_bridge.authorship.offer_steps import OfferSteps
 from lsp_bridge.authorship.origins import Origins
 from lsp_bridge.capture.files import MAX_FILE_BYTES, FileOperations, ReadFile, read_file
-from lsp_bridge.capture.notebooks import NotebookSync
+from lsp_bridge.capture.notebooks import NOTEBOOK_SYNC, NotebookSync
 from lsp_bridge.capture.resync import Resync
 from lsp_bridge.capture.sync import TEXT_SYNC, TextSync
 from lsp_bridge.documents.tracked import TrackedDocument, TrackedDocuments
@@ -130,13 +130,14 @@ class EditorCapture:
     # -- failures ------------------------------------------------------------------------------------
 
     def refused(self, method: str, params: Any, at: int, reason: str) -> None:
-        """A message that could not be translated: log it; a text sync message also leaves a gap."""
+        """A message that could not be translated: log it; a text or notebook sync message also leaves a
+        gap (a notebook's: in its virtual document)."""
         log.error("codetape: skipped %s: %s", method, reason)
-        if method not in TEXT_SYNC:
+        if method not in TEXT_SYNC and method not in NOTEBOOK_SYNC:
             return
         uri = None
         with contextlib.suppress(MalformedMessage):
-            uri = document_uri(params)
+            uri = self.notebooks.document_of(params) if method in NOTEBOOK_SYNC else document_uri(params)
         doc = self.documents.by_uri.get(uri) if uri else None
         gap = gap_step("malformed_input", f"{method}: {reason}", lost=1)
         if doc is not None:

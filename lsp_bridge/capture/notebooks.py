@@ -12,6 +12,8 @@ records at each save says it. The notebook's save is the document's, with its te
 bridge's copy like any save).
 
 A cell's `codetape/origin` (its URI and version) is told of the virtual document's version its change made.
+A message that cannot be read (a change to a cell the notebook does not hold, say) leaves a gap in the
+virtual document, which then goes stale like any document (handlers.py).
 """
 
 from __future__ import annotations
@@ -193,6 +195,12 @@ class NotebookSync:
             for cell in notebook.cells:
                 self.of_cell.pop(cell, None)
         return notebook
+
+    def document_of(self, params: Any) -> str | None:
+        """The virtual document of the notebook a notebookDocument/* message names (None: none open)."""
+        item = obj(obj(params, "params").get("notebookDocument"), "notebookDocument")
+        notebook = self.notebooks.get(string(item.get("uri"), "notebookDocument.uri", limit=8192))
+        return None if notebook is None else notebook.uri
 
     def origin_target(self, uri: str, version: int) -> tuple[str, int]:
         """Where a `codetape/origin` for (uri, version) points: a cell's version is the virtual document's

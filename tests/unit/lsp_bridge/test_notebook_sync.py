@@ -122,6 +122,14 @@ def test_a_cells_origin_names_the_virtual_documents_version(session: Session) ->
     assert sync.origin_target(session.uri("a.py"), 4) == (session.uri("a.py"), 4)
 
 
+def test_a_change_to_a_cell_the_notebook_does_not_hold_is_a_gap(session: Session) -> None:
+    open_notebook(session, [("a", CODE, "x")])
+    typed(session, "ghost", 2, (0, 0), "y")
+    steps = session.steps()
+    assert [s["kind"] for s in steps if s["kind"] in ("edit", "gap")] == ["gap"]
+    assert session.capture.documents.by_uri[session.uri(VIRTUAL)].stale
+
+
 def test_a_notebook_outside_the_workspace_is_not_recorded(session: Session, tmp_path: Path) -> None:
     outside = (tmp_path.parent / "elsewhere.ipynb").as_uri()
     session.send("notebookDocument/didOpen", {
