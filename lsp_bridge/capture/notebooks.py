@@ -230,7 +230,8 @@ def _whole(text: str, units: PositionEncoding) -> Range:
 
 
 def _applied(text: str, where: Range, inserted: str, units: PositionEncoding) -> str:
-    """`text` with `where` replaced by `inserted`."""
+    """`text` with `where` replaced by `inserted`; MalformedMessage for a line the cell does not have (never
+    clamped, as collector/text/document.py clamps: in the virtual document that line is the next cell's)."""
     offsets = []
     for at in (where.start, where.end):
         start = line_start(text, at.line)
