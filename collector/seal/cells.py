@@ -21,6 +21,10 @@ episode holds lines up with it too. Each save of the virtual document names the 
 once typing goes on after it, or the document closes (`notebook`): the file it wrote, renamed as the
 watcher saw it.
 
+A virtual document whose edits already carry their cell (LSP's notebook sync, VS Code's:
+lsp_bridge/capture/notebooks.py, every cell's source in the document) is the editor's word: its edits keep
+their cells and its saves name the notebook it mirrors.
+
 The seal's steps go through in order: from a virtual document's first edit after an anchor, the steps are
 held until its next anchor (JupyterLab autosaves every two minutes), its close, or the end; past
 MAX_HELD steps the oldest document's edits are told from the anchor before them alone.
@@ -87,6 +91,7 @@ class _Aligner:
         self.tracks: dict[str, _Track] = {}  # by the virtual document's path
         self.ties: dict[str, str] = {}  # virtual document -> the notebook file it mirrors now
         self.notebooks: dict[str, Cells] = {}  # each notebook's cells at its last text in the episode
+        self.told: set[str] = set()  # virtual documents whose edits the editor gave their cells
 
     def see(self, step: Step) -> Iterator[Step]:
         entry: list[object] = [step, True]
@@ -98,8 +103,12 @@ class _Aligner:
                 cells = self.notebooks.get(self._tie(path))
                 if cells is not None and (found := aligned(step.text, cells)) is not None:
                     track.ways = [frozenset({found})]
+            case kinds.EditStep(path=path) if path in self.told or (step.cell is not None and _virtual(path)):
+                self._told(path)
             case kinds.EditStep(path=path) if _virtual(path):
                 self._edit(entry, step)
+            case kinds.SaveStep(path=path) if path in self.told and path not in self.tracks:
+                entry[0] = replace(step, notebook=self._tie(path))
             case kinds.SaveStep(path=path) if _virtual(path):
                 saving = self.tracks.get(path)
                 if saving is None:
@@ -244,6 +253,12 @@ class _Aligner:
             track.ways.append(_forward(now, after, change, track.ways[-1]))
             track.changes.append(change)
             now = after
+
+    def _told(self, path: str) -> None:
+        """A virtual document whose editor says each edit's cell (LSP notebook sync: VS Code): its edits
+        keep theirs, its saves name its notebook."""
+        self.told.add(path)
+        self._close(path)
 
     def _close(self, path: str) -> None:
         """A document's window told from the anchor before it alone (closed, or its text known anew)."""

@@ -80,7 +80,8 @@ class Extensions:
                           for s in message.selections]
             self.capture.cursor(message.uri, selections, at)
         elif isinstance(message, m.OriginParams):
-            self.capture.origins.said(message.uri, message.version, message.origin, message.detail, at)
+            uri, version = self.capture.notebooks.origin_target(message.uri, message.version)
+            self.capture.origins.said(uri, version, message.origin, message.detail, at)
         elif isinstance(message, m.OfferParams):
             self.capture.offered.reported(message, at)
         elif isinstance(message, m.CommandParams):

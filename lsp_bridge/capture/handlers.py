@@ -4,7 +4,8 @@
 mode) with params as plain JSON values and the wall-clock ms at which the message arrived, and hands each
 notification to the part that handles it over the state they share (documents/tracking.py: the open documents,
 the workspaces, the recorder): text sync with its version reordering (sync.py), the check at save
-(resync.py), file operations (files.py), offers (authorship/offer_steps.py); diagnostics and cursors are here.
+(resync.py), notebooks as LSP's notebook sync sends them (notebooks.py), file operations (files.py), offers
+(authorship/offer_steps.py); diagnostics and cursors are here.
 Anything malformed is logged and becomes a `gap` (text sync: the document goes stale until the editor
 sends its whole text again) or a skip; it never raises.
 
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from lsp_bridge.authorship.offer_steps import OfferSteps
 from lsp_bridge.authorship.origins import Origins
 from lsp_bridge.capture.files import MAX_FILE_BYTES, FileOperations, ReadFile, read_file
+from lsp_bridge.capture.notebooks import NOTEBOOK_SYNC, NotebookSync
 from lsp_bridge.capture.resync import Resync
 from lsp_bridge.capture.sync import TEXT_SYNC, TextSync
 from lsp_bridge.documents.tracked import TrackedDocument, TrackedDocuments
@@ -58,6 +60,7 @@ class EditorCapture:
         self.sync = TextSync(self.tracking, self.offered, self.origins)
         self.resync = Resync(self.tracking, read, max_file_bytes)
         self.files = FileOperations(self.tracking, read, max_file_bytes)
+        self.notebooks = NotebookSync(self.sync, self.resync)
         self.handlers: dict[str, Callable[[Any, int], None]] = {
             "textDocument/didOpen": self.sync.did_open,
             "textDocument/didChange": self.sync.did_change,
@@ -67,11 +70,19 @@ class EditorCapture:
             "workspace/didRenameFiles": self.files.did_rename_files,
             "workspace/didDeleteFiles": self.files.did_delete_files,
             "workspace/didChangeWatchedFiles": self.files.did_change_watched_files,
+            "notebookDocument/didOpen": self.notebooks.did_open,
+            "notebookDocument/didChange": self.notebooks.did_change,
+            "notebookDocument/didSave": self._did_save_notebook,
+            "notebookDocument/didClose": self.notebooks.did_close,
         }
 
     def _did_save(self, params: Any, at: int) -> None:
         self.origins.saving()  # the edits held for their origin go before the save (authorship/origins.py)
         self.resync.did_save(params, at)
+
+    def _did_save_notebook(self, params: Any, at: int) -> None:
+        self.origins.saving()
+        self.notebooks.did_save(params, at)
 
     @property
     def encoding(self) -> PositionEncoding:
@@ -119,13 +130,14 @@ class EditorCapture:
     # -- failures ------------------------------------------------------------------------------------
 
     def refused(self, method: str, params: Any, at: int, reason: str) -> None:
-        """A message that could not be translated: log it; a text sync message also leaves a gap."""
+        """A message that could not be translated: log it; a text or notebook sync message also leaves a
+        gap (a notebook's: in its virtual document)."""
         log.error("codetape: skipped %s: %s", method, reason)
-        if method not in TEXT_SYNC:
+        if method not in TEXT_SYNC and method not in NOTEBOOK_SYNC:
             return
         uri = None
         with contextlib.suppress(MalformedMessage):
-            uri = document_uri(params)
+            uri = self.notebooks.document_of(params) if method in NOTEBOOK_SYNC else document_uri(params)
         doc = self.documents.by_uri.get(uri) if uri else None
         gap = gap_step("malformed_input", f"{method}: {reason}", lost=1)
         if doc is not None:

@@ -7,7 +7,8 @@ and never past a save or close of its document. An editor whose versions skip nu
 
 A change of the whole text (JupyterLab sends nothing else) is narrowed, while the copy is exact, to the one
 ranged change that makes the same text (collector/text/narrow.py). An edit of a notebook's virtual
-document is given its notebook cell at the seal, from the notebook's saves (collector/seal/cells.py).
+document is given its notebook cell at the seal, from the notebook's saves (collector/seal/cells.py), unless
+the editor said it (LSP notebook sync: notebooks.py).
 
 Each change is applied to the bridge's copy (documents/tracked.py) in the encoding the editor really counts
 in and recorded in the negotiated one, with variants for the others the sessions want; the origin of its
@@ -68,6 +69,7 @@ class _Held:
     version: int
     at: int
     changes: list[ContentChange]
+    cell: int | None = None
 
 
 class TextSync:
@@ -124,9 +126,11 @@ class TextSync:
 
     def did_change(self, params: Any, at: int) -> None:
         """textDocument/didChange, in version order (module docstring)."""
-        uri = document_uri(params)
-        version = document_version(params)
-        changes = content_changes(params)
+        self.changed(document_uri(params), document_version(params), content_changes(params), at)
+
+    def changed(self, uri: str, version: int | None, changes: list[ContentChange], at: int,
+                cell: int | None = None) -> None:
+        """A document's change, `cell` the notebook cell it lies in when the editor says so (notebooks.py)."""
         doc = self.documents.by_uri.get(uri)
         if doc is None:
             if uri not in self.too_large and self.workspaces.locate(uri) is not None:
@@ -135,16 +139,16 @@ class TextSync:
         if version is not None and doc.version is not None and version > doc.version + 1 \
                 and not self._versions_skip:
             waiting = self.held.setdefault(uri, [])
-            bisect.insort(waiting, _Held(version, at, changes), key=lambda h: h.version)
+            bisect.insort(waiting, _Held(version, at, changes, cell), key=lambda h: h.version)
             if len(waiting) > HOLD_CHANGES:
                 self.release(uri, at)
             return
-        self._change(doc, version, changes, at)
+        self._change(doc, version, changes, at, cell)
         held = self.held.get(uri)
         while held and doc.version is not None and held[0].version == doc.version + 1:
             self._filled = True
             waited = held.pop(0)
-            self._change(doc, waited.version, waited.changes, waited.at)
+            self._change(doc, waited.version, waited.changes, waited.at, waited.cell)
         if held == []:
             del self.held[uri]
 
@@ -169,10 +173,10 @@ class TextSync:
                     first, last = doc.version + 1, waited.version - 1
                     doc.drift = f"version {first} never arrived" if first == last else \
                         f"versions {first} to {last} never arrived"
-                self._change(doc, waited.version, waited.changes, waited.at)
+                self._change(doc, waited.version, waited.changes, waited.at, waited.cell)
 
     def _change(self, doc: TrackedDocument, version: int | None, changes: list[ContentChange],
-                at: int) -> None:
+                at: int, cell: int | None = None) -> None:
         previous = doc.version  # (what a server's edits were computed for: lsp_bridge/authorship/origins.py)
         if version is not None and doc.version is not None and version <= doc.version:
             log.warning("codetape: %s went from version %s back to %s", doc.path, doc.version, version)
@@ -227,8 +231,8 @@ class TextSync:
         if origin is not None and origin[0] == "format" and before is not None and \
                 (lines := formatted(before, doc.text, encoding, targets)) is not None:
             changes, variants = lines
-        step = edit_step(doc.path, version, changes, origin)
-        others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin)
+        step = edit_step(doc.path, version, changes, origin, cell)
+        others: dict[str, Step] = {str(e): edit_step(doc.path, version, c, origin, cell)
                                    for e, c in variants.items()}
         item = Outgoing(at, step, others or None, (doc.path,))
         if origin is None:

@@ -24,6 +24,7 @@ from typing import Any
 from collector.protocol.clock import now_ms
 from lsp_bridge.capture.extensions import Extensions
 from lsp_bridge.capture.handlers import EditorCapture
+from lsp_bridge.capture.notebooks import NOTEBOOK_SYNC
 from lsp_bridge.capture.sync import HOLD_MS, TEXT_SYNC
 from lsp_bridge.errors import MalformedMessage
 from lsp_bridge.modes.early import Early
@@ -43,7 +44,7 @@ INTERNAL_ERROR = -32603
 
 FILES = frozenset({"workspace/didCreateFiles", "workspace/didRenameFiles", "workspace/didDeleteFiles",
                    "workspace/didChangeWatchedFiles"})
-CAPTURED = TEXT_SYNC | FILES  # handed to EditorCapture as they are
+CAPTURED = TEXT_SYNC | FILES | NOTEBOOK_SYNC  # handed to EditorCapture as they are
 EXTENSIONS = frozenset(NOTIFICATION_METHODS)  # handed to Extensions as they are
 WATCH_EVERY_FILE = {"registrations": [{
     "id": "codetape-watched-files", "method": "workspace/didChangeWatchedFiles",

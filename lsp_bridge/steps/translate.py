@@ -126,11 +126,11 @@ def open_step(path: str, language_id: str, version: int | None, text: str) -> ki
 
 
 def edit_step(path: str, version: int | None, changes: list[kinds.ContentChange],
-              origin: tuple[kinds.EditOrigin, str] | None = None) -> kinds.EditStep:
+              origin: tuple[kinds.EditOrigin, str] | None = None, cell: int | None = None) -> kinds.EditStep:
     if origin is None:
-        return kinds.EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes)
+        return kinds.EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes, cell=cell)
     return kinds.EditStep(t_ms=0, source=SOURCE, path=path, version=version, changes=changes,
-                          origin=origin[0], origin_detail=origin[1])
+                          origin=origin[0], origin_detail=origin[1], cell=cell)
 
 
 def close_step(path: str) -> kinds.CloseStep:

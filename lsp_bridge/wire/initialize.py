@@ -63,6 +63,10 @@ def client_of(params: dict[str, Any]) -> dict[str, Any] | None:
     return {"name": JUPYTERLAB, "version": None} if jupyterlab else None
 
 
+# every notebook's every cell (lsp_bridge/capture/notebooks.py); those of opted-in workspaces are recorded
+NOTEBOOK_SYNC = {"notebookSelector": [{"notebook": "*", "cells": [{"language": "*"}]}], "save": True}
+
+
 def capability(capabilities: dict[str, Any], *keys: str) -> Any:
     """capabilities[k1][k2]...; None when a level is missing or not an object."""
     value: Any = capabilities
@@ -85,9 +89,10 @@ def position_encoding(capabilities: dict[str, Any]) -> PositionEncoding:
 
 
 def initialize_result(params: Any) -> dict[str, Any]:
-    """Observe mode's `InitializeResult`: text sync (incremental, saves with their text), the file
-    operations the editor can send, the `codetape.*` commands and workspace folders; no language
-    feature. MalformedMessage when the params or their capabilities are not objects."""
+    """Observe mode's `InitializeResult`: text sync (incremental, saves with their text), notebook sync
+    when the editor has it (VS Code's language client), the file operations the editor can send, the
+    `codetape.*` commands and workspace folders; no language feature. MalformedMessage when the params or
+    their capabilities are not objects."""
     if not isinstance(params, dict):
         raise MalformedMessage("initialize params are not an object")
     capabilities = params.get("capabilities")
@@ -95,10 +100,13 @@ def initialize_result(params: Any) -> dict[str, Any]:
         raise MalformedMessage("initialize params have no capabilities object")
     operations = {name: EVERY_FILE for name in FILE_OPERATIONS
                   if capability(capabilities, "workspace", "fileOperations", name) is True}
+    notebooks = {"notebookDocumentSync": NOTEBOOK_SYNC} \
+        if capability(capabilities, "notebookDocument", "synchronization") is not None else {}
     return {
         "capabilities": {
             "positionEncoding": position_encoding(capabilities),
             "textDocumentSync": {"openClose": True, "change": INCREMENTAL, "save": {"includeText": True}},
+            **notebooks,
             "executeCommandProvider": {"commands": list(COMMANDS)},
             "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True},
                           "fileOperations": operations},

@@ -24,9 +24,11 @@ never guesses silently: a heuristic says it is one in `origin_detail`, and no ev
 `cell`, only in an edit of a notebook's virtual document (jupyterlab-lsp's `.virtual_documents/NAME.ipynb`,
 one block per cell): the notebook's cell, counted from 0 over all its cells, markdown and raw ones included
 (the index of the `.ipynb`'s `cells`), that its one change lies in, told at the seal from the notebook's
-saves around it (collector/seal/cells.py says how). Where it cannot be told, `cell_unknown` says why
-instead: `ambiguous` (the texts and saves around the edit leave more than one cell: a line break typed
-between two cells before any later text tells whose it is), `unaligned` (no save of the notebook the
+saves around it (collector/seal/cells.py says how); in VS Code's virtual document (LSP notebook sync, every
+cell's source in it, lsp_bridge/capture/notebooks.py) the editor says it as it is typed, and for cells
+added, deleted or moved it is the first cell the change touched. Where it cannot be told, `cell_unknown`
+says why instead: `ambiguous` (the texts and saves around the edit leave more than one cell: a line break
+typed between two cells before any later text tells whose it is), `unaligned` (no save of the notebook the
 episode holds matches the virtual document before or after the edit).
 """
 

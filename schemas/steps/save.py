@@ -3,7 +3,8 @@
 `text` is present when the editor sent it (didSave includeText) and lets a reader resynchronise;
 `head_text`, on the first step of the episode to give the file's text, whether that text is the file's in
 the commit the header's `head_at_start` names (schemas/steps/base.py, `HeadText`);
-`notebook`, on the save of a notebook's virtual document (jupyterlab-lsp's `.virtual_documents/NAME.ipynb`),
+`notebook`, on the save of a notebook's virtual document (jupyterlab-lsp's or VS Code's
+`.virtual_documents/NAME.ipynb`),
 the notebook file the save wrote, as the seal found it (collector/seal/cells.py), under the name it has
 when typing goes on after the save: NAME, or the name the watcher saw it renamed to while jupyterlab-lsp
 went on sending NAME (JupyterLab 4 saves a new notebook as `Untitled.ipynb`, then renames it).

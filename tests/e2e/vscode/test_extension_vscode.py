@@ -155,16 +155,16 @@ def vscode(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, w
 
 @contextlib.contextmanager
 def running_code_server(code_server: Path, vsix: Path, env: dict[str, str], tmp_path: Path, workspace: Path,
-                        *, installed: bool = False, program: Path | None = None
-                        ) -> Iterator[tuple[int, dict[str, str]]]:
+                        *, installed: bool = False, program: Path | None = None,
+                        settings: dict[str, Any] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """code-server serving `workspace` (its port, and its environment), the extension installed, this venv's
     codetape configured (`installed`: not configured, and only in the home's ~/.local/bin, as `uv tool
-    install` puts it, with PATH as a desktop gives it: this venv's, or `program`), its data under
-    `tmp_path`; stopped with its extension host on leaving."""
+    install` puts it, with PATH as a desktop gives it: this venv's, or `program`), `settings` added to the
+    user's, its data under `tmp_path`; stopped with its extension host on leaving."""
     user, extensions, xdg, home = (tmp_path / name for name in ("user", "extensions", "xdg", "vscode-home"))
     for folder in (user / "User", extensions, xdg, home):
         folder.mkdir(parents=True)
-    settings = {**USER_SETTINGS, "codetape.interpreter": [sys.executable]}
+    settings = {**USER_SETTINGS, "codetape.interpreter": [sys.executable], **(settings or {})}
     search = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
     if installed:
         del settings["codetape.interpreter"]

@@ -94,3 +94,12 @@ def test_jupyterlab_is_inferred_from_the_request_it_sends_without_naming_itself(
 @pytest.mark.parametrize("left_out", ["initializationOptions", "processId", "workspaceFolders"])
 def test_a_request_leaving_out_a_null_key_is_not_jupyterlab_s(left_out: str) -> None:
     assert client_of({key: value for key, value in JUPYTERLAB_PARAMS.items() if key != left_out}) is None
+
+
+def test_notebook_sync_is_offered_to_an_editor_that_has_it() -> None:
+    """VS Code's language client says it syncs notebooks: every notebook's every cell is asked for
+    (lsp_bridge/capture/notebooks.py); an editor that does not say so is offered text sync only."""
+    synced = {"notebookDocument": {"synchronization": {"dynamicRegistration": True}}}
+    assert capabilities({"capabilities": synced})["notebookDocumentSync"] == {
+        "notebookSelector": [{"notebook": "*", "cells": [{"language": "*"}]}], "save": True}
+    assert "notebookDocumentSync" not in capabilities({"capabilities": {"notebookDocument": "no"}})

@@ -1,6 +1,8 @@
 // Names shared by the extension's modules: commands, the bridge's notifications, the settings file.
 
 export const SETTINGS_FILE = '.codetape.toml';
+// A notebook's cell documents (vscode-languageclient syncs them to the bridge as the notebook's cells).
+export const CELL_SCHEME = 'vscode-notebook-cell';
 export const CLIENT_ID = 'codetape';
 export const CLIENT_NAME = 'codetape bridge';
 

@@ -6,7 +6,7 @@
 
 import { NOTIFY } from './constants';
 import { OriginTracker, WRAPPED } from './origin';
-import { recordedUri } from './workspace';
+import { recordedEdits } from './workspace';
 import {
     activeDocumentUri, changeReason, Disposable, fromKeyboard, onDidChangeTextDocument, onDidChangeTextEditorSelection,
     onPaste, wrapCommand,
@@ -22,7 +22,7 @@ export class Origins {
             (fn, ms) => void setTimeout(fn, ms));
         this.listeners = [
             onDidChangeTextDocument((event) => {
-                if (this.hooks.length > 0 && event.contentChanges.length > 0 && recordedUri(roots(), event.document.uri)) {
+                if (this.hooks.length > 0 && event.contentChanges.length > 0 && recordedEdits(roots(), event.document.uri)) {
                     this.tracker.changed(event.document.uri.toString(), event.document.version, changeReason(event),
                         event.contentChanges.map((change) => change.text),
                         event.contentChanges.every((change) => change.rangeLength === 0));

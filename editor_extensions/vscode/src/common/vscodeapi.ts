@@ -2,6 +2,7 @@
 // so that the rest of the extension is plain TypeScript its unit tests run without VS Code.
 
 import * as vscode from 'vscode';
+import { CELL_SCHEME } from './constants';
 import { LanguageClient, LanguageClientOptions, ServerOptions, StaticFeature } from 'vscode-languageclient/node';
 
 export type { Disposable, ExtensionContext, LogOutputChannel, StatusBarItem, WebviewPanel } from 'vscode';
@@ -110,7 +111,7 @@ interface PasteApi {
  */
 export function onPaste(pasting: (uri: string, text: string) => void): vscode.Disposable | undefined {
     const api = vscode.languages as unknown as PasteApi;
-    return api.registerDocumentPasteEditProvider?.({ scheme: 'file' }, {
+    return api.registerDocumentPasteEditProvider?.([{ scheme: 'file' }, { scheme: CELL_SCHEME }], {
         async provideDocumentPasteEdits(document, _ranges, dataTransfer) {
             const text = await dataTransfer.get('text/plain')?.asString();
             if (text !== undefined) {

@@ -4,7 +4,7 @@
 
 import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { SETTINGS_FILE } from './constants';
+import { CELL_SCHEME, SETTINGS_FILE } from './constants';
 
 /** The opted-in workspace root holding `dir` (or being it), if any. */
 export function optedInRoot(dir: string): string | undefined {
@@ -48,6 +48,12 @@ export function confirmedRoot(dir: string, optedIn: ReadonlySet<string>): string
 /** Whether a document is recorded: a file inside one of the opted-in roots. */
 export function recordedUri(roots: readonly string[], uri: { scheme: string; fsPath: string }): boolean {
     return uri.scheme === 'file' && roots.some((root) => inside(root, uri.fsPath));
+}
+
+/** Whether a document's edits are recorded: a recorded file, or a cell of a notebook file inside an opted-in
+ * root (its URI's path is the notebook's; the bridge records the notebook's cells as one document). */
+export function recordedEdits(roots: readonly string[], uri: { scheme: string; fsPath: string }): boolean {
+    return recordedUri(roots, uri) || (uri.scheme === CELL_SCHEME && roots.some((root) => inside(root, uri.fsPath)));
 }
 
 /** Whether `file` lies inside `root` (both absolute). */

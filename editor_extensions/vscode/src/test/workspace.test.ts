@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { confirmedRoot, inside, optedInRoot, recordedUri, selectors } from '../common/workspace';
+import { confirmedRoot, inside, optedInRoot, recordedEdits, recordedUri, selectors } from '../common/workspace';
 import { scratch } from './helpers';
 
 test('a folder is opted in by a .codetape.toml in it or above it', () => {
@@ -46,4 +46,13 @@ test('the workspace codetape confirms is the nearest one above the folder, spell
     assert.equal(confirmedRoot(path.join(inner, 'src'), new Set([top])), top);
     assert.equal(confirmedRoot(path.join(inner, 'src'), new Set([top, inner])), inner);
     assert.equal(confirmedRoot(path.join(link, 'src'), new Set([inner])), link);
+});
+
+test('a notebook cell has its edits recorded when its notebook is inside an opted-in root', () => {
+    const cell = (fsPath: string) => ({ scheme: 'vscode-notebook-cell', fsPath });
+    assert.equal(recordedEdits(['/w/app'], cell('/w/app/nb.ipynb')), true);
+    assert.equal(recordedEdits(['/w/app'], cell('/w/apple/nb.ipynb')), false);
+    assert.equal(recordedEdits(['/w/app'], { scheme: 'file', fsPath: '/w/app/a.py' }), true);
+    assert.equal(recordedEdits(['/w/app'], { scheme: 'untitled', fsPath: '/w/app/a.py' }), false);
+    assert.equal(recordedUri(['/w/app'], cell('/w/app/nb.ipynb')), false);  // (diagnostics, cursors: files only)
 });
