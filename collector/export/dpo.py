@@ -39,7 +39,7 @@ from typing import Any
 
 from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
-from collector.export.offer_rows import OfferRows, holds_placeholder
+from collector.export.offer_rows import OfferRows, holds_placeholder, prompt_space
 from collector.export.per_episode import Following
 from collector.reconstruct.offer_rule import preferred
 from collector.reconstruct.offers import Place, Seen, seen_pair
@@ -85,7 +85,7 @@ class Pairs(OfferRows):
             prompt = f"{FIM_PREFIX}{sides.prompt}{FIM_SUFFIX}{sides.suffix}{FIM_MIDDLE}"
             return {"prompt": prompt, "chosen": sides.chosen, "rejected": sides.rejected}
         return {"prompt": sides.prompt, "chosen": sides.chosen, "rejected": sides.rejected,
-                "suffix": sides.suffix}
+                "suffix": sides.suffix, "prompt_space": prompt_space(sides.prompt)}
 
 
 def _texts(sides: Seen) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ survival columns are not known.
   (a true row), or with the suggestion after it (a false row: dpo's prompt and rejected side).
 - `settled`: the text that stood in the suggestion's place at the horizon, 5 minutes after the offer (or
   the episode's end if sooner: offers.py), a field of its own.
+- `prompt_space`: the whitespace the prompt ends with (offer_rows.py): a GPT-2-style byte-level
+  tokenizer keeps the prompt whole as `prompt` without it and `prompt_space + completion`.
 - What stayed of a suggestion taken, from the survival trace (item_survival.py): `survived_to_end` and
   `survived_to_commit` (the share of the characters it inserted left at the episode's end, and at the
   next commit listing the file or else the end), `reverted_within_ms` (from the offer until none was
@@ -47,7 +49,7 @@ from typing import Any
 from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
 from collector.export.item_survival import ABSENT, ItemSurvival, absent_columns
-from collector.export.offer_rows import OfferRows, holds_placeholder
+from collector.export.offer_rows import OfferRows, holds_placeholder, prompt_space
 from collector.export.per_episode import Following
 from collector.reconstruct import offer_rule
 from collector.reconstruct.offers import Place, kept, seen_pair, taken_text
@@ -105,9 +107,11 @@ class Judged(OfferRows):
             return "rows with a redaction placeholder"
         if place.step.taken is None:  # (written over before it was taken: nothing of it persisted)
             return {"prompt": prompt, "completion": completion, "label": label, "settled": settled,
+                "prompt_space": prompt_space(prompt),
                     **absent_columns()}
         survival = self.kept.survival(place.index)
         if survival is ABSENT:
             return NOT_FOLLOWED
         return {"prompt": prompt, "completion": completion, "label": label, "settled": settled,
+                "prompt_space": prompt_space(prompt),
                 **survival.columns()}

@@ -18,6 +18,13 @@ from collector.redact.placeholders import PLACEHOLDER_RE
 from schemas.steps import Step
 
 
+def prompt_space(prompt: str) -> str:
+    """The whitespace `prompt` ends with (its last line break): the prompt without it, and it before the
+    completion, stay whole under a GPT-2-style byte-level pre-tokenizer, which joins a line break to the
+    indentation after it (docs/exports.md)."""
+    return prompt[len(prompt.rstrip()):]
+
+
 def holds_placeholder(*texts: str) -> bool:
     """Whether a text of a row holds a redaction placeholder (a model would learn to write one)."""
     return any(PLACEHOLDER_RE.search(text) for text in texts)

@@ -33,8 +33,10 @@ crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burs
   burst starting from the text it was offered in) and the developer's own text replaced it (a preference,
   as the dataset's `preferences` table has it: collector/reconstruct/offers.py), the patch the offered
   item would have made: the suggestion applied at its place in the burst's text before, as a unified diff
-  like the expected patch; left out otherwise (the struct's `Option`, skipped when none), and when the
-  text already held the item at the offer (an editor reporting the item it applied). Whether the
+  like the expected patch; null otherwise (the struct's `Option`: serde reads null as None; written in
+  every row so that `datasets.load_dataset("json")` over a folder, which takes its columns from the first
+  file it reads, needs no features), and when the text already held the item at the offer (an editor
+  reporting the item it applied). Whether the
   developer's text replaced it is known when the episode ends, so once an AI has offered something in an
   episode its examples are held until its end, then written.
 
@@ -78,16 +80,6 @@ from schemas import steps as kinds
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
 HUNK_RE = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 CONTEXT_LINES = 40
-# `rejected_patch` is written only where there is one (serde's Option, skipped when None), and
-# `datasets.load_dataset("json")` takes a folder's columns from the first file it reads: a later file with
-# the field is refused unless the columns are named. docs/exports.md's line to load a folder (tested):
-LOAD_WITH_DATASETS = (
-    'ds = datasets.load_dataset("json", data_files=files, split="train", features=datasets.Features({'
-    '**dict.fromkeys(["name", "repository_url", "revision", "uncommitted_diff", "cursor_path", '
-    '"cursor_position", "edit_history", "rejected_patch"], datasets.Value("string")), '
-    '**dict.fromkeys(["tags", "expected_patches"], datasets.List(datasets.Value("string")))}))')
-
-
 class Zeta2Exporter(Following):
 
     def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Specs:
@@ -233,6 +225,7 @@ def _example(episode_id: str, burst: Burst, revision: str, fixed: dict[str, str]
         "cursor_position": cursor_position(burst.before, burst.caret_offset(encoding)),
         "edit_history": history,
         "expected_patches": [zed_order(burst.diff(headers=True))],
+        "rejected_patch": None,  # (the patch of a suggestion the developer's text replaced: `end`)
     }
 
 
@@ -339,4 +332,4 @@ def _added_first(hunk: list[str]) -> list[str]:
 
 def _texts(example: dict[str, Any]) -> list[str]:
     return [example["uncommitted_diff"], example["cursor_position"], example["edit_history"],
-            *example["expected_patches"], example.get("rejected_patch", "")]
+            *example["expected_patches"], example["rejected_patch"] or ""]

@@ -45,13 +45,15 @@ def byte_tokenizer() -> PreTrainedTokenizerFast:
                                    additional_special_tokens=FIM)
 
 
-def code_tokenizer(texts: Iterable[str], vocab_size: int = 2000) -> PreTrainedTokenizerFast:
-    """A byte-level BPE with Qwen2's pre-tokenizer, its merges trained on `texts`; EOS and the FIM tokens
-    special."""
+def code_tokenizer(texts: Iterable[str], vocab_size: int = 2000, *,
+                   gpt2: bool = False) -> PreTrainedTokenizerFast:
+    """A byte-level BPE with Qwen2's pre-tokenizer (`gpt2`: GPT-2's, the `tokenizers` ByteLevel default,
+    which joins a line break to the indentation after it), its merges trained on `texts`; EOS and the
+    FIM tokens special."""
     inner = Tokenizer(models.BPE())
-    inner.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(QWEN2_SPLIT), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    inner.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True) if gpt2 else (
+        pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(QWEN2_SPLIT), behavior="isolated", invert=False),
+                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]))
     inner.decoder = decoders.ByteLevel()
     inner.train_from_iterator(texts, trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=[EOS, *FIM],

@@ -3,9 +3,13 @@ unsigned episodes that wait for your review like any other.
 
 Claude Code keeps each session in ~/.claude/projects/<folder>/<session id>.jsonl, Codex in
 ~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl. Each FILE becomes one episode marked `imported`, of the
-opted-in workspace the session ran in (or --dir): only the agent's steps (prompts, tool calls and their
-results, the end of each answer), at the transcript's times. Nothing is read that a hook would not
-pass: no file text, no tool output, no model answer. The workspace's exclusions apply first (a tool's
+opted-in workspace the session ran in (or --dir): what the hooks and the file watcher would have
+recorded, at the transcript's times. That is the agent's steps (session start and end, each prompt, each
+tool call and its result with the files it named and a shell tool's command line, the end of each
+answer) and the agent's edits: each file a file tool wrote, as its whole new text (Claude Code: the old
+string replaced by the new one in the tool result's original file, or a Write's content; Codex: the
+applied patch on the file in the commit the session started at, read from your repository). No other
+tool output and no model answer is read. The workspace's exclusions apply first (a tool's
 targets outside the workspace or excluded are left out, and paths outside it in prompts and command lines
 masked); secrets are redacted and your local names masked before anything is written. Nothing is
 imported on its own and nothing leaves: review, trim and sign it (codetape review ID), as any episode.

@@ -2,7 +2,8 @@
 
 `README.md` holds Hugging Face's card metadata (one `configs` entry per table, an empty one too, so
 `datasets.load_dataset(OUT, "steps")` loads that table and not whatever `datasets` guesses, and one per
-training export with Parquet twins, `load_dataset(OUT, "kto")`, each export a section: exports.py;
+training export with Parquet twins, `load_dataset(OUT, "kto")`, each export a section: exports.py; each
+config names the exact files the build left, never a glob: `table_files`;
 `license` the SPDX ids the episodes' licences name, lower-cased as the hub lists them; `language`,
 `task_categories` and `size_categories` from the hub's vocabularies; the scorecard's figures as numbers
 under `codetape`), what the dataset holds, how it was made (consent, redaction, revocation), its
@@ -38,6 +39,7 @@ from collector.dataset.card.exports import TRAINING, balance, configs, loading, 
 from collector.dataset.card.facts import Facts, Ours, k_text, read_facts
 from collector.dataset.card.left_out import left_out, said
 from collector.dataset.card.scores import Scores, score_keys, scorecard, scores
+from collector.dataset.output.layout import empty_file
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
 from collector.dataset.rows.tables import TABLES
@@ -116,13 +118,20 @@ def front_matter(manifest: DatasetManifest, facts: Facts, figures: Scores) -> st
         "size_categories": [size_category(manifest.rows.get(default, 0))],
         "tags": list(HF_TAGS),
         "configs": [*({"config_name": name,
-                       "data_files": [{"split": "train", "path": f"{name}/**/*.parquet"}],
+                       "data_files": [{"split": "train", "path": table_files(manifest, name)}],
                        **({"default": True} if name == default else {})} for name in TABLES),
-                    *configs(manifest, facts.labels)],
+                    *configs(manifest, facts.labels, facts.twins)],
         "codetape": score_keys(figures),
     }
     text: str = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     return text
+
+
+def table_files(manifest: DatasetManifest, table: str) -> list[str]:
+    """The files of `table` the manifest names now (its empty file when it has none), as its config names
+    them: `datasets` keys its cache by a config's `data_files` as written, so a glob would serve the rows
+    of the first build it loaded after later builds added files; a list changes with every build."""
+    return sorted(manifest.files.get(table) or [empty_file(table)])
 
 
 def size_category(rows: int) -> str:

@@ -94,13 +94,20 @@ def training_exports(manifest: DatasetManifest) -> list[str]:
     return [name for name in TRAINING if name in manifest.exports]
 
 
-def configs(manifest: DatasetManifest, labels: dict[str, Counter[str]]) -> list[dict[str, object]]:
+def configs(manifest: DatasetManifest, labels: dict[str, Counter[str]],
+            twins: dict[str, list[str]]) -> list[dict[str, object]]:
     """The card's `configs` entries for the training exports the dataset keeps that have rows (`labels`,
-    read_labels): their Parquet twins (output/twins.py, a schema for each of TRAINING), one `train` split
+    read_labels): their Parquet twins (output/twins.py, a schema for each of TRAINING; `twins`,
+    twin_files), named one by one as the tables' files are (card.py `table_files`), one `train` split
     (each row carries its own `split`)."""
-    return [{"config_name": name,
-             "data_files": [{"split": "train", "path": f"{FOLDER}/{name}/**/*{twin_suffix(name)}"}]}
-            for name in training_exports(manifest) if labels.get(name, Counter())["rows"]]
+    return [{"config_name": name, "data_files": [{"split": "train", "path": twins[name]}]}
+            for name in training_exports(manifest) if labels.get(name, Counter())["rows"] and twins.get(name)]
+
+
+def twin_files(out: Output, manifest: DatasetManifest) -> dict[str, list[str]]:
+    """Each training export's Parquet twins in OUT now (relative paths, in name order)."""
+    return {name: sorted(out.sizes(f"{FOLDER}/{name}", twin_suffix(name)))
+            for name in training_exports(manifest)}
 
 
 def loading(name: str, rows: int) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from collector.dataset.card.exports import read_labels
+from collector.dataset.card.exports import read_labels, twin_files
 from collector.dataset.output.known import table_rows
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
@@ -53,6 +53,7 @@ class Facts:
     disagree: int = 0  # episodes whose signals gave different verdicts
     survival: Counter[int] = field(default_factory=Counter)  # edits by survived_to_end, in thousandths
     labels: dict[str, Counter[str]] = field(default_factory=dict)  # training export -> its rows' labels
+    twins: dict[str, list[str]] = field(default_factory=dict)  # training export -> its Parquet twins
 
     @property
     def timeframe(self) -> str:
@@ -98,6 +99,7 @@ def _read_facts(out: Output, manifest: DatasetManifest, signers: sqlite3.Connect
         facts.survival.update({item["values"]: item["counts"] for item in pc.value_counts(thousandths
                                                                                          ).to_pylist()})
     facts.labels = read_labels(out, manifest)
+    facts.twins = twin_files(out, manifest)
     facts.licences = sorted(licences.items(), key=lambda item: (-item[1], item[0]))
     facts.purposes = sorted(purposes.items(), key=lambda item: (-item[1], item[0]))
     return facts

@@ -47,10 +47,11 @@ _PAIR = [("prompt", _TEXT), ("chosen", _TEXT), ("rejected", _TEXT)]
 _ROW = [("name", _TEXT), ("path", _TEXT), ("via", _TEXT), ("outcome", _TEXT), ("split", _TEXT)]
 SCHEMAS: dict[str, pa.Schema] = {
     "kto": pa.schema([("prompt", _TEXT), ("completion", _TEXT), ("label", pa.bool_()), ("settled", _TEXT),
+                      ("prompt_space", _TEXT),
                       ("survived_30s", pa.bool_()), ("survived_5min", pa.bool_()),
                       ("survived_to_commit", pa.float64()), ("survived_to_end", pa.float64()),
                       ("reverted_within_ms", pa.int64()), *_ROW]),
-    "dpo": pa.schema([*_PAIR, ("suffix", _TEXT), ("settled", _TEXT), *_ROW]),
+    "dpo": pa.schema([*_PAIR, ("suffix", _TEXT), ("prompt_space", _TEXT), ("settled", _TEXT), *_ROW]),
     "dpo-fim": pa.schema([*_PAIR, ("settled", _TEXT), *_ROW]),
     "stepwise": pa.schema([("prompt", _TEXT), ("completions", pa.list_(_TEXT)),
                            ("labels", pa.list_(pa.bool_())), ("surviving_shares", pa.list_(pa.float64())),

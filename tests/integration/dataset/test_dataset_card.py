@@ -6,6 +6,7 @@ dictionary describes every column."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -45,29 +46,47 @@ def front_matter(readme: str) -> dict[str, Any]:
     return loaded
 
 
-def test_every_table_even_an_empty_one_is_a_config_datasets_loads_with_its_month(built: Path,
-                                                                                    tmp_path: Path) -> None:
-    meta = front_matter((built / "README.md").read_text(encoding="utf-8"))
-    rows = json.loads((built / "_manifest.json").read_text(encoding="utf-8"))["rows"]
+def test_every_config_loads_the_last_builds_rows_from_one_cache_and_an_empty_table_its_columns(
+        built: Path, tmp_path: Path) -> None:
+    """Issue 99, item 1: the card names each config's files, so a second build into the same folder (files
+    added to the tables, the same configs: `datasets` keys its cache by them) loads its own rows by every
+    config from the cache the first load filled."""
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    cache = str(tmp_path / "hf")
+    first = _loads_as_the_card_says(out, cache)
+    assert not first["agent_events"]  # (generated sessions have no agent: an empty table)
+    source = built.parent / "source"  # (OUT's source: the module's other tests read only `built`)
+    bob = contributor(tmp_path, "bob")
+    sign(bob, session(bob.home, 63), licence="MIT")
+    upload(bob, source.as_uri())
+    done = codetape(built.parent / "team", "dataset", "build", str(source), "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    second = _loads_as_the_card_says(out, cache)
+    assert all(second[name] > first[name] for name in ("episodes", "steps", "edits")), (first, second)
+
+
+def _loads_as_the_card_says(out: Path, cache: str) -> dict[str, int]:
+    """Load every config of OUT's card with `cache`; its rows per config (checked against the manifest)."""
+    meta = front_matter((out / "README.md").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
+    rows = manifest["rows"]
     configs = {config["config_name"]: config for config in meta["configs"]}
     assert set(configs) == set(TABLES)
     assert configs["episodes"]["default"] is True and meta["license"] == ["mit"]
-    assert not rows.get("agent_events")  # (generated sessions have no agent: an empty table)
-    months = {row[0] for row in duck(built).execute("SELECT DISTINCT month FROM episodes").fetchall()}
-    for name in TABLES:
-        # (a cache of its own: `datasets` keys a folder's cache by the folder's name and the config, so a
-        # dataset built earlier into another `out` would be read back with that one's columns)
+    months = {row[0] for row in duck(out).execute("SELECT DISTINCT month FROM episodes").fetchall()}
+    for name in configs:
         if not rows.get(name):  # (`datasets` reads a split of no rows only as a stream)
-            stream = datasets.load_dataset(str(built), name, split="train", streaming=True,
-                                           cache_dir=str(tmp_path / "hf"))
+            stream = datasets.load_dataset(str(out), name, split="train", streaming=True, cache_dir=cache)
             assert stream.features is not None and set(stream.features) == set(TABLES[name].names), name
             assert list(stream) == [], name
             continue
-        table = datasets.load_dataset(str(built), name, split="train", cache_dir=str(tmp_path / "hf"))
-        assert table.num_rows == rows[name], name
+        table = datasets.load_dataset(str(out), name, split="train", cache_dir=cache)
+        assert table.num_rows == rows.get(name), name
         assert set(table.column_names) == set(TABLES[name].names), name
         if name not in ("blobs", "rejected"):
             assert set(table.unique("month")) <= months and set(table.unique("month")), name
+    return {name: rows.get(name, 0) for name in configs}
 
 
 def test_huggingface_hub_reads_the_hub_keys_and_the_scores_of_the_manifest_and_tables(built: Path) -> None:

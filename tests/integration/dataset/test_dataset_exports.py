@@ -170,6 +170,10 @@ def test_every_json_export_folder_loads_with_datasets_in_any_file_order(tmp_path
         found = sorted(str(path) for path in (out / "exports" / fmt).rglob("*.json*")
                        if path.stat().st_size)  # (an episode with no example: an empty file, no columns)
         assert found, fmt
+        if (FORMATS[fmt].suffix or "").endswith(".jsonl"):  # (issue 99, item 4)
+            columns = {frozenset(json.loads(line)) for path in found for line in Path(path).read_text(
+                encoding="utf-8").splitlines() if line.strip()}
+            assert len(columns) == 1, (fmt, columns)  # every column in every row, null where it has none
         for order in (found, found[::-1]):
             try:
                 datasets.load_dataset("json", data_files=order, split="train", cache_dir=str(tmp_path / "hf"))

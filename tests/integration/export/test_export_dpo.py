@@ -27,8 +27,8 @@ from tests.support.trl_dpo import EOS, FIM, byte_tokenizer, prepare
 GOLDEN = Path(__file__).parents[2] / "fixtures" / "episodes" / "offers.ctape"
 SEEDS = (1, 2, 3)
 SCALE = 0.1
-COLUMNS = {"dpo": ["prompt", "chosen", "rejected", "suffix", "settled", "name", "path", "via", "outcome",
-                   "split"],
+COLUMNS = {"dpo": ["prompt", "chosen", "rejected", "suffix", "prompt_space", "settled", "name", "path", "via",
+                   "outcome", "split"],
            "dpo-fim": ["prompt", "chosen", "rejected", "settled", "name", "path", "via", "outcome", "split"]}
 
 

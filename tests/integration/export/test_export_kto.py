@@ -18,6 +18,7 @@ from pathlib import Path
 import datasets
 import pytest
 from _pytest.logging import LogCaptureFixture
+from transformers import PreTrainedTokenizerFast
 from trl.data_utils import is_conversational
 
 from collector.episode import write_episode_file
@@ -31,8 +32,9 @@ from tests.support.trl_kto import BATCH, prepare
 GOLDEN = Path(__file__).parents[2] / "fixtures" / "episodes" / "offers.ctape"
 SEEDS = (1, 2, 3)
 SCALE = 0.1
-COLUMNS = ["prompt", "completion", "label", "settled", "survived_30s", "survived_5min", "survived_to_commit",
-           "survived_to_end", "reverted_within_ms", "name", "path", "via", "outcome", "split"]
+COLUMNS = ["prompt", "completion", "label", "settled", "prompt_space", "survived_30s", "survived_5min",
+           "survived_to_commit", "survived_to_end", "reverted_within_ms", "name", "path", "via", "outcome",
+           "split"]
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +119,20 @@ def test_kto_rows_are_the_files_text_and_trl_prepares_every_one(
     for row, done in zip(rows, whole, strict=True):
         assert merging.decode(done["prompt_ids"]) == row["prompt"]
         assert merging.decode(done["completion_ids"]) == row["completion"] + EOS
+
+    # GPT-2's pre-tokenizer joins the prompt's last line break to the indentation after it (issue 99): the
+    # prompt is cut, unless its ending whitespace (`prompt_space`) goes before the completion
+    assert all(row["prompt"] == row["prompt"].rstrip() + row["prompt_space"] for row in rows)
+    gpt2 = code_tokenizer((row["prompt"] + row["completion"] for row in rows), gpt2=True)
+    assert _cut(rows, gpt2) > 0  # (the prompt as it is: the case the field is for)
+    moved = rows.map(lambda row: {"prompt": row["prompt"].rstrip(),
+                                  "completion": row["prompt_space"] + row["completion"]})
+    assert _cut(moved, gpt2) == 0 and _cut(rows, merging) == 0
+
+
+def _cut(rows: datasets.Dataset, tokenizer: PreTrainedTokenizerFast) -> int:
+    """The prompts TRL's KTO preparation cuts (it warns once: tokens merged across the boundary, the
+    completion starts where prompt and prompt + completion diverge)."""
+    prepared = prepare(rows, tokenizer)
+    return sum(tokenizer.decode(done["prompt_ids"]) != row["prompt"] for row, done in zip(rows, prepared,
+                                                                                          strict=True))

@@ -211,7 +211,7 @@ async def test_offers_through_the_proxy_are_steps_rows_and_preferences(daemon: D
     built = out / "exports" / "zeta2" / alice.key.key_id / f"{episode.header.episode_id}.zeta2.jsonl"
     assert built.read_bytes() == (zeta2 / built.name).read_bytes().replace(
         f'"{alone}"'.encode(), f'"split:{split}"'.encode())
-    assert "rejected_patch" not in examples["ai_take.py"]
+    assert examples["ai_take.py"]["rejected_patch"] is None  # (null: every row has every field)
     for path, before, suggested, written in (
             ("ai_over.py", "def mul(a, b):\n    ", "return a + b", "return a * b"),
             ("ai_part.py", "def sub(a, b):\n    ", "return a - b  # minus", "return b - a")):

@@ -207,17 +207,20 @@ def test_each_training_export_kept_is_a_config_and_a_section_with_its_label_rule
     yet), its Parquet twins, and a section per export: its label, its balance, its selection."""
     manifest = DatasetManifest(source="file:///src", rows={"episodes": 3},
                                exports=["zeta2", "kto", "dpo", "swe-messages"])
+    twin = "exports/kto/k/e.kto.parquet"
     facts = Facts(episodes=3, labels={
         "kto": Counter({"rows": 5, "desirable": 4, "undesirable": 1}),
-        "swe-messages": Counter({"rows": 2, "resolved 1": 1, "resolved -1": 1})})
+        "swe-messages": Counter({"rows": 2, "resolved 1": 1, "resolved -1": 1})},
+        twins={"kto": [twin], "swe-messages": ["exports/swe-messages/k/e.swe-messages.parquet"]})
     card = readme(manifest, facts)
     meta = yaml.safe_load(card.split("---\n", 2)[1])
     named = {config["config_name"]: config["data_files"] for config in meta["configs"]}
     assert list(named) == [*TABLES, "kto", "swe-messages"]
     assert set(TRAINING) <= set(SCHEMAS)  # (every training export has Parquet twins to load by name)
-    assert named["kto"] == [{"split": "train", "path": "exports/kto/**/*.kto.parquet"}]
+    assert named["kto"] == [{"split": "train", "path": [twin]}]  # (its files by name, issue 99: no glob)
     assert named["swe-messages"] == [{"split": "train",
-                                      "path": "exports/swe-messages/**/*.swe-messages.parquet"}]
+                                      "path": ["exports/swe-messages/k/e.swe-messages.parquet"]}]
+    assert named["steps"] == [{"split": "train", "path": ["steps/empty.parquet"]}]
     section = card[card.index("## Training exports"):card.index("## Consent and licences")]
     assert [line for line in section.splitlines() if line.startswith("### ")] == [
         "### `kto`", "### `dpo`", "### `swe-messages`"]

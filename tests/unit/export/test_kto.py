@@ -73,11 +73,11 @@ def test_a_suggestion_taken_is_true_one_written_over_false(tmp_path: Path,
     name = str(episode_header.episode_id)
     assert rows == [  # each prompt ends at its line's start, the indentation in the completion
         {"prompt": "def f():\n", "completion": "    return 1", "label": True, "settled": "return 1",
-         **KEPT, "name": f"{name}:1", "path": "a.py", "via": "inline", "outcome": "accepted",
-         "split": "train"},
+         "prompt_space": "\n", **KEPT, "name": f"{name}:1", "path": "a.py", "via": "inline",
+         "outcome": "accepted", "split": "train"},
         {"prompt": "def f():\n    return 1\n", "completion": "    return 2", "label": False,
-         "settled": "raise ValueError", **NOT_TAKEN, "name": f"{name}:5", "path": "a.py", "via": "inline",
-         "outcome": "overwritten", "split": "train"}]
+         "settled": "raise ValueError", "prompt_space": "\n", **NOT_TAKEN, "name": f"{name}:5",
+         "path": "a.py", "via": "inline", "outcome": "overwritten", "split": "train"}]
     assert result.records == 2 and not result.skipped
 
 
