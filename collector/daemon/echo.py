@@ -20,7 +20,7 @@ from collections import deque
 from collector.sources.files.file_watcher import SOURCE as WATCHER
 from schemas.steps import FileChangeStep, SaveStep, Step
 
-RECENT = 8
+RECENT = 64  # a file's saves remembered: a late view of any in the window is its echo (saves every 150 ms)
 
 
 class DiskEcho:

@@ -66,3 +66,13 @@ def test_an_editors_save_after_the_watchers_save_of_the_same_content_is_an_echo(
     # edited since: a save again (an edit step holds its changes)
     echo.note(step({"kind": "edit", "source": "bridge", "path": "x.py", "changes": [{"text": "typed"}]}), 0)
     assert not echo.is_echo(editor, 0)
+
+
+def test_a_late_view_of_any_save_of_two_seconds_of_saves_every_150_ms_is_its_echo() -> None:
+    echo = DiskEcho()
+    digests = [f"{n:064x}" for n in range(14)]  # 14 saves 150 ms apart: 1950 ms
+    for n, digest in enumerate(digests):
+        echo.note(step({"kind": "save", "path": "x.py", "sha256": digest}), n * 150)
+    late = [n for n, digest in enumerate(digests) if not echo.is_echo(change("x.py", "modified", digest),
+                                                                      n * 150 + 40)]
+    assert late == []
