@@ -71,7 +71,7 @@ class Scenario:
     name: str
     events: list[Event]
     truth: list[tuple[str, str | None]]  # the texts on disk in order, and whose: "agent", "developer"
-    saves: int  # the developer's saves (one `save` step each)
+    saves: int | tuple[int, ...]  # the developer's saves (one `save` step each; a tuple: the counts allowed)
     agent: str | None = "codex"
     first: list[Event] = field(default_factory=list)  # sent before the others, in this order
 
@@ -157,6 +157,16 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                     Event("written", "watcher", 40, [seen(MERGED)]),
                     Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)], after=("pre",))],
             truth=[(DEV1, "developer"), (MERGED, "agent")])
+    # 2'''. the same, her typed line and save reaching the collector after the watcher's view and the hook
+    # (a bridge slower than the watcher under load): her part of the change split from the agent's is her
+    # save, and the bridge's late save of it is that save's echo (then no `save` step: a change of hers)
+    found["save-then-patch-editor-late"] = Scenario(
+        "save-then-patch-editor-late", saves=(0, 1),
+        first=[Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)])],
+        events=[Event("saved", "editor", 20, [edit_at_end(1, 6, TYPED), save(DEV1)]),
+                Event("written", "watcher", 40, [seen(MERGED)]),
+                Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)])],
+        truth=[(DEV1, "developer"), (MERGED, "agent")])
     # 2''. her save, then Codex's apply_patch of the file 40 ms later, which the editor reads in: the agent's
     # write, not a formatter's on save (collector/daemon/formats.py)
     found["save-then-patch-reloaded"] = Scenario(
@@ -237,7 +247,8 @@ def scenarios(root: Path) -> dict[str, Scenario]:
 
 
 SCENARIOS = ("reload-codex", "reload-claude-code", *(f"save-then-patch-{gap}ms" for gap in GAPS),
-             "save-then-patch-reloaded", *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
+             "save-then-patch-reloaded", "save-then-patch-editor-late",
+             *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
              "saves-under-shell-cut", "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell",
              "late-view")
 
@@ -288,7 +299,8 @@ def check(scenario: Scenario, order: list[str], steps: list[dict[str, Any]], roo
         if whose == "agent":
             assert step["origin_detail"].startswith(f"{scenario.agent}:"), (where, step)
     saves = [s for s in steps if s["kind"] == "save"]
-    assert len(saves) == scenario.saves, (where, steps)  # one save step a save, however late its view came
+    allowed = scenario.saves if isinstance(scenario.saves, tuple) else (scenario.saves,)
+    assert len(saves) in allowed, (where, steps)  # one save step a save, however late its view came
     assert saves_off_disk(steps, "app.py") == [], (where, told)  # the replay is the disk at every save
     agent_at = next((n for n, (_, whose, _s) in enumerate(changes) if whose == "agent"), None)
     if agent_at is not None:  # no editor step carries the agent's write before it is recorded
