@@ -288,6 +288,10 @@ class HeldChanges:
         return any(type(step) is kinds.FileChangeStep and step.path == path and step.sha256 == sha256
                    for _, _, _, step in self._queue)
 
+    def holds_path(self, path: str) -> bool:
+        """Whether a change of `path` is held (a view of the file taken off the queue is superseded)."""
+        return any(type(step) is kinds.FileChangeStep and step.path == path for _, _, _, step in self._queue)
+
     def readmit(self, admit: Callable[[kinds.Step], kinds.Step | None]) -> None:
         """Pass every held change through `admit` again (stricter settings apply to them too): a change
         it drops is no longer held."""

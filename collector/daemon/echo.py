@@ -10,7 +10,9 @@ The other way round too: when the editor's own `save` comes later than the watch
 view was recorded as the save the editor had not said (`source` "files"); the editor's save of the same
 content, with nothing recorded on that path in between, says nothing new and is an echo as well; and so
 is it within `window_ms` of it when only other programs' writes of the file were recorded meanwhile (an
-agent's write the watcher saw with that save, split from it: agent_claims.py).
+agent's write the watcher saw with that save, split from it: agent_claims.py). So is the editor's save of
+the other writer's part of such a split change (the text without the agent's hunks, no origin) when the
+watcher's view came before the editor's edits and save did: that part was the save (issue 86).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections import deque
 from collector.sources.files.file_watcher import SOURCE as WATCHER
 from schemas.steps import FileChangeStep, SaveStep, Step
 
-RECENT = 8
+RECENT = 64  # a file's saves remembered: a late view of any in the window is its echo (saves every 150 ms)
 
 
 class DiskEcho:
@@ -30,12 +32,17 @@ class DiskEcho:
         self._saves: dict[str, deque[tuple[str, int]]] = {}
         # path -> (hash, when, a file change came since) of the watcher's save, no step of an editor's since
         self._unsaid: dict[str, tuple[str, int, bool]] = {}
+        self._plain: dict[str, tuple[str, int]] = {}  # path -> (hash, when) of a watcher's write, no origin
+        self._split: dict[str, tuple[str, int]] = {}  # path -> (hash, when) of such a write split from an
+        # agent's (the editor's edits that led to it and its save may come after it)
 
     def is_echo(self, step: Step, at_ms: int) -> bool:
         """True for a created/modified file_change whose content the disk is known to hold, or an editor's
         save repeating the watcher's save of the same content."""
         if type(step) is SaveStep and step.source != WATCHER:
-            unsaid = self._unsaid.get(step.path)
+            unsaid, split = self._unsaid.get(step.path), self._split.get(step.path)
+            if split is not None and split[0] == step.sha256 and abs(at_ms - split[1]) <= self.window_ms:
+                return True
             return step.sha256 is not None and unsaid is not None and unsaid[0] == step.sha256 \
                 and (not unsaid[2] or abs(at_ms - unsaid[1]) <= self.window_ms)
         if type(step) is not FileChangeStep or step.change not in ("created", "modified") \
@@ -56,6 +63,15 @@ class DiskEcho:
         unsaid = self._unsaid.pop(path, None)
         if unsaid is not None and type(step) is FileChangeStep:
             self._unsaid[path] = (unsaid[0], unsaid[1], True)
+        plain = self._plain.pop(path, None)
+        if type(step) is FileChangeStep and step.origin == "agent" and plain is not None \
+                and plain[1] == at_ms:
+            self._split[path] = plain  # the other part of a change split from the agent's write
+        elif type(step) is FileChangeStep or type(step) is SaveStep:
+            self._split.pop(path, None)
+        if type(step) is FileChangeStep and step.source == WATCHER and step.origin is None \
+                and step.change == "modified" and step.sha256 is not None:
+            self._plain[path] = (step.sha256, at_ms)
         if type(step) is SaveStep and saved is None:
             saved = step.sha256
         if type(step) is SaveStep and saved is not None:

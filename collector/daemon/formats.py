@@ -90,6 +90,22 @@ class Formats:
         return saved is not None and now - saved.came < SAVE_MS and on_disk == saved.text \
             and step.text not in saved.texts and step.text != saved.text
 
+    def saved(self, step: kinds.Step) -> bool:
+        """Whether `step`, a watcher's change, has the text a save in the window put on disk: its view."""
+        saved = self._saved.get(getattr(step, "path", ""))
+        return saved is not None and getattr(step, "text", None) in saved.texts
+
+    def half_saved(self, step: kinds.Step, texts: tuple[str, ...]) -> bool:
+        """Whether `step`, a watcher's change, may show a save seen half written (the file truncated and
+        written again in place, as Neovim writes it): its text a strict prefix of a text a save in the
+        window put on disk, or of `texts` (the document's, its save maybe still on its way)."""
+        if type(step) is not kinds.FileChangeStep or step.text is None or step.origin is not None \
+                or step.change not in ("created", "modified"):
+            return False
+        saved = self._saved.get(step.path)
+        known = (*(saved.texts if saved is not None else ()), *texts)
+        return any(len(step.text) < len(text) and text.startswith(step.text) for text in known)
+
     def may_reload(self, path: str, text: str, on_disk: str | None, now: int) -> bool:
         """Whether an editor's reload of `text` may read in a formatter's write of a file just saved, which
         the watcher's view has not yet shown (the file's text on disk is still the save's)."""

@@ -197,8 +197,8 @@ class Intake:
         """Append a held watcher's change as its claims say whose it is (agent_claims.py): an editor's
         save explains one its text equals the document's; a change split by its text is two."""
         path = getattr(step, "path", None)
-        if self._partial_format(step):
-            return  # a formatter's write seen half done: its whole write, held behind it, says it all
+        if self._half_done(step):
+            return  # a write seen half done (a formatter's, a save's): its whole write is held behind it
         if self._reloads.text(path or "") == getattr(step, "text", None) and \
                 self._formats.may_write(step, self._texts.get(path), self._clock()) and \
                 not self._claims.working_on(path or "", self._clock()):  # (an agent's write is the agent's)
@@ -209,16 +209,22 @@ class Intake:
                 self.append(at_ms, formatted)
                 self._flush_reloads(self._clock())  # its reload next, before what came after the write
                 return
-        explained = self._open_docs.holds(step)
+        explained = self._open_docs.holds(step) or self._formats.saved(step)  # (a late view of a save)
         for part in self._claims.attribute(at_ms, step, self._texts.get(path), explained=explained):
             self.append(at_ms, part)
 
-    def _partial_format(self, step: kinds.Step) -> bool:
-        """Whether `step`, a watcher's change, is a view of a formatter's write half done (a file rewritten in
-        place, seen truncated or partly written): a write over the text just saved (formats.py), of another
-        text than the reload held for the file, whose text a later held change of the file has."""
+    def _half_done(self, step: kinds.Step) -> bool:
+        """Whether `step`, a watcher's change, is a view of a write seen half done (a file rewritten in place,
+        seen truncated or partly written) whose whole write is held behind it: a formatter's, a write over the
+        text just saved (formats.py), of another text than the reload held for the file, whose text a later
+        held change of the file has; or an editor's save, a strict prefix of a text it saved or holds, the
+        file's text other than that on disk, a later change of the file held (content decides, however long
+        an agent's shell call that claims every path stays open)."""
         path = getattr(step, "path", "")
         text, now = self._reloads.text(path), self._clock()
+        if getattr(step, "text", None) != self._texts.get(path) and self._held.holds_path(path) and \
+                self._formats.half_saved(step, self._open_docs.texts(path)):
+            return True
         return text is not None and getattr(step, "text", None) != text \
             and self._held.holds_text(path, sha256_text(text)) \
             and self._formats.may_write(step, self._texts.get(path), now) \
@@ -257,10 +263,10 @@ class Intake:
             if type(step) is not kinds.FileChangeStep:
                 return False
             text, on_disk = self._reloads.text(step.path), self._texts.get(step.path)
+            if self._half_done(step):
+                return False  # (let go, to be skipped: `_append_change`)
             if text is None:
                 return self._formats.may_write(step, on_disk, now)
-            if self._partial_format(step):
-                return False  # (let go, to be skipped: `_append_change`)
             return step.sha256 != sha256_text(text) and step.text != on_disk \
                 and now - self._reloads.came(step.path) < BOUND_MS
         return behind

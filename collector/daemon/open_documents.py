@@ -282,6 +282,11 @@ class OpenDocuments:
         document open (its edits and save may still be on their way)."""
         return type(step) is kinds.FileChangeStep and self._last(step.path) is not None
 
+    def texts(self, path: str) -> tuple[str, ...]:
+        """The texts of the document at `path` an editor has or last saved (none when none is open)."""
+        entry = self._last(path)
+        return () if entry is None else (entry.doc.text, *((entry.saved,) if entry.saved is not None else ()))
+
     def saved_text(self, step: kinds.Step) -> str | None:
         """The text a save without one put on disk: its document's, as followed (None: unknown)."""
         if type(step) is not kinds.SaveStep or step.text is not None:

@@ -71,7 +71,7 @@ class Scenario:
     name: str
     events: list[Event]
     truth: list[tuple[str, str | None]]  # the texts on disk in order, and whose: "agent", "developer"
-    saves: int  # the developer's saves (one `save` step each)
+    saves: int | tuple[int, ...]  # the developer's saves (one `save` step each; a tuple: the counts allowed)
     agent: str | None = "codex"
     first: list[Event] = field(default_factory=list)  # sent before the others, in this order
 
@@ -157,6 +157,16 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                     Event("written", "watcher", 40, [seen(MERGED)]),
                     Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)], after=("pre",))],
             truth=[(DEV1, "developer"), (MERGED, "agent")])
+    # 2'''. the same, her typed line and save reaching the collector after the watcher's view and the hook
+    # (a bridge slower than the watcher under load): her part of the change split from the agent's is her
+    # save, and the bridge's late save of it is that save's echo (then no `save` step: a change of hers)
+    found["save-then-patch-editor-late"] = Scenario(
+        "save-then-patch-editor-late", saves=(0, 1),
+        first=[Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)])],
+        events=[Event("saved", "editor", 20, [edit_at_end(1, 6, TYPED), save(DEV1)]),
+                Event("written", "watcher", 40, [seen(MERGED)]),
+                Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)])],
+        truth=[(DEV1, "developer"), (MERGED, "agent")])
     # 2''. her save, then Codex's apply_patch of the file 40 ms later, which the editor reads in: the agent's
     # write, not a formatter's on save (collector/daemon/formats.py)
     found["save-then-patch-reloaded"] = Scenario(
@@ -209,6 +219,20 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                 Event("written", "watcher", 80, [seen(DEV1)]),
                 Event("post", "agent", 300, [shell("PostToolUse", root, "pytest -q")])],
         truth=[(DEV1, "developer")])
+    # 3'''. she saves every 150 ms while the agent's shell call (`pytest -q`) runs: the watcher sees her first
+    # save half written (Neovim truncates the file and writes it), then only her third (its views of the
+    # others merged into it), before or after the bridge's saves
+    lines = [BASE + "".join(f"# line {n}\n" for n in range(1, last + 1)) for last in range(1, 4)]
+    typed = [Event(f"save{n}", "editor", 150 * n, [edit_at_end(n, 5 + n, f"# line {n}\n"), save(text)],
+                   after=(f"save{n - 1}",) if n > 1 else ()) for n, text in enumerate(lines, 1)]
+    found["saves-under-shell-cut"] = Scenario(
+        "saves-under-shell-cut", agent=None, saves=3,
+        first=[Event("pre", "agent", 0, [shell("PreToolUse", root, "pytest -q")])],
+        events=[*typed, Event("cut", "watcher", 155, [seen("")]),
+                Event("view3", "watcher", 470, [seen(lines[2])], after=("cut",)),
+                Event("post", "agent", 1500, [shell("PostToolUse", root, "pytest -q")],
+                      after=("save3", "view3"))],
+        truth=[(text, "developer") for text in lines])
     # 4. Kate: a save that carries its text, its late didChange of the same text, the watcher's view late
     found["late-view"] = Scenario(
         "late-view", agent=None, saves=1,
@@ -223,8 +247,10 @@ def scenarios(root: Path) -> dict[str, Scenario]:
 
 
 SCENARIOS = ("reload-codex", "reload-claude-code", *(f"save-then-patch-{gap}ms" for gap in GAPS),
-             "save-then-patch-reloaded", *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
-             "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell", "late-view")
+             "save-then-patch-reloaded", "save-then-patch-editor-late",
+             *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
+             "saves-under-shell-cut", "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell",
+             "late-view")
 
 
 class Sources:
@@ -273,7 +299,8 @@ def check(scenario: Scenario, order: list[str], steps: list[dict[str, Any]], roo
         if whose == "agent":
             assert step["origin_detail"].startswith(f"{scenario.agent}:"), (where, step)
     saves = [s for s in steps if s["kind"] == "save"]
-    assert len(saves) == scenario.saves, (where, steps)  # one save step a save, however late its view came
+    allowed = scenario.saves if isinstance(scenario.saves, tuple) else (scenario.saves,)
+    assert len(saves) in allowed, (where, steps)  # one save step a save, however late its view came
     assert saves_off_disk(steps, "app.py") == [], (where, told)  # the replay is the disk at every save
     agent_at = next((n for n, (_, whose, _s) in enumerate(changes) if whose == "agent"), None)
     if agent_at is not None:  # no editor step carries the agent's write before it is recorded

@@ -66,3 +66,27 @@ def test_an_editors_save_after_the_watchers_save_of_the_same_content_is_an_echo(
     # edited since: a save again (an edit step holds its changes)
     echo.note(step({"kind": "edit", "source": "bridge", "path": "x.py", "changes": [{"text": "typed"}]}), 0)
     assert not echo.is_echo(editor, 0)
+
+
+def test_a_late_view_of_any_save_of_two_seconds_of_saves_every_150_ms_is_its_echo() -> None:
+    echo = DiskEcho()
+    digests = [f"{n:064x}" for n in range(14)]  # 14 saves 150 ms apart: 1950 ms
+    for n, digest in enumerate(digests):
+        echo.note(step({"kind": "save", "path": "x.py", "sha256": digest}), n * 150)
+    late = [n for n, digest in enumerate(digests) if not echo.is_echo(change("x.py", "modified", digest),
+                                                                      n * 150 + 40)]
+    assert late == []
+
+
+def test_the_editor_s_late_save_of_a_change_split_from_an_agent_s_write_is_its_echo() -> None:
+    echo = DiskEcho()
+    mine, merged = change("x.py", "modified", A), change("x.py", "modified", B, origin="agent")
+    echo.note(mine, 1000)  # her save's view, split from the agent's write (no origin), before the save came
+    echo.note(merged, 1000)
+    echo.note(step({"kind": "edit", "path": "x.py", "changes": [{"text": "x"}]}), 1010)  # her edits after it
+    assert echo.is_echo(step({"kind": "save", "path": "x.py", "sha256": A}), 1300)
+    assert not echo.is_echo(step({"kind": "save", "path": "x.py", "sha256": A}), 1000 + echo.window_ms + 1)
+    other = DiskEcho()  # a write with no origin, the agent's write later: not one change split
+    other.note(mine, 1000)
+    other.note(merged, 1400)
+    assert not other.is_echo(step({"kind": "save", "path": "x.py", "sha256": A}), 1500)

@@ -40,3 +40,17 @@ def test_a_save_older_than_the_window_is_forgotten_with_it() -> None:
     formats.note(save("app.py", "a"), "a", 0)
     formats.note(save("app.py", "b"), "b", SAVE_MS + 1)  # the window of "a" had closed
     assert formats.may_write(view("app.py", "a"), "b", SAVE_MS + 2)  # "a" again is a write, not an echo
+
+
+def test_a_view_of_a_save_seen_half_written_is_told_by_its_text() -> None:
+    formats = Formats()
+    saved = "def add(a, b):\n    return a + b\n# line 1\n"
+    formats.note(save("app.py", saved), saved, 0)
+    assert formats.saved(view("app.py", saved)) and not formats.saved(view("app.py", saved[:20]))
+    for cut in ("", saved[:20], saved[:-1]):  # truncated, then written in part
+        assert formats.half_saved(view("app.py", cut), ())
+    assert not formats.half_saved(view("app.py", saved), ())  # the whole save
+    assert not formats.half_saved(view("app.py", saved + "x"), ())  # more than it saved
+    assert not formats.half_saved(view("other.py", ""), ())  # another file: no save of it in the window
+    typed = saved + "# line 2\n"  # the document's text, its save still on its way
+    assert formats.half_saved(view("other.py", typed[:30]), (typed,))

@@ -42,3 +42,13 @@ def test_nothing_wanted_takes_nothing() -> None:
     held.hold(1, change("created", "a.py"), now=0)
     assert held.take(lambda _, step: False) == []
     assert held
+
+
+def test_a_view_taken_off_the_queue_is_superseded_while_a_later_change_of_its_file_is_held() -> None:
+    held = HeldChanges()
+    cut, whole = change("modified", "app.py"), change("modified", "app.py")
+    held.hold(1, cut, now=0)
+    held.hold(2, whole, now=5)
+    due = held.due(10_000)
+    assert next(due) == (1, cut) and held.holds_path("app.py") and not held.holds_path("notes.md")
+    assert next(due) == (2, whole) and not held.holds_path("app.py")
