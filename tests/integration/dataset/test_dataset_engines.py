@@ -2,7 +2,8 @@
 and the same export files, over a first build and an incremental one with a revocation in between (and
 the first build, pinned, then reads the same rows less the revoked episode's from either). Ray
 runs for real: a local instance this module starts as a build starts one (2 CPUs, loopback only, its
-token) and stops; and first, the local Ray a build starts itself, looked at while it runs: what listens, where its token is, who may connect."""
+token) and stops; and first, the local Ray a build starts itself, looked at while it runs: what listens,
+where its token is, who may connect."""
 
 from __future__ import annotations
 
@@ -189,9 +190,14 @@ def test_the_ray_engine_checks_several_episodes_a_task_with_the_local_engines_ro
     listing = [entry for entry in entries(reader_for(locate(str(source), UploadSettings()))) if entry.present]
     plan = batches(listing, 2)
     assert len(listing) == 10 and [end - start for start, end in plan] == [2] * 5
-    for engine in ("local", "ray"):
-        build_dataset(BuildOptions(str(source), str(tmp_path / engine), engine=engine, workers=2),
-                      UploadSettings())
+    reports = {engine: build_dataset(BuildOptions(str(source), str(tmp_path / engine), engine=engine,
+                                                  workers=2), UploadSettings())
+               for engine in ("local", "ray")}
+    # each batch a task, each saying where it ran: this Ray's one node (the cluster test has two)
+    placed = reports["ray"].ray_tasks
+    node = ray.get_runtime_context().get_node_id()
+    assert placed.total() == 5 and {where for where, _worker in placed} == {node}, placed
+    assert not reports["local"].ray_tasks
     filesystem = pafs.LocalFileSystem()
     for table in TABLES:
         found = rows(filesystem, str(tmp_path / "ray"), table)

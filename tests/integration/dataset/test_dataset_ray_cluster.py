@@ -115,21 +115,23 @@ def test_a_build_on_two_worker_nodes_from_an_s3_source_has_the_local_engines_row
                      "--quiet", env=seaweed.env())
     assert local.returncode == 0, local.stderr[-3000:]
 
-    def build(out: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    def build(out: Path, environment: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
         command = ["dataset", "build", source, "-o", str(out), "--engine", "ray", "--ray-address", address]
-        return subprocess.run([sys.executable, "-m", "collector", *command, "--quiet"],
+        return subprocess.run([sys.executable, "-m", "collector", *command, *flags],
                               env={**environment, "CODETAPE_HOME": str(team)},
                               capture_output=True, text=True, check=False, timeout=600)
 
     done = build(tmp_path / "ray", env)
     assert done.returncode == 0, done.stderr[-3000:]
+    # the 6 episodes went out as 6 check tasks, spread: each worker node ran some (the head has no CPU)
+    assert f"6 check tasks on {WORKERS} nodes, " in done.stdout, done.stdout
     filesystem = pafs.LocalFileSystem()
     for table in TABLES:
         found = rows(filesystem, str(tmp_path / "ray"), table)
         assert found == rows(filesystem, str(tmp_path / "local"), table), table
     assert len(rows(filesystem, str(tmp_path / "ray"), "episodes")) == 6
     without = {name: value for name, value in env.items() if name != "RAY_AUTH_TOKEN"}
-    stranger = build(tmp_path / "stranger", without)  # the cluster's address without its token
+    stranger = build(tmp_path / "stranger", without, "--quiet")  # the cluster's address without its token
     assert stranger.returncode == 1, stranger.stderr[-3000:]
     assert stranger.stderr.startswith(f"codetape: cannot start or reach {address}: Token authentication is "
                                       "enabled but no authentication token was found"), stranger.stderr
