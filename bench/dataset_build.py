@@ -139,11 +139,12 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
     from schemas.config import UploadSettings
 
     ray_start = 0.0
-    if engine == "ray":
-        import ray
+    local_ray = None
+    if engine == "ray":  # as a build starts one (loopback only, its token), with `workers` CPUs
+        from collector.dataset.engines.ray_local import LocalRay
 
         began = time.perf_counter()
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        local_ray = LocalRay(num_cpus=workers)
         ray_start = time.perf_counter() - began
     peak = [0]
     cpu_seen: dict[int, float] = {}  # pid -> CPU seconds when last sampled (the Ray engine's processes)
@@ -186,6 +187,8 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
         used = time.process_time() - cpu + workers_cpu.ru_utime + workers_cpu.ru_stime
     else:  # Ray's workers are not this process's children: the process tree's, as sampled
         used = sum(seconds_ - cpu_before.get(pid, 0.0) for pid, seconds_ in cpu_seen.items())
+    if local_ray is not None:
+        local_ray.close()
     return {"engine": engine, "workers": workers, "episodes": report.tally.done, "bytes": report.tally.bytes,
             "accepted": report.tally.accepted, "steps": report.rows.get("steps", 0), "seconds": seconds,
             "cpu": used, "rss_mib": peak_rss_mib(),

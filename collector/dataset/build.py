@@ -113,6 +113,7 @@ class BuildReport:
     exported: Exported = field(default_factory=Exported)
     cross_split: CrossSplit = field(default_factory=CrossSplit)  # examples left out (output/cross_split.py)
     seconds: float = 0.0
+    ray_tasks: Counter[tuple[str, str]] = field(default_factory=Counter)  # checking tasks by (node, worker)
 
 
 def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: Progress = no_progress,
@@ -132,6 +133,7 @@ def build_dataset(options: BuildOptions, settings: UploadSettings, *, progress: 
         engine.close()
     report = build.report
     report.workers = engine.workers if isinstance(engine, LocalEngine) else 0
+    report.ray_tasks = Counter(getattr(engine, "placed", {}))  # (the ray engine's: where its tasks ran)
     report.seconds = time.monotonic() - clock
     report.rows, report.rejected = dict(build.manifest.rows), dict(build.manifest.rejected)
     report.near_duplicates = build.manifest.near_duplicates

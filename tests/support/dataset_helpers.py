@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+import pytest
 from msgspec.structs import replace
 
 from collector.consent import KeyInfo, init_keys, load_public, sign_episode
@@ -391,3 +392,16 @@ def export_files(out: Path) -> dict[str, bytes]:
     folder = out / "exports"
     return {path.relative_to(folder).as_posix(): content(path.read_bytes())
             for path in folder.rglob("*") if path.is_file()} if folder.is_dir() else {}
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    """One Ray for the module's tests, as a build starts its own (ray_local.py): 2 CPUs, every server on
+    loopback, token authentication. Imported where it is used (the module's builds find it running)."""
+    from collector.dataset.engines.ray_local import LocalRay  # (Ray is imported only by the tests using it)
+
+    started = LocalRay(num_cpus=2)
+    try:
+        yield
+    finally:
+        started.close()

@@ -53,7 +53,9 @@ def load_as_windows(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> Modu
 
 class FakeMsvcrt(ModuleType):
     """msvcrt's `locking` as Windows does it: an exclusive lock on a byte range of a file, held by the
-    descriptor that took it; LK_NBLCK fails at once (OSError EACCES) when another descriptor holds it."""
+    descriptor that took it; LK_NBLCK fails at once (OSError EACCES) when another descriptor holds it.
+    A lock whose descriptor was closed without LK_UNLCK is dropped at once, or with `linger` kept (Windows
+    releases it "after a delay that depends on system resources": a test sets `linger` to be that delay)."""
 
     LK_UNLCK, LK_LOCK, LK_NBLCK, LK_RLCK, LK_NBRLCK = 0, 1, 2, 3, 4
 
@@ -62,6 +64,7 @@ class FakeMsvcrt(ModuleType):
         self.held: dict[tuple[int, int, int], int] = {}  # (device, inode, offset) -> descriptor
         self.refused = 0
         self.on_refused: Callable[[int], None] = lambda count: None
+        self.linger = False
 
     def locking(self, fd: int, mode: int, nbytes: int) -> None:
         info = os.fstat(fd)
@@ -74,7 +77,7 @@ class FakeMsvcrt(ModuleType):
         if mode != self.LK_NBLCK:
             raise NotImplementedError(f"FakeMsvcrt.locking mode {mode}")
         holder = self.held.get(key, fd)
-        if holder != fd and not _open_on(holder, key):  # closed: Windows drops its locks with it
+        if holder != fd and not self.linger and not _open_on(holder, key):  # closed: its locks with it
             holder = fd
         if holder != fd:
             self.refused += 1

@@ -141,11 +141,21 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ray_tasks(report: BuildReport) -> str:
+    """Where the ray engine's checking tasks ran: ", 6 check tasks on 2 nodes, 2 workers"."""
+    tasks = report.ray_tasks
+    if not tasks:
+        return ""
+    nodes, workers = len({node for node, _worker in tasks}), len(tasks)
+    return f", {_count(tasks.total(), 'check task')} on {_count(nodes, 'node')}, {_count(workers, 'worker')}"
+
+
 def summary(report: BuildReport) -> str:
     """What the build did and what the dataset holds now, in a few lines."""
     tally = report.tally
-    engine = f"{report.engine} engine" + ("" if report.engine != "local" else ", in one process"
-                                          if report.workers == 1 else f", {report.workers} worker processes")
+    engine = f"{report.engine} engine" + (
+        _ray_tasks(report) if report.engine != "local" else ", in one process" if report.workers == 1
+        else f", {report.workers} worker processes")
     lines = [f"build {report.number} of {report.out} from {report.source} ({engine}, "
              f"{report.seconds:.1f} s): {_count(tally.total, 'new episode')} ({byte_size(tally.bytes)}), "
              f"{tally.accepted} accepted, {sum(tally.rejected.values())} rejected{_reasons(tally.rejected)}"]

@@ -7,7 +7,8 @@
    (output/staged.py: made in the same pass, their bytes); they stay in Ray's object store (spilled to disk
    when it fills). A task stops once it holds HOLD_BYTES of rows; the driver
    sends the episodes it did not reach as a batch of their own. Each episode done is counted by a
-   `_Counter` actor, which the progress bar reads.
+   `_Counter` actor, which the progress bar reads. The tasks are spread over the nodes (Ray's SPREAD)
+   and each says where it ran (node and worker id): `RayEngine.placed`, the build's summary.
 2. The driver takes only the verdicts and applies the duplicate rule in source order, as the local
    engine does.
 3. Writing. Runs of batches, in source order, go to a task each (WRITE_BYTES of rows at least, one a
@@ -27,6 +28,7 @@ import functools
 import logging
 import math
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,7 @@ from collector.dataset.rows.tables import WORKER_ROWS
 from collector.errors import CodetapeError
 
 POLL_S = 0.25
+Placed = tuple[str, str]  # where a task ran: (node id, worker id)
 WRITE_BYTES = 64 << 20  # rows a writing task takes at the least: few, large files
 
 
@@ -76,12 +79,13 @@ class RayEngine:
 
     def __init__(self, address: str | None) -> None:
         self.started, self.local = _connect(address)
+        self.placed: Counter[Placed] = Counter()  # checking tasks by where they ran
         for _cpu in range(_cpus()):  # Ray's workers import the transform while the build lists its source
             _warm.remote()
 
     def rows(self, entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
         """Check and write `entries`; the verdicts go to `sink`; the files Ray wrote, by table."""
-        return _run(entries, context, sink, out) if entries else {}
+        return _run(entries, context, sink, out, self.placed) if entries else {}
 
     def exports(self, items: Sequence[ExportItem], context: Context, out: Output) -> Exported:
         """Each episode exported by a Ray task (exports.py), the counts summed here."""
@@ -141,14 +145,16 @@ class _Batch:
 
 @ray.remote(num_returns=4)
 def _check(entries: list[Entry], context: Context, counter: Any) -> tuple[
-        tuple[list[DatasetOutcome], int], Packed, Packed, list[Staged]]:
-    """A batch checked in a task (batches.py): (its verdicts, bytes of rows), its rows, its blob rows, its
-    export files, four objects: the driver fetches the first, the writing tasks the second and fourth,
-    the driver the third once it has ruled."""
+        tuple[list[DatasetOutcome], int, Placed], Packed, Packed, list[Staged]]:
+    """A batch checked in a task (batches.py): (its verdicts, bytes of rows, where it ran), its rows, its
+    blob rows, its export files, four objects: the driver fetches the first, the writing tasks the second
+    and fourth, the driver the third once it has ruled."""
     freeze_loaded()  # (a worker's first task: what it loaded to run it)
     checked = check_batch(entries, context, lambda size, rejected: counter.add.remote(size, rejected))
     held = checked.rows.size + sum(staged.size for staged in checked.exports)
-    return (checked.verdicts, held), checked.rows, checked.blobs, checked.exports
+    here = ray.get_runtime_context()
+    placed = here.get_node_id(), here.get_worker_id()
+    return (checked.verdicts, held, placed), checked.rows, checked.blobs, checked.exports
 
 
 @ray.remote
@@ -169,8 +175,9 @@ def _write(parts: list[Any], exports: list[Any], splits: dict[str, str], out: Ou
         return writer.close(), done
 
 
-def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) -> Written:
-    done = _check_all(entries, context, sink)
+def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output, placed: Counter[Placed]
+         ) -> Written:
+    done = _check_all(entries, context, sink, placed)
     for batch in done:  # in source order
         batch.kept.update(outcome.sha256 for outcome in batch.verdicts if sink.verdict(outcome))
     if not any(batch.kept for batch in done):
@@ -197,14 +204,17 @@ def _run(entries: Sequence[Entry], context: Context, sink: Sink, out: Output) ->
     return written
 
 
-def _check_all(entries: Sequence[Entry], context: Context, sink: Sink) -> list[_Batch]:
-    """Every entry checked by a task of a batch; the batches' answers in source order."""
+def _check_all(entries: Sequence[Entry], context: Context, sink: Sink, placed: Counter[Placed]
+               ) -> list[_Batch]:
+    """Every entry checked by a task of a batch, the tasks spread over the nodes (counted in `placed` by
+    where they ran); the batches' answers in source order."""
     counter = _Counter.remote()  # type: ignore[attr-defined]
     shared = ray.put(context)
     running: dict[Any, tuple[int, int, Any, Any, Any]] = {}  # verdicts ref -> (start, end, the other refs)
 
     def send(start: int, end: int) -> None:
-        refs: Any = _check.remote(list(entries[start:end]), shared, counter)  # (num_returns=4: four refs)
+        refs: Any = _check.options(scheduling_strategy="SPREAD").remote(  # (num_returns=4: four refs)
+            list(entries[start:end]), shared, counter)
         verdicts, rows, blobs, exports = refs
         running[verdicts] = start, end, rows, blobs, exports
 
@@ -215,7 +225,8 @@ def _check_all(entries: Sequence[Entry], context: Context, sink: Sink) -> list[_
         ready, _ = ray.wait(list(running), num_returns=len(running), timeout=POLL_S)
         for ref in ready:
             start, end, rows, blobs, exports = running.pop(ref)
-            verdicts, held = _get(ref)
+            verdicts, held, where = _get(ref)
+            placed[where] += 1
             done.append(_Batch(start, verdicts, held, rows, blobs, exports))
             if start + len(verdicts) < end:  # it stopped at HOLD_BYTES: the rest as a batch of its own
                 send(start + len(verdicts), end)

@@ -40,9 +40,10 @@ LOOPBACK = "127.0.0.1"
 
 
 class LocalRay:
-    """A Ray instance on this machine for one build (started by the constructor, stopped by `close`)."""
+    """A Ray instance on this machine for one build (started by the constructor, stopped by `close`), with
+    `num_cpus` CPUs (Ray's default: the machine's); the tests and the bench start theirs with it too."""
 
-    def __init__(self) -> None:
+    def __init__(self, num_cpus: int | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="codetape-ray-"))  # 0700
         token = self.folder / "auth_token"
         handle = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -57,7 +58,7 @@ class LocalRay:
         Config.initialize("")
         AuthenticationTokenLoader.instance().reset_cache()  # a token read before is not this one
         try:
-            ray.init(address="local", _node_ip_address=LOOPBACK, include_dashboard=False,
+            ray.init(address="local", _node_ip_address=LOOPBACK, num_cpus=num_cpus, include_dashboard=False,
                      _temp_dir=str(self.folder / "ray"), log_to_driver=False, logging_level=logging.ERROR)
             node = ray.util.get_node_ip_address()  # type: ignore[no-untyped-call]
             if not ipaddress.ip_address(node).is_loopback:

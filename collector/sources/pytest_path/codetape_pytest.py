@@ -279,7 +279,9 @@ def starting(folder):
 def _held(path):
     # type: (str) -> bool
     """Whether another process holds a lock on the file at `path` (its starters hold it shared; on
-    Windows msvcrt's lock, collector/platform/locks.py's, is exclusive)."""
+    Windows msvcrt's lock, collector/platform/locks.py's, is exclusive). On Windows the probe's lock is
+    dropped before the descriptor is closed: a lock left to the close is released "after a delay that
+    depends on system resources" (LockFileEx), which a starter's try-lock could meet."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -289,6 +291,7 @@ def _held(path):
             import msvcrt  # Windows only
 
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # (the position is still the first byte's)
         else:
             import fcntl  # POSIX only
 
@@ -296,7 +299,7 @@ def _held(path):
     except OSError:
         return True
     finally:
-        os.close(fd)  # (the probe's own lock with it)
+        os.close(fd)  # (POSIX: the probe's own lock with it)
     return False
 
 

@@ -1,8 +1,9 @@
 """The local and the ray engine build the same rows from the same source: every table, refusals included,
 and the same export files, over a first build and an incremental one with a revocation in between (and
 the first build, pinned, then reads the same rows less the revoked episode's from either). Ray
-runs for real: a local instance this module starts (2 CPUs, no dashboard) and stops; and first, the local
-Ray a build starts itself, looked at while it runs: what listens, where its token is, who may connect."""
+runs for real: a local instance this module starts as a build starts one (2 CPUs, loopback only, its
+token) and stops; and first, the local Ray a build starts itself, looked at while it runs: what listens,
+where its token is, who may connect."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from tests.support.dataset_helpers import (
     contributor,
     export_files,
     file_sha256,
+    local_ray,
     pinned_rows,
     place,
     revoke,
@@ -44,6 +45,8 @@ from tests.support.dataset_helpers import (
     snapshot_files,
     upload,
 )
+
+__all__ = ["local_ray"]
 
 
 def test_the_local_ray_of_a_build_listens_on_loopback_only_and_wants_its_token(
@@ -100,15 +103,6 @@ def test_the_local_ray_of_a_build_listens_on_loopback_only_and_wants_its_token(
     assert "Authentication token is missing or incorrect" in seen["stranger"].stderr
     assert not any(path.exists() for path in seen["tokens"])  # removed with the build's Ray
     assert {name: os.environ.get(name) for name in before} == before and not ray.is_initialized()
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    ray.init(num_cpus=2, include_dashboard=False)
-    try:
-        yield
-    finally:
-        ray.shutdown()
 
 
 def build(source: Path, out: Path, engine: str) -> None:
@@ -196,9 +190,14 @@ def test_the_ray_engine_checks_several_episodes_a_task_with_the_local_engines_ro
     listing = [entry for entry in entries(reader_for(locate(str(source), UploadSettings()))) if entry.present]
     plan = batches(listing, 2)
     assert len(listing) == 10 and [end - start for start, end in plan] == [2] * 5
-    for engine in ("local", "ray"):
-        build_dataset(BuildOptions(str(source), str(tmp_path / engine), engine=engine, workers=2),
-                      UploadSettings())
+    reports = {engine: build_dataset(BuildOptions(str(source), str(tmp_path / engine), engine=engine,
+                                                  workers=2), UploadSettings())
+               for engine in ("local", "ray")}
+    # each batch a task, each saying where it ran: this Ray's one node (the cluster test has two)
+    placed = reports["ray"].ray_tasks
+    node = ray.get_runtime_context().get_node_id()
+    assert placed.total() == 5 and {where for where, _worker in placed} == {node}, placed
+    assert not reports["local"].ray_tasks
     filesystem = pafs.LocalFileSystem()
     for table in TABLES:
         found = rows(filesystem, str(tmp_path / "ray"), table)

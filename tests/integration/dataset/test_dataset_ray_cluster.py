@@ -4,9 +4,9 @@ against them from a source in an S3-compatible store (the `seaweed` fixture), bu
 engine builds from the same source. The head offers no CPU, so every task runs on a worker node, whose
 own environment holds the store's credentials (the recipe's step 4). Three raylets on one machine share a
 disk and a network card, so this proves the recipe's commands and that tasks and their rows move between
-nodes' object stores, not anything about a real network (slow: under the `eval` marker). A Ray of several
-nodes listens on the machine's address (Ray keeps to loopback only for a single node), so for the test's
-minute the cluster is reachable from the network, behind its token."""
+nodes' object stores, not anything about a real network (slow: under the `eval` marker). Every node is
+started with `--node-ip-address 127.0.0.1` and the head's address is on loopback, so the cluster listens
+and connects on loopback only, as the project's tests do."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from pathlib import Path
 import psutil
 import pyarrow.fs as pafs
 import pytest
-import ray.util
 
 from tests.cli import codetape
 from tests.integration.dataset.test_dataset_s3 import configure
@@ -35,6 +34,7 @@ from tests.waiting import wait_for
 pytestmark = pytest.mark.eval
 RAY = str(Path(sys.executable).with_name("ray"))
 WORKERS = 2  # worker nodes, one CPU each; the head has none
+LOOPBACK = "127.0.0.1"
 
 
 def listening(host: str, port: int) -> bool:
@@ -58,11 +58,11 @@ def cluster(tmp_path: Path, seaweed: SeaweedFS) -> Iterator[tuple[str, dict[str,
     """A head (no CPU) and WORKERS worker nodes (one CPU each), token authentication on, the S3 store's
     credentials in every node's environment: (address, the environment a client needs). Stopped by the ids
     of the processes started here (never `ray stop`, which stops every Ray on the machine)."""
-    address = f"{ray.util.get_node_ip_address()}:{free_port()}"  # type: ignore[no-untyped-call]
+    address = f"{LOOPBACK}:{free_port()}"
     env = {**os.environ, **seaweed.env(), "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32),
            "HOME": str(tmp_path / "home")}
     folder = tempfile.mkdtemp(prefix="ct-ray-")  # short: Ray's sockets are in it (108 bytes a path at most)
-    common = ["--block", "--temp-dir", folder]
+    common = ["--block", "--temp-dir", folder, "--node-ip-address", LOOPBACK]
     started = [subprocess.Popen([RAY, "start", "--head", "--port", address.split(":")[1], "--num-cpus", "0",
                                  "--include-dashboard", "false", *common], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
@@ -115,21 +115,23 @@ def test_a_build_on_two_worker_nodes_from_an_s3_source_has_the_local_engines_row
                      "--quiet", env=seaweed.env())
     assert local.returncode == 0, local.stderr[-3000:]
 
-    def build(out: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    def build(out: Path, environment: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
         command = ["dataset", "build", source, "-o", str(out), "--engine", "ray", "--ray-address", address]
-        return subprocess.run([sys.executable, "-m", "collector", *command, "--quiet"],
+        return subprocess.run([sys.executable, "-m", "collector", *command, *flags],
                               env={**environment, "CODETAPE_HOME": str(team)},
                               capture_output=True, text=True, check=False, timeout=600)
 
     done = build(tmp_path / "ray", env)
     assert done.returncode == 0, done.stderr[-3000:]
+    # the 6 episodes went out as 6 check tasks, spread: each worker node ran some (the head has no CPU)
+    assert f"6 check tasks on {WORKERS} nodes, " in done.stdout, done.stdout
     filesystem = pafs.LocalFileSystem()
     for table in TABLES:
         found = rows(filesystem, str(tmp_path / "ray"), table)
         assert found == rows(filesystem, str(tmp_path / "local"), table), table
     assert len(rows(filesystem, str(tmp_path / "ray"), "episodes")) == 6
     without = {name: value for name, value in env.items() if name != "RAY_AUTH_TOKEN"}
-    stranger = build(tmp_path / "stranger", without)  # the cluster's address without its token
+    stranger = build(tmp_path / "stranger", without, "--quiet")  # the cluster's address without its token
     assert stranger.returncode == 1, stranger.stderr[-3000:]
     assert stranger.stderr.startswith(f"codetape: cannot start or reach {address}: Token authentication is "
                                       "enabled but no authentication token was found"), stranger.stderr

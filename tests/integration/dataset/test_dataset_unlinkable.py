@@ -18,7 +18,6 @@ import mlcroissant
 import msgspec
 import pyarrow.fs as pafs
 import pytest
-import ray
 
 from collector.consent import init_keys, sign_episode
 from collector.consent.authorisation import Authorisation
@@ -32,8 +31,10 @@ from collector.policy.sharing import SigningPolicy
 from collector.protocol.clock import utc_now
 from schemas.config import UploadSettings
 from tests.cli import codetape
-from tests.support.dataset_helpers import ROW_TABLES, TABLES, duck, place, rows, session
+from tests.support.dataset_helpers import ROW_TABLES, TABLES, duck, local_ray, place, rows, session
 from tests.support.issuer import Issuer
+
+__all__ = ["local_ray"]
 
 POLICY = SigningPolicy(purpose="training", licence="CC-BY-4.0")
 MEMBERS = ("alice", "bob", "carol")
@@ -225,15 +226,6 @@ def test_an_issuer_record_that_is_not_one_is_a_usage_error(world: World, tmp_pat
     done = codetape(world.base, "dataset", "build", str(world.source), "-o", str(tmp_path / "out"),
                     "--min-contributors", "3")
     assert done.returncode == 2 and "--min-contributors is for --trust-issuer" in done.stderr
-
-
-@pytest.fixture
-def local_ray() -> Iterator[None]:
-    ray.init(num_cpus=2, include_dashboard=False)
-    try:
-        yield
-    finally:
-        ray.shutdown()
 
 
 def test_the_ray_engine_gives_the_local_engines_rows_reasons_and_held_months(world: World, local_ray: None,

@@ -298,12 +298,15 @@ def test_sigterm_stops_the_server_and_hands_the_recording_over(daemon: Daemon, w
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri(ws, "t.py"), "languageId": "python",
                                                             "version": 1, "text": "kept\n"}})
     [server] = [p for p in psutil.Process(client.proc.pid).children() if "pylsp" in " ".join(p.cmdline())]
-    wait_steps(daemon, ws, 1)  # the open went through before the signal comes
+    # pylsp answers the open with its diagnostics (`kept` is an undefined name): the signal comes once they
+    # are recorded too, not at a moment that decides whether they are (the test raced pylsp's lint)
+    client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", what="diagnostics")
+    wait_steps(daemon, ws, 2)
     client.proc.send_signal(signal.SIGTERM)
     status = client.proc.wait(60)
     assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
     assert status == 128 + signal.SIGTERM  # pylsp dies of the SIGTERM passed on; its status comes back
-    assert [s["kind"] for s in steps_of(seal(daemon, ws, 2))] == ["open", "close"]
+    assert [s["kind"] for s in steps_of(seal(daemon, ws, 3))] == ["open", "diagnostics", "close"]
 
 
 # A language server that tries to speak for codetape: `codetape/*` messages to the editor, one spelled

@@ -144,14 +144,22 @@ def test_close_makes_everything_durable(tmp_path: Path, episode_header: EpisodeH
 
 
 def test_a_failed_fsync_stops_the_journal(tmp_path: Path, episode_header: EpisodeHeader) -> None:
+    # The fsync fails only once the journal exists: the commit thread's first round (the directory's
+    # fsync) runs beside create(), and failing it there made create() itself raise when the thread won.
+    failing = threading.Event()
+
     def failing_fsync(fd: int) -> None:
-        raise OSError(errno.EIO, os.strerror(errno.EIO))
+        if failing.is_set():
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        os.fsync(fd)
 
     writer = JournalWriter.create(tmp_path / "s.journal", episode_header, fsync=failing_fsync, interval=0.01)
+    failing.set()
+    seq = writer.append(note(1))
     with pytest.raises(JournalError, match=r"cannot fsync journal .*s\.journal: Input/output error"):
-        writer.wait_durable(0, timeout=5)
+        writer.wait_durable(seq, timeout=TIMEOUT_S)
     with pytest.raises(JournalError, match="cannot fsync"):
-        writer.append(note(1))
+        writer.append(note(2))
     with pytest.raises(JournalError, match="cannot fsync"):
         writer.close()
 

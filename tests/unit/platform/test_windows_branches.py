@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from collector.platform import files, folders, locks, process, sockets, spawn, terminal, users
+from collector.sources.pytest_path import codetape_pytest
 from tests.support.windows import install_ctypes, install_msvcrt, load_as_windows, on_windows
 
 GONE_PID = 2**22 + 4321  # above Linux's pid_max (4194304): never a process
@@ -58,6 +59,25 @@ def test_waiting_for_a_lock_retries_until_the_holder_lets_go(
     finally:
         os.close(holder)
         os.close(waiter)
+
+
+def test_the_pytest_plugins_probe_unlocks_before_it_closes(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock left to the close lingers on Windows (the fake's `linger`): a starter's try-lock after the
+    probe would meet it, unless the probe dropped it with LK_UNLCK."""
+    on_windows(monkeypatch, codetape_pytest)
+    on_windows(monkeypatch, locks)
+    msvcrt = install_msvcrt(monkeypatch)
+    msvcrt.linger = True
+    path = tmp_path / "collector.lock"
+    starter = os.open(path, os.O_RDWR | os.O_CREAT)  # (open first: the probe's descriptor is another)
+    try:
+        assert codetape_pytest._held(str(path)) is False
+        assert locks.try_lock(starter), "the probe left its lock to the close, and it lingers"
+        assert codetape_pytest._held(str(path)) is True
+        assert msvcrt.refused == 1
+    finally:
+        os.close(starter)
 
 
 def test_no_posix_open_flag_and_no_mode_bits_on_windows(tmp_path: Path,
