@@ -22,16 +22,10 @@ import pytest
 from collector.episode import open_episode
 from tests.e2e.conftest import saved_texts
 from tests.e2e.vscode.test_extension_vscode import (  # noqa: F401 (a module-scoped fixture)
-    COMMAND,
     DESKTOP_PATH,
-    E2E,
-    PASTED,
-    TEXT,
-    TYPED,
     code_server,
-    command_recorded,
+    driven,
     running_code_server,
-    tool,
 )
 from tests.support.vscode_extension import EXTENSION
 from tests.waiting import wait_for
@@ -111,7 +105,6 @@ def test_the_carried_extension_records_in_code_server_with_the_installed_codetap
     carried = next(installed.program.resolve().parents[1].glob(f"lib/python3*/site-packages/{IN_WHEEL}"))
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
     (workspace / "data.json").write_text('{"a":1}\n', encoding="utf-8")
-    out = tmp_path / "seen.json"
     collecting = [str(installed.program), "collector"]
     with open(tmp_path / "collector.log", "wb") as log, subprocess.Popen(
             collecting, env=env, stdout=log, stderr=subprocess.STDOUT) as collector:
@@ -121,20 +114,10 @@ def test_the_carried_extension_records_in_code_server_with_the_installed_codetap
             assert collector.poll() is None, (tmp_path / "collector.log").read_text(errors="replace")
             with running_code_server(code_server, carried, env, tmp_path, workspace, installed=True,
                                      program=installed.program) as (port, _):
-                argv = [tool("node"), str(E2E / "drive.mjs"), f"http://127.0.0.1:{port}/?folder={workspace}",
-                        "app.py", TEXT, COMMAND, str(out), PASTED, TYPED, "data.json"]
-                with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                      text=True) as driver:
-                    try:
-                        command_recorded(driver, out, env, workspace, tmp_path)
-                        _, stderr = driver.communicate(timeout=600)
-                    finally:
-                        driver.kill()
+                seen = driven(port, workspace, env, tmp_path)
         finally:
             collector.terminate()
             collector.wait(60)
-    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:])
     assert "signed by" in seen["signed"]
     [signed] = (home / "outbox").glob("*.ctape")
     episode = open_episode(signed)

@@ -279,20 +279,7 @@ def test_vscode_records_reviews_and_signs_an_episode(
     codetape(home_of(env), "keys", "init", check=True)
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
     (workspace / "data.json").write_text(JSON_TEXT, encoding="utf-8")
-    out = tmp_path / "seen.json"
-    url = f"http://127.0.0.1:{port}/?folder={workspace}"
-    argv = [tool("node"), str(E2E / "drive.mjs"), url, "app.py", TEXT, COMMAND, str(out), PASTED, TYPED,
-            "data.json"]
-    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True) as driver:
-        try:
-            command_recorded(driver, out, env, workspace, tmp_path)
-            _, stderr = driver.communicate(timeout=600)
-        finally:
-            driver.kill()
-    seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
-                                                       seen.get("statuses"))
+    seen = driven(port, workspace, env, tmp_path)
     statuses = seen["statuses"]
     counts = [int(s.split("recording ")[1].split()[0]) for s in statuses if "recording " in s]
     assert counts and counts == sorted(counts) and counts[-1] > counts[0], statuses
@@ -335,6 +322,25 @@ def assert_origins(episode: Episode) -> None:
         [("completion", "vscode:acceptSelectedSuggestion"), ("undo", "vscode:TextDocumentChangeReason.Undo"),
          ("redo", "vscode:TextDocumentChangeReason.Redo")], origins["app.py"]
     assert origins["data.json"] == [("format", "vscode:editor.action.formatDocument")], origins["data.json"]
+
+
+def driven(port: int, workspace: Path, env: dict[str, str], tmp_path: Path) -> dict[str, Any]:
+    """e2e/drive.mjs's session in the code-server on `port` (typing, a paste, a word taken, a format, a
+    terminal command, the seal, the review and its signing): what it saw, once it ended well."""
+    out = tmp_path / "seen.json"
+    argv = [tool("node"), str(E2E / "drive.mjs"), f"http://127.0.0.1:{port}/?folder={workspace}", "app.py",
+            TEXT, COMMAND, str(out), PASTED, TYPED, "data.json"]
+    with subprocess.Popen(argv, cwd=E2E, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True) as driver:
+        try:
+            command_recorded(driver, out, env, workspace, tmp_path)
+            _, stderr = driver.communicate(timeout=600)
+        finally:
+            driver.kill()
+    seen: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    assert driver.returncode == 0 and seen.get("ok"), (seen.get("error"), stderr[-3000:],
+                                                       seen.get("statuses"))
+    return seen
 
 
 def command_recorded(driver: subprocess.Popen[str], out: Path, env: dict[str, str], workspace: Path,
