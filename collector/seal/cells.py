@@ -231,16 +231,21 @@ class _Aligner:
             any(aligned(text, cells) is not None for _, text in track.saved)
 
     def _anchor(self, path: str, cells: Cells, name: str) -> None:
-        """The notebook `name` at a save, laid over its virtual document now or, failing that, at the
-        latest of its saves in the window whose text it lines up with (a view of a save may come after
-        later saves)."""
+        """The notebook `name` at a save, laid over its virtual document at the first of its saves in the
+        window whose text it lines up with, else now (the watcher's view came before the editor's save).
+        The watcher sees the saves in order, each view after its save: the saves before the one it shows
+        were anchored by their own views already, or their views were lost (taken for the later one's, the
+        text being the same), so the first that lines up is the one it shows."""
         track = self.tracks[path]
-        at = next(((state, way) for state, text in [(len(track.changes), track.text), *reversed(track.saved)]
+        candidates = [*track.saved, (len(track.changes), track.text)]
+        at = next(((index, way) for index, (_, text) in enumerate(candidates)
                    if (way := aligned(text, cells)) is not None), None)
         if at is None:
             return
-        state, found = at
-        track.saved = [(later - state, saved) for later, saved in track.saved if later > state]
+        index, found = at
+        state = candidates[index][0]
+        # the saves after it wait for their own views (one with the same state too: its cells may differ)
+        track.saved = [(later - state, saved) for later, saved in track.saved[index + 1:]]
         # the state anchored at: the text back there, then every edit before it told
         now = track.text
         for change in reversed(track.changes[state:]):

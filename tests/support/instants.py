@@ -343,7 +343,11 @@ def _zone_leaks(text: str, moment: datetime) -> list[str]:
     zone = ZONES[hours]
     sign = "[+]" if hours > 0 else "[-\u2212]"
     offset = re.compile(rf"(?<![\w.:]){sign}0?{abs(hours)}(?::?00)?(?![\d:])")
-    units = re.compile(rf"(?<!\d){'-?' if hours < 0 else ''}(?:{abs(hours) * 3600}|{abs(hours) * 60})(?!\d)")
+    # (a number standing alone, a unit's letters after it, not a run of hex digits inside or at the start of
+    # a digest or a pseudonym: 64 hex digits hold "300" between letters about once in 500, and a signed
+    # episode holds hundreds of them)
+    amounts = f"{abs(hours) * 3600}|{abs(hours) * 60}"
+    units = re.compile(rf"(?<!\w){'-?' if hours < 0 else ''}(?:{amounts})(?![0-9A-Fa-f])")
     found = [f"offset {m.group()!r}" for m in offset.finditer(text)]
     found += [f"offset {m.group()!r}" for m in units.finditer(text)]
     found += [f"zone {name!r}" for name in (zone.key, zone.abbreviation, zone.long_name)

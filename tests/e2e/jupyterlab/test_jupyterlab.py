@@ -402,6 +402,8 @@ def test_a_pep8_cell_between_markdown_and_a_plot_run_saved_and_edited(
         page.locator(CELL).nth(cell).locator(".cm-content").click()
         page.keyboard.press("Control+Home" if at_start else "Control+End")
         page.keyboard.type(keys, delay=30)
+        # (`fragment`: what the text holds once every key typed was sent: a change counted for the next
+        # phase must be typed in it)
         wait_for(lambda: any(fragment in text for text in lab.sent_texts(virtual)), 60,
                  f"JupyterLab to send {fragment!r}")
 
@@ -413,8 +415,8 @@ def test_a_pep8_cell_between_markdown_and_a_plot_run_saved_and_edited(
         page.keyboard.press("Control+Enter")
         page.locator(CELL).nth(cell).locator(shows).wait_for(timeout=120_000)
     first = saved(lab, page, relpath, "image/png")
-    phase(2, "\nplt.title('squares')", "plt.title")
-    phase(1, "# two blank lines below\n", "# two blank lines below", at_start=True)
+    phase(2, "\nplt.title('squares')", "plt.title('squares')")
+    phase(1, "# two blank lines below\n", "# two blank lines below\nimport os", at_start=True)
     second = saved(lab, page, relpath, "plt.title")
     page.close()
     episode = sealed(lab, relpath, second)
