@@ -8,7 +8,9 @@ its hooks) to write notes: a prompt, the tool call, its write to disk (`file_cha
 file no editor has open, the tool's result. In training mode a test run follows the mistake being fixed
 (mistakes.py): after a green run it fails at BREAK's rate (one to three tests failing), after a failing
 one it is green at FIXED's rate and comes sooner (1-5 minutes, not 6-25; the first after 2-8, not 5-20),
-and between the two the agent writes at AGENT_AFTER_FAILURE's.
+and between the two the agent writes at AGENT_AFTER_FAILURE's, a write of which the developer throws away
+before the next run at AGENT_UNDONE's (the file put back as it was before the agent's first write she
+throws away: a `file_change` from outside the editor, no origin).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.mistakes import AGENT_AFTER_FAILURE, BREAK, FIXED
+from tests.support.mistakes import AGENT_AFTER_FAILURE, AGENT_UNDONE, BREAK, FIXED
 from tests.support.recorder import Recorder
 
 VERBS = ["Add", "Fix", "Handle", "Refactor", "Simplify", "Document", "Test", "Rename", "Speed up", "Clean up"]
@@ -42,6 +44,11 @@ class Activity:
     _committed: dict[str, int] = field(default_factory=dict)
     _failed: bool = False  # the last test run had failures
     _notes: dict[str, str] = field(default_factory=dict)  # the agent's files: path -> text
+    # the agent's writes to throw away before the next test run: path -> its text before the first of them
+    # (None: the agent created it)
+    _undo: dict[str, str | None] = field(default_factory=dict)
+    undone: list[int] = field(default_factory=list)  # the indexes of the agent's writes thrown away
+    _writes: dict[str, list[int]] = field(default_factory=dict)  # the agent's writes to throw away, by path
 
     def __post_init__(self) -> None:
         self._head = self.start_head = self._sha()
@@ -83,7 +90,8 @@ class Activity:
         """A prompt to Claude Code, its Write tool call, its write to disk and the tool's result."""
         session = f"s{self.rng.getrandbits(32):08x}"
         path = f"notes/agent_{len(self._notes) % 3}.md"
-        text = self._notes.get(path, "# notes\n") + f"- {self.rng.choice(VERBS)} {self.rng.choice(OBJECTS)}\n"
+        before = self._notes.get(path)
+        text = (before or "# notes\n") + f"- {self.rng.choice(VERBS)} {self.rng.choice(OBJECTS)}\n"
         self._notes[path] = text
         self.recorder.advance(self.rng.randint(1000, 5000))
         base = {"kind": "agent", "source": "agent", "agent": "claude-code", "session": session}
@@ -96,9 +104,30 @@ class Activity:
         self.recorder.custom({"kind": "file_change", "source": "watcher", "path": path,
                               "change": "modified" if text.count("\n") > 2 else "created", "text": text,
                               "origin": "agent", "origin_detail": "claude-code:PreToolUse Write"})
+        written = len(self.recorder.steps) - 1
         self.recorder.advance(self.rng.randint(20, 200))
         self.recorder.custom({**base, "hook": "PostToolUse", "event": "tool_result", "tool": "Write",
                               "targets": [path]})
+        if path in self._undo:  # (a file she throws away loses every write of the agent's since)
+            self._writes[path].append(written)
+        elif self.recorder.training and self._failed and self.rng.random() < AGENT_UNDONE:
+            self._undo[path] = before
+            self._writes[path] = [written]
+
+    def throw_away(self) -> None:
+        """Put back every file the agent wrote that the developer throws away (module docstring)."""
+        for path, before in self._undo.items():
+            self.recorder.advance(self.rng.randint(3000, 20000))  # (read it, and saw it was no good)
+            change = {"kind": "file_change", "source": "watcher", "path": path}
+            self.recorder.custom({**change, "change": "deleted"} if before is None else
+                                 {**change, "change": "modified", "text": before})
+            if before is None:
+                del self._notes[path]
+            else:
+                self._notes[path] = before
+            self.undone += self._writes[path]
+        self._undo.clear()
+        self._writes.clear()
 
     def finish(self) -> None:
         self.test_run(1.0)
@@ -116,6 +145,7 @@ class Activity:
         self.recorder.custom(data)
 
     def test_run(self, progress: float) -> None:
+        self.throw_away()
         self.recorder.save_all()
         fail = 0.02 + 0.3 * (1 - progress)
         broken = self._broken(0.1 + BREAK * (1 - progress)) if self.recorder.training else None

@@ -1,6 +1,7 @@
 """What a training session's developer gets wrong, so that its labels have negatives to find: between a
 failing test run and the next green one, a line typed (or an AI's inline suggestion for it taken whole)
-and deleted again before the real work goes on; the proportions are below and in docs/architecture.md.
+and deleted again before the real work goes on, and an AI agent's write thrown away (activity.py); the
+proportions are below and in docs/architecture.md.
 
 A wrong attempt is the line about to be typed with one of its names another (typist.py `guess`), put on a
 line of its own after the caret's, read for a while (a burst of its own: the pause before it and after it
@@ -18,6 +19,8 @@ from tests.support.typist import Typist, indent_of
 ATTEMPT = 0.6  # a burst after a failing run starts with a wrong attempt
 SUGGESTED = 0.5  # a wrong attempt is an AI's inline suggestion taken whole (else typed by hand)
 AGENT_AFTER_FAILURE = 0.4  # after a failing run, an AI agent writes (activity.py `agent`) before the next
+AGENT_UNDONE = 1 / 3  # an agent's write between a failing run and the green one is thrown away before the
+# next run (the file put back as it was, from outside the editor): a `stepwise` step of the agent's, false
 FIXED = 0.5  # a test run after a failing one is green (activity.py)
 BREAK = 0.6  # a run after a green one fails at 0.1 + BREAK x the share of the work left (activity.py)
 

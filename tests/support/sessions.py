@@ -63,6 +63,7 @@ class Session:
     wire: list[WireMessage]
     expected: dict[str, str]  # path -> text every file must have after replay
     attempts: list[range] = field(default_factory=list)  # the steps of each wrong attempt (mistakes.py)
+    undone: list[int] = field(default_factory=list)  # the agent's writes thrown away (activity.py)
 
     @property
     def epoch_ms(self) -> int:
@@ -197,7 +198,7 @@ def generate(seed: int, profile_name: str = "edit-heavy", *, scale: float = 1.0)
         workspace=WorkspaceIdentity(root_name="project", head_at_start=activity.start_head),
         client=ClientInfo(name="Visual Studio Code", version="1.95.3"))
     return Session(f"{profile_name}/{seed}", header, recorder.steps, recorder.wire,
-                   {t.path: t.expected for t in targets}, attempts)
+                   {t.path: t.expected for t in targets}, attempts, activity.undone)
 
 
 def _activate(recorder: Recorder, target: Target, timing: Timing) -> OpenDoc:

@@ -437,26 +437,27 @@ def commit_id(body: bytes) -> str:
     return hashlib.sha1(b"commit %d\0" % len(body) + body, usedforsecurity=False).hexdigest()
 
 
-def brute_force(repo: Path, sha: str, wanted: set[str]) -> list[tuple[str, int, int]]:
+def brute_force(repo: Path, sha: str, wanted: set[str]) -> list[tuple[str, int, int, str]]:
     """Who, when and in which zone make a commit with `sha`'s tree, parents and message whose id, in full
-    or abbreviated to the length of a hex run in `wanted`, is in `wanted`: the employer's search, with the
-    staff list."""
-    lengths = sorted({len(run) for run in wanted})
+    or abbreviated to the length of a hex run in `wanted`, is in `wanted`, and which run it matched: the
+    employer's search, with the staff list."""
+    by_length = {length: {run for run in wanted if len(run) == length} for length in {len(r) for r in wanted}}
     raw = git(repo, "cat-file", "commit", sha).encode()
     head, message = raw.split(b"\n\n", 1)
     lines = [line for line in head.split(b"\n") if line.startswith((b"tree ", b"parent "))]
     true_second = int(git(repo, "log", "-1", "--format=%ct", sha))
+    zones = [f"{'-' if hours < 0 else '+'}{abs(hours):02d}00".encode() for hours in OFFSETS]
     found = []
     for member, email in ((one, email) for one in STAFF.values() for email in (one.email, one.work_email)):
         who = f"{member.name} <{email}>".encode()
         for second in range(true_second - WINDOW_S, true_second + WINDOW_S + 1):
-            for hours in OFFSETS:
-                zone = f"{'-' if hours < 0 else '+'}{abs(hours):02d}00".encode()
+            for hours, zone in zip(OFFSETS, zones, strict=True):
                 ident = who + b" %d " % second + zone
                 body = b"\n".join([*lines, b"author " + ident, b"committer " + ident]) + b"\n\n" + message
                 candidate = commit_id(body)
-                if any(candidate[:length] in wanted for length in lengths):
-                    found.append((member.name, second, hours))
+                for length, runs in by_length.items():
+                    if candidate[:length] in runs:
+                        found.append((member.name, second, hours, candidate[:length]))
     return found
 
 
@@ -473,15 +474,19 @@ def test_the_employer_can_neither_name_a_contributor_nor_link_her_episodes(team:
         repo = team.base / who / "src" / STAFF[who].folder
         for sha in commits:
             second = int(git(repo, "log", "-1", "--format=%ct", sha))
-            assert brute_force(repo, sha, {sha[:7]})[:1] == [(STAFF[who].name, second, STAFF[who].offset_h)]
             assert not [run for run in shared_hex if sha.startswith(run)]
+            # one search a commit, for its own abbreviated id (the search is right: it finds the commit)
+            # and for every shared run
+            searched = brute_force(repo, sha, {*shared_hex, sha[:7]})
+            truth = (STAFF[who].name, second, STAFF[who].offset_h)
+            assert [(name, at, zone) for name, at, zone, run in searched if run == sha[:7]][:1] == [truth]
             # about 290,000 guesses a commit against the shared runs of 7 digits or more: a run that is
             # no commit's (a random pseudonym) is hit by chance in about one run of ten, by a guess
             # naming its author about one time in three. Never the commit itself; and a commit rebuilt
             # with another second or zone (a re-timed id) would name its author for every commit, where
             # chance names one in a thousand runs
-            found = brute_force(repo, sha, shared_hex)
-            assert (STAFF[who].name, second, STAFF[who].offset_h) not in found, f"{who}'s {sha} was rebuilt"
+            found = [(name, at, zone) for name, at, zone, run in searched if run != sha[:7]]
+            assert truth not in found, f"{who}'s {sha} was rebuilt"
             named += [sha] if any(name == STAFF[who].name for name, _, _ in found) else []
     assert len(named) <= 1, f"commits rebuilt with their author's name: {named}"
 
