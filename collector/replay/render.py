@@ -127,13 +127,15 @@ def _columns(content: str, columns: list[int], number: int, sl: int, sc: int, el
 
 
 def event_view(events: Sequence[Event], current: int, width: int) -> Text:
-    """The events up to the current step, one line each, the current one (if an event) in reverse."""
+    """The events up to the current step, one line each (a command at its start, the test runs it ran
+    indented under it), the current one (if an event) in reverse."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     for row, event in enumerate(events):
         if row:
             text.append("\n")
         name = PurePosixPath(event.path).name if event.path else ""
-        line = Text(f"{clock(event.t_ms)[:-4]} {KINDS.get(event.kind, event.kind):<6} "
+        kind = "  " * event.under + KINDS.get(event.kind, event.kind)  # a test run a command ran: under it
+        line = Text(f"{clock(event.t_ms)[:-4]} {kind:<6} "
                     f"{name + ' ' if name else ''}{event.text}", style=TONES[event.tone], end="")
         line.truncate(width, overflow="ellipsis")
         if event.index == current:

@@ -24,7 +24,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, assert_never
 
 from collector.episode import Episode
@@ -34,6 +34,7 @@ from collector.errors import EpisodeError, ReconstructionError
 from collector.reconstruct.workspace import Workspace
 from collector.replay.baselines import Baselines
 from collector.replay.chunks import ChunkSteps, Keyframes, episode_frames
+from collector.replay.command_order import insert_command, started
 from collector.replay.describe import describe, step_path, test_failed
 from collector.replay.state import Checkpoint, DiagnosticsChange, Effect, PlayState
 from schemas import STEP_KINDS, EpisodeHeader, Step
@@ -45,9 +46,10 @@ Tone = Literal["", "fail", "pass", "warn", "git", "marker", "gap"]
 JUMP_SCAN = 8192  # steps the full pass goes on by while a jump looks ahead of it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
-    """A step for the event pane: anything but edits, cursor moves and diagnostics that change nothing."""
+    """A step for the event pane: anything but edits, cursor moves and diagnostics that change nothing;
+    `t_ms` when it is shown (a command at its start), `under` whether it is shown under a command."""
 
     index: int
     t_ms: int
@@ -55,6 +57,7 @@ class Event:
     path: str
     text: str
     tone: Tone
+    under: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +187,7 @@ class Index:
         if isinstance(effect, DiagnosticsChange) and isinstance(step, kinds.DiagnosticsStep) and \
                 effect.same_as(step):
             return  # nothing appeared or cleared
-        self.events.append(Event(number, step.t_ms, step.kind, step_path(step), describe(step, effect),
+        self.events.append(Event(number, started(step), step.kind, step_path(step), describe(step, effect),
                                  tone(step)))
         self.event_steps.append(number)
 
@@ -202,9 +205,17 @@ class Index:
         return steps[at] if at >= 0 else None
 
     def events_until(self, step: int, count: int) -> list[Event]:
-        """The last `count` events at or before `step` (of those the full pass has reached)."""
+        """The last `count` events at or before `step` (of those the full pass has reached), in the order
+        shown: a command at its start, the test runs in its span under it (replay/command_order.py)."""
         end = bisect_right(self.event_steps, step)
-        return self.events[max(end - count, 0) : end]
+        shown: list[Event] = []
+        for event in self.events[max(end - count, 0) : end]:
+            row = replace(event, under=False)
+            if row.kind == "command":
+                insert_command(shown, row)
+            else:
+                shown.append(row)
+        return shown
 
     def step_at_time(self, ms: int) -> int:
         """The last step at or before `ms` (0 when every step is later)."""

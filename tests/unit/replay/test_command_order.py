@@ -1,7 +1,8 @@
 """A command is shown at its start and the test runs in its span under it, in `replay --plain`, the
-review's Timeline and the report's step list (issue 97, item 3): the shell stamps a command when the whole
-command line ends, pytest's plugin its test run when pytest ends, so the episode holds the test run first.
-Checked over generated episodes: commands of any length, test runs and notes in and out of their spans."""
+player's event pane, the review's Timeline and the report's step list (issue 97, item 3): the shell stamps
+a command when the whole command line ends, pytest's plugin its test run when pytest ends, so the episode
+holds the test run first. Checked over generated episodes: commands of any length, test runs and notes
+in and out of their spans."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 from collector.episode import open_episode
 from collector.replay.command_order import started
 from collector.replay.plain import plain_lines
+from collector.replay.render import event_view
+from collector.replay.seek import Index
 from collector.report.rows import Rows
 from collector.review.timeline import Timeline
 from schemas import Step, step_from_dict
@@ -70,6 +73,11 @@ def test_pytest_then_date_shows_the_command_first_with_its_test_run_under_it(tmp
         timeline.add(step)
     assert [(row.first, row.t_ms, row.end_ms, row.under) for row in timeline.rows] == [
         (0, 0, 0, False), (2, 110, 2_410, False), (1, 2_400, 2_400, True)]
+    events = Index.build(open_episode(tmp_path / "e.ctape")).events_until(2, 10)  # the player's event pane
+    assert [(event.index, event.t_ms, event.under) for event in events] == [
+        (0, 0, False), (2, 110, False), (1, 2_400, True)]
+    assert [line[:14] for line in event_view(events, 2, 80).plain.split("\n")] == [
+        "0:00:00 note  ", "0:00:00 cmd   ", "0:00:02   test"]
     kinds = [step.kind for step in open_episode(tmp_path / "e.ctape").steps()]
     assert kinds == ["note", "test_run", "command"]  # the episode's order is unchanged
 
@@ -87,7 +95,9 @@ def test_every_view_shows_commands_at_their_start(tmp_path: Path, seed: int) -> 
         timeline.add(step)
         rows.add(index, step)
     rows.close()
+    player = Index.build(open_episode(tmp_path / "g.ctape")).events_until(len(steps) - 1, len(steps))
     assert plain == want
+    assert [(event.index, event.under) for event in player] == want
     assert [(row.first, row.under) for row in timeline.rows] == want
     assert [(row.first, row.under) for row in rows.rows] == want
     times = [row.t_ms for row in rows.rows]
