@@ -43,8 +43,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from collector.reconstruct.workspace import Workspace, step_paths
 from collector.reconstruct.ids import BLANKS, CODE, Ids, ends, marks, rewrite, solid_in, traced, zeros
+from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import Replacement, replacements
 from schemas import steps as kinds
 
@@ -83,7 +83,7 @@ class Trace:
         self.committed: dict[int, int] = {}  # id -> its characters on disk at the next commit of its file
         self.pending: dict[str, list[int]] = {}  # path -> ids inserted since its last commit
         self.step_ids: list[int] = []  # the ids the step other than an edit being applied made
-        self.step_places: list[Replacement] = []  # a formatter's write: where, one a step_ids id (`_formatted`)
+        self.step_places: list[Replacement] = []  # a formatter's write: where, per step_ids id (`_formatted`)
         self._visible: dict[str, Ids] = {}  # a non-edit step's paths: their ids before it
         self._texts: dict[str, tuple[str | None, str | None]] = {}  # and (visible, disk) texts
 
@@ -258,9 +258,11 @@ class Trace:
         self.step_places = places = replacements(old, new)
         ids = self.disk.get(path)
         ids = zeros(len(old)) if ids is None else array(CODE, ids)  # (never the buffer's, shared)
-        made = [self._new(path, traced(solid := solid_in(new, place.after_start, place.after_end),
-                                        place.after_end - place.after_start), t_ms, solid) for place in places]
-        for place, each in zip(reversed(places), reversed(made), strict=True):  # (from the last: offsets hold)
+        made = []
+        for place in places:
+            solid = solid_in(new, place.after_start, place.after_end)
+            made.append(self._new(path, traced(solid, place.after_end - place.after_start), t_ms, solid))
+        for place, each in zip(reversed(places), reversed(made), strict=True):  # (last first: offsets hold)
             ids[place.before_start:place.before_end] = marks(new[place.after_start:place.after_end], each)
         return ids
 

@@ -9,9 +9,10 @@ before it: read from the file's buffer before the step is applied (`edit`, calle
 applies it), each change of a step after the ones before it (a copy of the buffer takes them in turn:
 steps of several changes are few, a format or a rename). A formatter's write to disk on save (a
 `file_change` of origin `format`) has rows too, one per place it changed, as an LSP format's edit
-(`formatted`): the dataset's `format` rows are the formatter's changes, however the editor ran it. Each change is traced as it goes (survival.py):
-its row's labels, whether what it inserted stayed, are filled once the last step is replayed. Every text
-counts against the episode's rows cap (`grow`, rows.py) before it is added.
+(`formatted`): the dataset's `format` rows are the formatter's changes, however the editor ran it.
+Each change is traced as it goes (survival.py): its row's labels, whether what it inserted stayed, are
+filled once the last step is replayed. Every text counts against the episode's rows cap (`grow`,
+rows.py) before it is added.
 """
 
 from __future__ import annotations

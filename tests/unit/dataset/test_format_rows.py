@@ -96,6 +96,6 @@ def test_a_format_by_command_gives_the_rows_an_lsp_format_gives(old: list[str], 
     runs = line_runs(before, after)
     for row in by_command:
         first, last = row[3], row[5] - (1 if row[6] == 0 and row[5] > row[3] else 0)
-        assert any(start - 1 <= first and last < start - 1 + max(count, 1) for start, count, _n, _c in runs), \
-            (row, runs)
+        within = [start - 1 <= first and last < start - 1 + max(count, 1) for start, count, _n, _c in runs]
+        assert any(within), (row, runs)
 
