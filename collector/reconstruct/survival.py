@@ -3,7 +3,8 @@ build's, collector/dataset/rows/survival.py, whose labels on `edits` and `transi
 collector/export/stepwise.py, whose burst labels it gives).
 
 Each character of every file the episode knows carries the id of the change that inserted it (`Trace`):
-an edit's change (one row of `edits`) or a write to disk outside the editor (a `file_change`), or 0 for
+an edit's change (one row of `edits`) or a write to disk outside the editor (a `file_change`; a formatter's
+on save: one per place it changed, each a row of `edits` too), or 0 for
 text the episode found (opened, read from disk, a gap's state). The ids sit beside the text, layer by
 layer as collector/reconstruct/workspace.py keeps it: an editor's buffer over what is on disk. A save
 copies the buffer's ids to disk, a close falls back to the disk's, a commit reads the disk's. Nothing is
@@ -42,15 +43,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from collector.reconstruct.ids import BLANKS, CODE, Ids, ends, marks, rewrite, solid_in, traced, zeros
 from collector.reconstruct.workspace import Workspace, step_paths
-from collector.text.linediff import shared_prefix, shared_suffix
+from collector.text.linediff import Replacement, replacements
 from schemas import steps as kinds
 
 TRACED = frozenset({kinds.OpenStep, kinds.SaveStep, kinds.CloseStep, kinds.FileChangeStep, kinds.GapStep,
                     kinds.GitStep})  # what moves ids
-Ids = array | None  # type: ignore[type-arg]  # (array's parameter is its typecode, not a type)
-_CODE = "i"
-BLANKS = (" ", "\t", "\n", "\r", "\f", "\v")  # what a solid share leaves out (`solid_left`)
 
 
 @dataclass(frozen=True)
@@ -65,51 +64,6 @@ class Labels:
 
 NONE = Labels(None, None, None, None)
 LABELS = tuple(field.name for field in fields(Labels))  # the columns they are, in order
-
-
-def _solid(text: str, start: int, end: int) -> int:
-    """How many characters of text[start:end] are not whitespace."""
-    part = text[start:end]
-    return len(part) - sum(part.count(blank) for blank in BLANKS)
-
-
-def _zeros(length: int) -> array:  # type: ignore[type-arg]
-    return array(_CODE, (0,)) * length  # (made in place: no bytes of its size beside it)
-
-
-def _marks(text: str, made: int) -> array:  # type: ignore[type-arg]
-    """The ids of `text` inserted by `made`: its whitespace carries 0 (not traced) when it holds anything
-    else."""
-    solid = _solid(text, 0, len(text))
-    if not made or solid in (0, len(text)):
-        return array(_CODE, [made]) * len(text)
-    return array(_CODE, [0 if char in BLANKS else made for char in text])
-
-
-def _traced(solid: int, count: int) -> int:
-    """How many of the `count` characters a change inserted are traced, `solid` of them not whitespace."""
-    return solid or count
-
-
-def _ends(old: str, new: str) -> tuple[int, int]:
-    """(prefix, suffix): the characters `old` and `new` share at their start and, after it, at their end."""
-    prefix = shared_prefix(old, new)
-    return prefix, min(shared_suffix(old, new), min(len(old), len(new)) - prefix)
-
-
-def _rewrite(ids: Ids, old: str | None, new: str, made: int) -> Ids:
-    """The ids of `new` written over `old` (whose ids are `ids`): the shared start and end keep theirs,
-    the characters between are `made`'s."""
-    if old is None:
-        return None if not made or not new else _marks(new, made)
-    if old == new:
-        return ids
-    prefix, suffix = _ends(old, new)
-    middle = len(new) - prefix - suffix
-    if ids is None and (not made or not middle):
-        return None
-    before = _zeros(len(old)) if ids is None else ids
-    return before[:prefix] + _marks(new[prefix:len(new) - suffix], made) + before[len(old) - suffix:]
 
 
 class Trace:
@@ -129,6 +83,7 @@ class Trace:
         self.committed: dict[int, int] = {}  # id -> its characters on disk at the next commit of its file
         self.pending: dict[str, list[int]] = {}  # path -> ids inserted since its last commit
         self.step_ids: list[int] = []  # the ids the step other than an edit being applied made
+        self.step_places: list[Replacement] = []  # a formatter's write: where, per step_ids id (`_formatted`)
         self._visible: dict[str, Ids] = {}  # a non-edit step's paths: their ids before it
         self._texts: dict[str, tuple[str | None, str | None]] = {}  # and (visible, disk) texts
 
@@ -158,14 +113,14 @@ class Trace:
         by `text` (what it replaced: `deleted`). Returns the change's id."""
         prefix = suffix = 0
         if deleted and text:
-            prefix, suffix = _ends(deleted, text)
+            prefix, suffix = ends(deleted, text)
         count = len(text) - prefix - suffix
-        solid = _solid(text, prefix, len(text) - suffix) if count else 0
+        solid = solid_in(text, prefix, len(text) - suffix) if count else 0
         made = len(self.inserted)  # (a new id, as `_new` makes it: inline, most steps are edits)
-        traced = _traced(solid, count)
-        self.inserted.append(traced)
+        counted = traced(solid, count)
+        self.inserted.append(counted)
         self.solid.append(solid)
-        self.alive.append(traced)
+        self.alive.append(counted)
         self.t_ms.append(t_ms)
         self.paths.append(path)
         pending = self.pending.get(path)
@@ -177,16 +132,16 @@ class Trace:
         if ids is None:
             if not count:  # (characters the episode found, removed: nothing traced)
                 return made
-            ids = self.buffers[path] = _zeros(size)
+            ids = self.buffers[path] = zeros(size)
         elif ids is self.disk.get(path):  # shared with the disk since a save: copied on this write
-            ids = self.buffers[path] = array(_CODE, ids)
+            ids = self.buffers[path] = array(CODE, ids)
         cut_start, cut_end = start + prefix, end - suffix
         if cut_end > cut_start:
             self._remove(ids[cut_start:cut_end], index, t_ms)
         if count == 1 and cut_end == cut_start:  # a key typed
             ids.insert(cut_start, made)
         else:
-            ids[cut_start:cut_end] = _marks(text[prefix:len(text) - suffix], made)
+            ids[cut_start:cut_end] = marks(text[prefix:len(text) - suffix], made)
         return made
 
     def _remove(self, ids: Iterable[int], index: int, t_ms: int) -> None:
@@ -219,7 +174,7 @@ class Trace:
     def before(self, step: kinds.Step, workspace: Workspace) -> None:
         """Note the ids and texts of the files `step` (one of TRACED) may change, as they are before it
         (an edit's changes are traced one by one: `change`)."""
-        self.step_ids = []
+        self.step_ids, self.step_places = [], []
         self._visible.clear()
         self._texts.clear()
         shown = type(step) is kinds.OpenStep or type(step) is kinds.GapStep or (
@@ -239,13 +194,13 @@ class Trace:
                 return
             case kinds.OpenStep():
                 shown, _disk = self._texts[step.path]
-                self.buffers[step.path] = _rewrite(self._visible[step.path], shown, step.text, 0)
+                self.buffers[step.path] = rewrite(self._visible[step.path], shown, step.text, 0)
                 if _disk is None:
                     self.disk[step.path] = None
             case kinds.SaveStep():
                 shown, _disk = self._texts[step.path]
                 if step.text is not None:
-                    self.buffers[step.path] = _rewrite(self._visible[step.path], shown, step.text, 0)
+                    self.buffers[step.path] = rewrite(self._visible[step.path], shown, step.text, 0)
                 if step.path in workspace.buffers:
                     self.disk[step.path] = self.buffers.get(step.path)  # (shared until the next edit)
             case kinds.CloseStep():
@@ -260,9 +215,9 @@ class Trace:
                             self.buffers.pop(file.path, None)
                         self.disk.pop(file.path, None)
                     elif step.on_disk_only:
-                        self.disk[file.path] = _rewrite(self.disk.get(file.path), disk, file.text, 0)
+                        self.disk[file.path] = rewrite(self.disk.get(file.path), disk, file.text, 0)
                     else:
-                        self.buffers[file.path] = self.disk[file.path] = _rewrite(self._visible[file.path],
+                        self.buffers[file.path] = self.disk[file.path] = rewrite(self._visible[file.path],
                                                                                   shown, file.text, 0)
             # on purpose: the other kinds move no text (workspace.py's exhaustive ladders say which do)
             case _:
@@ -278,7 +233,7 @@ class Trace:
         if step.change == "renamed" and step.new_path is not None:
             ids = self.disk.pop(path, None)
             path = step.new_path
-            self.disk[path] = None if ids is None else array(_CODE, ids)  # (never shared across paths)
+            self.disk[path] = None if ids is None else array(CODE, ids)  # (never shared across paths)
             self.pending.setdefault(path, []).extend(self.pending.pop(step.path, []))
         if step.link is not None or step.omitted is not None:  # no text, no ids
             self.disk.pop(path, None)
@@ -287,11 +242,29 @@ class Trace:
             return
         if disk == step.text:
             return
-        prefix, suffix = (0, 0) if disk is None else _ends(disk, step.text)
+        if step.origin == "format" and disk is not None:
+            self.disk[path] = self._formatted(path, step.t_ms, disk, step.text)
+            return
+        prefix, suffix = (0, 0) if disk is None else ends(disk, step.text)
         count = len(step.text) - prefix - suffix
-        solid = _solid(step.text, prefix, len(step.text) - suffix)
-        made = self._new(path, _traced(solid, count), step.t_ms, solid) if count else 0
-        self.disk[path] = _rewrite(self.disk.get(path), disk, step.text, made)
+        solid = solid_in(step.text, prefix, len(step.text) - suffix)
+        made = self._new(path, traced(solid, count), step.t_ms, solid) if count else 0
+        self.disk[path] = rewrite(self.disk.get(path), disk, step.text, made)
+
+    def _formatted(self, path: str, t_ms: int, old: str, new: str) -> Ids:
+        """The ids of a formatter's write of `new` over `old`: one per place it changed, as the bridge
+        narrows an LSP format (linediff.replacements; lsp_bridge/capture/sync.py `formatted`), each a row
+        of `edits` (typed_rows.py); the lines it wrote again unchanged keep theirs."""
+        self.step_places = places = replacements(old, new)
+        ids = self.disk.get(path)
+        ids = zeros(len(old)) if ids is None else array(CODE, ids)  # (never the buffer's, shared)
+        made = []
+        for place in places:
+            solid = solid_in(new, place.after_start, place.after_end)
+            made.append(self._new(path, traced(solid, place.after_end - place.after_start), t_ms, solid))
+        for place, each in zip(reversed(places), reversed(made), strict=True):  # (last first: offsets hold)
+            ids[place.before_start:place.before_end] = marks(new[place.after_start:place.after_end], each)
+        return ids
 
     def _count(self, index: int, t_ms: int, workspace: Workspace) -> None:
         """What a step other than an edit removed from, or brought back to, the texts shown."""
@@ -391,8 +364,10 @@ class Trace:
             to_commit = None if on_disk is None else min(on_disk, count) / count
             if left:
                 rows.append((min(left, count) / count, to_commit, None, None))
-            else:
+            elif made in gone:
                 went, when = gone[made]
                 rows.append((0.0, to_commit, went, when - t_ms[made]))
+            else:  # (a write to disk never shown, as `labels` says: a formatter's, a buffer saved over it)
+                rows.append((0.0, to_commit, None, None))
         return {name: list(values) for name, values in zip(LABELS, zip(*rows, strict=True) if rows else
                                                            ((),) * len(LABELS), strict=True)}

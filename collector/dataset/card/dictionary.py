@@ -188,11 +188,13 @@ TABLES: dict[str, TableDoc] = {
          "exit_code": "its exit code; null when unknown",
          "duration_ms": "how long it ran", "output_tail": "the end of its output, when recorded"}),
     "edits": TableDoc(
-        "One row per content change of every edit step, in the order the editor applied them.",
+        "One row per content change of every edit step, in the order the editor applied them, and one per "
+        "place a formatter run on save outside the editor changed (a file_change of origin format).",
         _BY_STEP + ", change", "by episode, then step, then change",
         {**_COMMON, "change": "the change's index within its step, from 0",
          "path": "the workspace-relative path of the edited document",
-         "version": "the document version the editor gave the edit; null when it gave none",
+         "version": "the document version the editor gave the edit; null when it gave none (a formatter's "
+                    "write)",
          "start_line": _POS + "; null: the change replaced the whole text",
          "start_character": _POS + "; null: the change replaced the whole text",
          "end_line": _POS + "; null: the change replaced the whole text",

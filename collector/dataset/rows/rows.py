@@ -138,6 +138,8 @@ class StepRows:
         self.typed.observe(index, step)
         if type(step) in TRACED:
             self.trace.after(index, step, workspace)  # (before the transition it ends takes its ids)
+            if type(step) is kinds.FileChangeStep:  # (a formatter's: rows of `edits`, with its ids)
+                self.typed.formatted(index, step, self.replaced, workspace.encoding)
         if type(step) is kinds.AgentStep or type(step) is kinds.FileChangeStep:
             self.turns.see(index, step, self.trace)
         self.transitions.observe(index, step, workspace)

@@ -7,9 +7,12 @@ when the developer left it out at review), and on a prompt's row what became of 
 An edit's row says what the change replaced (`deleted`) and where, as character offsets into the text
 before it: read from the file's buffer before the step is applied (`edit`, called before the replay
 applies it), each change of a step after the ones before it (a copy of the buffer takes them in turn:
-steps of several changes are few, a format or a rename). Each change is traced as it goes (survival.py):
-its row's labels, whether what it inserted stayed, are filled once the last step is replayed. Every text
-counts against the episode's rows cap (`grow`, rows.py) before it is added.
+steps of several changes are few, a format or a rename). A formatter's write to disk on save (a
+`file_change` of origin `format`) has rows too, one per place it changed, as an LSP format's edit
+(`formatted`): the dataset's `format` rows are the formatter's changes, however the editor ran it.
+Each change is traced as it goes (survival.py): its row's labels, whether what it inserted stayed, are
+filled once the last step is replayed. Every text counts against the episode's rows cap (`grow`,
+rows.py) before it is added.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from collector.dataset.rows.survival import Trace, gathered, labelled
 from collector.dataset.rows.tables import PUSHBACK, TYPED
 from collector.reconstruct.turns import Pushback
 from collector.text.document import Document
+from collector.text.narrow import Narrowed, narrowed_spans
 from schemas import steps as kinds
+from schemas.common import PositionEncoding
 from schemas.steps.base import Range
 
 Grow = Callable[[int], None]  # count so many more characters about to be added (refuses past the cap)
@@ -71,6 +76,27 @@ class TypedRows:
             self.edits.append((index, number, step.t_ms, step.path, step.version, start_line, start_character,
                                end_line, end_character, start, end, self.clean(change.text),
                                self.clean(deleted), step.origin, step.origin_detail))  # (EDITS's order)
+
+    def formatted(self, index: int, step: kinds.FileChangeStep, before: str | None,
+                  encoding: PositionEncoding) -> None:
+        """A formatter's write on save (origin `format`, traced: survival.py `_formatted`) as rows of
+        `edits`: one per place it changed in the text on disk `before` it, from the last, as the bridge
+        narrows an LSP format's edit (lsp_bridge/capture/sync.py `formatted`); none for the lines it wrote
+        again unchanged."""
+        places, ids, text = self.trace.step_places, self.trace.step_ids, step.text
+        if step.origin != "format" or before is None or text is None or not places:
+            return
+        spans = narrowed_spans(before, [Narrowed(place.before_start, place.before_end, place.after_end)
+                                        for place in places], encoding)
+        found = zip(reversed(places), reversed(ids), reversed(spans), strict=True)
+        for number, (place, made, (start_line, start_character, end_line, end_character)) in enumerate(found):
+            inserted = text[place.after_start:place.after_end]
+            deleted = before[place.before_start:place.before_end]
+            self.grow(len(deleted) + len(inserted))
+            self.edit_ids.append(made)
+            self.edits.append((index, number, step.t_ms, step.path, None, start_line, start_character,
+                               end_line, end_character, place.before_start, place.before_end,
+                               self.clean(inserted), self.clean(deleted), step.origin, step.origin_detail))
 
     def observe(self, index: int, step: kinds.Step) -> None:
         """The rows of a step other than an edit (none for most kinds)."""

@@ -6,13 +6,14 @@ plugin; the developer saves and the editor formats on save, through pylsp (autop
 
 - Agent Trace at the commit gives the agent's line to `ai` (the language server's formatting re-inserts it:
   one edit over the whole text), the formatter's changed lines and the developer's line to `human`;
-- the dataset's `edits` give the formatter's changed lines origin `format` and no others (the external
-  formatter's write is no edit but a `file_change` of origin `format`: its `transitions` row changes those
-  lines and no others);
+- the dataset's `edits` give the formatter's changed lines origin `format` and no others, whether the
+  language server's edit (narrowed by the bridge) or the external formatter's write (a `file_change` of
+  origin `format`, whose `transitions` row changes those lines and no others) made them;
 - the transitions replay to the disk at every save (the save's text, and the formatter's write after it)
   and at the commit.
 
-An evaluation (scripts/test --all): a real agent's turn and a build, tens of seconds per case.
+An evaluation (scripts/test --all): a real agent's turn and a build, tens of seconds per case; the
+Done-when's 5 of 5 is a campaign, run by hand (`.venv/bin/pytest -m campaign`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ from tests.support.collector_harness import wait_recorded
 from tests.support.dataset_helpers import duck
 from tests.support.model_server import Action, Edit, Read, ScriptedModel, Text
 from tests.support.real_agents import codex_config
-
-pytestmark = pytest.mark.eval
 
 BASE = "a=1\nb=2\n"  # two lines either formatter changes (`a = 1`, `b = 2`)
 AGENT = "LIMIT = 10"  # the agent's line, between them: formatted already
@@ -136,6 +135,9 @@ class Formatted:
 
 def recorded(formatter: str, agent: str, base: Path) -> Formatted:
     """The session: the agent's line, the format on save, the developer's line, the commit; built."""
+    if not (AUTOPEP8 / "autopep8.py").is_file():
+        pytest.fail(f"{AUTOPEP8} is missing: run scripts/setup (it installs autopep8 there for pylsp)")
+    base.mkdir(exist_ok=True)
     env = environment(base)
     home = Home(Path(env["CODETAPE_HOME"]).resolve())
     ws = opted_in_repository(base / "ws", env)
@@ -180,13 +182,32 @@ def recorded(formatter: str, agent: str, base: Path) -> Formatted:
     return Formatted(ws, dataset, episode_id, commit, saves)
 
 
-@pytest.mark.parametrize(("formatter", "agent"), [("pylsp", "claude-code"), ("pylsp", "codex"),
-                                                  ("ruff", "claude-code"), ("ruff", "codex")])
+CASES = [("pylsp", "claude-code"), ("pylsp", "codex"), ("ruff", "claude-code"), ("ruff", "codex")]
+
+
+@pytest.mark.eval
+@pytest.mark.parametrize(("formatter", "agent"), CASES)
 def test_a_format_on_save_owns_the_lines_it_changed_and_the_agent_keeps_its_line(
         formatter: str, agent: str, tmp_path: Path) -> None:
-    if not (AUTOPEP8 / "autopep8.py").is_file():
-        pytest.fail(f"{AUTOPEP8} is missing: run scripts/setup (it installs autopep8 there for pylsp)")
-    session = recorded(formatter, agent, tmp_path)
+    checked(recorded(formatter, agent, tmp_path), formatter)
+
+
+@pytest.mark.campaign
+@pytest.mark.parametrize(("formatter", "agent"), CASES)
+def test_a_format_on_save_owns_the_lines_it_changed_in_5_of_5_runs(
+        formatter: str, agent: str, tmp_path: Path) -> None:
+    """The Done-when's rate, run by hand (`-m campaign`): five sessions in a row, every one checked."""
+    failed = []
+    for run in range(5):
+        try:
+            checked(recorded(formatter, agent, tmp_path / f"run-{run}"), formatter)
+        except AssertionError as exc:
+            failed.append(f"run {run + 1}: {str(exc).splitlines()[0]}")
+    assert not failed, f"{5 - len(failed)} of 5 runs right: " + "; ".join(failed)
+
+
+def checked(session: Formatted, formatter: str) -> None:
+    """The Done-when's checks of one session (`formatter`: pylsp or ruff)."""
     con = duck(session.dataset)
     at_commit = git_bytes(session.workspace, "show", f"{session.commit}:app.py").decode()
     assert at_commit == f"{FORMATTED}{MINE}\n"
@@ -204,19 +225,20 @@ def test_a_format_on_save_owns_the_lines_it_changed_and_the_agent_keeps_its_line
     edits = con.execute("SELECT origin, start_offset, end_offset, deleted, inserted FROM edits WHERE path = "
                         "'app.py' ORDER BY step, change").fetchall()
     formats = [(start, end, inserted) for origin, start, end, _, inserted in edits if origin == "format"]
+    # (a format's changes come one after the other, each from the last place it changed)
+    text, touched = f"a=1\n{AGENT}\nb=2\n", set()
+    for start, end, inserted in formats:
+        lines = text.split("\n")
+        touched |= set(lines[text.count("\n", 0, start):text.count("\n", 0, end) + 1])
+        assert AGENT not in inserted, formats
+        text = text[:start] + inserted + text[end:]
+    assert formats and text == FORMATTED and touched <= {*CHANGED, *CHANGED.values(), ""}, (text, touched,
+                                                                                           formats)
     rows = con.execute("SELECT kind, origin, diff FROM transitions WHERE path = 'app.py' AND origin = "
                        "'format'").fetchall()
     if formatter == "pylsp":  # the language server's edit, narrowed to the lines it changed
         assert [kind for kind, _, _ in rows] == ["edit"], rows
-        text, touched = f"a=1\n{AGENT}\nb=2\n", set()  # (the format's edits come one after the other)
-        for start, end, inserted in formats:
-            lines = text.split("\n")
-            touched |= set(lines[text.count("\n", 0, start):text.count("\n", 0, end) + 1])
-            assert AGENT not in inserted, formats
-            text = text[:start] + inserted + text[end:]
-        assert text == FORMATTED and touched <= {*CHANGED, *CHANGED.values(), ""}, (text, touched, formats)
-    else:  # the formatter's write: no edit, a file_change of its own
-        assert formats == [], edits
+    else:  # the formatter's write: a file_change of its own (its changes the rows of `edits` above)
         [(kind, _, diff)] = rows
         changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
         assert kind == "file_change" and sorted(changed) == sorted(
