@@ -3,6 +3,7 @@ drawn (`drawn`, unlinkable mode's default since issue 93): pauses between bursts
 fall, burst sizes, the deleting share and saves and test runs per burst, on people who differ (issue 93).
 
     .venv/bin/python -m bench.habits [--trials 20] [--train 10] [--seed 1]
+    .venv/bin/python -m bench.habits --bound [--trials 100] [--train 10] [--seed 2]
 
 bench/rhythm.py asks of keystroke rhythm, on a population whose people pause alike; re-timing
 (consent/retime.py) removes that rhythm and keeps, by design, every step's order and kind, how many steps
@@ -37,6 +38,10 @@ Two classifiers. **Nearest centroid**: as bench/rhythm.py, L1 distance to each p
 of two episodes' features, trained on the pairs of `--train` trials' people (every pair of one person's,
 as many of two people's drawn at random) and scored on each of `--trials` further trials, whose people it
 never saw; its 1 of N gives a query the person whose known episode it scores highest.
+
+`--bound` asks only whether `drawn` (BUCKET_MS) meets issue 93's bound on the timing features (pairwise ROC
+AUC at most 0.60 and 1 of 50 at most 4 %, with both classifiers), each figure with its 95 % interval over
+the scored trials (1.96 standard errors of their mean), so that more trials than the full table's settle it.
 """
 
 from __future__ import annotations
@@ -286,14 +291,46 @@ def measured(trials: int, train: int, seed: int) -> list[tuple[str, ...]]:
     return rows
 
 
+AUC_BOUND, OF_50_BOUND = 0.60, 0.04  # issue 93's bound on the timing features, drawn
+
+
+def interval(values: list[float]) -> tuple[float, float]:
+    """The mean of `values` (one a trial) and the half-width of its 95 % interval."""
+    return statistics.mean(values), 1.96 * statistics.stdev(values) / math.sqrt(len(values))
+
+
+def bounded(trials: int, train: int, seed: int) -> list[tuple[str, ...]]:
+    """`--bound`'s rows: `drawn`'s timing features, each classifier's 1 of 50 and pairwise ROC AUC with
+    their 95 % intervals over `trials` scored trials, and whether the interval's top is within the bound."""
+    rng, draw = random.Random(seed), np.random.default_rng(seed)
+    view = timed(BUCKET_MS)
+    training = [trial(rng, view, 1.0, True) for _ in range(train)]
+    scored = [trial(rng, view, 1.0, True) for _ in range(trials)]
+    rows: list[tuple[str, ...]] = []
+    for name in TIMING:
+        model = trained([(matrices[name], labels) for matrices, labels in training], draw)
+        for classifier in ("nearest centroid", "pair model"):
+            columns = list(zip(*(scores(classifier, model, matrices[name], labels)
+                                 for matrices, labels in scored), strict=True))
+            (of_50, of_50_half), (area, area_half) = interval(list(columns[-2])), interval(list(columns[-1]))
+            met = of_50 + of_50_half <= OF_50_BOUND and area + area_half <= AUC_BOUND
+            rows.append((name, classifier, f"{of_50:.1%} ± {of_50_half:.1%}", f"{area:.3f} ± {area_half:.3f}",
+                         "yes" if met else "NO"))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trials", type=int, default=20, help="scored trials (people the model never saw)")
     parser.add_argument("--train", type=int, default=10, help="trials whose people train the pair model")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bound", action="store_true",
+                        help="only drawn's timing features against issue 93's bound, with 95 %% intervals")
     args = parser.parse_args()
     with threadpool_limits(limits=1):  # the models are small: more threads only contend for the cores
+        if args.bound:
+            return bound_section(args.trials, args.train, args.seed)
         rows = measured(args.trials, args.train, args.seed)
     body = (f"`{command_line()}`: {machine()}; {args.trials} scored trials of {PEOPLE} people (and "
             f"{args.train} training the pair model), {KNOWN} known episode of each and one more to place; "
@@ -302,6 +339,19 @@ def main() -> int:
                     rows))
     print(body)
     write_section("habits", body)
+    return 0
+
+
+def bound_section(trials: int, train: int, seed: int) -> int:
+    """`--bound`: its table printed and written to bench/README.md's habits_bound section."""
+    rows = bounded(trials, train, seed)
+    body = (f"`{command_line()}`: {machine()}; `drawn` ({BUCKET_MS // 1000} s buckets) only, {trials} scored "
+            f"trials of {PEOPLE} people (and {train} training the pair model); means over the scored trials "
+            "and their 95 % intervals; within the bound: the interval's top at most "
+            f"{OF_50_BOUND:.0%} of 50 and AUC {AUC_BOUND:.2f}\n\n"
+            + table(("features", "classifier", "1 of 50", "pairwise ROC AUC", "within the bound"), rows))
+    print(body)
+    write_section("habits_bound", body)
     return 0
 
 
