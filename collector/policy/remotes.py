@@ -1,7 +1,9 @@
 """Which repository a git remote names, whatever form its URL takes: `HOST/PATH`, the scheme, user, port,
 `.git` and a trailing `/` left out, the host in lower case (`git@git.acme.example:platform/app.git`,
 `git.acme.example:platform/app` (git's scp-like form without a user), `ssh://git@git.acme.example:22/platform/app`
-and `https://git.acme.example/platform/app.git` are all `git.acme.example/platform/app`). The managed policy's
+and `https://git.acme.example/platform/app.git` are all `git.acme.example/platform/app`), and the path as
+the server resolves it (`HOST//platform/./x/../app`, and in a URL `%61pp`, are `HOST/platform/app`: a
+repository is known by what it names, not by how it is spelt). The managed policy's
 `shared_remotes` are matched by it, and so are the `remotes` of its `[[scope]]` sections (`scope_matches`),
 which may also name every repository of a host (`git.acme.example/*`) or below an owner
 (`github.com/acme/*`): hosts compared without case, paths with case unless the scope says otherwise.
@@ -16,6 +18,8 @@ from urllib.parse import urlsplit
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # git's scp-like form: a colon before any slash (`[USER@]HOST:PATH`); a one-letter host is a Windows drive
 _SCP = re.compile(r"^(?:[^/@:]+@)?([^:/@]{2,}):(.*)$")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 def remote_key(remote: str) -> str:
@@ -33,7 +37,25 @@ def remote_key(remote: str) -> str:
             host, path = "", remote
     else:
         host, path = "", remote
-    return f"{host.lower().rstrip('.')}/{path.strip('/').removesuffix('.git').rstrip('/')}"
+    path = _resolved(path, url=scp is None and "://" in remote)
+    return f"{host.lower().rstrip('.')}/{path.removesuffix('.git').rstrip('/')}"
+
+
+def _resolved(path: str, *, url: bool) -> str:
+    """`path` as the server resolves it, without its leading and trailing `/`: in a URL's, a percent-escaped
+    unreserved character decoded (RFC 3986 6.2.2.2: `%61` is `a`; other escapes kept, in upper case); empty
+    and `.` segments dropped, a `..` taking the segment before it and never going above the root (as curl
+    sends a URL, and as a folder is found)."""
+    if url:
+        path = _ESCAPE.sub(lambda found: chr(int(found.group(1), 16)) if chr(int(found.group(1), 16))
+                           in _UNRESERVED else found.group(0).upper(), path)
+    kept: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            del kept[-1:]
+        elif segment not in ("", "."):
+            kept.append(segment)
+    return "/".join(kept)
 
 
 def is_shared(remote: str | None, shared: Iterable[str]) -> bool:
