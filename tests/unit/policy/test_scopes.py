@@ -74,8 +74,12 @@ def swapped(text: str, flips: list[bool]) -> str:
 def escaped(text: str, flips: list[bool]) -> str:
     """`text` with some characters but `/` percent-escaped (as `flips` says, cycling), in either case of
     hex."""
-    return "".join((f"%{ord(char):02x}" if at % 2 else f"%{ord(char):02X}")
-                   if char != "/" and flips and flips[at % len(flips)] else char for at, char in enumerate(text))
+    def spelt(at: int, char: str) -> str:
+        if char == "/" or not flips or not flips[at % len(flips)]:
+            return char
+        return f"%{ord(char):02x}" if at % 2 else f"%{ord(char):02X}"
+
+    return "".join(spelt(at, char) for at, char in enumerate(text))
 
 
 @st.composite
@@ -90,19 +94,20 @@ def detours(draw: st.DrawFn, segments: list[str]) -> str:
 def spellings(draw: st.DrawFn) -> tuple[str, str, str, str]:
     """(host, owner, repository, one way of writing its remote): https, ssh://, scp-like with or without a
     user, with or without a port, `.git` and a trailing `/`, the host in any case; the path with doubled
-    slashes, `.` and `..` detours, and in a URL some characters percent-escaped."""
+    slashes, `.` and `..` detours, and in a URL some characters of the host and path percent-escaped."""
     host, owner, name = draw(HOSTS), draw(SEGMENT), draw(SEGMENT)
     shown = swapped(host, draw(st.lists(st.booleans(), max_size=5)))
     spelt = draw(detours([owner, name])) if draw(st.booleans()) else f"{owner}/{name}"
     path = spelt + draw(st.sampled_from(["", ".git"]))
     url_path = escaped(path, draw(st.lists(st.booleans(), max_size=4)))
+    url_host = escaped(shown, draw(st.lists(st.booleans(), max_size=4)))
     slash = draw(st.sampled_from(["", "/"]))
     user = draw(st.sampled_from(["", "git@", "alice@"]))
     port = draw(st.sampled_from(["", ":22", ":2222"]))
     form = draw(st.sampled_from([
-        f"https://{user}{shown}{port.replace('22', '443')}/{url_path}{slash}",
-        f"http://{shown}/{url_path}{slash}",
-        f"ssh://{user}{shown}{port}/{url_path}{slash}",
+        f"https://{user}{url_host}{port.replace('22', '443')}/{url_path}{slash}",
+        f"http://{url_host}/{url_path}{slash}",
+        f"ssh://{user}{url_host}{port}/{url_path}{slash}",
         f"git://{shown}/{url_path}",
         f"{user or 'git@'}{shown}:{path}",
         f"{shown}:{path}",  # git's scp-like form without a user
@@ -155,8 +160,10 @@ def test_patterns_and_remotes_that_name_no_host() -> None:
     # by the repository the path resolves to, not by its spelling: out of a scope by `..`, into one by it
     assert not scope_matches(["github.com/acme/*"], ["https://github.com/acme/../alice/app"])
     assert scope_matches(["github.com/acme/*"], ["https://github.com/alice/../acme/app"])
-    assert remote_key("https://github.com/../../acme/a%2fb%41") == "github.com/acme/a%2FbA"  # not above the root
+    # never above the root; only an unreserved character's escape decoded
+    assert remote_key("https://github.com/../../acme/a%2fb%41") == "github.com/acme/a%2FbA"
     assert remote_key("git@github.com:acme/%61pp") == "github.com/acme/%61pp"  # no escapes in git's scp form
+    assert remote_key("https://git%2Eacme%2eexample/app") == "git.acme.example/app"
 
 
 @pytest.mark.parametrize("pattern", [
