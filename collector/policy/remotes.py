@@ -1,7 +1,9 @@
 """Which repository a git remote names, whatever form its URL takes: `HOST/PATH`, the scheme, user, port,
 `.git` and a trailing `/` left out, the host in lower case (`git@git.acme.example:platform/app.git`,
 `git.acme.example:platform/app` (git's scp-like form without a user), `ssh://git@git.acme.example:22/platform/app`
-and `https://git.acme.example/platform/app.git` are all `git.acme.example/platform/app`). The managed policy's
+and `https://git.acme.example/platform/app.git` are all `git.acme.example/platform/app`), and the path as
+the server resolves it (`HOST//platform/./x/../app`, and in a URL `%61pp` or a host's `%2E`, are
+`HOST/platform/app`: a repository is known by what it names, not by how it is spelt). The managed policy's
 `shared_remotes` are matched by it, and so are the `remotes` of its `[[scope]]` sections (`scope_matches`),
 which may also name every repository of a host (`git.acme.example/*`) or below an owner
 (`github.com/acme/*`): hosts compared without case, paths with case unless the scope says otherwise.
@@ -16,6 +18,8 @@ from urllib.parse import urlsplit
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # git's scp-like form: a colon before any slash (`[USER@]HOST:PATH`); a one-letter host is a Windows drive
 _SCP = re.compile(r"^(?:[^/@:]+@)?([^:/@]{2,}):(.*)$")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 def remote_key(remote: str) -> str:
@@ -28,12 +32,35 @@ def remote_key(remote: str) -> str:
     elif "://" in remote:
         try:
             parts = urlsplit(remote)
-            host, path = parts.hostname or "", parts.path
+            host, path = _unescaped(parts.hostname or ""), _unescaped(parts.path)
         except ValueError:
             host, path = "", remote
     else:
         host, path = "", remote
-    return f"{host.lower().rstrip('.')}/{path.strip('/').removesuffix('.git').rstrip('/')}"
+    return f"{host.lower().rstrip('.')}/{_resolved(path).removesuffix('.git').rstrip('/')}"
+
+
+def _unescaped(text: str) -> str:
+    """A URL's `text` with each percent-escaped unreserved character decoded (RFC 3986 6.2.2.2: `%61` is
+    `a`), other escapes kept, in upper case (`%2f` is `%2F`, never a `/`)."""
+    def one(found: re.Match[str]) -> str:
+        char = chr(int(found.group(1), 16))
+        return char if char in _UNRESERVED else found.group(0).upper()
+
+    return _ESCAPE.sub(one, text)
+
+
+def _resolved(path: str) -> str:
+    """`path` as the server resolves it, without its leading and trailing `/`: empty and `.` segments
+    dropped, a `..` taking the segment before it and never going above the root (as curl sends a URL, and
+    as a folder is found)."""
+    kept: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            del kept[-1:]
+        elif segment not in ("", "."):
+            kept.append(segment)
+    return "/".join(kept)
 
 
 def is_shared(remote: str | None, shared: Iterable[str]) -> bool:

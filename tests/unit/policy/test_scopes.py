@@ -71,21 +71,44 @@ def swapped(text: str, flips: list[bool]) -> str:
                    for at, char in enumerate(text))
 
 
+def escaped(text: str, flips: list[bool]) -> str:
+    """`text` with some characters but `/` percent-escaped (as `flips` says, cycling), in either case of
+    hex."""
+    def spelt(at: int, char: str) -> str:
+        if char == "/" or not flips or not flips[at % len(flips)]:
+            return char
+        return f"%{ord(char):02x}" if at % 2 else f"%{ord(char):02X}"
+
+    return "".join(spelt(at, char) for at, char in enumerate(text))
+
+
+@st.composite
+def detours(draw: st.DrawFn, segments: list[str]) -> str:
+    """`segments` joined by `/` as a server resolves them, spelt otherwise: a `/` doubled, a `./`, a `SEG/../`
+    detour (or none) before each segment."""
+    return "/".join(draw(st.sampled_from(["", "/", "./", "x/../", "a.b/./../"])) + segment
+                    for segment in segments)
+
+
 @st.composite
 def spellings(draw: st.DrawFn) -> tuple[str, str, str, str]:
     """(host, owner, repository, one way of writing its remote): https, ssh://, scp-like with or without a
-    user, with or without a port, `.git` and a trailing `/`, the host in any case."""
+    user, with or without a port, `.git` and a trailing `/`, the host in any case; the path with doubled
+    slashes, `.` and `..` detours, and in a URL some characters of the host and path percent-escaped."""
     host, owner, name = draw(HOSTS), draw(SEGMENT), draw(SEGMENT)
     shown = swapped(host, draw(st.lists(st.booleans(), max_size=5)))
-    path = f"{owner}/{name}" + draw(st.sampled_from(["", ".git"]))
+    spelt = draw(detours([owner, name])) if draw(st.booleans()) else f"{owner}/{name}"
+    path = spelt + draw(st.sampled_from(["", ".git"]))
+    url_path = escaped(path, draw(st.lists(st.booleans(), max_size=4)))
+    url_host = escaped(shown, draw(st.lists(st.booleans(), max_size=4)))
     slash = draw(st.sampled_from(["", "/"]))
     user = draw(st.sampled_from(["", "git@", "alice@"]))
     port = draw(st.sampled_from(["", ":22", ":2222"]))
     form = draw(st.sampled_from([
-        f"https://{user}{shown}{port.replace('22', '443')}/{path}{slash}",
-        f"http://{shown}/{path}{slash}",
-        f"ssh://{user}{shown}{port}/{path}{slash}",
-        f"git://{shown}/{path}",
+        f"https://{user}{url_host}{port.replace('22', '443')}/{url_path}{slash}",
+        f"http://{url_host}/{url_path}{slash}",
+        f"ssh://{user}{url_host}{port}/{url_path}{slash}",
+        f"git://{shown}/{url_path}",
         f"{user or 'git@'}{shown}:{path}",
         f"{shown}:{path}",  # git's scp-like form without a user
         f"  {user}{shown}:{path}\n",
@@ -134,6 +157,13 @@ def test_patterns_and_remotes_that_name_no_host() -> None:
     # a subgroup is below its owner; another owner sharing the prefix is not
     assert scope_matches(["gitlab.com/acme/*"], ["git@gitlab.com:acme/platform/app.git"])
     assert not scope_matches(["gitlab.com/acme/*"], ["https://gitlab.com/acme-labs/app"])
+    # by the repository the path resolves to, not by its spelling: out of a scope by `..`, into one by it
+    assert not scope_matches(["github.com/acme/*"], ["https://github.com/acme/../alice/app"])
+    assert scope_matches(["github.com/acme/*"], ["https://github.com/alice/../acme/app"])
+    # never above the root; only an unreserved character's escape decoded
+    assert remote_key("https://github.com/../../acme/a%2fb%41") == "github.com/acme/a%2FbA"
+    assert remote_key("git@github.com:acme/%61pp") == "github.com/acme/%61pp"  # no escapes in git's scp form
+    assert remote_key("https://git%2Eacme%2eexample/app") == "git.acme.example/app"
 
 
 @pytest.mark.parametrize("pattern", [
