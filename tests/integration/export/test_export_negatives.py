@@ -72,7 +72,8 @@ def test_wrong_attempts_are_false_steps_and_agents_write_steps_of_their_own(
             labels[actor, label] += 1
             if actor == "agent":  # its own write: false when the developer threw it away, else true
                 assert session.steps[first].kind == "file_change", (row["name"], first)
-                assert (label, share) == ((False, 0.0) if first in session.undone else (True, 1.0)), row["name"]
+                wanted = (False, 0.0) if first in session.undone else (True, 1.0)
+                assert (label, share) == wanted, row["name"]
             inside = [a for a in session.attempts if first in a]
             if inside:  # a wrong attempt's burst: all it inserted deleted before the green run
                 attempted += 1
