@@ -10,14 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import datasets
-
 from collector.episode import open_episode, write_episode_file
 from collector.export.kto import KtoExporter
 from collector.export.result import ExportResult
 from schemas import EpisodeHeader, Step, step_from_dict
-from tests.support.trl_dpo import EOS, byte_tokenizer
-from tests.support.trl_kto import prepare
 
 TEXT = "def f():\n    "  # the caret at the end, line 1 character 4
 SECRET = "«redacted:secret:1»"
@@ -164,6 +160,12 @@ def test_trl_prepares_each_row_to_the_text_exported(tmp_path: Path, episode_head
                   decision="not_taken"),
              typed(60, 2, 4, "raise ValueError")]
     rows, _ = export(tmp_path, episode_header, steps)
+    # (TRL's side imports huggingface_hub, which Windows' simulation cannot: only this test skips there)
+    import datasets
+
+    from tests.support.trl_dpo import EOS, byte_tokenizer
+    from tests.support.trl_kto import prepare
+
     tokenizer = byte_tokenizer()
     prepared = prepare(datasets.Dataset.from_list(rows), tokenizer)
     assert prepared.num_rows == len(rows) == 2

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import datasets
 import pytest
 
 from collector.episode import open_episode, write_episode_file
@@ -23,7 +22,6 @@ from collector.export.dpo import DpoExporter
 from collector.export.kto import KtoExporter
 from collector.export.result import ExportResult
 from schemas import EpisodeHeader, Step, step_from_dict
-from tests.support import trl_dpo, trl_kto
 
 ITEM = "return a"
 INDENTS = ("", "    ", "\t\t")
@@ -165,6 +163,11 @@ def test_every_pair_is_a_false_row_and_a_false_row_without_one_has_nothing_in_it
     assert paired <= false
     assert all(not settled.strip() for _, _, settled in false - paired), false - paired
     assert len(paired) == 3 * len(INDENTS) and len(false - paired) == 2 * len(INDENTS)
+    # (TRL's side imports huggingface_hub, which Windows' simulation cannot: only this test skips there)
+    import datasets
+
+    from tests.support import trl_dpo, trl_kto
+
     tokenizer = trl_dpo.byte_tokenizer()
     assert trl_kto.prepare(datasets.Dataset.from_list(kto), tokenizer).num_rows == len(kto)
     assert trl_dpo.prepare(datasets.Dataset.from_list(dpo), tokenizer).num_rows == len(dpo)

@@ -12,8 +12,6 @@ from collector.episode import open_episode, write_episode_file
 from collector.export.result import ExportResult
 from collector.export.stepwise import StepwiseExporter
 from schemas import EpisodeHeader, Step, step_from_dict
-from tests.support.trl_dpo import byte_tokenizer
-from tests.support.trl_prm import SEPARATOR, read_back, tokenized
 
 FAILED = [{"nodeid": "test_a.py::test_f", "outcome": "failed", "summary": "assert 1 == 2"},
           {"nodeid": "test_a.py::test_g", "outcome": "passed"}]
@@ -112,6 +110,10 @@ def test_an_agents_write_between_the_runs_is_a_step_of_its_own_with_its_actor(
     assert row["labels"] == [True, True]
     assert row["completion_steps"] == [[2, 2], [4, 4]]
     # TRL 0.29's PRM preparation (issue 72): the agent's write a step of its own, its label on its last token
+    # (TRL's side imports huggingface_hub, which Windows' simulation cannot: only this test skips there)
+    from tests.support.trl_dpo import byte_tokenizer
+    from tests.support.trl_prm import SEPARATOR, read_back, tokenized
+
     tokenizer = byte_tokenizer()
     prompt, found = read_back(tokenized(row, tokenizer), tokenizer, row["prompt"])
     assert prompt == row["prompt"]
@@ -179,6 +181,10 @@ def test_prm_tokenizes_each_step_with_its_label_on_its_last_token(
              edit(30_000, 1, 11, 12, "2"), run(40_000, PASSED)]
     [row], _ = export(tmp_path, episode_header, steps)
     assert row["labels"] == [False, True, True]
+    # (TRL's side imports huggingface_hub, which Windows' simulation cannot: only this test skips there)
+    from tests.support.trl_dpo import byte_tokenizer
+    from tests.support.trl_prm import SEPARATOR, read_back, tokenized
+
     tokenizer = byte_tokenizer()
     prompt, found = read_back(tokenized(row, tokenizer), tokenizer, row["prompt"])
     assert prompt == row["prompt"]

@@ -7,9 +7,7 @@ import json
 import re
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
-
-import datasets
+from typing import TYPE_CHECKING, Any
 
 from collector.dataset.output.twins import SCHEMAS, parquet
 from collector.episode import open_episode, write_episode_file
@@ -23,9 +21,11 @@ from collector.export.swe_messages import (
     SweMessagesExporter,
 )
 from schemas import EpisodeHeader, Step, step_from_dict
-from tests.support.trl_sft import prepare, qwen_tokenizer, trained
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "exports.md"
+
+if TYPE_CHECKING:
+    import datasets
 
 
 def step(kind: str, t_ms: int, **fields: Any) -> Step:
@@ -160,6 +160,9 @@ def test_the_developer_variant_has_no_agent_call_in_an_assistant_turn(tmp_path: 
     assert "What an AI agent you prompted did comes as a user message." in row["messages"][0]["content"]
 
     loaded = load(tmp_path, "*.swe-messages-developer.jsonl")
+    # (TRL's side imports huggingface_hub, which Windows' simulation cannot: only this test skips there)
+    from tests.support.trl_sft import prepare, qwen_tokenizer, trained
+
     tokenizer = qwen_tokenizer()
     [example] = prepare(loaded, tokenizer)
     parts = trained(tokenizer, example)
@@ -211,6 +214,8 @@ def test_an_acp_agent_is_named_by_its_family_only_in_unlinkable_mode() -> None:
 
 def load(folder: Path, pattern: str) -> datasets.Dataset:
     files = sorted(str(path) for path in folder.glob(pattern))
+    import datasets  # (see the TRL tests below)
+
     return datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(folder / "hf"))
 
 
@@ -223,7 +228,13 @@ def test_arguments_render_once_as_an_object_after_the_readmes_map(tmp_path: Path
     [row] = export(tmp_path, episode_header, agent_session())
     assert json.loads(row["tools"]) == TOOLS
     ds = load(tmp_path, "*.swe-messages.jsonl")
+    # (TRL's side imports huggingface_hub, which Windows' simulation cannot: only this test skips there)
+    import datasets
+
+    from tests.support.trl_sft import prepare, qwen_tokenizer, trained
+
     assert ds.features["messages"] == datasets.List(datasets.Json())  # each message as written
+
     tokenizer = qwen_tokenizer()
     [escaped] = prepare(ds, tokenizer)
     assert '"arguments": "{\\"path\\": \\"a.py\\"' in tokenizer.decode(escaped["input_ids"])
@@ -279,6 +290,11 @@ def test_a_row_loaded_from_its_parquet_twin_renders_as_its_json_line(tmp_path: P
     twin = tmp_path / "twin" / "row.parquet"
     twin.parent.mkdir()
     twin.write_bytes(parquet(SCHEMAS["swe-messages"], lines.read_bytes(), lines.name))
+    # (TRL's side imports huggingface_hub, which Windows' simulation cannot: only this test skips there)
+    import datasets
+
+    from tests.support.trl_sft import prepare, qwen_tokenizer
+
     tokenizer = qwen_tokenizer()
     made = []
     twinned = datasets.load_dataset("parquet", data_files=[str(twin)], split="train",
