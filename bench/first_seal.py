@@ -2,8 +2,10 @@
 CODETAPE_HOME, opts a workspace in, records a note (long enough for the redaction engine to scan it),
 waits until 5 s after the collector listens, and times the `seal` request; then three more notes and
 seals (the figure: the first against the median of those three). Then a second fresh collector with a
-one-step episode is stopped with `codetape collector stop` (a process, as a user runs it), timed from
-start to exit. Goals: the first seal at most 2x the next ones' median, the stop at most 3 s.
+one-step episode (a note as long) is stopped with `codetape collector stop` (a process, as a user runs
+it), timed from start to exit (tests/support/first_seal.py, which the evaluation
+tests/integration/daemon/test_first_seal_goals.py runs too). Goals: the first seal at most 2x the next
+ones' median, the stop at most 3 s.
 
     .venv/bin/python -m bench.first_seal [--runs 5] [--no-readme]
 """
@@ -13,62 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.report import command_line, machine, median, table, write_section
-from collector.protocol.client import Client
-from tests.cli import codetape, environment
-from tests.support.collector_harness import Daemon, start_daemon
-
-AFTER_LISTEN_S = 5.0
-FIRST_GOAL, STOP_GOAL_S = 2.0, 3.0
-
-
-def _fresh(scratch: Path, name: str) -> tuple[Path, Path, Daemon, float]:
-    """A fresh home and opted-in workspace, a collector listening; the time it was found listening."""
-    home, ws = scratch / f"{name}-home", scratch / f"{name}-ws"
-    ws.mkdir(parents=True)
-    assert codetape(home, "init", str(ws)).returncode == 0
-    daemon = start_daemon(home)
-    return home, ws.resolve(), daemon, time.monotonic()
-
-
-def _seal(client: Client, ws: Path, text: str) -> float:
-    # long enough (256 characters and more) that the redaction engine scans it, as it scans most episodes
-    client.request("note", workspace=str(ws), text=f"{text}: " + "the quick brown fox jumps over it " * 10)
-    started = time.perf_counter()
-    result = client.request("seal", workspace=str(ws))
-    assert result is not None and result["steps"] >= 1, result
-    return time.perf_counter() - started
-
-
-def one_run(scratch: Path) -> tuple[float, list[float], float]:
-    """(the first seal, the next three, the stop) in seconds."""
-    home, ws, daemon, listened = _fresh(scratch, "seal")
-    try:
-        with Client.connect(daemon.home, autostart=False, timeout=10.0) as client:
-            client.hello(ws, "bench")
-            client.request("status")
-            time.sleep(max(0.0, listened + AFTER_LISTEN_S - time.monotonic()))  # the measurement's definition
-            first = _seal(client, ws, "first")
-            later = [_seal(client, ws, f"later {i}") for i in range(3)]
-    finally:
-        daemon.stop()
-    home, ws, daemon, _ = _fresh(scratch, "stop")
-    with Client.connect(daemon.home, autostart=False, timeout=10.0) as client:
-        client.hello(ws, "bench")
-        client.request("note", workspace=str(ws), text="the one step")
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "collector", "collector", "stop"], env=environment(home),
-                          capture_output=True, text=True, timeout=300)
-    stop = time.perf_counter() - started
-    assert done.returncode == 0 and "sealed " in done.stdout, done.stdout + done.stderr
-    daemon.proc.wait(60)
-    return first, later, stop
+from tests.support.first_seal import FIRST_GOAL, STOP_GOAL_S, one_run
 
 
 def main() -> None:
