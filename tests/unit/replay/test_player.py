@@ -47,7 +47,8 @@ def test_the_golden_screens_show_what_the_issue_asks_for() -> None:
     row = edit.splitlines()[3]
     assert row[marks[0].index("R") - 3] == ","  # the cell right after "len(items)"
     end = (DIRECTORY / "full.step20.screen.txt").read_text(encoding="utf-8")
-    for event in ("test   1 passed 1 skipped", 'git    commit 3e1f0a9 "pager: kee', "note   off-by-one",
+    # (the test run under the command whose span holds it, as replay --plain and the Timeline show it)
+    for event in ("  test 1 passed 1 skipped", 'git    commit 3e1f0a9 "pager: kee', "note   off-by-one",
                   "cmd    \"make lint\" in src exit 2", "diag   pager.py 1 warning (pyflak"):
         assert event in end, event
     assert "─ src/pager.py (closed) ─" in end and " ■ 1x  step 20/20" in end
