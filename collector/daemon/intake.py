@@ -367,6 +367,9 @@ class Intake:
             # the watcher saw an open document's text written to disk
             if not self._open_docs.unsaid_save(held):
                 return  # as it was opened or last saved: the editor's save step said so, or nothing changed
+            known = self._session.episode_for(at_ms)
+            if known is not None and known.is_echo(held, at_ms):
+                return  # a late view of a save the episode holds (her buffer that text again): that save
             closes_after = self._open_docs.closes_after(held)  # its editors are gone: then it closes
             held = _unsaid_save(held)
         episode = self._session.episode_for(at_ms)

@@ -262,6 +262,16 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                                                "changes": [{"text": DEV1}]}]),
                 Event("written", "watcher", 650, [seen(DEV1)])],
         truth=[(DEV1, "developer")])
+    # 4'. Neovim: her save, then a key typed and undone (her buffer is the saved text again, edited), the
+    # watcher's view of the save coming late: that save, not another
+    typed_x = {"start": {"line": 7, "character": 0}, "end": {"line": 7, "character": 1}}
+    undone = {"kind": "edit", "path": "app.py", "version": 4, "changes": [{"range": typed_x, "text": ""}]}
+    found["late-view-undone"] = Scenario(
+        "late-view-undone", agent=None, saves=1,
+        first=[Event("saved", "editor", 20, [edit_at_end(2, 6, TYPED), save(DEV1)])],
+        events=[Event("undone", "editor", 300, [edit_at_end(3, 7, "x"), undone]),
+                Event("written", "watcher", 650, [seen(DEV1)])],
+        truth=[(DEV1, "developer")])
     return found
 
 
@@ -269,7 +279,7 @@ SCENARIOS = ("reload-codex", "reload-claude-code", *(f"save-then-patch-{gap}ms" 
              "save-then-patch-reloaded", "save-then-patch-editor-late", "save-then-turn-editor-late",
              *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
              "saves-under-shell-cut", "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell",
-             "late-view")
+             "late-view", "late-view-undone")
 
 
 class Sources:
