@@ -14,7 +14,7 @@ and the episode work on that one typed step; its `t_ms` is 0 until the episode p
 They tell kinds apart by `type(step) is EditStep`: the step types have no subclasses, and on a msgspec struct
 `isinstance` takes five times as long (68 ns, a tenth of a keystroke's ingest for the dozen checks).
 `HeldChanges` keeps watcher changes HOLD_MS, in arrival order (one let go early takes the changes held before
-it on its paths along).
+it on its paths along); a view an editor's steps may yet explain waits longer, up to EXPLAIN_MS (intake.py).
 """
 
 from __future__ import annotations
@@ -37,11 +37,15 @@ from schemas.limits import SHORT_TEXT_MAX
 from schemas.steps.git import GitFileStat
 
 HOLD_MS = 1000
+# the longest a watcher's view waits for an editor's steps that may explain it (intake.py `_awaits_editor`):
+# the bridge holds an edit up to 1.5 s for its origin (lsp_bridge/authorship/origins.py), then hands it on
+EXPLAIN_MS = 3 * HOLD_MS
 AGENT_TEXT = ("prompt", "tool", "command_line", "detail")  # an agent step's free text (policy/mentions.py)
 _STEP_TYPES = frozenset(kinds.STEP_TYPES)
 _PATH_FIELDS = {t: tuple(f for f in ("path", "new_path") if f in t.__struct_fields__)
                 for t in kinds.STEP_TYPES}
 _Entry = TypeVar("_Entry", kinds.FileState, GitFileStat)
+Kept = Callable[[kinds.Step, int, object], bool]  # (a held change, when it came, its at_ms): it waits on
 
 
 class Arrival(NamedTuple):
@@ -262,9 +266,10 @@ class HeldChanges:
         self._queue.append((now + HOLD_MS if content else 0, now, at_ms, step))
 
     def due(self, now: int, *, everything: bool = False,
-            kept: Callable[[kinds.Step], bool] | None = None) -> Iterator[tuple[object, kinds.Step]]:
+            kept: Kept | None = None) -> Iterator[tuple[object, kinds.Step]]:
         """(at_ms, step) of each change due at `now` (all of them with `everything`), in order; one `kept`
-        says waits on (with what came after it on its paths, and any git step after it)."""
+        says waits on (with what came after it on its paths, and any git step after it): `kept(step, came,
+        at_ms)`, `came` when it came (the daemon's clock), asked once it is off the queue."""
         if kept is None or everything:
             while self._queue and (everything or self._queue[0][0] <= now):
                 _, _, at_ms, step = self._queue.popleft()
@@ -276,7 +281,8 @@ class HeldChanges:
             item = self._queue.popleft()
             step = item[3]
             paths = _paths(step)
-            if kept(step) or not waits.isdisjoint(paths) or (waiting and type(step) is kinds.GitStep):
+            if kept(step, item[1], item[2]) or not waits.isdisjoint(paths) \
+                    or (waiting and type(step) is kinds.GitStep):
                 waiting.append(item)
                 waits.update(paths)
             else:
@@ -287,6 +293,10 @@ class HeldChanges:
         """Whether a change of `path` to the text of hash `sha256` is held."""
         return any(type(step) is kinds.FileChangeStep and step.path == path and step.sha256 == sha256
                    for _, _, _, step in self._queue)
+
+    def came(self, step: kinds.Step) -> int | None:
+        """When the held `step` (this very step) came (the daemon's clock); None when it is not held."""
+        return next((came for _, came, _, held in self._queue if held is step), None)
 
     def holds_path(self, path: str) -> bool:
         """Whether a change of `path` is held (a view of the file taken off the queue is superseded)."""

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from collector.daemon.admission import CleanPaths, HeldChanges, admit_again, arrive, gap
+from collector.daemon.admission import EXPLAIN_MS, CleanPaths, HeldChanges, Kept, admit_again, arrive, gap
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.disk_texts import DiskTexts
 from collector.daemon.formats import Formats
@@ -120,6 +120,8 @@ class Intake:
         if type(kept) is kinds.AgentStep or type(kept) is kinds.GitStep:
             self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
         self.append(at_ms, kept, owner=owner)
+        if type(kept) is kinds.SaveStep and self._held:
+            self._release_claimed(waiting=True)  # an agent's write its save no longer splits (_awaits_editor)
         return None if timed is None else Taken(timed, kept, arrival.junit)
 
     @property
@@ -139,7 +141,7 @@ class Intake:
         """(lock held) Append the held file changes that are due (all of them with `everything`), in order;
         then close the documents of the connections gone."""
         self._formats.expire(now)
-        behind = self._behind_reload(now) if self._reloads or self._formats else None
+        behind = self._behind_reload(now) if self._reloads or self._formats or self._held else None
         for at_ms, step in self._held.due(now, everything=everything, kept=behind):
             self._append_change(at_ms, step)
         self._flush_reloads(now, everything=everything)
@@ -183,7 +185,11 @@ class Intake:
         one only a tool call still running claims stays held until its result (which may say what the
         tool changed), the agent's next step, or HOLD_MS. The changes held before a claimed one on its paths
         go with it (HeldChanges.take): a temporary file's creation before its claimed rename."""
+        now = self._clock()
+
         def claimed(at_ms: object, step: kinds.Step) -> bool:
+            if self._awaits_editor(step, now, None, at_ms):
+                return False  # the editor's steps may yet explain it: they come first
             path = getattr(step, "path", None)
             explained = self._open_docs.may_save(step)  # the editor's save may yet explain it: wait
             return self._claims.claimed(at_ms, step, settled=waiting, before=self._texts.get(path),
@@ -230,6 +236,33 @@ class Intake:
             and self._formats.may_write(step, self._texts.get(path), now) \
             and not self._claims.working_on(path, now)
 
+    def _awaits_editor(self, step: kinds.Step, now: int, came: int | None, at_ms: object) -> bool:
+        """Whether `step`, a held watcher's view of a file (at `at_ms`), waits for an editor's steps that may
+        yet explain it, up to EXPLAIN_MS after it `came` (None: as the hold says). Issue 86: the bridge is
+        slower than the watcher (it holds an edit for its origin; more under load). It waits while an editor
+        still connected has the document open, the view is neither its text, nor a save's in the window,
+        nor the file's on disk, nor a reload's held (the editor reading it in: not its own write), and
+        - the document has edits not saved: her save's last edits may be on their way (then the view is her
+          save, never another program's change nor an agent's by time); or
+        - an agent tool's hunks are in the view over another text than the file's (a change split by its
+          text, agent_claims.py): her part's edits and save may be on their way (then her save is recorded
+          as she made it, and the agent's write is the rest of the view)."""
+        if type(step) is not kinds.FileChangeStep or step.origin is not None or step.text is None \
+                or step.change not in ("created", "modified"):
+            return False
+        editing = self._open_docs.editing(step.path)  # (first: a dict's look-up, the rest only for open ones)
+        if editing is None:
+            return False
+        came = self._held.came(step) if came is None else came
+        if came is None or now - came >= EXPLAIN_MS:
+            return False
+        on_disk = self._texts.get(step.path)
+        if step.text == on_disk or self._reloads.text(step.path) == step.text or self._open_docs.holds(step) \
+                or self._formats.saved(step):
+            return False
+        found = self._claims.verdict(at_ms, step, on_disk)
+        return found.before is not None if found.content else editing
+
     def _hold_reload(self, at_ms: int | None, step: kinds.Step, owner: object) -> bool:
         """Hold `step`, an editor's, when it reloads a file an agent's call may be writing, or its document
         has a reload held (held_reloads.py); False: it goes on."""
@@ -254,17 +287,22 @@ class Intake:
         self._reloads.hold(self._pending, episode.writer.next_seq, at_ms, step, owner, now, text=text)
         return True
 
-    def _behind_reload(self, now: int) -> Callable[[kinds.Step], bool]:
-        """Whether a held watcher's change waits behind a held reload of its file: one of another text
-        than the reload's and than the file's on disk (the developer's save after it; not the watcher's
-        view of the save before it), until the reload goes; or for a reload: a
-        formatter's write of a file just saved, until an editor's reload of its text is held (formats.py)."""
-        def behind(step: kinds.Step) -> bool:
+    def _behind_reload(self, now: int) -> Kept:
+        """Whether a held watcher's change waits past HOLD_MS: for an editor's steps that may explain it
+        (`_awaits_editor`); behind a held reload of its file: one of another text than the reload's and than
+        the file's on disk (the developer's save after it; not the watcher's view of the save before it),
+        until the reload goes; or for a reload: a formatter's write of a file just saved, until an editor's
+        reload of its text is held (formats.py)."""
+        def behind(step: kinds.Step, came: int, at_ms: object) -> bool:
             if type(step) is not kinds.FileChangeStep:
                 return False
+            if not (self._reloads or self._formats):
+                return self._awaits_editor(step, now, came, at_ms)
             text, on_disk = self._reloads.text(step.path), self._texts.get(step.path)
             if self._half_done(step):
                 return False  # (let go, to be skipped: `_append_change`)
+            if self._awaits_editor(step, now, came, at_ms):
+                return True
             if text is None:
                 return self._formats.may_write(step, on_disk, now)
             return step.sha256 != sha256_text(text) and step.text != on_disk \
@@ -329,6 +367,9 @@ class Intake:
             # the watcher saw an open document's text written to disk
             if not self._open_docs.unsaid_save(held):
                 return  # as it was opened or last saved: the editor's save step said so, or nothing changed
+            known = self._session.episode_for(at_ms)
+            if known is not None and known.is_echo(held, at_ms):
+                return  # a late view of a save the episode holds (her buffer that text again): that save
             closes_after = self._open_docs.closes_after(held)  # its editors are gone: then it closes
             held = _unsaid_save(held)
         episode = self._session.episode_for(at_ms)

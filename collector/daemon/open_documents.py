@@ -277,6 +277,14 @@ class OpenDocuments:
             return None  # (a position's characters are code units: never fewer than the line's characters)
         return change.text
 
+    def editing(self, path: str) -> bool | None:
+        """Whether the document at `path` has edits not saved (None: no editor still connected has it open):
+        while an editor has it open, its edits and save may still be on their way."""
+        entry = self._open.get(path)
+        if entry is None or not entry.owners - self._left:
+            return None
+        return entry.edited
+
     def may_save(self, step: kinds.Step) -> bool:
         """Whether an editor's save may yet explain a watcher's change of `step`'s file: an editor has the
         document open (its edits and save may still be on their way)."""

@@ -12,16 +12,17 @@ from schemas import step_from_dict
 
 def disk_changes(steps: list[dict[str, Any]], path: str) -> list[tuple[str, str, dict[str, Any]]]:
     """Each text `path` has on disk in the replay of `steps` (after the first, the file as the editor opened
-    it), with whose change put it there ("agent" for a `file_change` of origin agent, else "developer") and
-    the step."""
+    it), with whose change put it there and the step: "agent" for a `file_change` of origin agent, "nobody"
+    for one without an origin (another program's write: never the developer's save, which an editor's step
+    or the watcher's view of it as her unsaid `save` records), its origin for any other, else "developer"."""
     disk, changes = Workspace("utf-16"), []
     before = None
     for plain in steps:
         disk.apply(step_from_dict(plain))
         now = disk.disk.get(path)
         if now != before and before is not None:
-            whose = plain.get("origin") if plain["kind"] == "file_change" else "developer"
-            changes.append((now or "", "agent" if whose == "agent" else "developer", plain))
+            whose = (plain.get("origin") or "nobody") if plain["kind"] == "file_change" else "developer"
+            changes.append((now or "", whose, plain))
         before = now
     return changes
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ class Event:
     at: int
     steps: list[dict[str, Any]]
     after: tuple[str, ...] = ()  # events that always arrive before this one (the same source's, in order)
+    late: int = 0  # ms of real time it comes after the event before it (a source slower than the holds)
 
 
 @dataclass
@@ -83,8 +85,8 @@ class Scenario:
                 yield [*self.first, *order]
 
 
-def edit_at_end(version: int, line: int, text: str) -> dict[str, Any]:
-    where = {"line": line, "character": 0}
+def edit_at_end(version: int, line: int, text: str, character: int = 0) -> dict[str, Any]:
+    where = {"line": line, "character": character}
     return {"kind": "edit", "path": "app.py", "version": version,
             "changes": [{"range": {"start": where, "end": where}, "text": text}]}
 
@@ -158,14 +160,31 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                     Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)], after=("pre",))],
             truth=[(DEV1, "developer"), (MERGED, "agent")])
     # 2'''. the same, her typed line and save reaching the collector after the watcher's view and the hook
-    # (a bridge slower than the watcher under load): her part of the change split from the agent's is her
-    # save, and the bridge's late save of it is that save's echo (then no `save` step: a change of hers)
+    # (a bridge slower than the watcher under load): the view, split by its text, waits for her edits and
+    # save (collector/daemon/intake.py `_awaits_editor`): her save is a `save` as she made it, never a change
+    # of nobody's, and the agent's write the rest of the view
     found["save-then-patch-editor-late"] = Scenario(
-        "save-then-patch-editor-late", saves=(0, 1),
+        "save-then-patch-editor-late", saves=1,
         first=[Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)])],
         events=[Event("saved", "editor", 20, [edit_at_end(1, 6, TYPED), save(DEV1)]),
                 Event("written", "watcher", 40, [seen(MERGED)]),
                 Event("post", "agent", 60, [file_tool("codex", "PostToolUse", root)])],
+        truth=[(DEV1, "developer"), (MERGED, "agent")])
+    # 2''''. Claude Code's turn just after her save (tests/e2e/neovim/test_agent_meets_neovim.py): the first
+    # keys of her line reached the collector, the watcher's view of her save came, and her last keys and the
+    # save came more than HOLD_MS later (the bridge holds an edit for its origin up to 1.5 s, more under
+    # load): that view is her save, never another program's change, and the agent's write comes after it
+    half = TYPED.index(" the ")
+    found["save-then-turn-editor-late"] = Scenario(
+        "save-then-turn-editor-late", agent="claude-code", saves=1,
+        first=[Event("typed", "editor", -500, [edit_at_end(1, 6, TYPED[:half])])],
+        events=[Event("written", "watcher", 40, [seen(DEV1)]),
+                Event("saved", "editor", 30, [edit_at_end(2, 6, TYPED[half:], half), save(DEV1)], late=1300),
+                Event("pre", "agent", 3000, [file_tool("claude-code", "PreToolUse", root)],
+                      after=("written", "saved")),
+                Event("patched", "watcher", 3030, [seen(MERGED)], after=("pre",)),
+                Event("post", "agent", 3050, [file_tool("claude-code", "PostToolUse", root)],
+                      after=("pre",))],
         truth=[(DEV1, "developer"), (MERGED, "agent")])
     # 2''. her save, then Codex's apply_patch of the file 40 ms later, which the editor reads in: the agent's
     # write, not a formatter's on save (collector/daemon/formats.py)
@@ -243,14 +262,24 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                                                "changes": [{"text": DEV1}]}]),
                 Event("written", "watcher", 650, [seen(DEV1)])],
         truth=[(DEV1, "developer")])
+    # 4'. Neovim: her save, then a key typed and undone (her buffer is the saved text again, edited), the
+    # watcher's view of the save coming late: that save, not another
+    typed_x = {"start": {"line": 7, "character": 0}, "end": {"line": 7, "character": 1}}
+    undone = {"kind": "edit", "path": "app.py", "version": 4, "changes": [{"range": typed_x, "text": ""}]}
+    found["late-view-undone"] = Scenario(
+        "late-view-undone", agent=None, saves=1,
+        first=[Event("saved", "editor", 20, [edit_at_end(2, 6, TYPED), save(DEV1)])],
+        events=[Event("undone", "editor", 300, [edit_at_end(3, 7, "x"), undone]),
+                Event("written", "watcher", 650, [seen(DEV1)])],
+        truth=[(DEV1, "developer")])
     return found
 
 
 SCENARIOS = ("reload-codex", "reload-claude-code", *(f"save-then-patch-{gap}ms" for gap in GAPS),
-             "save-then-patch-reloaded", "save-then-patch-editor-late",
+             "save-then-patch-reloaded", "save-then-patch-editor-late", "save-then-turn-editor-late",
              *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
              "saves-under-shell-cut", "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell",
-             "late-view")
+             "late-view", "late-view-undone")
 
 
 class Sources:
@@ -266,6 +295,7 @@ class Sources:
 
     def send(self, event: Event, start: int) -> None:
         conn = self.conns[event.conn]
+        time.sleep(event.late / 1000)
         for offset, step in enumerate(event.steps):
             conn.send_step(start + event.at + offset, step)
         settle(conn)  # processed before the next event, whichever connection sends it

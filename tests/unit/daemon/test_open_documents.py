@@ -201,3 +201,19 @@ def test_the_unsaid_save_of_a_document_its_editor_left_is_known_by_its_content_i
     docs.release(EDITOR)
     docs.episode_ended()
     assert not docs.unsaid_save(replace(written, path="c.py", sha256=sha256_text("cc")))  # another episode
+
+
+def test_a_document_is_being_edited_from_its_first_edit_until_its_save_while_its_editor_is_here() -> None:
+    """What lets a watcher's view wait for the editor's late steps (intake.py `_awaits_editor`): None once
+    no editor still connected has it open, whatever it held."""
+    docs = OpenDocuments()
+    assert docs.editing("a.py") is None
+    follow(docs, step("open", path="a.py", language_id="python", version=1, text="x = 1\n"))
+    assert docs.editing("a.py") is False
+    follow(docs, step("edit", path="a.py", version=2, changes=[{"range": at(1, 0), "text": "y"}]))
+    assert docs.editing("a.py") is True
+    follow(docs, step("save", path="a.py", sha256=sha256_text("x = 1\ny")))
+    assert docs.editing("a.py") is False
+    follow(docs, step("edit", path="a.py", version=3, changes=[{"range": at(1, 1), "text": " = 2\n"}]))
+    docs.leave(EDITOR)  # gone, its documents not let go yet: it sends nothing more
+    assert docs.editing("a.py") is None
