@@ -218,6 +218,17 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                 Event("written", "watcher", 80, [seen(DEV1)]),
                 Event("post", "agent", 300, [shell("PostToolUse", root, "git diff")])],
         truth=[(DEV1, "developer")])
+    # 3''''. the same, her last keys and save reaching the collector 1.3 s after the watcher's view of that
+    # save (its first keys before it), while the call is open: her save, not the shell call's by its time
+    found["shell-while-saving-editor-late"] = Scenario(
+        "shell-while-saving-editor-late", saves=1,
+        first=[Event("pre", "agent", 0, [shell("PreToolUse", root, "git diff")]),
+               Event("typed", "editor", 20, [edit_at_end(1, 6, TYPED[:half])])],
+        events=[Event("written", "watcher", 80, [seen(DEV1)]),
+                Event("saved", "editor", 60, [edit_at_end(2, 6, TYPED[half:], half), save(DEV1)], late=1300),
+                Event("post", "agent", 3000, [shell("PostToolUse", root, "git diff")],
+                      after=("written", "saved"))],
+        truth=[(DEV1, "developer")])
     # 3'. the agent's shell command rewrites the file she has open, unedited, and the editor reads it in
     # (Neovim closes and opens it; VS Code sends its whole text)
     whole = {"kind": "edit", "path": "app.py", "version": 1, "changes": [{"text": AGENT}]}
@@ -278,6 +289,7 @@ def scenarios(root: Path) -> dict[str, Scenario]:
 SCENARIOS = ("reload-codex", "reload-claude-code", *(f"save-then-patch-{gap}ms" for gap in GAPS),
              "save-then-patch-reloaded", "save-then-patch-editor-late", "save-then-turn-editor-late",
              *(f"patch-then-save-{gap}ms" for gap in GAPS), "shell-while-saving",
+             "shell-while-saving-editor-late",
              "saves-under-shell-cut", "shell-rewrites-neovim", "shell-rewrites-vscode", "kate-while-shell",
              "late-view", "late-view-undone")
 
