@@ -223,12 +223,13 @@ class Client:
         self._lost_total += count
 
     def _call(self, message: dict[str, Any]) -> dict[str, Any]:
-        if self._closed.is_set():
-            raise CollectorError("the collector connection is closed")
         request_id = next(self._ids)
         done = threading.Event()
         slot: list[dict[str, Any]] = []
-        with self._pending_lock:
+        with self._pending_lock:  # (asked under the lock _shutdown wakes the waiting under: a connection that
+            # closes between the two is seen here, never waited on for request_timeout)
+            if self._closed.is_set():
+                raise CollectorError("the collector connection is closed")
             self._pending[request_id] = (done, slot)
         try:
             self._outbox.put(encode({**message, "id": request_id}), timeout=self.request_timeout)

@@ -79,3 +79,34 @@ def test_a_request_fails_cleanly_when_the_collector_goes_away() -> None:
     with pytest.raises(CollectorError, match="clos"):
         client.request("status")
     client.close()
+
+
+class _ClosingFirst:
+    """A lock that lets the connection close (the reader's `_shutdown`) just before it is taken: the moment
+    between a request's look at the connection and its wait for the answer."""
+
+    def __init__(self, client: Client) -> None:
+        self.client, self.lock, self.armed = client, threading.Lock(), True
+
+    def __enter__(self) -> None:
+        if self.armed:
+            self.armed = False
+            self.client._shutdown()
+        self.lock.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self.lock.release()
+
+
+def test_a_request_made_as_the_connection_closes_fails_at_once() -> None:
+    """CI's rehearsal once waited 300 s here: the reader closed the connection after the request found it
+    open and before the request was among those the close wakes."""
+    ours, theirs = socket.socketpair()
+    client = Client(ours, request_timeout=10.0)
+    client._pending_lock = _ClosingFirst(client)  # type: ignore[assignment]
+    started = time.monotonic()
+    with pytest.raises(CollectorError, match="clos"):
+        client.request("status")
+    assert time.monotonic() - started < 5.0
+    theirs.close()
+    client.close()
