@@ -37,7 +37,7 @@ from schemas.limits import SHORT_TEXT_MAX
 from schemas.steps.git import GitFileStat
 
 HOLD_MS = 1000
-# the longest a watcher's view waits for an editor's steps that may explain it (intake.py `_awaits_editor`):
+# the longest a watcher's view waits for the editor's steps that may explain it (held_views.py):
 # the bridge holds an edit up to 1.5 s for its origin (lsp_bridge/authorship/origins.py), then hands it on
 EXPLAIN_MS = 3 * HOLD_MS
 AGENT_TEXT = ("prompt", "tool", "command_line", "detail")  # an agent step's free text (policy/mentions.py)

@@ -23,12 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from collector.daemon.admission import EXPLAIN_MS, CleanPaths, HeldChanges, Kept, admit_again, arrive, gap
+from collector.daemon.admission import CleanPaths, HeldChanges, Kept, admit_again, arrive, gap
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.disk_texts import DiskTexts
 from collector.daemon.formats import Formats
 from collector.daemon.head_texts import FirstTexts, HeadTrees
 from collector.daemon.held_reloads import BOUND_MS, HeldReloads
+from collector.daemon.held_views import HeldViews
 from collector.daemon.leaving import Leaving
 from collector.daemon.open_documents import OpenDocuments
 from collector.daemon.open_episode import OpenEpisode
@@ -94,6 +95,8 @@ class Intake:
         self._reloads = HeldReloads()  # an editor's reload of an agent's write, held (held_reloads.py)
         self._formats = Formats()  # the files saved last: a formatter run on save may write them (formats.py)
         self._pending: PendingLog | None = None  # the open episode's held steps, on disk
+        self._views = HeldViews(self._held, self._reloads, self._formats, self._claims, self._open_docs,
+                                self._texts, clock)  # what a held view of a file waits for (held_views.py)
 
     def take(self, at_ms: object, data: dict[str, Any] | kinds.Step, source: str,
              owner: object) -> Taken | None:
@@ -121,7 +124,7 @@ class Intake:
             self._release_claimed(waiting=False)  # an agent's writes before what it (or git) did next
         self.append(at_ms, kept, owner=owner)
         if type(kept) is kinds.SaveStep and self._held:
-            self._release_claimed(waiting=True)  # an agent's write its save no longer splits (_awaits_editor)
+            self._release_claimed(waiting=True)  # an agent's write its save no longer splits (held_views.py)
         return None if timed is None else Taken(timed, kept, arrival.junit)
 
     @property
@@ -188,7 +191,7 @@ class Intake:
         now = self._clock()
 
         def claimed(at_ms: object, step: kinds.Step) -> bool:
-            if self._awaits_editor(step, now, None, at_ms):
+            if self._views.awaits_editor(step, now, None, at_ms):
                 return False  # the editor's steps may yet explain it: they come first
             path = getattr(step, "path", None)
             explained = self._open_docs.may_save(step)  # the editor's save may yet explain it: wait
@@ -203,7 +206,7 @@ class Intake:
         """Append a held watcher's change as its claims say whose it is (agent_claims.py): an editor's
         save explains one its text equals the document's; a change split by its text is two."""
         path = getattr(step, "path", None)
-        if self._half_done(step):
+        if self._views.half_done(step):
             return  # a write seen half done (a formatter's, a save's): its whole write is held behind it
         if self._reloads.text(path or "") == getattr(step, "text", None) and \
                 self._formats.may_write(step, self._texts.get(path), self._clock()) and \
@@ -218,50 +221,6 @@ class Intake:
         explained = self._open_docs.holds(step) or self._formats.saved(step)  # (a late view of a save)
         for part in self._claims.attribute(at_ms, step, self._texts.get(path), explained=explained):
             self.append(at_ms, part)
-
-    def _half_done(self, step: kinds.Step) -> bool:
-        """Whether `step`, a watcher's change, is a view of a write seen half done (a file rewritten in place,
-        seen truncated or partly written) whose whole write is held behind it: a formatter's, a write over the
-        text just saved (formats.py), of another text than the reload held for the file, whose text a later
-        held change of the file has; or an editor's save, a strict prefix of a text it saved or holds, the
-        file's text other than that on disk, a later change of the file held (content decides, however long
-        an agent's shell call that claims every path stays open)."""
-        path = getattr(step, "path", "")
-        text, now = self._reloads.text(path), self._clock()
-        if getattr(step, "text", None) != self._texts.get(path) and self._held.holds_path(path) and \
-                self._formats.half_saved(step, self._open_docs.texts(path)):
-            return True
-        return text is not None and getattr(step, "text", None) != text \
-            and self._held.holds_text(path, sha256_text(text)) \
-            and self._formats.may_write(step, self._texts.get(path), now) \
-            and not self._claims.working_on(path, now)
-
-    def _awaits_editor(self, step: kinds.Step, now: int, came: int | None, at_ms: object) -> bool:
-        """Whether `step`, a held watcher's view of a file (at `at_ms`), waits for an editor's steps that may
-        yet explain it, up to EXPLAIN_MS after it `came` (None: as the hold says). Issue 86: the bridge is
-        slower than the watcher (it holds an edit for its origin; more under load). It waits while an editor
-        still connected has the document open, the view is neither its text, nor a save's in the window,
-        nor the file's on disk, nor a reload's held (the editor reading it in: not its own write), and
-        - the document has edits not saved: her save's last edits may be on their way (then the view is her
-          save, never another program's change nor an agent's by time); or
-        - an agent tool's hunks are in the view over another text than the file's (a change split by its
-          text, agent_claims.py): her part's edits and save may be on their way (then her save is recorded
-          as she made it, and the agent's write is the rest of the view)."""
-        if type(step) is not kinds.FileChangeStep or step.origin is not None or step.text is None \
-                or step.change not in ("created", "modified"):
-            return False
-        editing = self._open_docs.editing(step.path)  # (first: a dict's look-up, the rest only for open ones)
-        if editing is None:
-            return False
-        came = self._held.came(step) if came is None else came
-        if came is None or now - came >= EXPLAIN_MS:
-            return False
-        on_disk = self._texts.get(step.path)
-        if step.text == on_disk or self._reloads.text(step.path) == step.text or self._open_docs.holds(step) \
-                or self._formats.saved(step):
-            return False
-        found = self._claims.verdict(at_ms, step, on_disk)
-        return found.before is not None if found.content else editing
 
     def _hold_reload(self, at_ms: int | None, step: kinds.Step, owner: object) -> bool:
         """Hold `step`, an editor's, when it reloads a file an agent's call may be writing, or its document
@@ -289,19 +248,19 @@ class Intake:
 
     def _behind_reload(self, now: int) -> Kept:
         """Whether a held watcher's change waits past HOLD_MS: for an editor's steps that may explain it
-        (`_awaits_editor`); behind a held reload of its file: one of another text than the reload's and than
-        the file's on disk (the developer's save after it; not the watcher's view of the save before it),
-        until the reload goes; or for a reload: a formatter's write of a file just saved, until an editor's
-        reload of its text is held (formats.py)."""
+        (held_views.py `awaits_editor`); behind a held reload of its file: one of another text than the
+        reload's and than the file's on disk (the developer's save after it; not the watcher's view of the
+        save before it), until the reload goes; or for a reload: a formatter's write of a file just saved,
+        until an editor's reload of its text is held (formats.py)."""
         def behind(step: kinds.Step, came: int, at_ms: object) -> bool:
             if type(step) is not kinds.FileChangeStep:
                 return False
             if not (self._reloads or self._formats):
-                return self._awaits_editor(step, now, came, at_ms)
+                return self._views.awaits_editor(step, now, came, at_ms)
             text, on_disk = self._reloads.text(step.path), self._texts.get(step.path)
-            if self._half_done(step):
+            if self._views.half_done(step):
                 return False  # (let go, to be skipped: `_append_change`)
-            if self._awaits_editor(step, now, came, at_ms):
+            if self._views.awaits_editor(step, now, came, at_ms):
                 return True
             if text is None:
                 return self._formats.may_write(step, on_disk, now)

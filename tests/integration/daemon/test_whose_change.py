@@ -161,7 +161,7 @@ def scenarios(root: Path) -> dict[str, Scenario]:
             truth=[(DEV1, "developer"), (MERGED, "agent")])
     # 2'''. the same, her typed line and save reaching the collector after the watcher's view and the hook
     # (a bridge slower than the watcher under load): the view, split by its text, waits for her edits and
-    # save (collector/daemon/intake.py `_awaits_editor`): her save is a `save` as she made it, never a change
+    # save (collector/daemon/held_views.py): her save is a `save` as she made it, never a change
     # of nobody's, and the agent's write the rest of the view
     found["save-then-patch-editor-late"] = Scenario(
         "save-then-patch-editor-late", saves=1,

@@ -204,7 +204,7 @@ def test_the_unsaid_save_of_a_document_its_editor_left_is_known_by_its_content_i
 
 
 def test_a_document_is_being_edited_from_its_first_edit_until_its_save_while_its_editor_is_here() -> None:
-    """What lets a watcher's view wait for the editor's late steps (intake.py `_awaits_editor`): None once
+    """What lets a watcher's view wait for the editor's late steps (held_views.py `awaits_editor`): None once
     no editor still connected has it open, whatever it held."""
     docs = OpenDocuments()
     assert docs.editing("a.py") is None
