@@ -44,11 +44,10 @@ class Activity:
     _committed: dict[str, int] = field(default_factory=dict)
     _failed: bool = False  # the last test run had failures
     _notes: dict[str, str] = field(default_factory=dict)  # the agent's files: path -> text
-    # the agent's writes to throw away before the next test run: path -> its text before the first of them
-    # (None: the agent created it)
-    _undo: dict[str, str | None] = field(default_factory=dict)
+    # the files to throw away before the next test run: path -> its text before the agent's first write of
+    # those (None: the agent created it), and the indexes of the writes
+    _undo: dict[str, tuple[str | None, list[int]]] = field(default_factory=dict)
     undone: list[int] = field(default_factory=list)  # the indexes of the agent's writes thrown away
-    _writes: dict[str, list[int]] = field(default_factory=dict)  # the agent's writes to throw away, by path
 
     def __post_init__(self) -> None:
         self._head = self.start_head = self._sha()
@@ -109,14 +108,13 @@ class Activity:
         self.recorder.custom({**base, "hook": "PostToolUse", "event": "tool_result", "tool": "Write",
                               "targets": [path]})
         if path in self._undo:  # (a file she throws away loses every write of the agent's since)
-            self._writes[path].append(written)
+            self._undo[path][1].append(written)
         elif self.recorder.training and self._failed and self.rng.random() < AGENT_UNDONE:
-            self._undo[path] = before
-            self._writes[path] = [written]
+            self._undo[path] = (before, [written])
 
     def throw_away(self) -> None:
         """Put back every file the agent wrote that the developer throws away (module docstring)."""
-        for path, before in self._undo.items():
+        for path, (before, writes) in self._undo.items():
             self.recorder.advance(self.rng.randint(3000, 20000))  # (read it, and saw it was no good)
             change = {"kind": "file_change", "source": "watcher", "path": path}
             self.recorder.custom({**change, "change": "deleted"} if before is None else
@@ -125,9 +123,8 @@ class Activity:
                 del self._notes[path]
             else:
                 self._notes[path] = before
-            self.undone += self._writes[path]
+            self.undone += writes
         self._undo.clear()
-        self._writes.clear()
 
     def finish(self) -> None:
         self.test_run(1.0)
