@@ -49,6 +49,10 @@ def error_name(exc: OSError) -> str:
 # ReadDirectoryChangesW (Windows) loses them when its buffer fills, without watchdog saying so.
 EVENTS_LOST_SILENTLY = sys.platform != "linux"
 
+# Whether the kernel says when a writer closes a file: inotify's IN_CLOSE_WRITE (watchdog's `closed`
+# event); FSEvents and ReadDirectoryChangesW report no close (collector/sources/files/writes.py).
+CLOSES_REPORTED = sys.platform == "linux"
+
 
 def relative_within(path: PurePath, root: PurePath, *, ignore_case: bool) -> str | None:
     """`path` relative to `root` (POSIX form, "." for the root itself), None when outside it. With

@@ -6,4 +6,5 @@ steps (or a `gap` when the watcher cannot keep up).
     filestate.py     what one workspace file holds, and the walk that finds every file (policy first)
     observer.py      watchdog's observer for both watchers: walks without recursion, `failure()` if it stops
     debounce.py      a worker thread that flushes once a burst of events has gone quiet (both watchers)
+    writes.py        which files a writer still holds open: read once it closes them, not halfway
 """

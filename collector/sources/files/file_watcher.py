@@ -60,6 +60,7 @@ from collector.sources.files.debounce import Debouncer
 from collector.sources.files.filestate import Known, Unreadable, is_noise, read_state, walk
 from collector.sources.files.observer import failure as observer_failure
 from collector.sources.files.observer import new_observer
+from collector.sources.files.writes import Writes
 from collector.workspace.beneath import stat_beneath
 
 SOURCE = "files"
@@ -130,6 +131,9 @@ class FileWatcher:
         self._unread: dict[str, str] = {}  # paths a gap said could not be read -> "file" or "folder"
         self._pressed = False  # a path of this pass ran out of retries: the others are tried once
         self._retry: threading.Timer | None = None
+        self._writes = Writes()  # files a writer still holds open: read once it closes them
+        self._read_all = False  # settle and stop read what is still being written as it is
+        self._wake: threading.Timer | None = None
         self._unlisted: set[str] = set()  # the folders the last walk could not list
         self._prefix = f"{self.root}/"
         self._observer = new_observer()
@@ -154,14 +158,21 @@ class FileWatcher:
         self._auditor.start()
 
     def settle(self) -> None:
-        """Run the pending pass now and wait for it (before a seal)."""
-        self._debouncer.settle()
+        """Run the pending pass now and wait for it (before a seal): a file still being written is read
+        as it is."""
+        self._read_all = True
+        try:
+            self._debouncer.settle()
+        finally:
+            self._read_all = False
 
     def stop(self) -> None:
         _live.discard(self)
         self._stopped.set()
-        if self._retry is not None:
-            self._retry.cancel()
+        for timer in (self._retry, self._wake):
+            if timer is not None:
+                timer.cancel()
+        self._read_all = True
         self._observer.stop()
         if self._observer.is_alive():
             self._observer.join(timeout=10)
@@ -233,6 +244,7 @@ class FileWatcher:
             # what could not be read before is looked at again, as if an event had come for it
             events += [("dir_created" if kind == "folder" else "modified", rel, "")
                        for rel, kind in list(self._unread.items())]
+            events += [("held", rel, "") for rel in self._writes.held()]  # a writer's time may be up
             # paths touched while the baseline was walked may be in it already: record them as they are
             self._apply(events, force=first)
             if self._audit_due:
@@ -262,6 +274,7 @@ class FileWatcher:
         dirty: dict[str, None] = {}
         subtrees: list[str] = []
         for kind, rel, dest in events:
+            self._writes.saw(kind, rel, dest)
             if kind == "moved" and rel and dest and not is_noise(rel) and not is_noise(dest):
                 if not self._rename(rel, dest):
                     dirty.update(dict.fromkeys([rel, dest]))
@@ -275,8 +288,37 @@ class FileWatcher:
             dirty.update(dict.fromkeys(rel for rel, _ in self._walk(under=prefix)))
             if self._unread.get(prefix) == "folder" and prefix not in self._unlisted:
                 del self._unread[prefix]  # listed now: what it holds is synced below
+        wake = 0.0
         for rel in dirty:
-            self._sync(rel, force=force)
+            if (wait := self._still_written(rel)) > 0:
+                wake = min(wake or wait, wait)
+            else:
+                self._sync(rel, force=force)
+        if wake:
+            self._wake_in(wake)
+
+    def _still_written(self, rel: str) -> float:
+        """Seconds to leave `rel` to the writer that holds it open (0: read it now)."""
+        if self._read_all:
+            return 0.0
+        try:
+            st = self._lstat(rel)
+        except Unreadable:
+            return 0.0  # `_sync` tries again, then says so
+        if st is None:
+            return 0.0
+        if S_ISLNK(st.st_mode):
+            self._writes.forget(rel)
+            return 0.0
+        return self._writes.wait(rel, size=st.st_size)
+
+    def _wake_in(self, seconds: float) -> None:
+        """Run a pass in `seconds`, when the files still being written are read anyway."""
+        if self._wake is not None:
+            self._wake.cancel()
+        self._wake = threading.Timer(seconds, self._debouncer.poke)
+        self._wake.daemon = True
+        self._wake.start()
 
     def _walk(self, under: str = "") -> list[tuple[str, os.stat_result]]:
         """`filestate.walk` below `under`; a folder it could not list now is said once in a gap, and listed

@@ -154,6 +154,37 @@ def test_an_editor_style_atomic_save_is_a_modification(watched: tuple[Path, Reco
                for s in rec.steps)
 
 
+def test_a_file_written_in_place_is_recorded_once_its_writer_closes_it(
+        watched: tuple[Path, Recorder]) -> None:
+    """Jupyter's save and a shell's `>` truncate, then write: a pass between the two read an empty or half
+    file (CI recorded a notebook so, masked whole as unreadable). While the writer holds the file, a later
+    file's change is recorded and the held one is not; its close records it whole, once."""
+    root, rec = watched
+    with open(root / "nb.ipynb", "w", encoding="utf-8") as writer:
+        writer.write('{"cells": [')
+        writer.flush()  # the first half on disk, the file still open
+        (root / "marker.txt").write_text("after the first half\n")
+        rec.wait(lambda s: s.get("path") == "marker.txt", "the later file")  # its pass saw the half
+        assert not [s for s in rec.steps if s.get("path") == "nb.ipynb"]
+        writer.write("]}\n")
+    created = rec.wait(lambda s: s.get("path") == "nb.ipynb", "the notebook, once closed")
+    assert (created["change"], created["text"]) == ("created", '{"cells": []}\n')
+    (root / "end.txt").write_text("last\n")
+    wait_replays_to(rec, on_disk(root, ["marker.txt", "nb.ipynb", "end.txt"]), "the last file")
+    assert len([s for s in rec.steps if s.get("path") == "nb.ipynb"]) == 1
+
+
+def test_a_file_its_writer_holds_open_is_recorded_within_a_second_of_its_change(
+        watched: tuple[Path, Recorder]) -> None:
+    """A log a program keeps open reports no close: what it holds is read once WAIT_S has passed."""
+    root, rec = watched
+    with open(root / "server.log", "w", encoding="utf-8") as log:
+        log.write("started\n")
+        log.flush()
+        step = rec.wait(lambda s: s.get("path") == "server.log", "the log still open")
+        assert step["text"] == "started\n"
+
+
 def test_what_changes_as_soon_as_the_watcher_started_is_recorded(workspace: Path) -> None:
     """start returns with the baseline taken: a file deleted at once was in it, so its deletion is a step
     (taken by the first pass, the baseline would already lack the file and nothing would be recorded)."""
