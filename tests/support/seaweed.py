@@ -156,9 +156,10 @@ class SeaweedFS:
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.localSocket={self.directory / 's3.sock'}",
         ]
         with open(self.log, "ab") as log:
+            since = log.tell()
             self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=self.directory)
-        self._wait_ready()
+        self._wait_ready(since)
         self.started = True
         return self
 
@@ -168,14 +169,16 @@ class SeaweedFS:
                             config=Config(retries={"mode": "standard", "max_attempts": attempts},
                                           connect_timeout=5, read_timeout=30))
 
-    def _wait_ready(self) -> None:
-        """Until a bucket can be created and listed (SeaweedFS takes ~10 s to elect its master)."""
+    def _wait_ready(self, since: int) -> None:
+        """Until a bucket can be created and listed (SeaweedFS takes ~10 s to elect its master); PortTaken
+        when this launch's log (from byte `since`) says a port was bound first, wherever the line fell (a
+        fatal error's stack and the other servers' last lines follow it)."""
         deadline = time.monotonic() + READY_S
         client = self.client()
         while True:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                if "address already in use" in self.log_tail():
+                if b"address already in use" in self.log.read_bytes()[since:]:
                     raise PortTaken(f"weed could not bind its ports: {self.log_tail(3)}")
                 raise RuntimeError(f"weed exited {self.proc.returncode}; log: {self.log_tail()}")
             try:

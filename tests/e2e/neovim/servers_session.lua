@@ -4,6 +4,7 @@
 -- Run as: nvim --headless --clean -S servers_session.lua, with CODETAPE_E2E_SESSION naming the config.
 local CFG = vim.fn.json_decode(table.concat(vim.fn.readfile(vim.env.CODETAPE_E2E_SESSION), '\n'))
 local out = { timings = {} }
+local WAIT = CFG.wait_ms -- how long any one reply may take (a busy machine's, not a typical one)
 local raw = {} -- the diagnostics as the server sent them, the last of each way (pushed, pulled)
 local started = vim.uv.hrtime()
 local function mark(what) table.insert(out.timings, { what, (vim.uv.hrtime() - started) / 1e6 }) end
@@ -39,7 +40,7 @@ local id = vim.lsp.start({ name = 'server', cmd = CFG.cmd, root_dir = CFG.root, 
   { bufnr = buf })
 check(id ~= nil, 'the client did not start')
 local client = vim.lsp.get_client_by_id(id)
-check(vim.wait(20000, function() return client.initialized end, 20), 'the server did not initialize')
+check(vim.wait(WAIT, function() return client.initialized end, 20), 'the server did not initialize')
 mark('initialized')
 out.offset_encoding = client.offset_encoding
 local sync = client.server_capabilities.textDocumentSync -- does the server ask for didSave?
@@ -63,7 +64,7 @@ end
 local function ask(method, extra)
   local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
   for key, value in pairs(extra or {}) do params[key] = value end
-  local reply, err = client:request_sync(method, params, 15000, buf)
+  local reply, err = client:request_sync(method, params, WAIT, buf)
   check(reply ~= nil, method .. ': no answer (' .. tostring(err) .. ')')
   return { err = reply.err, result = reply.result }
 end
@@ -80,7 +81,7 @@ local function arrived()
   end
   return false
 end
-check(vim.wait(20000, arrived, 20), ('no diagnostic %q at %d:%d after typing; got %s'):format(
+check(vim.wait(WAIT, arrived, 20), ('no diagnostic %q at %d:%d after typing; got %s'):format(
   CFG.diagnostic.message, row, col, vim.inspect(vim.diagnostic.get(buf))))
 mark('diagnostics')
 out.raw = vim.deepcopy(raw) -- (what came with the awaited set: a server may publish again on save)
@@ -97,7 +98,7 @@ out.completion = ask('textDocument/completion', { context = { triggerKind = 1 } 
 mark('completion')
 vim.cmd('silent write')
 vim.lsp.stop_client(id)
-check(vim.wait(20000, function() return vim.lsp.get_client_by_id(id) == nil end, 20),
+check(vim.wait(WAIT, function() return vim.lsp.get_client_by_id(id) == nil end, 20),
   'the server did not stop')
 mark('stopped')
 finish(true, '')

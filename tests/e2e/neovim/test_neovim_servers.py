@@ -36,6 +36,7 @@ VENV_NVIM = VENV_BIN / "nvim"
 SCENARIO = Path(__file__).with_name("servers_session.lua")
 NODE_BIN = Path(__file__).parents[2] / "fixtures" / "servers" / "node_modules" / ".bin"
 TYPED = "é中😀"
+WAIT_S = 60.0  # the longest one reply may take: a server on a busy machine (a CI run failed here, its log cut)
 
 PYTHON = 'import os  # noqa: F401\nx = os.getcwd()\nprint("ab", x.upper(), undefined_name)\n'
 SCHEMA = json.dumps({"type": "object", "properties": {
@@ -139,7 +140,7 @@ def run_session(case: Case, workspace: Path, command: list[str], env: dict[str, 
         "offset_encoding": case.offset_encoding, "settings": case.settings, "edit": edit,
         "diagnostic": {**vars(case.diagnostic.place), "message": case.diagnostic.message,
                        "skew": case.diagnostic.skew},
-        "hover": vars(case.hover), "completion": vars(case.completion),
+        "hover": vars(case.hover), "completion": vars(case.completion), "wait_ms": int(WAIT_S * 1000),
     }), encoding="utf-8")
     home = scratch / "home"
     home.mkdir()
@@ -148,10 +149,11 @@ def run_session(case: Case, workspace: Path, command: list[str], env: dict[str, 
                       "XDG_CACHE_HOME": str(home / "cache"), "GOPROXY": "off", "GOFLAGS": "-mod=mod",
                       "CODETAPE_E2E_SESSION": str(config)}
     proc = subprocess.run([str(VENV_NVIM), "--headless", "--clean", "-S", str(SCENARIO)], cwd=workspace,
-                          env=nvim_env, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+                          env=nvim_env, stdin=subprocess.DEVNULL, capture_output=True, timeout=6 * WAIT_S)
     received: dict[str, Any] = json.loads(output.read_text(encoding="utf-8")) if output.exists() else {}
     outcome = received.get("outcome", "no result")
-    assert proc.returncode == 0 and outcome == "ok", (outcome, proc.stderr.decode(errors="replace")[-4000:])
+    assert proc.returncode == 0 and outcome == "ok", (outcome, received.get("timings"),
+                                                      proc.stderr.decode(errors="replace")[-4000:])
     return received
 
 
