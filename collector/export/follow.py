@@ -17,7 +17,7 @@ from typing import Protocol
 
 from collector.episode import Episode
 from collector.errors import ReconstructionError
-from collector.export.bursts import Grouper, Item
+from collector.export.edits.base.bursts import Grouper, Item
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas import Step

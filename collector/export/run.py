@@ -10,7 +10,7 @@ from collector.consent.statement import signed_unlinkably
 from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused, EpisodeError, ReconstructionError, UsageError
-from collector.export.examples import KEYS, LEFT_OUT, LocalFiles, dedup
+from collector.export.edits.base.examples import KEYS, LEFT_OUT, LocalFiles, dedup
 from collector.export.formats import FORMATS
 from collector.export.result import SPLIT_FORMATS, ExportResult
 from collector.export.split import assign, repository_of

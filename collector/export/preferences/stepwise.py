@@ -52,10 +52,10 @@ from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.episode.outcome import FAILED, green
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item
+from collector.export.edits.base.bursts import Burst, Item
 from collector.export.follow import Items
 from collector.export.per_episode import Following
-from collector.export.swe_calls import file_writes, test_result, unified
+from collector.export.traces.base.swe_calls import file_writes, test_result, unified
 from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE

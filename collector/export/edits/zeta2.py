@@ -64,12 +64,12 @@ from collector.consent.statement import signed_unlinkably
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item, Single
-from collector.export.excerpt import unfit
+from collector.export.edits.base.bursts import Burst, Item, Single
+from collector.export.edits.excerpt import unfit
+from collector.export.edits.zeta import PLACEHOLDER, History
 from collector.export.follow import Items
 from collector.export.per_episode import Following
 from collector.export.revision import Revision
-from collector.export.zeta import PLACEHOLDER, History
 from collector.reconstruct.offer_rule import preferred
 from collector.reconstruct.offers import Places, shown
 from collector.reconstruct.workspace import Workspace

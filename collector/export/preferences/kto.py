@@ -5,7 +5,7 @@ text beside it.
 
 The offers are followed to their horizon by the same machinery as dpo's (collector/reconstruct/offers.py:
 each offer's place through the edits after it, its settled text and its `outcome`), shared with it
-(offer_rows.py), and judged by the one rule every export reads (collector/reconstruct/offer_rule.py): an
+(base.py), and judged by the one rule every export reads (collector/reconstruct/offer_rule.py): an
 offer by an AI (`by_ai`: an inline suggestion, an item or server known as an AI's) whose settled text is
 known makes a row when it was taken (whole or in part), or not taken and written over with text of the
 developer's own. `retyped` (not taken, but typed as offered) and `ignored` (not taken, nothing written in
@@ -26,9 +26,9 @@ survival columns are not known.
   (a true row), or with the suggestion after it (a false row: dpo's prompt and rejected side).
 - `settled`: the text that stood in the suggestion's place at the horizon, 5 minutes after the offer (or
   the episode's end if sooner: offers.py), a field of its own.
-- `prompt_space`: the whitespace the prompt ends with (offer_rows.py): a GPT-2-style byte-level
+- `prompt_space`: the whitespace the prompt ends with (base.py): a GPT-2-style byte-level
   tokenizer keeps the prompt whole as `prompt` without it and `prompt_space + completion`.
-- What stayed of a suggestion taken, from the survival trace (item_survival.py): `survived_to_end` and
+- What stayed of a suggestion taken, from the survival trace (base.py `ItemSurvival`): `survived_to_end` and
   `survived_to_commit` (the share of the characters it inserted left at the episode's end, and at the
   next commit listing the file or else the end), `reverted_within_ms` (from the offer until none was
   left; -1 while some is), `survived_30s` and `survived_5min` (some of it still there then, by its
@@ -48,9 +48,15 @@ from typing import Any
 
 from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
-from collector.export.item_survival import ABSENT, ItemSurvival, absent_columns
-from collector.export.offer_rows import OfferRows, holds_placeholder, prompt_space
 from collector.export.per_episode import Following
+from collector.export.preferences.base import (
+    ABSENT,
+    ItemSurvival,
+    OfferRows,
+    absent_columns,
+    holds_placeholder,
+    prompt_space,
+)
 from collector.reconstruct import offer_rule
 from collector.reconstruct.offers import Place, kept, seen_pair, taken_text
 from collector.reconstruct.workspace import Workspace

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
-from collector.export.bursts import MAX_TEXT, Burst, Item, Single, landed
+from collector.export.edits.base.bursts import MAX_TEXT, Burst, Item, Single, landed
 from collector.export.timestamps import utc_at
 from collector.text.linediff import DiffWork
 from schemas import EpisodeHeader

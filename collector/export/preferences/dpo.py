@@ -39,8 +39,8 @@ from typing import Any
 
 from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
-from collector.export.offer_rows import OfferRows, holds_placeholder, prompt_space
 from collector.export.per_episode import Following
+from collector.export.preferences.base import OfferRows, holds_placeholder, prompt_space
 from collector.reconstruct.offer_rule import preferred
 from collector.reconstruct.offers import Place, Seen, seen_pair
 

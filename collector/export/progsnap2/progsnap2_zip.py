@@ -10,7 +10,7 @@ into one by concatenating their MainTables (EventIDs are `<episode id>-<Order>`,
 uniting their CodeStates/ (a state's directory is named by the hash of its files: the same name is the
 same state).
 
-The archive is written straight from the replay (codestates.ZippedStates), never as files on disk first:
+The archive is written straight from the replay (base.py `ZippedStates`), never as files on disk first:
 a state's entries as it is reached, MainTable.csv (held in a temporary file meanwhile, as an archive
 takes one entry at a time) and DatasetMetadata.csv after them. Every entry is dated 1980-01-01, so an
 episode gives the same bytes every time. Symbolic links in a code state are kept as links (their target
@@ -27,9 +27,9 @@ import zipfile
 
 from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
-from collector.export.codestates import ZIP_TIME, ZippedStates
 from collector.export.per_episode import PerEpisode
-from collector.export.progsnap2 import METADATA_CSV, main_table
+from collector.export.progsnap2.base import ZIP_TIME, ZippedStates
+from collector.export.progsnap2.progsnap2 import METADATA_CSV, main_table
 from collector.export.result import ExportResult
 
 CHUNK = 1 << 20

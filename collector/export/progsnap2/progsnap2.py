@@ -10,7 +10,7 @@
   `<episode id>-<Order>` and Order counts an episode's events from 1, so the events of different
   exports never share an id: MainTables concatenate. `X-Step` is the index (as `codetape cat` counts)
   of the step an event stands for: a burst's last edit, none for Session.Start.
-- `CodeStates/<CodeStateID>/`: the workspace's files at each event (codestates.py), one directory per
+- `CodeStates/<CodeStateID>/`: the workspace's files at each event (base.py), one directory per
   distinct state, named by a hash of its paths and texts: the same state in two exports has one name.
 
 Events, from which steps, with which event-specific columns (the required ones are those of the spec as
@@ -62,8 +62,8 @@ from collector.consent import check_signature
 from collector.episode import Episode
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item, grouped
-from collector.export.codestates import CodeStates, ZippedStates
+from collector.export.edits.base.bursts import Burst, Item, grouped
+from collector.export.progsnap2.base import CodeStates, ZippedStates
 from collector.export.result import ExportResult
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace

@@ -80,10 +80,10 @@ from collector.episode.lines import json_line
 from collector.episode.outcome import Window, green, judged
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Capped, Writes
-from collector.export.bursts import Burst, Item, Single, landed
+from collector.export.edits.base.bursts import Burst, Item, Single, landed
 from collector.export.follow import Items
 from collector.export.per_episode import Following
-from collector.export.swe_calls import (
+from collector.export.traces.base.swe_calls import (
     Pending,
     Prompt,
     Turn,

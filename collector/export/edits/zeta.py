@@ -43,8 +43,8 @@ from typing import Any
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item, Single
-from collector.export.excerpt import Excerpt, excerpt, tokens
+from collector.export.edits.base.bursts import Burst, Item, Single
+from collector.export.edits.excerpt import Excerpt, excerpt, tokens
 from collector.export.follow import Items
 from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace
