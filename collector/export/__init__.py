@@ -27,8 +27,8 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
 
 A format is written by the module of its name (jsonl.py, traces/atif.py, edits/zeta.py, preferences/kto.py,
 ...), which formats.py names; docs/exports.md says what each one writes. The package goes by family, each
-family's shared code in its `base` (pyproject.toml's export-families contract: the driver over the
-families, over follow and the families' bases):
+family's shared code in its `base` (pyproject.toml's export contracts: the driver over the families, over
+follow and the families' bases; no family importing another but for its base):
 
     run.py         export_episodes
     formats.py     FORMATS
