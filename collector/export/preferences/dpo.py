@@ -1,35 +1,12 @@
-"""`dpo` and `dpo-fim`: the dataset's `preferences` pairs (collector/reconstruct/offers.py) as preference
-rows TRL's DPOTrainer takes as they are, one JSON line per pair, `<episode id>.dpo.jsonl` and
-`<episode id>.dpo-fim.jsonl`: an AI's suggestion the developer's own text replaced, its text exact. A pair
-exists exactly when the suggestion is undesirable by the rule kto's label reads
-(collector/reconstruct/offer_rule.py: its non-whitespace text does not stand unchanged in its place) and
-something stands in its place, so every pair's offer is a kto `false` row.
+"""`dpo` and `dpo-fim`: the dataset's `preferences` pairs (collector/reconstruct/offers.py) as the preference
+rows TRL's DPOTrainer takes as they are (docs/exports.md says what a row holds).
 
-`dpo`, TRL's standard (not conversational) preference form with an explicit prompt, over what the model
-saw (the buffer's text at the offer, collector/reconstruct/offers.py `seen_pair`):
-
-- `prompt`: the buffer's text in front of the caret at the offer (at most 2,000 characters), up to the
-  start of the caret's line: the rest of that line (its indentation, what was typed of an item completing
-  a word) starts both sides, so that a tokenizer keeps the prompt whole;
-- `chosen`: the developer's text in the suggestion's place; `rejected`: the AI's suggestion, so that
-  `prompt + rejected + suffix` is the buffer's text at the offer with the suggestion at the caret and
-  `prompt + chosen + suffix` that text with the developer's text in its place;
-- `suffix`: the buffer's text behind the caret at the offer (at most 1,000 characters), named as in
-  BigCode's fill-in-the-middle task sets (`prompt`, `suffix`); TRL leaves it alone;
-- `settled`: the text that stood in the suggestion's place at the horizon, 5 minutes after the offer (or
-  the episode's end if sooner: offers.py), a field of its own.
-
-`dpo-fim`: the same pairs with the text behind in the prompt, as a fill-in-the-middle model is asked, in
-StarCoder's prefix-suffix-middle form: `prompt` is `<fim_prefix>` + the text in front + `<fim_suffix>` +
-the text behind + `<fim_middle>`; `chosen` and `rejected` the middle. For a model with other FIM tokens
-(Qwen2.5-Coder's `<|fim_prefix|>`..., CodeLlama's `<PRE>`...), map `dpo`'s prompt and suffix instead.
-
-Both also carry `name` (`<episode id>:<offer step>`), `path`, `via` (completion or inline), `outcome`
-(overwritten or partly_accepted) and `split` (`train`, `eval` or `none`, split.py), all strings. A pair
-whose text holds a redaction placeholder is left out, counted, as zeta leaves such an example out: a
-model would learn to write the placeholder; so is one whose developer's text also replaced text the
-buffer at the offer did not hold around the caret (typed after the offer, or text behind the caret it did
-not keep): it has no place in that text.
+`DpoExporter` follows the episode's offers to their horizon (base.py `OfferRows`) and writes a pair for
+an offer undesirable by the rule kto's label reads (collector/reconstruct/offer_rule.py `preferred`) with
+something standing in its place: the buffer's text at the offer split around the caret's line
+(`offers.seen_pair`), the developer's text `chosen`, the AI's suggestion `rejected`. `DpoFimExporter`
+writes the same pairs with the text behind in a fill-in-the-middle prompt. A pair holding a redaction
+placeholder, or whose developer's text has no place in the buffer at the offer, is left out, counted.
 """
 
 from __future__ import annotations

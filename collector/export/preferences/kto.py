@@ -1,44 +1,14 @@
-"""`kto`: `<episode id>.kto.jsonl`, a row per AI suggestion the developer took or wrote over, in TRL's
-unpaired-preference form (`prompt`, `completion`, `label`: what TRL's KTOTrainer takes as it is), one JSON
-line each: a suggestion judged on its own, desirable or not, where dpo (dpo.py) needs the developer's own
-text beside it.
+"""`kto`: a row per AI suggestion the developer took or wrote over, in TRL's unpaired-preference form
+(docs/exports.md says what a row holds, and the rule its `label` follows).
 
-The offers are followed to their horizon by the same machinery as dpo's (collector/reconstruct/offers.py:
-each offer's place through the edits after it, its settled text and its `outcome`), shared with it
-(base.py), and judged by the one rule every export reads (collector/reconstruct/offer_rule.py): an
-offer by an AI (`by_ai`: an inline suggestion, an item or server known as an AI's) whose settled text is
-known makes a row when it was taken (whole or in part), or not taken and written over with text of the
-developer's own. `retyped` (not taken, but typed as offered) and `ignored` (not taken, nothing written in
-its place) make no row: the developer may not have looked at it.
-
-`label` is the rule's: true when the suggestion's non-whitespace text stands unchanged and contiguous in
-what stands in its place at the horizon (text added around it allowed), false otherwise. A true row's
-completion ends with the part taken (`offers.kept`); a false row's completion is the suggestion as dpo's
-`rejected` side (offers.py `seen_pair`) and its prompt dpo's, so every dpo pair's offer is a false row,
-and a false row has no pair only where nothing (no non-whitespace character) stands in its place. An item
-taken whose characters the survival trace does not hold (no edit applied it) is left out, counted: its
-survival columns are not known.
-
-- `prompt`: what the model saw: the buffer's text in front of the caret at the offer (at most 2,000
-  characters), up to the start of the caret's line; the rest of that line (its indentation, what was typed
-  of an item completing a word) starts the completion, so that a tokenizer keeps the prompt whole.
-  prompt + completion is the buffer's text in front of the caret at the offer with the part taken after it
-  (a true row), or with the suggestion after it (a false row: dpo's prompt and rejected side).
-- `settled`: the text that stood in the suggestion's place at the horizon, 5 minutes after the offer (or
-  the episode's end if sooner: offers.py), a field of its own.
-- `prompt_space`: the whitespace the prompt ends with (base.py): a GPT-2-style byte-level
-  tokenizer keeps the prompt whole as `prompt` without it and `prompt_space + completion`.
-- What stayed of a suggestion taken, from the survival trace (base.py `ItemSurvival`): `survived_to_end` and
-  `survived_to_commit` (the share of the characters it inserted left at the episode's end, and at the
-  next commit listing the file or else the end), `reverted_within_ms` (from the offer until none was
-  left; -1 while some is), `survived_30s` and `survived_5min` (some of it still there then, by its
-  non-whitespace characters: a lab picks its own horizon from `reverted_within_ms`), beside the label.
-  For an offer not taken: -1.0, -1.0, -1, false, false.
-
-Each row also carries dpo's `name` (`<episode id>:<offer step>`), `path`, `via` (completion or inline),
-`outcome` and `split` (split.py), all strings. A row whose text holds a redaction placeholder is left out,
-counted, as dpo leaves such a pair out; so is an item taken that adds nothing to what was typed of it, and
-a false row dpo leaves out (a developer's text with no place in the buffer at the offer, dpo.py).
+`KtoExporter` follows the episode's offers to their horizon as dpo does (base.py `OfferRows`, over
+collector/reconstruct/offers.py) and judges each by the one rule every export reads
+(collector/reconstruct/offer_rule.py); what stayed of a suggestion taken comes from the survival trace
+(base.py `ItemSurvival`). A true row's completion ends with the part taken (`offers.kept`); a false row's
+prompt and completion are dpo's prompt and `rejected` side (`offers.seen_pair`). An offer not by an AI,
+`retyped` or `ignored` makes no row; an item taken whose characters the trace does not hold, or that adds
+nothing to what was typed of it, a row holding a redaction placeholder and a false row dpo leaves out
+are left out, counted.
 """
 
 from __future__ import annotations
