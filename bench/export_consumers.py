@@ -9,7 +9,7 @@ sessions carry a HEAD, a snapshot, offers and an agent) and the golden episodes 
 --exports` with every per-episode format. The consumers:
 
 - every JSON format: `datasets.load_dataset("json")` over its whole folder, the files in both orders
-  (zeta2 by docs/exports.md's line naming its columns, `collector.export.zeta2.LOAD_WITH_DATASETS`);
+  (zeta2 by docs/exports.md's line naming its columns, `collector.export.edits.zeta2.LOAD_WITH_DATASETS`);
 - swe-messages and swe-messages-developer: TRL's own `SFTTrainer._prepare_dataset` with the Qwen2.5 training
   template TRL ships, `assistant_only_loss` on, after docs/exports.md's map parsing the arguments
   (tests/support/trl_sft.py; a tokenizer built locally, one token per byte);
