@@ -2,7 +2,7 @@
 episodes from 50 generated sessions over 160 repositories (tests/support/dataset_helpers.copies: the
 sessions, then every fourth episode an exact copy of one, the others its first 40, 50 or 60 %), built with
 `--exports zeta,zeta2,swe-messages --workers 2`; per format, the distinct eval examples and those
-identical to a train example (collector/export/examples.py's keys), read from the published files.
+identical to a train example (collector/export/edits/base/examples.py's keys), read from the published files.
 
     .venv/bin/python -m bench.example_leaks [--work DIR] [--baseline DIR]
 
@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from collector.export.examples import keyed
+from collector.export.edits.base.examples import keyed
 from tests.support.dataset_helpers import contributor, copies, sign, upload
 
 FORMATS = ("zeta", "zeta2", "swe-messages")

@@ -9,7 +9,7 @@ sessions carry a HEAD, a snapshot, offers and an agent) and the golden episodes 
 --exports` with every per-episode format. The consumers:
 
 - every JSON format: `datasets.load_dataset("json")` over its whole folder, the files in both orders
-  (zeta2 by docs/exports.md's line naming its columns, `collector.export.zeta2.LOAD_WITH_DATASETS`);
+  (zeta2 by docs/exports.md's line naming its columns, `collector.export.edits.zeta2.LOAD_WITH_DATASETS`);
 - swe-messages and swe-messages-developer: TRL's own `SFTTrainer._prepare_dataset` with the Qwen2.5 training
   template TRL ships, `assistant_only_loss` on, after docs/exports.md's map parsing the arguments
   (tests/support/trl_sft.py; a tokenizer built locally, one token per byte);
@@ -79,7 +79,7 @@ def with_datasets(fmt: str, files: list[str], cache: Path) -> int:
     """Rows `datasets` loads from the folder, the same in both orders of its files."""
     import datasets
 
-    from collector.export.zeta2 import LOAD_WITH_DATASETS
+    from collector.export.edits.zeta2 import LOAD_WITH_DATASETS
 
     counts = set()
     for order in (files, files[::-1]):
@@ -97,7 +97,7 @@ def with_datasets(fmt: str, files: list[str], cache: Path) -> int:
 def with_trl_sft(files: list[str], cache: Path) -> int:
     import datasets
 
-    from collector.export.swe_messages import PARSE_ARGUMENTS
+    from collector.export.traces.swe_messages import PARSE_ARGUMENTS
     from tests.support.trl_sft import prepare, qwen_tokenizer
 
     loaded = datasets.load_dataset("json", data_files=files, split="train", cache_dir=str(cache))
@@ -117,7 +117,7 @@ def with_trl_dpo(files: list[str], cache: Path) -> int:
 
 def with_zed(files: list[str], made: dict[str, Any], scratch: Path) -> int:
     """Rows that load as Zed's loader loads them and give the texts the replay has."""
-    from collector.export.zeta2 import INLINE_CURSOR
+    from collector.export.edits.zeta2 import INLINE_CURSOR
     from collector.reconstruct.workspace import workspace_at
     from schemas.steps import GapStep
     from tests.support.zed_udiff import apply_diff, events

@@ -12,8 +12,8 @@ that fail until a mistake is fixed). Each session is minimised as unlinkable sig
 seed for `retimed` and `drawn`); then, row by row (rows matched by their name, a transition by its action
 and path):
 
-- **kto** (collector/export/kto.py): `label` (the suggestion's text at its horizon, 5 minutes after the
-  offer), `survived_30s` and `survived_5min`;
+- **kto** (collector/export/preferences/kto.py): `label` (the suggestion's text at its horizon, 5 minutes
+  after the offer), `survived_30s` and `survived_5min`;
 - **stepwise**: each step's label (whether what it inserted is left at the green run);
 - **transitions** (the dataset's table, as the build fills it: dataset/rows/rows.py `StepRows`):
   `reverted_within_ms`, whether a row was reverted within 30 s and within 5 minutes (the thresholds a lab

@@ -3,7 +3,7 @@ sees, with no typing rhythm left in them, and (`drawn`) no pause or placing of a
 
 A **burst** is a run of steps no two consecutive of which are more than PAUSE_MS (3 s) apart and no two
 consecutive edits of which are either (the steps between them, a caret's or diagnostics', do not join
-them), so that an export's edit burst (collector/export/bursts.py) is never split nor joined by it.
+them), so that an export's edit burst (collector/export/edits/base/bursts.py) is never split nor joined by it.
 Both timings:
 
 - every step of a burst is at one time, the burst's (a step is its burst's by its place in the episode,
@@ -64,7 +64,7 @@ from schemas import Step
 from schemas import steps as kinds
 from schemas.consent import COARSE_MS
 
-PAUSE_MS = 3000  # more than this between two steps ends a burst (export/bursts.py's PAUSE_MS)
+PAUSE_MS = 3000  # more than this between two steps ends a burst (export/edits/base/bursts.py's)
 PAUSE_STEP_MS = 1000  # a pause is rounded up to this (`retimed`), drawn in these steps (`drawn`)
 BUCKET_MS = 60_000  # `drawn`: a pause is drawn within the bucket this wide that holds it (bench/habits.py)
 FIRST_MS = PAUSE_MS + PAUSE_STEP_MS  # `drawn`: the first burst, when the episode did not start with it

@@ -25,19 +25,28 @@ Public API (what `codetape export` and `codetape dataset build --exports` call):
     ExportResult: format, out_dir, episodes, files, records, skipped (Counter: reason -> count),
         coarse_diffs, and describe() -> one line for people.
 
-A format is written by the module of its name (jsonl.py, atif.py, zeta.py, kto.py, ...), which formats.py
-names. Edit bursts (bursts.py) are what atif, zeta and progsnap2 see of typing: a run of edits to one file
-with no other step between them but cursor and diagnostics reports, none more than 3 s after the one
-before.
+A format is written by the module of its name (jsonl.py, traces/atif.py, edits/zeta.py, preferences/kto.py,
+...), which formats.py names; docs/exports.md says what each one writes. The package goes by family, each
+family's shared code in its `base` (pyproject.toml's export contracts: the driver over the families, over
+follow and the families' bases; no family importing another but for its base):
 
-    bursts.py      grouping steps into edit bursts while replaying the workspace
+    run.py         export_episodes
+    formats.py     FORMATS
+    split.py       the episodes' train/eval split (run's, and the dataset's)
+    jsonl.py, jsonl_rows.py   the episode's lines as they are
+    edits/         next-edit examples: zeta, zeta2; base/: edit bursts (a run of edits to one file with no
+                   other step between them but cursor and diagnostics reports, none more than 3 s after the
+                   one before: what every family sees of typing), the examples a split compares
+    preferences/   dpo, kto, stepwise; base.py: the rows of AI suggestions, what stayed of each taken
+    traces/        atif, swe-messages, agent-trace; base/: ATIF's steps, swe-messages' tool calls
+    progsnap2/     progsnap2, progsnap2-zip; base.py: the code states
+    authors.py     who wrote each line (agent-trace's)
+    revision.py    a file's text at the revision (zeta2's)
+    per_episode.py the formats that write a file per episode, atomically
+    follow.py      formats that follow a replay (the build's, or one of their own): one replay feeds them all
     allowance.py   what one episode may make an export write and spend on diffs, by its size
     timestamps.py  step times as UTC timestamps
     result.py      ExportResult
-    follow.py      formats that follow a replay (the build's, or one of their own): one replay feeds them all
-    per_episode.py the formats that write a file per episode, atomically
-    formats.py     FORMATS
-    run.py         export_episodes
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ export spend 53 s diffing each edit burst. So each episode an export takes gets 
 
     output  OUTPUT_FLOOR + OUTPUT_PER_BYTE bytes for each byte of the episode, whatever the format writes
             (files, CSV rows, code states: every name of a code state at its full size, hard-linked or
-            not, as a copy of the export holds it, with its links and directories; codestates.py); past
+            not, as a copy of the export holds it, with its links and directories; progsnap2/base.py); past
             it the episode is refused (EpisodeError, one line), what it was writing is discarded and
             what was written before it stays
     diffs   DIFF_FLOOR + DIFF_PER_BYTE units of difflib work per byte (collector/text/linediff.py), shared

@@ -18,7 +18,8 @@ when the file was first seen, or a program outside the editor wrote it):
   saw the file created;
 - deleted lines take theirs with them;
 - an undo or redo that brings back exactly the text before or after edits of this replay brings back their
-  lines' contributors (collector/export/undo_labels.py): `x` then `u` leaves the agent's line the agent's;
+  lines' contributors (collector/export/preferences/undo_labels.py): `x` then `u` leaves the agent's line the
+  agent's;
 - a write to disk over a buffer with nothing unsaved is shown from then on (collector/reconstruct/
   reloads.py): its lines are labelled at the write, and the editor's reading it in changes none.
 
@@ -32,7 +33,7 @@ from typing import Literal
 
 import msgspec
 
-from collector.export.undo_labels import Change, UndoLabels
+from collector.export.preferences.undo_labels import Change, UndoLabels
 from collector.reconstruct.reloads import Reloads
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.linediff import between

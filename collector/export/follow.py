@@ -3,9 +3,9 @@ replay of an episode feeds every format at once (the dataset build's, collector/
 which builds its rows in the same pass) or one format alone (`follow`, what `codetape export` runs).
 
     Follower   before(index, step, workspace), after(index, step, workspace), finish(workspace) -> records
-    Items      a Follower that sees the steps as edit bursts and singles (bursts.py's Grouper), its own:
-               each format groups with its own diff allowance, so what it writes does not depend on the
-               other formats that share the replay
+    Items      a Follower that sees the steps as edit bursts and singles (edits/base/bursts.py's Grouper),
+               its own: each format groups with its own diff allowance, so what it writes does not depend
+               on the other formats that share the replay
     follow     one episode replayed once for the followers given
 """
 
@@ -17,7 +17,7 @@ from typing import Protocol
 
 from collector.episode import Episode
 from collector.errors import ReconstructionError
-from collector.export.bursts import Grouper, Item
+from collector.export.edits.base.bursts import Grouper, Item
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas import Step
@@ -36,7 +36,8 @@ class Follower(Protocol):
 
 
 class Items(ABC):
-    """A follower seeing the episode as edit bursts and singles, in the episode's order (bursts.py)."""
+    """A follower seeing the episode as edit bursts and singles, in the episode's order
+    (edits/base/bursts.py)."""
 
     def __init__(self, encoding: PositionEncoding, work: DiffWork | None) -> None:
         self.grouper = Grouper(encoding, work=work)

@@ -1,21 +1,7 @@
-"""`jsonl-rows`: `<episode id>.rows.jsonl`, the jsonl export as rows of one fixed shape, so that Hugging Face
-`datasets.load_dataset("json", data_files=[...])` (or any reader inferring one schema) loads any number
-of episodes' files together: a header line and steps of different kinds have different fields, and a
-schema inferred from one file does not fit the next.
-
-Every line has the same columns, of the same types:
-
-    episode_id  the episode's id
-    line        0 for the header, then 1, 2, ... (the step's `codetape cat` index + 1)
-    kind        `header`, or the step's kind
-    t_ms        the step's time on the episode's clock (0 for the header)
-    source      the component that recorded the step (null for the header)
-    path        the workspace path the step is about (null when it names none)
-    data        the line exactly as the jsonl export writes it, without its LF: the header's JSON, then
-                each step as `codetape cat` prints it
-
-So the `data` of an episode's rows after the header, joined with LFs, is `codetape cat`'s output, and
-`json.loads(data)` gives the step with its kind's own fields.
+"""`jsonl-rows`: the jsonl export as rows of one fixed shape, so that Hugging Face
+`datasets.load_dataset("json", data_files=[...])` (or any reader inferring one schema) loads any number of
+episodes' files together: a header line and steps of different kinds have different fields, and a schema
+inferred from one file does not fit the next (docs/exports.md says what each column holds).
 """
 
 from __future__ import annotations

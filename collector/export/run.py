@@ -10,7 +10,7 @@ from collector.consent.statement import signed_unlinkably
 from collector.episode import Episode, open_episode
 from collector.episode.resolve import show
 from collector.errors import CheckoutRefused, EpisodeError, ReconstructionError, UsageError
-from collector.export.examples import KEYS, LEFT_OUT, LocalFiles, dedup
+from collector.export.edits.base.examples import KEYS, LEFT_OUT, LocalFiles, dedup
 from collector.export.formats import FORMATS
 from collector.export.result import SPLIT_FORMATS, ExportResult
 from collector.export.split import assign, repository_of
@@ -29,8 +29,8 @@ def export_episodes(episodes: Iterable[Path | Episode], fmt: str, out_dir: Path,
     exported (damaged, hostile, or its steps do not replay); what was written before it stays.
     `splits` (episode id -> train, eval or none) is what a dataset decided; without it, a format that
     writes a split (SPLIT_FORMATS) reads the episodes once more first, to decide theirs (split.assign),
-    and once they are written leaves out of eval the examples identical to a train example (examples.py),
-    counted in `skipped`."""
+    and once they are written leaves out of eval the examples identical to a train example
+    (edits/base/examples.py), counted in `skipped`."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
         raise UsageError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")

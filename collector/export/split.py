@@ -19,7 +19,7 @@ these say both sides, the episode's split is `none`.
 
 The rule keeps episodes apart, not examples: two episodes with different steps and no near duplicate
 (a session copied in part into a repository on the other side) can hold byte-identical examples.
-examples.py leaves those out of eval, once every example of an export is written.
+edits/base/examples.py leaves those out of eval, once every example of an export is written.
 
 The repository (`repository_key`) is the workspace's git remote, normalised (`git:HOST/PATH`: scheme,
 user, `.git` and a trailing `/` left out, the host in lower case), else `workspace:ROOT_NAME`, its

@@ -1,7 +1,7 @@
 """What became of each suggestion offered (`offer` steps): its place followed through the edits after it
 in a replay, its settled text and outcome, and whether the developer's own text replaced an AI's (a
 preference). The dataset's `offers` and `preferences` tables (collector/dataset/rows/offers.py) and zeta2's
-`rejected_patch` (collector/export/zeta2.py) read it, each in its own one replay pass.
+`rejected_patch` (collector/export/edits/zeta2.py) read it, each in its own one replay pass.
 
 Each offer is followed through the edits after it as a span of its file's text, its *place*: the text
 the offered item would replace in the text the step sees. That is its `range` (the caret, empty, before
@@ -47,13 +47,13 @@ and what was typed of it) moves into `context_before`, what both end with of the
 part of it the contexts hold), and `context_before + rejected + context_after` that text with the
 offered item in the developer's text's place.
 
-The training rows (collector/export/kto.py, dpo.py) are conditioned on what the model saw: the buffer's
-text at the offer (`seen` in front of the caret, `behind` it; for an item an editor reported applied, in
-front of its range and behind it), read when the offer is followed. Their prompt ends where the caret's
-line starts (a tokenizer would merge a prompt ending in indentation or inside a word with what follows,
-and TRL would cut it), the rest of that line moved into the completion: `kept` for what was taken and kept
-(kto's desirable rows), `seen_pair` for a preference (dpo's rows, kto's undesirable ones), whose chosen
-side is the developer's settled text in the suggestion's place.
+The training rows (collector/export/preferences/kto.py, dpo.py) are conditioned on what the model saw: the
+buffer's text at the offer (`seen` in front of the caret, `behind` it; for an item an editor reported applied,
+in front of its range and behind it), read when the offer is followed. Their prompt ends where the caret's
+line starts (a tokenizer would merge a prompt ending in indentation or inside a word with what follows, and
+TRL would cut it), the rest of that line moved into the completion: `kept` for what was taken and kept (kto's
+desirable rows), `seen_pair` for a preference (dpo's rows, kto's undesirable ones), whose chosen side is the
+developer's settled text in the suggestion's place.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Whether what a change inserted stayed: every inserted character traced through a replay (the dataset's
 build's, collector/dataset/rows/survival.py, whose labels on `edits` and `transitions` it gives; stepwise's,
-collector/export/stepwise.py, whose burst labels it gives).
+collector/export/preferences/stepwise.py, whose burst labels it gives).
 
 Each character of every file the episode knows carries the id of the change that inserted it (`Trace`):
 an edit's change (one row of `edits`) or a write to disk outside the editor (a `file_change`; a formatter's

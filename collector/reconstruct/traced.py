@@ -1,10 +1,10 @@
 """A `Trace` (survival.py) fed by a replay it does not drive, for an export that labels what it writes by
-whether its text stayed (collector/export/stepwise.py). It is told of each step before the replay applies
-it and after, and traces them as the dataset's build does its own (collector/dataset/rows/rows.py,
-typed_rows.py): an edit's changes one by one before they are applied, save for an edit that reads a write
-to disk into a stale buffer (reloads.py: the editor's, traced as a reread once applied); every other step
-that moves ids (survival.TRACED) before and after. The build also knows an editor's revert over unsaved
-edits (its `transitions`' own bookkeeping); here such an edit is traced as an edit.
+whether its text stayed (collector/export/preferences/stepwise.py). It is told of each step before the replay
+applies it and after, and traces them as the dataset's build does its own (collector/dataset/rows/rows.py,
+typed_rows.py): an edit's changes one by one before they are applied, save for an edit that reads a write to
+disk into a stale buffer (reloads.py: the editor's, traced as a reread once applied); every other step that
+moves ids (survival.TRACED) before and after. The build also knows an editor's revert over unsaved edits (its
+`transitions`' own bookkeeping); here such an edit is traced as an edit.
 
 The trace runs only between `start` and `stop`: what the files hold when it starts is text found (id 0,
 as at an episode's start), so a reader that asks only about what was inserted from some step on pays the

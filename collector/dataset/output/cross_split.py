@@ -1,4 +1,4 @@
-"""A build's exports without an example on both sides of the split (collector/export/examples.py).
+"""A build's exports without an example on both sides of the split (collector/export/edits/base/examples.py).
 
 Run by the build once every export file of the build is published (the new episodes' and those exported
 in a format new to the dataset), before its snapshot is taken: over OUT, so it is the same whichever
@@ -19,7 +19,7 @@ import pyarrow as pa
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output.output import Output
 from collector.dataset.output.staged import FOLDER, write_chunks
-from collector.export.examples import KEYS, dedup, kept
+from collector.export.edits.base.examples import KEYS, dedup, kept
 from collector.export.formats import FORMATS
 
 CHUNK = 1 << 20

@@ -130,7 +130,7 @@ class DatasetManifest(_Model, kw_only=True):
     examples_left_out: Annotated[dict[str, dict[str, int]], Meta(
         description="format -> side -> examples every build left out of its export files, identical to "
         "one on the other side: eval ones identical to a train example, train ones identical to an "
-        "eval example an earlier build published (collector/export/examples.py)")] = {}
+        "eval example an earlier build published (collector/export/edits/base/examples.py)")] = {}
     example_leaks: Annotated[dict[str, int], Meta(
         description="format -> eval examples identical to a train example in the export files: 0 by "
         "construction (files published before the rule excepted), counted again at every build")] = {}

@@ -30,9 +30,9 @@ from collector.export.formats import FORMATS
 _TEXT = pa.string()
 _CALL = pa.struct([("id", _TEXT), ("type", _TEXT),
                    ("function", pa.struct([("name", _TEXT), ("arguments", _TEXT)]))])
-# swe-messages' messages (collector/export/swe_messages.py `messages`, `pushed`): every field any message
-# has, null in a message that has not it (a system or tool message has no `agent`, only a prompt has the
-# pushback fields)
+# swe-messages' messages (collector/export/traces/swe_messages.py `messages`, `pushed`): every field any
+# message has, null in a message that has not it (a system or tool message has no `agent`, only a prompt has
+# the pushback fields)
 MESSAGE = pa.struct([("role", _TEXT), ("content", _TEXT), ("actor", _TEXT), ("agent", _TEXT),
                      ("tool_calls", pa.list_(_CALL)), ("tool_call_id", _TEXT), ("name", _TEXT),
                      ("interrupted", pa.int64()), ("wrote_chars", pa.int64()),

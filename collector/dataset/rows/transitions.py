@@ -1,22 +1,21 @@
 """One episode's `transitions` (state -> action -> state) and the file texts they refer to (`blobs`).
 
-An action is what the developer did: an edit burst once it settles (collector/export/bursts.py's notion:
-edits to one file, none more than PAUSE_MS after the one before, cursor and diagnostics steps between
-them ending nothing), a command, a test run, a git operation. Its row holds the state it started from
-(the caret last recorded in its file, the diagnostics then current, the last test run's outcomes: what
-arrives while a burst goes on is the next action's state, never this one's) and what it did to the files:
-one row per file whose text it changed (`before_sha256` -> `after_sha256`, with the unified diff), or one
-row without a path when it changed none. The caret is where the editor last reported it in the file, else
-where the last edit left it (bursts.py `Carets`, as the zeta export takes it; `caret_from` says which).
-Whose work a row is (`origin`): a burst's edits' origin, or `mixed` with the share of the characters
-inserted per origin in `origin_detail` when they differ; an origin whose edits only deleted counts for
-nothing beside one that inserted (the developer's `x` in a burst of undos is the undo's row, its detail
-the undos'), and when no edit inserted anything the row is the deleting origins' (`mixed`, naming them,
-when they differ); a file_change's own (an agent's or another program's write to disk is a row of its
-own). Files also change without an action of the developer's (opened from disk, written by another
-program, closed over an unsaved buffer, a gap's state): each such step that changed a file's text is a
-row too (`kind` is the step's), so replaying every row's `after_sha256` in order gives, after any row, the
-files `codetape checkout --step LAST_STEP` writes.
+An action is what the developer did: an edit burst once it settles (collector/export/edits/base/bursts.py's
+notion: edits to one file, none more than PAUSE_MS after the one before, cursor and diagnostics steps between
+them ending nothing), a command, a test run, a git operation. Its row holds the state it started from (the
+caret last recorded in its file, the diagnostics then current, the last test run's outcomes: what arrives
+while a burst goes on is the next action's state, never this one's) and what it did to the files: one row per
+file whose text it changed (`before_sha256` -> `after_sha256`, with the unified diff), or one row without a
+path when it changed none. The caret is where the editor last reported it in the file, else where the last
+edit left it (bursts.py `Carets`, as the zeta export takes it; `caret_from` says which). Whose work a row is
+(`origin`): a burst's edits' origin, or `mixed` with the share of the characters inserted per origin in
+`origin_detail` when they differ; an origin whose edits only deleted counts for nothing beside one that
+inserted (the developer's `x` in a burst of undos is the undo's row, its detail the undos'), and when no edit
+inserted anything the row is the deleting origins' (`mixed`, naming them, when they differ); a file_change's
+own (an agent's or another program's write to disk is a row of its own). Files also change without an action
+of the developer's (opened from disk, written by another program, closed over an unsaved buffer, a gap's
+state): each such step that changed a file's text is a row too (`kind` is the step's), so replaying every
+row's `after_sha256` in order gives, after any row, the files `codetape checkout --step LAST_STEP` writes.
 
 Every text a row names is in `blobs` once per episode (the dataset keeps it once: output/blob_store.py); texts
 and diffs count against the episode's rows cap. Diffs are made by collector/text/linediff.py within
@@ -36,7 +35,7 @@ from collector.dataset.rows.columns import Columns
 from collector.dataset.rows.survival import Trace, columns, gathered, labelled
 from collector.dataset.rows.tables import BLOBS, TRANSITIONS
 from collector.episode.summary import shares_text
-from collector.export.bursts import MAX_TEXT, PAUSE_MS, Carets
+from collector.export.edits.base.bursts import MAX_TEXT, PAUSE_MS, Carets
 from collector.reconstruct.reloads import Reloads, edited
 from collector.reconstruct.workspace import Workspace, step_paths
 from collector.text.digest import sha256_text

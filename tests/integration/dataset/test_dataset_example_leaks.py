@@ -1,15 +1,15 @@
-"""Issue 55, item 4: no example on both sides of the split (collector/export/examples.py). A session copied
-in part into a repository on the other side (other steps, no near duplicate: the episodes are split
-apart) holds the same examples; a build with a pool of workers leaves them out of eval, counted in the
-manifest and the card, as `codetape export` over the same episodes does; a later build leaves a train
-example out rather than change an eval set published before."""
+"""Issue 55, item 4: no example on both sides of the split (collector/export/edits/base/examples.py). A
+session copied in part into a repository on the other side (other steps, no near duplicate: the episodes are
+split apart) holds the same examples; a build with a pool of workers leaves them out of eval, counted in the
+manifest and the card, as `codetape export` over the same episodes does; a later build leaves a train example
+out rather than change an eval set published before."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from collector.export.examples import keyed
+from collector.export.edits.base.examples import keyed
 from collector.export.split import repository_key, side_of
 from schemas import WorkspaceIdentity
 from tests.cli import codetape

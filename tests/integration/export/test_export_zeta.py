@@ -12,7 +12,7 @@ from typing import Any
 import datasets
 
 from collector.episode import open_episode
-from collector.export.excerpt import CURSOR, REGION_END, REGION_START, START_OF_FILE
+from collector.export.edits.excerpt import CURSOR, REGION_END, REGION_START, START_OF_FILE
 from collector.export.split import repository_key, side_of
 from tests.integration.export.export_sessions import (  # noqa: F401 (fixtures)
     PLACEHOLDER,

@@ -1,7 +1,7 @@
-"""The import contracts cover modules and packages nobody listed (issues 76 and 100): in a copy of the
-tree, one import added to a bridge or an issuer module, or a new module or collector package, breaks the
-contract that bans it, and a new package or module beside the layers of any layers contract (every one is
-`exhaustive`) breaks that contract until pyproject.toml places it, as `lint-imports` reports it with
+"""The import contracts cover modules and packages nobody listed (issues 76, 100 and 102): in a copy of the
+tree, one import added to a bridge, an issuer or an export module, or a new module or collector package,
+breaks the contract that bans it, and a new package or module beside the layers of any layers contract (every
+one is `exhaustive`) breaks that contract until pyproject.toml places it, as `lint-imports` reports it with
 pyproject.toml's own contracts; the copy as it is keeps them all.
 """
 
@@ -101,6 +101,14 @@ def test_the_copy_as_it_is_keeps_every_contract(tmp_path: Path) -> None:
                      id="new-dataset-package"),
         pytest.param([("collector/sources/newsource/__init__.py", "")], False, {"sources-by-source"},
                      id="new-source"),
+        pytest.param([("collector/export/newformat.py", "")], False, {"export-families"},
+                     id="new-export-module"),
+        pytest.param([("collector/export/traces/newformat.py", "")], False, {"export-traces"},
+                     id="new-module-in-an-export-family"),
+        pytest.param([("collector/export/traces/atif.py", "import collector.export.edits.zeta")], False,
+                     {"export-families-apart"}, id="export-family-imports-another"),
+        pytest.param([("collector/export/edits/base/bursts.py", "import collector.export.follow")], False,
+                     {"export-families"}, id="export-base-imports-follow"),
     ],
 )
 def test_one_change_breaks_the_contract_that_bans_it(

@@ -7,7 +7,7 @@ import random
 from itertools import pairwise
 
 from collector.consent.retime import BUCKET_MS, PAUSE_MS, PAUSE_STEP_MS, Retiming, retimed
-from collector.export.bursts import PAUSE_MS as EXPORT_PAUSE_MS
+from collector.export.edits.base.bursts import PAUSE_MS as EXPORT_PAUSE_MS
 from schemas import steps as kinds
 from schemas.consent import COARSE_MS
 

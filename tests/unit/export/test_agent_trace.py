@@ -12,9 +12,9 @@ import msgspec
 import pytest
 
 from collector.episode import open_episode, write_episode_file
-from collector.export.agent_trace import AgentTraceExporter
 from collector.export.authors import Authors, merge, replayed
 from collector.export.result import ExportResult
+from collector.export.traces.agent_trace import AgentTraceExporter
 from collector.reconstruct.workspace import Workspace
 from schemas import EpisodeHeader, Step, step_from_dict
 

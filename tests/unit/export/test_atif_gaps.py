@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from collector.episode import open_episode, write_episode_file
-from collector.export.atif import write_trajectory
+from collector.export.traces.atif import write_trajectory
 from schemas import EpisodeHeader, step_from_dict
 
 

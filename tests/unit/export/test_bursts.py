@@ -1,4 +1,5 @@
-"""Edit bursts (collector/export/bursts.py): where typing is cut into bursts, and what each one knows."""
+"""Edit bursts (collector/export/edits/base/bursts.py): where typing is cut into bursts, and what each one
+knows."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 import pytest
 
 from collector.errors import ReconstructionError
-from collector.export.bursts import MAX_TEXT, PAUSE_MS, Burst, Item, Single, grouped
-from collector.export.excerpt import excerpt
+from collector.export.edits.base.bursts import MAX_TEXT, PAUSE_MS, Burst, Item, Single, grouped
+from collector.export.edits.excerpt import excerpt
 from collector.reconstruct.workspace import Workspace
 from schemas import Step, step_from_dict
 from schemas.steps import DiagnosticsStep

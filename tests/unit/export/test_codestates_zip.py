@@ -1,6 +1,6 @@
-"""ProgSnap2 code states written straight into an archive (codestates.ZippedStates): the same states,
-ids and refusals as the directory export's, entries for every directory, links as links, the same bytes
-every time."""
+"""ProgSnap2 code states written straight into an archive (collector/export/progsnap2/base.py `ZippedStates`):
+the same states, ids and refusals as the directory export's, entries for every directory, links as links, the
+same bytes every time."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from collector.errors import CheckoutRefused, EpisodeError
 from collector.export.allowance import Allowance
-from collector.export.codestates import CodeStates, ZippedStates
+from collector.export.progsnap2.base import CodeStates, ZippedStates
 from collector.reconstruct.workspace import Workspace
 
 

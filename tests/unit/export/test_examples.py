@@ -1,5 +1,6 @@
-"""Examples on both sides of the split (collector/export/examples.py): the key of each format's example, an
-eval example identical to a train one left out of its file, an eval set published before left as it is."""
+"""Examples on both sides of the split (collector/export/edits/base/examples.py): the key of each format's
+example, an eval example identical to a train one left out of its file, an eval set published before left as
+it is."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from collector.export.examples import KEYS, LocalFiles, dedup, example_key, kept
+from collector.export.edits.base.examples import KEYS, LocalFiles, dedup, example_key, kept
 from collector.export.result import SPLIT_FORMATS
 
 

@@ -1,13 +1,13 @@
-"""Zeta excerpts (collector/export/excerpt.py): Zed's markers, regions grown from the caret by Zed's token
-budgets, refusals."""
+"""Zeta excerpts (collector/export/edits/excerpt.py): Zed's markers, regions grown from the caret by Zed's
+token budgets, refusals."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.export.bursts import Burst
-from collector.export.excerpt import (
+from collector.export.edits.base.bursts import Burst
+from collector.export.edits.excerpt import (
     CURSOR,
     MAX_REGION_CHARS,
     REGION_END,

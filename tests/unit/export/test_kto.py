@@ -1,7 +1,7 @@
-"""kto's rows (collector/export/kto.py) of hand-built episodes, written in this process: an AI suggestion
-taken is a desirable completion, one the developer wrote over an undesirable one, one partly taken judged
-by its whole text; checked through TRL's own KTO preparation (tests/support/trl_kto.py). The rule's table
-of cases is tests/unit/export/test_offer_rule.py.
+"""kto's rows (collector/export/preferences/kto.py) of hand-built episodes, written in this process: an AI
+suggestion taken is a desirable completion, one the developer wrote over an undesirable one, one partly taken
+judged by its whole text; checked through TRL's own KTO preparation (tests/support/trl_kto.py). The rule's
+table of cases is tests/unit/export/test_offer_rule.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.episode import open_episode, write_episode_file
-from collector.export.kto import KtoExporter
+from collector.export.preferences.kto import KtoExporter
 from collector.export.result import ExportResult
 from schemas import EpisodeHeader, Step, step_from_dict
 

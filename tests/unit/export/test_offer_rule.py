@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from collector.episode import open_episode, write_episode_file
-from collector.export.dpo import DpoExporter
-from collector.export.kto import KtoExporter
+from collector.export.preferences.dpo import DpoExporter
+from collector.export.preferences.kto import KtoExporter
 from collector.export.result import ExportResult
 from schemas import EpisodeHeader, Step, step_from_dict
 

@@ -1,5 +1,5 @@
-"""stepwise's rows (collector/export/stepwise.py) of hand-built episodes, written in this process: from a
-failing test run to the next green one, each edit burst between labelled by whether what it inserted is
+"""stepwise's rows (collector/export/preferences/stepwise.py) of hand-built episodes, written in this process:
+from a failing test run to the next green one, each edit burst between labelled by whether what it inserted is
 still there at the green run; checked through TRL's own PRM tokenization (tests/support/trl_prm.py)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from collector.episode import open_episode, write_episode_file
+from collector.export.preferences.stepwise import StepwiseExporter
 from collector.export.result import ExportResult
-from collector.export.stepwise import StepwiseExporter
 from schemas import EpisodeHeader, Step, step_from_dict
 
 FAILED = [{"nodeid": "test_a.py::test_f", "outcome": "failed", "summary": "assert 1 == 2"},

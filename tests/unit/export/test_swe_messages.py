@@ -1,5 +1,5 @@
-"""swe-messages' rows (collector/export/swe_messages.py, swe_calls.py) of hand-built episodes, written in this
-process; rendered through the Qwen2.5 chat template TRL ships, by TRL's own SFT preparation."""
+"""swe-messages' rows (collector/export/traces/swe_messages.py, swe_calls.py) of hand-built episodes, written
+in this process; rendered through the Qwen2.5 chat template TRL ships, by TRL's own SFT preparation."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from collector.dataset.output.twins import SCHEMAS, parquet
 from collector.episode import open_episode, write_episode_file
 from collector.export.result import ExportResult
-from collector.export.swe_calls import Whose
-from collector.export.swe_messages import (
+from collector.export.traces.base.swe_calls import Whose
+from collector.export.traces.swe_messages import (
     AS_JSON,
     PARSE_ARGUMENTS,
     TOOLS,

@@ -1,9 +1,9 @@
-"""zeta2's diffs as Zed's parser reads them (collector/export/zeta2.py `zed_order`): a hunk whose old and
-new texts both end without a line break, parsed by tests/support/zed_udiff.py (a port of udiff.rs)."""
+"""zeta2's diffs as Zed's parser reads them (collector/export/edits/zeta2.py `zed_order`): a hunk whose old
+and new texts both end without a line break, parsed by tests/support/zed_udiff.py (a port of udiff.rs)."""
 
 from __future__ import annotations
 
-from collector.export.zeta2 import zed_order
+from collector.export.edits.zeta2 import zed_order
 from collector.text.linediff import line_diff
 from tests.support.zed_udiff import apply_diff
 

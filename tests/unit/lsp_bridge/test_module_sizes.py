@@ -1,7 +1,7 @@
-"""No module of the bridge or of the collector's daemon is over MAX_LINES lines (issue 59): a module that
-grows past it holds several jobs, and is split by job; no folder of the bridge holds over MAX_MODULES
-modules (issue 76): a folder that grows past it holds several roles. Read with `ast`, nothing imported
-or run."""
+"""No module of the bridge, of the collector's daemon or of its exports is over MAX_LINES lines (issue 59): a
+module that grows past it holds several jobs, and is split by job; no folder of the bridge holds over
+MAX_MODULES modules (issue 76): a folder that grows past it holds several roles. Read with `ast`, nothing
+imported or run."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ MAX_MODULES = 8
 FOLDERS = [
     pytest.param("lsp_bridge", id="lsp_bridge"),
     pytest.param("collector/daemon", id="collector/daemon"),
+    pytest.param("collector/export", id="collector/export"),  # issue 102: swe_messages.py had reached 416
 ]
 
 

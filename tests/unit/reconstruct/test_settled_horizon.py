@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from collector.dataset.rows.offers import OfferRows
 from collector.episode import open_episode, write_episode_file
-from collector.export.dpo import DpoExporter
-from collector.export.kto import KtoExporter
+from collector.export.preferences.dpo import DpoExporter
+from collector.export.preferences.kto import KtoExporter
 from collector.export.result import ExportResult
 from collector.reconstruct.horizons import DEFAULT, HORIZONS
 from collector.reconstruct.offers import HORIZON_MS, Place, Places

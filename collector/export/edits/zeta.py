@@ -1,36 +1,11 @@
-"""`zeta`: next-edit prediction examples as in Zed's public `zeta` dataset, `<episode id>.zeta.jsonl`.
+"""`zeta`: next-edit prediction examples as in Zed's public `zeta` dataset, one JSON line per settled edit
+burst (edits/base/bursts.py) whose caret is known (docs/exports.md says what each field holds).
 
-One JSON line per settled edit burst (bursts.py) whose caret is known:
-- `events`: the developer's recent edits before the burst, oldest first, each as Zed writes an edit
-  event: `User edited "PATH":` and a ```` ```diff ```` block with the unified diff's hunks; events are
-  joined by a blank line. As Zed's `prompt_for_events` (crates/zeta/src/zeta1.rs) takes them: newest
-  first while they fit `EVENT_TOKENS` (500, Zed's MAX_EVENT_TOKENS; an event costs its UTF-8 bytes / 3),
-  stopping at the first that does not; none from before a `gap` (a hole in the recording, or a resync:
-  the edits before it do not lead to the text after it);
-- `input`: the excerpt around the caret before the burst, with the editable-region and cursor markers,
-  sized as Zed sizes it (excerpt.py); `output`: the same excerpt after the burst;
-- `codetape`: where it comes from and what became of it:
-  `episode_id`, `path`, `first_step` / `last_step` (the `codetape cat` indexes of the burst's first and
-  last edit), `start_ms` / `end_ms`;
-  `split`: `train`, `eval` or `none`, by repository (split.py): every example of an episode, and of every
-  episode with the same steps or a near-duplicate diff, is on one side (`none`: in neither);
-  `caret_from`: `cursor` (the editor's last caret report), `edit` (the end of the edit before) or
-  `first_edit` (neither known: the start of the burst's own first edit, an edit's own position);
-  `saved`: whether the file was saved after the burst, before the next burst began;
-  `errors` / `warnings`: how many the language servers reported for the file after the burst began and
-  before the next burst (the latest report of each server), -1 when none reported;
-  `error_messages`: the first `MAX_MESSAGES` errors, a line each, `LINE:COLUMN: message` (1-based; a
-  message's own line breaks become spaces), "" when there is none. An example whose output was saved
-  with errors says so here (`saved` and `errors`): filter it or keep it.
-  Every field has one type in every row, never null or an empty list: `datasets.load_dataset("json")`
-  over a folder takes a column's type from the first file it reads, and a column all null (or all empty
-  lists) there refuses the numbers (or texts) of a later file.
-
-A burst with no known caret (bursts.py: none seen before it, and a first edit with no range) gives no
-example. Where only its own first edit gives the caret, the example says so (`first_edit`): a lab that
-will not have a model told where the change starts filters it out. An example whose events, input or
-output would hold a redaction placeholder (`«redacted:RULE:N»`) is left out, never cut around the
-placeholder; left-out bursts and examples are counted by reason in the result.
+`ZetaExporter` follows the replay's items (follow.py): `History` keeps the bursts before as Zed's edit
+events (newest first while they fit EVENT_TOKENS, none from before a gap), excerpt.py marks up the text
+around the caret before and after the burst, and the diagnostics and saves after it fill `codetape`. A
+burst with no known caret gives no example; an example whose events, input or output would hold a
+redaction placeholder (`«redacted:RULE:N»`) is left out, never cut around it; both are counted by reason.
 """
 
 from __future__ import annotations
@@ -43,8 +18,8 @@ from typing import Any
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item, Single
-from collector.export.excerpt import Excerpt, excerpt, tokens
+from collector.export.edits.base.bursts import Burst, Item, Single
+from collector.export.edits.excerpt import Excerpt, excerpt, tokens
 from collector.export.follow import Items
 from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace

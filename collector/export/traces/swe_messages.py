@@ -1,68 +1,14 @@
-"""`swe-messages`: agent fine-tuning rows, `<episode id>.swe-messages.jsonl`, one JSON line per task (from a
-`task start` to its `task done`, or to the next start or the end), or one for the whole episode when it
-has no task (steps before the first task's start are then in no row). The shape of the OpenAI-style agent
-sets (nebius SWE-rebench-OpenHands): every row has the same columns, of the same types:
+"""`swe-messages` and `swe-messages-developer`: a row of tool-call messages per task, for agent fine-tuning
+(docs/exports.md says what a row holds, and how `datasets` and TRL load it).
 
-    messages        a conversation, as chat templates and TRL's conversational format take it:
-                    `system` (what the developer could do, the repository), `user` (the task's statement;
-                    without one, "(no task statement was recorded)"), then for each action an `assistant`
-                    message with one tool call (`tool_calls`: id, type `function`, `function` {name,
-                    arguments: a JSON string}) and content "", and the `tool` message with its result
-                    (`tool_call_id`, `name`, `content`); a prompt the developer gave an AI agent is a
-                    `user` message (its text, empty when left out at review), as ATIF has it, with what
-                    became of the agent's turn (collector/reconstruct/turns.py): `interrupted` (1, 0, or
-                    -1 where the agent's hooks do not say), `wrote_chars`, `undone_within_ms`,
-                    `survived_to_end` and `survived_to_commit` (-1 where the dataset's column is null
-                    or the turn wrote nothing), `survived_30s` and `survived_5min` (false when it wrote
-                    nothing). The actions
-                    and their tools (swe_calls.py):
-                      edit_file    a settled edit burst (bursts.py): {path, diff}; result "edited PATH"
-                      write_file   a write to disk outside the editor (an agent, a formatter, git):
-                                   {path, diff}; result "wrote PATH" ("deleted PATH")
-                      run_command  a terminal command: {command, cwd}; result its output's tail and exit code
-                      run_tests    a test run: {framework, args}, and {command, cwd} of the command that ran
-                                   it (`codetape run -- pytest`: one call, not two); result passed/failed
-                                   counts, the failing tests' ids and messages, the command's exit code
-                      git          a git operation: {op, ref, message}; result its sha or detail
-                    Opening, saving, closing, the caret, diagnostics, notes, gaps and an agent's tool calls
-                    other than its writes are not actions. Every message has `actor`: `developer` (the
-                    task, a prompt, the developer's calls), `agent` (an AI's call, swe_calls.py says when)
-                    or `environment` (the system message, every tool result); an agent's call and a prompt
-                    have `agent`, which AI (its family only in an unlinkable episode, swe_calls.py).
-    tools           the five tools' definitions (OpenAI function schemas), one JSON string (TRL's SFT
-                    preparation parses a string), the same in every row
-    model_patch     the span's diff: every file from its text when the span first saw it to its text at the
-                    span's end, unified, `--- a/PATH` / `+++ b/PATH`, files in path order
-    resolved        1, 0 or -1, and `resolved_signal`: the span's outcome as the dataset's `tasks` and
-                    `episodes` give it (episode/outcome.py): 1 for `pass`, 0 for `fail` or a reported
-                    `abandoned`, resting on `tests`, `self-reported` or `commit`; -1 (and an empty signal)
-                    when no signal says anything
-    repo            the git remote, else the workspace folder's name
-    license         the licence the episode was signed under (its consent statement); empty when unsigned
-    language        the language of the files of the most lines the span's edits and writes changed (the
-                    editor's languageId, else the extension's: stats/activity.py); empty when none
-    split           train, eval or none (split.py: by repository, never a duplicate on both sides)
-    episode_id, task_index (0, 1, ...; -1 for an episode without a task), first_step, last_step
-
-`swe-messages-developer` (`<episode id>.swe-messages-developer.jsonl`) writes the same rows with each of
-an agent's calls as one `user` message ("AGENT (an AI agent) called NAME ARGUMENTS", its result on the
-next line) and a system message that says so: TRL masks by role, so `assistant_only_loss` trains on the
-developer's calls alone. A row with no call in an `assistant` message (a task with no action; in
-swe-messages-developer, a task the agent did alone) is left out and counted (NO_CALL): TRL's
-`assistant_only_loss` refuses a whole dataset in which one example has no assistant token.
-
-Every column has one type in every row of every file, no null among them: `datasets.load_dataset("json")`
-over a whole export folder takes a column's type from the first file, and refuses a later one where it
-differs (a column all null in one file, numbers in another). `arguments` stays a string, as OpenAI's API
-has it: objects of five shapes would load as one Arrow struct of every tool's fields, mostly null. Chat
-templates that apply `| tojson` to it (Qwen2.5's) would encode it twice, so docs/exports.md gives the one
-`datasets` map that parses it before training (PARSE_ARGUMENTS, tested through TRL's SFT preparation).
-
-A turn's pushback is known only at the episode's end (what became of its writes), so the rows from the
-first that holds a prompt on are kept until then, in their order, and written at the end.
-
-A row that would hold a redaction placeholder is written with it: the placeholder is the text the
-developer signed, and the row is a whole trajectory that cannot be cut around it (zeta's examples are).
+`SweMessagesExporter` follows the replay's items (follow.py): `Rows` cuts them into spans, one per task
+(`Messages` writes an episode as if it had none, one row, until its first `task start`), each action a
+call (traces/base/swe_calls.py) and each prompt to an AI agent a `user` message with what became of its
+turn (collector/reconstruct/turns.py), which is known only at the episode's end: the rows from the first
+that holds a prompt on are kept until then, in their order. `SweMessagesDeveloperExporter` writes an
+agent's calls as `user` messages. Every column has one type in every row, no null; a row with no
+`assistant` call is left out, counted (NO_CALL); a row that would hold a redaction placeholder is written
+with it (a trajectory is not cut around one, as zeta's examples are).
 """
 
 from __future__ import annotations
@@ -80,10 +26,10 @@ from collector.episode.lines import json_line
 from collector.episode.outcome import Window, green, judged
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Capped, Writes
-from collector.export.bursts import Burst, Item, Single, landed
+from collector.export.edits.base.bursts import Burst, Item, Single, landed
 from collector.export.follow import Items
 from collector.export.per_episode import Following
-from collector.export.swe_calls import (
+from collector.export.traces.base.swe_calls import (
     Pending,
     Prompt,
     Turn,

@@ -1,22 +1,14 @@
-"""`progsnap2-zip`: one ProgSnap2 dataset per episode, `<episode id>.progsnap2.zip`.
+"""`progsnap2-zip`: one ProgSnap2 dataset per episode, `<episode id>.progsnap2.zip` (docs/exports.md says
+what it holds, and how the datasets join into one).
 
 A ProgSnap2 dataset is one MainTable for all its events, which a dataset build cannot grow: a build adds
 and removes episodes a few at a time, exporting each one in a worker of its own (local or Ray), and a
 revoked episode's export must go with it. So a build exports ProgSnap2 as one complete dataset per
-episode, in one file: DatasetMetadata.csv, MainTable.csv and CodeStates/ (progsnap2.py, the same tables
-and states `codetape export --format progsnap2` writes for that episode alone) at the archive's root. One
-file per episode, not thousands of code-state files, and removed with the episode. The datasets join
-into one by concatenating their MainTables (EventIDs are `<episode id>-<Order>`, never shared) and
-uniting their CodeStates/ (a state's directory is named by the hash of its files: the same name is the
-same state).
-
-The archive is written straight from the replay (codestates.ZippedStates), never as files on disk first:
-a state's entries as it is reached, MainTable.csv (held in a temporary file meanwhile, as an archive
-takes one entry at a time) and DatasetMetadata.csv after them. Every entry is dated 1980-01-01, so an
-episode gives the same bytes every time. Symbolic links in a code state are kept as links (their target
-as the entry's data, the mode of a link), and every directory has an entry of its own, so an empty code
-state is in the archive too. The zip costs the episode's allowance as its other exports do
-(allowance.py); its states are counted against it before they are written, as in `progsnap2`.
+episode, in one file: the tables progsnap2.py writes for that episode alone (`main_table`). The archive is
+written straight from the replay (base.py `ZippedStates`), never as files on disk first: a state's
+entries as it is reached, MainTable.csv (held in a temporary file meanwhile, as an archive takes one
+entry at a time) and DatasetMetadata.csv after them. The zip costs the episode's allowance as its other
+exports do (allowance.py); its states are counted against it before they are written.
 """
 
 from __future__ import annotations
@@ -27,9 +19,9 @@ import zipfile
 
 from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
-from collector.export.codestates import ZIP_TIME, ZippedStates
 from collector.export.per_episode import PerEpisode
-from collector.export.progsnap2 import METADATA_CSV, main_table
+from collector.export.progsnap2.base import ZIP_TIME, ZippedStates
+from collector.export.progsnap2.progsnap2 import METADATA_CSV, main_table
 from collector.export.result import ExportResult
 
 CHUNK = 1 << 20

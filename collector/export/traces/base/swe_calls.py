@@ -34,7 +34,7 @@ from typing import Any, assert_never, get_args
 
 from collector.consent.generalise import agent_label
 from collector.episode.outcome import FAILED
-from collector.export.bursts import Burst, Single
+from collector.export.edits.base.bursts import Burst, Single
 from collector.reconstruct.workspace import Workspace
 from collector.stats.activity import language_of
 from collector.text.linediff import DiffWork, line_diff

@@ -1,45 +1,16 @@
-"""`stepwise`: `<episode id>.stepwise.jsonl`, a row per mistake and its fix, in TRL's stepwise-supervision
-form (`prompt`, `completions`, `labels`: what TRL's PRMTrainer, a process reward model, trains on): the
-edits that took the developer from failing tests to passing ones, each labelled by whether it stayed.
+"""`stepwise`: a row per mistake and its fix, in TRL's stepwise-supervision form (docs/exports.md says what
+a row holds and how each step is labelled).
 
-A *segment* runs from a failing test run (a test failed or errored, or the runner exited non-zero) to the
-next green one (collector/episode/outcome.py `green`); a run that is neither (nothing ran) changes
-nothing. A failing run after the first, before the green one, does not start another segment: the
-developer is still on the same mistake, and the edits made after the first failure are all steps towards
-its fix. Tests that fail and never pass again make no row.
-
-- `prompt`: what the developer faced. The task's statement when a task was under way at the first failing
-  run (`task start` to `task done`), then the run: the command that ran the tests (framework and
-  arguments), how many passed and failed, and the failing tests' ids with their summaries, at most 20, as
-  swe-messages gives a run's result (swe_calls.py `test_result`).
-- `completions`: the segment's edit bursts (bursts.py: a run of typing in one file), in order, each as its
-  unified diff (`Burst.diff`, with its `---`/`+++` lines naming the file). A burst that leaves its file as
-  it was (typed and deleted within it) has no diff and is no step. A write to disk from outside the editor
-  (an agent's, a formatter's, `git checkout`: a `file_change`) is a step of its own too, its diff the
-  file's text on disk before and after it (one per file a rename touched), so that the developer is not
-  credited with what an agent wrote between the failing and the green run.
-- `completion_actors`: per step, whose it is: `developer` (a burst), `agent` (a write an AI agent
-  claimed) or `external` (any other write from outside the editor); `outside_writes`: whether any step
-  is not the developer's.
-- `labels`: per step, whether what it inserted survived to the green run: false when none of the
-  characters it inserted that are not whitespace is left in the files at the green run (a burst whose
-  text an agent's write replaced but for the line breaks both had did not survive), true otherwise; a
-  step that inserted only whitespace, as its characters say. `surviving_shares`: per step, the share of
-  its non-whitespace characters left then (-1.0 for a step that inserted none), so a lab sets its own
-  threshold. It is the dataset's own
-  notion, on the same trace: every inserted character followed by the id of the change that inserted it
-  (collector/reconstruct/survival.py), a burst's characters being those its edits' changes inserted, and
-  "none left" what the `edits` table's `reverted_at_step` says (collector/reconstruct/traced.py
-  `reverted`). A burst that only deleted inserted nothing to revert: true. A burst partly undone is true:
-  something it wrote was part of the fix. The trace runs from the failing run to the green one only (what
-  the files hold at the failing run is text found), so an episode pays its memory only in a segment.
-
-Each row also carries `completion_steps` (each burst's first and last step, a write's step twice),
-`name` (`<episode id>:<failing run's step>-<green run's step>`), `failing_step` and `passing_step`
-(steps are indexes, as `codetape cat` counts them) and `split` (split.py). A segment is left out,
-counted, when a text in it holds a redaction placeholder (a model would learn to write one, as dpo
-says), when a burst in it was in a file too large to diff (bursts.py MAX_TEXT), or when no step in it
-changed a file.
+`StepwiseExporter` follows the replay's items (follow.py): a *segment* runs from a failing test run to the
+next green one (collector/episode/outcome.py `green`), a failing run between them starting none. Its
+prompt is the task's statement and the failing run as swe-messages gives a run's result
+(traces/base/swe_calls.py `test_result`); its steps are the edit bursts between (edits/base/bursts.py,
+each its unified diff) and the writes to disk from outside the editor (swe_calls.py `file_writes`), each
+labelled by the dataset's own survival trace (collector/reconstruct/traced.py `reverted`: none of its
+non-whitespace characters left at the green run). The trace runs from the failing run to the green one
+only (what the files hold at the failing run is text found), so an episode pays its memory only in a
+segment. A segment holding a redaction placeholder, a burst in a file too large to diff (bursts.py
+MAX_TEXT) or no step that changed a file is left out, counted.
 """
 
 from __future__ import annotations
@@ -52,10 +23,10 @@ from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.episode.outcome import FAILED, green
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item
+from collector.export.edits.base.bursts import Burst, Item
 from collector.export.follow import Items
 from collector.export.per_episode import Following
-from collector.export.swe_calls import file_writes, test_result, unified
+from collector.export.traces.base.swe_calls import file_writes, test_result, unified
 from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE

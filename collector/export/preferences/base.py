@@ -1,28 +1,97 @@
-"""What stayed of each AI suggestion taken (kto's persistence columns, collector/export/kto.py), from the
-survival trace the dataset's `edits` labels come from (collector/reconstruct/survival.py, through
-traced.py): every character the item inserted followed by the change that inserted it, never matched by
-its text.
+"""What the preference exports share: the rows of AI suggestions (dpo.py, kto.py), and what stayed of each
+suggestion taken (kto's persistence columns); docs/exports.md says what the columns hold.
 
-The item's characters are those of the change that applied it: the next edit of its file after the
-`offer` step (a recorder that saw the item applied by the change that follows, the bridge's), or, for an
-item an editor reported `applied` (already in the buffer at its offer, as the Neovim plugin reports it),
-the characters in the offer's range then. Per offer taken (`Survival`): the share of them in the files at
-the episode's end and at the next commit listing the file (the end when none came), and how long after
-the offer none was left, if that happened; the horizons read off it (some of it still there 30 s and 5
-minutes after the offer: collector/reconstruct/horizons.py), so that a lab picks its own horizon from
-`reverted_within_ms`.
+`OfferRows`: the episode's offers followed to their horizon (collector/reconstruct/offers.py `Places`),
+then one JSON line per offer that makes a row, each ending with the same columns: `name`
+(`<episode id>:<offer step>`), `path`, `via`, `outcome` and `split`.
+
+`ItemSurvival`: every character a taken item inserted followed by the change that inserted it, never
+matched by its text, in the survival trace the dataset's `edits` labels come from
+(collector/reconstruct/survival.py, through traced.py). The item's characters are those of the change
+that applied it: the next edit of its file after the `offer` step (a recorder that saw the item applied
+by the change that follows, the bridge's), or, for an item an editor reported `applied` (already in the
+buffer at its offer, as the Neovim plugin reports it), the characters in the offer's range then. Per
+offer taken (`Survival`): the share of them in the files at the episode's end and at the next commit
+listing the file (the end when none came), how long after the offer none was left, if that happened,
+and the horizons read off it (collector/reconstruct/horizons.py).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+from collector.episode import Episode
+from collector.episode.lines import json_line
+from collector.export.allowance import Writes
 from collector.reconstruct.horizons import absent, persisted
+from collector.reconstruct.offers import Place, Places, outcome
 from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
+from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.document import Document
 from schemas import steps as kinds
+from schemas.steps import Step
 
+
+def prompt_space(prompt: str) -> str:
+    """The whitespace `prompt` ends with (its last line break): the prompt without it, and it before the
+    completion, stay whole under a GPT-2-style byte-level pre-tokenizer, which joins a line break to the
+    indentation after it (docs/exports.md)."""
+    return prompt[len(prompt.rstrip()):]
+
+
+def holds_placeholder(*texts: str) -> bool:
+    """Whether a text of a row holds a redaction placeholder (a model would learn to write one)."""
+    return any(PLACEHOLDER_RE.search(text) for text in texts)
+
+
+class OfferRows(ABC):
+    """A follower of the episode's offers (per_episode.py), writing `row` of each at the end."""
+
+    def __init__(self, out: Writes, episode: Episode, skipped: Counter[str], split: str) -> None:
+        self.out, self.skipped, self.split = out, skipped, split
+        self.episode_id = str(episode.header.episode_id)
+        self.places = Places()
+
+    def before(self, index: int, step: Step, workspace: Workspace) -> None:
+        self.places.before(index, step, workspace)
+
+    def after(self, index: int, step: Step, workspace: Workspace) -> None:  # noqa: B027 (none need it but kto)
+        """Offers are followed before each step alone."""
+
+    def finish(self, workspace: Workspace) -> int:
+        written = 0
+        for place in self.places.finish(workspace):
+            row = self.row(place)
+            if isinstance(row, str):
+                self.skipped[row] += 1
+            elif row is not None:
+                step = place.step
+                self.out.write(
+                    json_line(
+                        {
+                            **row,
+                            "name": f"{self.episode_id}:{place.index}",
+                            "path": step.path,
+                            "via": step.via,
+                            "outcome": outcome(place) or "",
+                            "split": self.split,
+                        }
+                    )
+                )
+                written += 1
+        return written
+
+    @abstractmethod
+    def row(self, place: Place) -> dict[str, Any] | str | None:
+        """The columns of the offer at `place` but the shared ones; None when it makes no row, or why it
+        is left out (counted)."""
+
+
+# What stayed of each item taken
 # the origins of an edit that may apply an item an editor then reports `applied` (its offer comes after it)
 STARTS = ("completion", "ai_completion")
 NOT_TAKEN = -1  # a number that does not apply (JSON lines keep one type a column: no null)

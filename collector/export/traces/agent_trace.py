@@ -1,25 +1,12 @@
-"""`agent-trace`: `<episode id>.agent-trace.jsonl`, one Agent Trace record per commit made in the episode.
+"""`agent-trace`: one Agent Trace record per commit made in the episode, which lines of it a human, an AI,
+both or someone unknown wrote (docs/exports.md says what a record holds).
 
-Agent Trace (https://github.com/cursor/agent-trace, RFC 0.1, January 2026) says which lines of a revision
-a human, an AI, both (`mixed`) or someone unknown wrote. A record here, one JSON line per `git` commit
-step, in order:
-
-- `version` "0.1.0" (MAJOR.MINOR.PATCH, as the specification says since its "Schema version semver");
-- `id`: a UUID made from the episode's id and the commit's (the same export writes the same ids);
-- `timestamp`: when the commit step was recorded; `vcs`: git and the commit's SHA (left out when the step
-  has no full 40 or 64 digit SHA); `tool`: codetape and its version;
-- `files`: each file the commit touched (not deleted) with lines this episode's editor or an agent wrote,
-  as they stand in the workspace at the commit: one conversation per contributor, its ranges 1-based and
-  inclusive (authors.py says how each line gets its contributor from the edits' `origin`s). A commit
-  with no such file gives no record (counted: `commits with no line the episode saw written`): it says
-  nothing of who wrote what, and a file of records with empty `files` alone would make
-  `datasets.load_dataset("json")` over a folder type the column as a list of nothing;
-- `metadata["dev.codetape"]`: the episode id, the commit step's index (as `codetape cat` numbers it), and
-  which origins make which contributor.
-
-Line numbers are the working copy's at the commit: a commit of some of a file's changes (`git add -p`)
-has other lines than the workspace, and its ranges say where the lines were in the workspace then.
-Paths and line numbers only: no text of the files leaves the episode.
+`AgentTraceExporter` replays the episode with `Authors` (authors.py: each line's contributor from the
+edits' `origin`s and the agents' writes) and, at each `git` commit step, writes the lines of the files
+the commit touched as they stand in the workspace then. A commit with no line the episode saw written
+gives no record, counted: a file of records with empty `files` alone would make
+`datasets.load_dataset("json")` over a folder type the column as a list of nothing. Paths and line
+numbers only: no text of the files leaves the episode.
 """
 
 from __future__ import annotations

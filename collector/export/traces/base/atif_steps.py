@@ -1,38 +1,12 @@
-"""An episode's bursts and steps as ATIF steps (Agent Trajectory Interchange Format, v1.8).
+"""An episode's bursts and steps as ATIF steps (Agent Trajectory Interchange Format, v1.8): docs/exports.md
+says which step each becomes.
 
-The developer is the agent: what they did becomes `agent` steps with one tool call each, what came back
-becomes observations on that step.
-
-| codetape | ATIF step |
-|---|---|
-| task start | `user` step, the task statement as its message |
-| open | `agent` step calling `read_file` {path}; the text the editor opened as its observation |
-| edit burst | `agent` step calling `edit_file` {path, diff}: the burst's unified diff |
-| test_run | `agent` step calling `run_tests` {framework, args}; the outcomes as its observation |
-| command | `agent` step calling `bash` {command, cwd}; exit code and output tail as its observation |
-| git | `agent` step calling `git` {op, ref, sha, message, ...}; the files it touched as its observation |
-| note | `agent` step with the note as its message (the developer's own words) |
-| an AI agent's prompt | `user` step, the prompt as its message (empty when the developer left it out) |
-| an AI agent's tool call | `agent` step calling `agent_tool` {agent, tool, targets, command} |
-| its tool's result | observation on the agent's step before (its call or its write), else a step |
-| an AI agent's write to disk | `agent` step calling `write_file` {path, diff}: the diff of what it wrote |
-| the agent's session start, stop, end | `system` step saying so |
-| diagnostics, file_change | observations on the step before (a `system` step when that is not an agent's) |
-| gap, task done | `system` step saying what was not recorded, or the outcome |
-
-save, close, cursor and redaction steps have no ATIF counterpart. Every observation result on a step
-with a tool call names it (`source_call_id`): a diagnostics report or a file change is what came back
-after that call; the results of a step are in the order they came (`extra.t_ms`). The tools the
-developer used are declared once, `TOOL_DEFINITIONS` (OpenAI-style function definitions, the agent's
-`tool_definitions`). An AI agent's steps say which agent and session in `extra` (`agent`,
-`agent_session`). Every step's `extra` holds its
-timing on the episode's clock (`t_ms`, and `end_t_ms` / `duration_ms` where there is one) and the
-`codetape cat` indexes of the steps it stands for; `timestamp` is the UTC time it started. A step is
-held until the next one starts, so the observations that follow it can still be added; at most
-`MAX_RESULTS` per step, the rest counted in its `extra`. An `edit_file` step whose diff is coarse (every
-line between the burst's first change and its last replaced: a smallest diff would have cost more than the
-episode's allowance, allowance.py) says so with `extra.coarse_diff`; one in a file too large to diff
-(bursts.py, MAX_TEXT) has no `diff` argument and says so with `extra.diff_omitted`.
+`AtifSteps` turns each item of the replay (an edit burst or a single step, edits/base/bursts.py) into
+its step, or into an observation on the step before, which is held until the next one starts so that the
+observations that follow it can still be added (at most `MAX_RESULTS`, the rest counted in its
+`extra`). The tools the developer used are declared once, `TOOL_DEFINITIONS`. An `edit_file` step's
+diff is coarse when a smallest diff would have cost more than the episode's allowance (allowance.py),
+and left out in a file too large to diff (bursts.py MAX_TEXT).
 """
 
 from __future__ import annotations
@@ -42,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
-from collector.export.bursts import MAX_TEXT, Burst, Item, Single, landed
+from collector.export.edits.base.bursts import MAX_TEXT, Burst, Item, Single, landed
 from collector.export.timestamps import utc_at
 from collector.text.linediff import DiffWork
 from schemas import EpisodeHeader

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from collector.export.bursts import Burst
+from collector.export.edits.base.bursts import Burst
 from collector.text.linediff import shared_prefix, shared_suffix
 from schemas.common import PositionEncoding
 

@@ -17,11 +17,11 @@ from typing import Any
 from collector.episode import Episode
 from collector.episode.lines import json_bytes
 from collector.export.allowance import Allowance, Writes
-from collector.export.atif_steps import TOOL_DEFINITIONS, AtifSteps
-from collector.export.bursts import Item
+from collector.export.edits.base.bursts import Item
 from collector.export.follow import Items, follow
 from collector.export.per_episode import Following
 from collector.export.timestamps import utc_at
+from collector.export.traces.base.atif_steps import TOOL_DEFINITIONS, AtifSteps
 from collector.reconstruct.turns import Followed
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork

@@ -1,50 +1,14 @@
-"""`progsnap2`: one ProgSnap2 dataset of all the episodes exported together.
+"""`progsnap2`: one ProgSnap2 dataset of all the episodes exported together (docs/exports.md says what its
+tables hold, and which event each step makes).
 
-- `DatasetMetadata.csv`: Version 6, CodeStateRepresentation `Directory`; events are ordered by `Order`
-  within one `SessionID` (an episode has one clock, episodes have none in common): EventOrderScope
-  `Restricted` on `SessionID`.
-- `MainTable.csv`: one row per event, the spec's required columns (EventID, Order, SubjectID,
-  ToolInstances, EventType, CodeStateID) first, then ClientTimestamp / ClientTimezone (the developer's
-  machine stamped every step; UTC), SessionID (the episode id), ProjectID (the workspace's name) and the
-  event-specific columns; codetape's own columns start with `X-` as the spec asks. EventID is
-  `<episode id>-<Order>` and Order counts an episode's events from 1, so the events of different
-  exports never share an id: MainTables concatenate. `X-Step` is the index (as `codetape cat` counts)
-  of the step an event stands for: a burst's last edit, none for Session.Start.
-- `CodeStates/<CodeStateID>/`: the workspace's files at each event (codestates.py), one directory per
-  distinct state, named by a hash of its paths and texts: the same state in two exports has one name.
-
-Events, from which steps, with which event-specific columns (the required ones are those of the spec as
-CSSPLICE/ProgSnapToolbox codifies it, src/spec/progsnap2.yaml):
-- Session.Start, Session.End: the episode's start and its last step.
-- File.Open, File.Save, File.Close: `open`, `save`, `close`; CodeStateSection (the path).
-- File.Create, File.Delete, File.Rename: a `file_change` created, deleted or renamed on disk;
-  CodeStateSection, and DestinationCodeStateSection (the new path) for a rename.
-- File.Edit: each settled edit burst (bursts.py), at its last edit; CodeStateSection, EditType
-  `GenericEdit`.
-- Compile: each `diagnostics` step (a language server checked the file); CodeStateSection, CompileResult.
-  Those reported while a burst was typed come right after its File.Edit, with their own time (the last
-  set per file and origin, bursts.py).
-- Compile.Error, Compile.Warning: that step's diagnostics of severity error (or none given) and warning;
-  ParentEventID (the Compile), CompileMessageType (the diagnostic's code, else its origin),
-  CompileMessageData (the message), SourceLocation `Text:LINE:COLUMN` (1-based).
-- Run.Program: `command` and `test_run`; ExecutionResult `Success` (exit status 0), `Timeout` (ended by
-  a signal, or its end was not recorded) or `Error` (any other status); ExecutionID (its EventID) on a
-  test run; X-Command, X-ExitCode.
-- Run.Test: each test of a `test_run` that ran (not skipped), after its Run.Program: ExecutionID (the
-  Run.Program's), TestID (the test's node id), ExecutionResult `Success` (passed, xfailed), `TestFailed`
-  (failed, xpassed) or `Error`, Score 1.0 or 0.0; X-Outcome (the runner's word).
-- Submit: a `git` commit; X-Commit.
-
-What an episode adds (its rows, its code states) counts against its allowance (allowance.py): an episode
-that would make the export pass it is refused, and MainTable.csv is not written.
-
-SubjectID is the key id of the episode's signer when its signature checks out (the same pseudonym for
-every episode one person signed), else `local`.
-
-Text cells are written so that spreadsheets do not evaluate them (OWASP's advice on CSV injection): a
-cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in front, and so does one
-that begins with `'`, so that taking one leading `'` off any cell that has one gives the original text.
-Numbers (Order, X-ExitCode, ...) are written as they are.
+`progsnap2` opens the dataset; each episode is replayed once, its steps (and its edit bursts,
+edits/base/bursts.py, with the diagnostics reported while one was typed) made MainTable rows
+(`main_table`, which progsnap2_zip.py writes per episode too) and its workspace's states written as code
+states (base.py). What an episode adds (its rows, its code states) counts against its allowance
+(allowance.py): an episode that would make the export pass it is refused, and MainTable.csv is not
+written. Text cells are written so that spreadsheets do not evaluate them (OWASP's advice on CSV
+injection): a cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in front,
+and so does one that begins with `'`, so that taking one leading `'` off any cell gives the original text.
 """
 
 from __future__ import annotations
@@ -62,8 +26,8 @@ from collector.consent import check_signature
 from collector.episode import Episode
 from collector.errors import EpisodeError
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item, grouped
-from collector.export.codestates import CodeStates, ZippedStates
+from collector.export.edits.base.bursts import Burst, Item, grouped
+from collector.export.progsnap2.base import CodeStates, ZippedStates
 from collector.export.result import ExportResult
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace

@@ -1,57 +1,17 @@
 """`zeta2`: next-edit examples as Zed's `ExampleSpec` (zed-industries/zed,
-crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burst whose caret is known,
-`<episode id>.zeta2.jsonl`, each one the struct as serde writes it:
+crates/edit_prediction/src/example_spec.rs), one JSON line per settled edit burst whose caret is known
+(docs/exports.md says what each field holds).
 
-- `name`: `<episode id>:<first step>-<last step>` (the `codetape cat` indexes of the burst's edits);
-- `repository_url`: the workspace's git remote ("" without one); `revision`: the commit the example's
-  diffs start from: the episode's HEAD at its start, then the commit of each `git commit` step made on it
-  (revision.py; an episode without a HEAD at its start gives no example);
-- `tags`: `split:<train|eval|none>` (split.py: by repository, never a duplicate on both sides),
-  `caret:<cursor|edit|first_edit>` (where the caret comes from: the editor's report, the end of the edit
-  before, or the start of the burst's own first edit where neither is known),
-  and `codetape`;
-- `uncommitted_diff`: as Zed's `capture_example.rs` writes it, each file's change from its text at
-  `revision` to its text just before the first event of `edit_history` (before the burst when the history
-  is empty), as a unified diff with `--- a/PATH` / `+++ b/PATH` lines (`/dev/null` for a file in no
-  commit), files in path order; so the worktree at `revision`, `git apply` of it, then each event of
-  `edit_history` applied in turn gives the text the burst began in; a file in no commit that was empty
-  then is made by git's own header for an empty new file (`diff --git a/PATH b/PATH`, `new file mode
-  100644`), after the others. A file's text at `revision` comes from the snapshot, the collector's
-  comparison of the first text it saw with HEAD's (`head_text`) and the commits (revision.py), never from
-  a text merely seen first; a file whose text there is not known is left out
-  of it, and an example that needs it (its own file, or one its history edits) is left out whole,
-  counted by why;
-- `cursor_path`: the burst's file; `cursor_position`: the lines around the caret (CONTEXT_LINES above and
-  below) with Zed's inline marker `<|user_cursor|>` where the caret was before the burst;
-- `edit_history`: the bursts before it as unified diffs with their `---`/`+++` lines, oldest first, as
-  many of the newest as fit zeta's EVENT_TOKENS (500), none from before a gap, nor from before a step that
-  gave a file they edit other text than their edits made (an open of other text, a change on disk, the
-  editor reading a write in, a burst too large to diff): the events lead from the diff's text to the
-  burst's;
-- `expected_patches`: one, the burst's own diff;
-- `rejected_patch`: where an AI's suggestion was offered just before the burst (an `offer` step, the
-  burst starting from the text it was offered in) and the developer's own text replaced it (a preference,
-  as the dataset's `preferences` table has it: collector/reconstruct/offers.py), the patch the offered
-  item would have made: the suggestion applied at its place in the burst's text before, as a unified diff
-  like the expected patch; null otherwise (the struct's `Option`: serde reads null as None; written in
-  every row so that `datasets.load_dataset("json")` over a folder, which takes its columns from the first
-  file it reads, needs no features), and when the text already held the item at the offer (an editor
-  reporting the item it applied). Whether the
-  developer's text replaced it is known when the episode ends, so once an AI has offered something in an
-  episode its examples are held until its end, then written.
-
-An unlinkably signed episode gives no example, counted: its commit ids are per-episode pseudonyms
-(consent/pseudonyms.py), so no repository holds its `revision` and Zed's loader could not check it out.
-
-Every diff but `uncommitted_diff` (which goes to `git apply`) lists, in a hunk whose old and new texts
-both end without a line break, the added lines before the deleted ones (`zed_order`): Zed's parser
-takes only a hunk's first `\\ No newline at end of file`, so in the usual order it would give the new
-last line a break it does not have.
-
-The struct's other optional fields (`reasoning`, `captured_prompt_input`, `telemetry`, `human_feedback`,
-`rating`) are left out. As in `zeta`, a burst without a known caret, without a change, in a file too large
-to diff or whose path is not printable gives no example, and an example that would hold a redaction
-placeholder is left out whole; both are counted in the result by reason.
+`Zeta2Exporter` follows the replay's items (follow.py) as zeta does (zeta.py `History`: the bursts
+before, as events within zeta's EVENT_TOKENS): each file's text at the revision comes from revision.py
+(the snapshot, `head_text`, the commits made on HEAD), never from a text merely seen first, and an
+example that needs a file whose text there is not known is left out whole, counted by why. Every diff but
+`uncommitted_diff` (which goes to `git apply`) lists, in a hunk whose old and new texts both end without
+a line break, the added lines before the deleted ones (`zed_order`): Zed's parser takes only a hunk's
+first `\\ No newline at end of file`, so in the usual order it would give the new last line a break it
+does not have. `rejected_patch` is known when the episode ends (whether the developer's text replaced
+the suggestion: collector/reconstruct/offers.py), so once an AI has offered something in an episode its
+examples are held until its end, then written.
 """
 
 from __future__ import annotations
@@ -64,12 +24,12 @@ from collector.consent.statement import signed_unlinkably
 from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
-from collector.export.bursts import Burst, Item, Single
-from collector.export.excerpt import unfit
+from collector.export.edits.base.bursts import Burst, Item, Single
+from collector.export.edits.excerpt import unfit
+from collector.export.edits.zeta import PLACEHOLDER, History
 from collector.export.follow import Items
 from collector.export.per_episode import Following
 from collector.export.revision import Revision
-from collector.export.zeta import PLACEHOLDER, History
 from collector.reconstruct.offer_rule import preferred
 from collector.reconstruct.offers import Places, shown
 from collector.reconstruct.workspace import Workspace

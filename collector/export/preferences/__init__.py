@@ -1,0 +1,8 @@
+"""Preferences: the formats of which change was preferred (docs/exports.md: dpo, kto, stepwise).
+
+    base.py         what the family shares: the rows of AI suggestions, what stayed of each one taken
+    dpo.py          dpo, dpo-fim: preference pairs for TRL's DPOTrainer
+    kto.py          kto: AI suggestions taken or written over, for TRL's KTOTrainer
+    stepwise.py     stepwise: the edits from failing tests to passing, for TRL's PRMTrainer
+    undo_labels.py  who wrote each line again after an undo or redo (authors.py's, for agent-trace)
+"""
