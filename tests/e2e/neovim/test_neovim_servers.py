@@ -36,7 +36,7 @@ VENV_NVIM = VENV_BIN / "nvim"
 SCENARIO = Path(__file__).with_name("servers_session.lua")
 NODE_BIN = Path(__file__).parents[2] / "fixtures" / "servers" / "node_modules" / ".bin"
 TYPED = "é中😀"
-WAIT_S = 60.0  # the longest one reply may take: a server on a busy machine (a CI run failed here, its log cut)
+WAIT_S = 60.0  # the longest one reply may take: a server on a busy machine (a CI failure here, log cut)
 
 PYTHON = 'import os  # noqa: F401\nx = os.getcwd()\nprint("ab", x.upper(), undefined_name)\n'
 SCHEMA = json.dumps({"type": "object", "properties": {
