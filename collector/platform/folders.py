@@ -6,10 +6,9 @@ process she starts, so it is only compared with it, never used."""
 from __future__ import annotations
 
 import sys
-import uuid
 from pathlib import Path
 
-FOLDERID_PROGRAM_DATA = uuid.UUID("62AB5D82-FDC1-4DC3-A9DD-070D1D495D97")
+FOLDERID_PROGRAM_DATA = "62AB5D82-FDC1-4DC3-A9DD-070D1D495D97"  # (uuid, ~3 ms with platform: Windows only)
 DEFAULT_PROGRAM_DATA = Path("C:\\ProgramData")  # Windows' own default, when the call fails
 
 
@@ -20,8 +19,9 @@ def program_data() -> Path:
         return DEFAULT_PROGRAM_DATA
     # Windows only: shell32 and ole32 through ctypes
     import ctypes
+    import uuid
 
-    guid = ctypes.create_string_buffer(FOLDERID_PROGRAM_DATA.bytes_le, 16)
+    guid = ctypes.create_string_buffer(uuid.UUID(FOLDERID_PROGRAM_DATA).bytes_le, 16)
     found = ctypes.c_wchar_p()
     status = ctypes.windll.shell32.SHGetKnownFolderPath(ctypes.byref(guid), 0, None, ctypes.byref(found))
     try:

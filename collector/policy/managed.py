@@ -53,7 +53,6 @@ different consent modes refused for that repository); without `remotes`, the top
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -65,7 +64,6 @@ from typing import TYPE_CHECKING, Any
 
 from collector.errors import PolicyError
 from collector.platform.folders import program_data
-from collector.policy.stricter import as_fields, from_fields, stricter
 
 if TYPE_CHECKING:
     from collector.policy.limits import Limits
@@ -167,7 +165,7 @@ class Managed:
         digests = list(dict.fromkeys(scope.sha256 for scope in self.scopes))
         if len(digests) <= 1:
             return digests[0] if digests else None
-        return hashlib.sha256(b"".join(bytes.fromhex(digest) for digest in digests)).hexdigest()
+        return _sha256(b"".join(bytes.fromhex(digest) for digest in digests))
 
     def governing(self) -> list[str]:
         """What governs, for a person, one line each: the top-level file (when its keys say anything) and
@@ -180,6 +178,9 @@ class Managed:
     def bound(self, settings: WorkspaceSettings) -> WorkspaceSettings:
         """`settings` made no looser than this policy allows: its channels only, the smaller size cap, its
         mandatory exclusions added (policy/stricter.py's rules, as for a changed `.codetape.toml`)."""
+        # the settings' structs only when a policy binds a workspace (start-up: `status`)
+        from collector.policy.stricter import as_fields, from_fields, stricter
+
         limit = as_fields(settings)
         if self.policy.channels is not None:
             limit["channels"] = list(self.policy.channels)
@@ -438,7 +439,7 @@ def _installed(env: Mapping[str, str] | None) -> tuple[Managed | None, list[_Fil
     if read is None:
         return Managed(extra.path, extra.sha256, extra.policy, added=extra.path), files
     assert read.sha256 is not None and extra.sha256 is not None
-    both = hashlib.sha256(bytes.fromhex(read.sha256) + bytes.fromhex(extra.sha256)).hexdigest()
+    both = _sha256(bytes.fromhex(read.sha256) + bytes.fromhex(extra.sha256))
     return Managed(read.path, both, stricter_policy(read.policy, extra.policy, where=f"{system} and {added}"),
                    added=extra.path), files
 
@@ -491,7 +492,15 @@ def _read_policy(path: Path, *, named: bool, dropped: bool = False) -> Managed |
             if problem is not None:
                 raise PolicyError(f"managed policy refused: {path}: {where}allowed_licences: {problem}; "
                                   "nothing is recorded or signed")
-    return Managed(path, hashlib.sha256(data).hexdigest(), policy)
+    return Managed(path, _sha256(data), policy)
+
+
+def _sha256(data: bytes) -> str:
+    """The SHA-256 of `data` in hex; hashlib (~5 ms) only once a policy file is there to hash."""
+    # hashlib only once a policy file is there to hash (start-up: `status`)
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def _top_level_keys(policy: ManagedPolicy) -> list[str]:

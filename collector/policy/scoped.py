@@ -11,12 +11,14 @@ from typing import Any
 
 from collector.errors import PolicyError
 from collector.policy.managed import any_scope, load_managed
-from collector.workspace.identity import workspace_remotes
 
 
 def workspace_policy(root: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """What governs the workspace at `root`: `governing` (one line each: file, scope, SHA-256; empty when
     no managed policy does), `scope_sha256`, or `problem` when the policy is refused there."""
+    # the workspace's identity (schemas' structs) only where a scope is installed
+    from collector.workspace.identity import workspace_remotes
+
     try:
         managed = load_managed(env, remotes=lambda: workspace_remotes(root))
     except PolicyError as exc:

@@ -13,7 +13,6 @@ import itertools
 import os
 import queue
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -61,6 +60,8 @@ def open_socket(home: Home, timeout: float) -> socket.socket:
 def start_detached(home: Home, *, wait_s: float = AUTOSTART_WAIT_S) -> None:
     """Run `codetape collector --detach` for this home; it returns once the socket accepts connections.
     The collector is told which command started it (`codetape status` says so)."""
+    import subprocess  # (only to start one: `status` never does)
+
     env = {**os.environ, "CODETAPE_HOME": str(home.root),
            STARTED_BY: handover("autostart", by=starter(sys.argv), pid=os.getpid())}
     try:

@@ -11,29 +11,44 @@ schema, the requests). A msgspec Struct in a message (a `Step`) is written as it
 `schemas.step_to_dict` gives, so a client can send steps as it built them.
 
 Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream
-(asyncio is imported only there: every short-lived CLI command loads this module).
+(asyncio is imported only there, and msgspec at the first message: every short-lived CLI command loads this
+module, and `status` of a collector not running sends none).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import struct
-from typing import TYPE_CHECKING, Any
-
-import msgspec
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from collector.errors import FramingError
 
 if TYPE_CHECKING:
     import asyncio
 
+    import msgspec
+
 MAX_MESSAGE = 16 * 1024 * 1024
 _LENGTH = struct.Struct(">I")
-_TO_MSGPACK = msgspec.msgpack.Encoder()
-_TO_JSON = msgspec.json.Encoder(enc_hook=str)  # what JSON has no form for is written as its str()
-_FROM_MSGPACK = msgspec.msgpack.Decoder()
-_FROM_JSON = msgspec.json.Decoder()
+
+
+class _Codecs(NamedTuple):
+    to_msgpack: msgspec.msgpack.Encoder
+    to_json: msgspec.json.Encoder
+    from_msgpack: msgspec.msgpack.Decoder[Any]
+    from_json: msgspec.json.Decoder[Any]
+
+
+@functools.cache
+def _codecs() -> _Codecs:
+    """msgspec's encoders and decoders, made at the first message (msgspec takes ~10 ms to import)."""
+    # msgspec at the first message (start-up: `status` with no collector sends none)
+    import msgspec
+
+    return _Codecs(msgspec.msgpack.Encoder(), msgspec.json.Encoder(enc_hook=str),  # JSON's str() of the rest
+                   msgspec.msgpack.Decoder(), msgspec.json.Decoder())
 
 
 def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
@@ -41,13 +56,13 @@ def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
     MAX_MESSAGE."""
     if as_json:
         try:
-            body = _TO_JSON.encode(message)
+            body = _codecs().to_json.encode(message)
         except UnicodeEncodeError:  # a lone surrogate (a path from an undecodable file name), which
             # UTF-8 cannot hold: the standard library writes it `?`, as the pytest plugin does
             body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str).encode(
                 "utf-8", "replace")
     else:
-        body = _TO_MSGPACK.encode(message)
+        body = _codecs().to_msgpack.encode(message)
     if len(body) > MAX_MESSAGE:
         raise FramingError(f"message of {len(body)} bytes is above the {MAX_MESSAGE}-byte cap")
     return _LENGTH.pack(len(body)) + body
@@ -62,7 +77,8 @@ def decode_body(body: bytes) -> dict[str, Any]:
     """One message body (msgpack or JSON) back into its map; anything else is a FramingError."""
     json_body = is_json(body)
     try:
-        message = (_FROM_JSON if json_body else _FROM_MSGPACK).decode(body)
+        codecs = _codecs()
+        message = (codecs.from_json if json_body else codecs.from_msgpack).decode(body)
     except (ValueError, RecursionError) as exc:  # msgspec.DecodeError and UnicodeDecodeError are ValueErrors
         raise FramingError(f"message is not valid {'JSON' if json_body else 'msgpack'}: {exc}") from None
     if not isinstance(message, dict):

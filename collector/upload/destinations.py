@@ -9,7 +9,6 @@ credentials come from the standard AWS configuration), and no message quotes the
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -17,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import unquote, urlsplit
-
-from msgspec.structs import replace
 
 from collector.home import Home
 from collector.safe_urls import safe_url
@@ -116,6 +113,8 @@ class Readable(Protocol):
 def copy_hashed(chunks: Iterable[bytes], target: Path, limit: int, what: str) -> tuple[str, int]:
     """Write `chunks` (of the object `what`) into the local file `target`, hashing them on the way:
     (SHA-256 hex, size); TransferFailed above `limit` bytes, or when a read or the write fails."""
+    import hashlib  # (~3 ms: `status` hashes nothing)
+
     digest, size = hashlib.sha256(), 0
     try:
         # not "wb": on ext4 a file opened with O_TRUNC has its blocks allocated and written out when it is
@@ -165,10 +164,13 @@ def configured(home: Home, to: str | None = None, *, allow_insecure: bool = Fals
 def named(home: Home, to: str | None = None, *, allow_insecure: bool = False) -> Destination | None:
     """The destination `to` or config.toml names, parsed, whether the managed policy allows it or not."""
     # config.toml's reading and structs at use: `--help` and the hook never read config.toml
-    from collector.policy.config import load_config
-
     if to is None and not os.path.lexists(home.config):
         return None
+    # config.toml's structs only when there is one (start-up: `status`)
+    from msgspec.structs import replace
+
+    from collector.policy.config import load_config
+
     settings = load_config(home).upload
     if allow_insecure:
         settings = replace(settings, allow_insecure=True)

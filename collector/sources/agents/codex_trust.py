@@ -21,17 +21,16 @@ those of its own hooks. It never writes one: trusting a hook is the user's conse
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import tomlkit
-from tomlkit.items import Table
+if TYPE_CHECKING:
+    import tomlkit
 
 # Codex's `hook_event_key_label`
 LABELS = {"SessionStart": "session_start", "UserPromptSubmit": "user_prompt_submit",
@@ -73,6 +72,8 @@ def hook_hash(event: str, matcher: str | None, command: str, timeout: object) ->
     if matcher is not None and event not in _NO_MATCHER:
         identity["matcher"] = matcher
     text = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    import hashlib  # (~3 ms, tomlkit's ~8 ms below: `status` without Codex hooks loads neither)
+
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -110,6 +111,9 @@ def codetape_hooks(data: Mapping[str, Any], where: Path,
 def forget_trust(doc: tomlkit.TOMLDocument, where: Path, ours: list[CodexHook]) -> None:
     """Take the trust entries of `ours` (codetape's handlers, as they stood) out of the parsed file, and
     `[hooks.state]` when nothing else is left in it."""
+    # tomlkit only to edit Codex's config (start-up: `status` reads it with tomllib)
+    from tomlkit.items import Table
+
     hooks = doc.get("hooks")
     state = hooks.get("state") if isinstance(hooks, Table) else None
     if not isinstance(state, Table):

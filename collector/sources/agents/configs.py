@@ -42,7 +42,6 @@ and tables left empty by that; the file itself when nothing else is left in it).
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -54,10 +53,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomlkit
-import tomlkit.exceptions
-from tomlkit.items import AoT, Table
-
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.platform.sockets import current_uid
@@ -65,6 +60,9 @@ from collector.protocol.spawn import SAFE_PATH
 from collector.sources.agents import codex_trust, payloads
 
 if TYPE_CHECKING:
+    import tomlkit
+    from tomlkit.items import AoT, Table
+
     from collector.sources.agents.payloads import Agent
 
 TIMEOUT_S = 10
@@ -213,6 +211,8 @@ def is_ours(command: object, agent: Agent) -> bool:
 
 def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
     """The file's text with codetape's hook in it (replacing any earlier one of codetape's)."""
+    import tomlkit  # (~6 ms: `status` reads these files with tomllib only)
+
     if agent == "opencode":
         if text is not None and text.strip() and not text.startswith(OPENCODE_MARK):
             raise ConfigError(f"{where} is not codetape's plugin; move it away, then install again")
@@ -262,6 +262,9 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
 
 def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
     """The file's text without codetape's hook; None when nothing else is left in it."""
+    # tomlkit only to write a config (start-up: `status` reads with tomllib)
+    import tomlkit
+
     if agent == "opencode":
         if text.strip() and not text.startswith(OPENCODE_MARK):
             raise ConfigError(f"{where} is not codetape's plugin; codetape leaves it alone")
@@ -375,6 +378,9 @@ def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
 
 def diff(where: Path, before: str | None, after: str | None) -> str:
     """A unified diff of the file's change (`/dev/null` for a file created or removed)."""
+    # difflib only to show an install's change (start-up: `status`)
+    import difflib
+
     return "".join(difflib.unified_diff(
         (before or "").splitlines(keepends=True), (after or "").splitlines(keepends=True),
         fromfile=str(where) if before is not None else "/dev/null",
@@ -423,6 +429,10 @@ def _without_ours_json(entries: object, agent: Agent, where: Path, event: str) -
 # -- TOML (Codex) -------------------------------------------------------------------------------------------
 
 def _toml(text: str | None, where: Path) -> tomlkit.TOMLDocument:
+    # tomlkit only to write a config (start-up: `status` reads with tomllib)
+    import tomlkit
+    import tomlkit.exceptions
+
     try:
         return tomlkit.parse(text or "")
     except tomlkit.exceptions.ParseError as exc:
@@ -456,6 +466,10 @@ def _holds_group(group: object, matcher: str | None, command: str) -> bool:
 
 
 def _toml_hooks(doc: tomlkit.TOMLDocument, where: Path, *, create: bool) -> Table | None:
+    # tomlkit only to write a config (start-up: `status` reads with tomllib)
+    import tomlkit
+    from tomlkit.items import Table
+
     hooks = doc.get("hooks")
     if hooks is None:
         if not create:
@@ -468,6 +482,10 @@ def _toml_hooks(doc: tomlkit.TOMLDocument, where: Path, *, create: bool) -> Tabl
 
 
 def _without_ours_toml(groups: object, agent: Agent, where: Path) -> AoT:
+    # tomlkit only to write a config (start-up: `status` reads with tomllib)
+    import tomlkit
+    from tomlkit.items import AoT
+
     kept = tomlkit.aot()
     if groups is None:
         return kept
@@ -505,6 +523,9 @@ _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
 
 
 def _codex_block(command: str) -> str:
+    # tomlkit only to write a config (start-up: `status` reads with tomllib)
+    import tomlkit
+
     quoted = tomlkit.string(command).as_string()
     out: list[str] = []
     for event, matcher in EVENTS["codex"].items():

@@ -66,3 +66,21 @@ def test_listing_a_journal_loads_no_pydantic(tmp_path: Path) -> None:
     assert done.stderr.strip() == "False"
     fields = done.stdout.split()  # one line an episode: id, state, start (local time), duration, workspace
     assert fields[:2] == [str(FULL_HEADER.episode_id)[:8], "recording"] and fields[-1] == "pager"
+
+
+
+# What `status` leaves unloaded on a machine with no collector running, no managed policy, no upload
+# destination and no agent's hooks (issue 108, item 8): each is milliseconds of a cold start (msgspec ~10,
+# tomlkit ~8, the settings' structs ~10, uuid ~3 with platform), loaded where the answer needs them.
+NOT_LOADED = ("msgspec", "tomlkit", "schemas.settings", "schemas.header", "collector.policy.stricter",
+              "collector.workspace.identity", "uuid", "difflib", "subprocess", "pydantic")
+
+
+def test_status_loads_only_what_its_answer_needs(tmp_path: Path) -> None:
+    probe = ("import sys\nfrom collector.cli.main import main\nmain(['status'])\n"
+             f"print([m for m in {NOT_LOADED!r} if m in sys.modules], file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={"CODETAPE_HOME": str(tmp_path / "home"), "HOME": str(tmp_path),
+                               "PATH": "/usr/bin:/bin"}, cwd=tmp_path, timeout=60)
+    assert done.stderr.strip() == "[]", done.stderr
+    assert "collector: not running" in done.stdout

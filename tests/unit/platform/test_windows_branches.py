@@ -10,6 +10,7 @@ import os
 import signal
 import stat
 import threading
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -107,7 +108,7 @@ def test_no_posix_open_flag_and_no_mode_bits_on_windows(tmp_path: Path,
 def test_program_data_is_the_known_folder_the_system_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
     on_windows(monkeypatch, folders)
     monkeypatch.setenv("ProgramData", "C:\\Users\\mallory\\fake")  # never read
-    fake = install_ctypes(monkeypatch, {folders.FOLDERID_PROGRAM_DATA.bytes_le: "D:\\ProgramData"})
+    fake = install_ctypes(monkeypatch, {uuid.UUID(folders.FOLDERID_PROGRAM_DATA).bytes_le: "D:\\ProgramData"})
     assert folders.program_data() == Path("D:\\ProgramData")
     assert len(fake.freed) == 1  # the string shell32 allocated is freed
 
