@@ -13,7 +13,7 @@ import itertools
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,7 +93,7 @@ Editor = TypeVar("Editor", bound=TerminalEditor)
 
 
 def terminal_session(base: Path, editor: type[Editor], command: str, editor_env: dict[str, str],
-                     typed: Callable[[Editor], None]) -> Iterator[Recorded]:
+                     typed: Callable[[Editor], None]) -> Generator[Recorded, None, None]:
     """The session a terminal editor's module records once (a module-scoped fixture yields from it): a
     collector, an opted-in repository holding app.py (`import os`), the editor started on app.py in tmux
     (`command`, this virtualenv's codetape and pylsp first on PATH, HOME `base`, `editor_env` over that);
