@@ -9,7 +9,7 @@ sessions carry a HEAD, a snapshot, offers and an agent) and the golden episodes 
 --exports` with every per-episode format. The consumers:
 
 - every JSON format: `datasets.load_dataset("json")` over its whole folder, the files in both orders
-  (zeta2 by docs/exports.md's line naming its columns, `collector.export.edits.zeta2.LOAD_WITH_DATASETS`);
+  (zeta2 too: every row holds `rejected_patch`, null where there is none);
 - swe-messages and swe-messages-developer: TRL's own `SFTTrainer._prepare_dataset` with the Qwen2.5 training
   template TRL ships, `assistant_only_loss` on, after docs/exports.md's map parsing the arguments
   (tests/support/trl_sft.py; a tokenizer built locally, one token per byte);
@@ -79,17 +79,10 @@ def with_datasets(fmt: str, files: list[str], cache: Path) -> int:
     """Rows `datasets` loads from the folder, the same in both orders of its files."""
     import datasets
 
-    from collector.export.edits.zeta2 import LOAD_WITH_DATASETS
-
     counts = set()
-    for order in (files, files[::-1]):
-        if fmt == "zeta2":
-            scope: dict[str, Any] = {"datasets": datasets, "files": order}
-            exec(LOAD_WITH_DATASETS, scope)
-            counts.add(scope["ds"].num_rows)
-        else:
-            counts.add(datasets.load_dataset("json", data_files=order, split="train",
-                                             cache_dir=str(cache)).num_rows)
+    for order in (files, files[::-1]):  # zeta2 too: every row holds rejected_patch, null where none
+        counts.add(datasets.load_dataset("json", data_files=order, split="train",
+                                         cache_dir=str(cache)).num_rows)
     (count,) = counts
     return int(count)
 
