@@ -5,7 +5,9 @@ A *turn* begins at a prompt to an agent (an `agent` step, `event` `prompt`); its
 disk that agent claimed (`file_change`, `origin` `agent`, the agent its `origin_detail` names) until the
 next prompt to any agent, as for the turns of collector/reconstruct/turns.py. Each write is followed as a
 *place*: the lines of its file it changed (what the text before and after it share at their start and
-end, collector/text/linediff.py `between`, so whole lines; every line of a file it created), in the text
+end, collector/text/linediff.py `between`, so whole lines; every line of a file it created; its empty lines
+in front left out, so that neither side starts with a line break a tokenizer would join to the prompt's
+last: docs/exports.md), in the text
 the developer sees (a stale buffer shows the disk's: collector/reconstruct/reloads.py). Every later change
 of that text is found the same way: one in front of the place moves it, one behind it does nothing, and
 one that overlaps it, or changes its inside, joins it (the place then spans what the change left there).
@@ -192,6 +194,8 @@ class Refinements:
             start, end = 0, len(after)
         else:
             start, _, end = between(old, after)
+        while start < end and after[start] in "\r\n":  # (its empty lines in front: module docstring)
+            start += 2 if after.startswith("\r\n", start) else 1
         trace = self.traced.trace
         ids = list(trace.step_ids) if trace is not None else []
         self.open.append(Written(index, step.t_ms, step.path, turn, step.change == "created" and disk is None,

@@ -152,6 +152,13 @@ def test_the_agent_writing_the_file_again_settles_the_first_write() -> None:
     assert second.rejected == "z = agent()!\n" and not changed(second)
 
 
+def test_the_empty_lines_a_write_adds_in_front_of_its_lines_are_not_its_lines() -> None:
+    spaced = "a = 1;\n\n\nz = agent()!\nb = 2;\n"
+    one = only([step("open", 0, path="a.py", text=BEFORE), prompt(1_000), write(2_000, spaced),
+                reload(2_100, BEFORE, spaced), lines_edit(3_000, 3, 4, "z = mine;\n")])
+    assert (one.rejected, one.chosen, one.first_line) == ("z = agent()!\n", "z = mine;\n", 4)
+
+
 def test_a_prompt_left_out_is_none_a_created_file_has_no_text_before() -> None:
     assert only(agent_session(lines_edit(3_000, 1, 2, "x = mine;\n"), said=None)).prompt is None
     steps = [prompt(1_000), write(2_000, "x = agent()!\n", change="created"),
