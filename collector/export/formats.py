@@ -64,6 +64,9 @@ FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in (
            _per_episode("preferences.dpo", "DpoExporter", ".dpo.jsonl"), ".dpo.jsonl"),
     Format("dpo-fim", "<id>.dpo-fim.jsonl: the dpo pairs, the text after in a fill-in-the-middle prompt",
            _per_episode("preferences.dpo", "DpoFimExporter", ".dpo-fim.jsonl"), ".dpo-fim.jsonl"),
+    Format("dpo-agent", "<id>.dpo-agent.jsonl: an AI agent's lines (rejected) and the developer's rewrite of "
+           "them before the next commit or prompt (chosen), for TRL's DPOTrainer",
+           _per_episode("preferences.dpo_agent", "DpoAgentExporter", ".dpo-agent.jsonl"), ".dpo-agent.jsonl"),
     Format("kto", "<id>.kto.jsonl: AI suggestions taken or written over, true if kept 5 minutes, for TRL's "
            "KTOTrainer",
            _per_episode("preferences.kto", "KtoExporter", ".kto.jsonl"), ".kto.jsonl"),

@@ -46,10 +46,11 @@ class ExportResult:
 SPLITS = ("train", "eval", "none")
 # the formats whose records say their split
 SPLIT_FORMATS = frozenset({"zeta", "zeta2", "swe-messages", "swe-messages-developer", "dpo", "dpo-fim", "kto",
+                           "dpo-agent",
                            "stepwise"})
 RECORDS = {"jsonl": "line", "jsonl-rows": "line", "atif": "ATIF step", "zeta": "example", "zeta2": "example",
            "swe-messages": "row", "swe-messages-developer": "row", "dpo": "pair", "dpo-fim": "pair",
-           "kto": "row", "stepwise": "segment",
+           "kto": "row", "dpo-agent": "pair", "stepwise": "segment",
            "progsnap2": "event", "progsnap2-zip": "event"}
 
 

@@ -53,6 +53,17 @@ TRAINING: dict[str, TrainingExport] = {
     "dpo-fim": TrainingExport(
         "as dpo's: every row a preference, the text behind the caret in a fill-in-the-middle prompt.",
         f"{OFFERS_BIAS}; only suggestions the developer's text replaced make a pair."),
+    "dpo-agent": TrainingExport(
+        "no label: every row is a preference, `rejected` the lines an AI agent's write to disk made and "
+        "`chosen` the same lines as the developer left them before the next commit of the file, the next "
+        "prompt to an agent, the agent's next write of the file or 5 minutes after the write (kto's "
+        "horizon), whichever came first; `deleted` rows have an empty (or blank) `chosen`: the developer "
+        "deleted the agent's lines whole. `kept_share` is the share of the write's non-whitespace "
+        "characters left then; `prompt` holds the task, the turn's prompt and the file before the turn.",
+        "only agent writes the developer changed make a row (a write kept as written makes none), only "
+        "from agents whose hooks record their prompts and writes (docs/agents.md); a write whose prompt "
+        "the contributor left out, or to a file whose text before the turn the episode does not hold, is "
+        "left out (counted below)."),
     "stepwise": TrainingExport(
         "a row per failing test run and the next green one; `labels` one per step between them (an edit "
         "burst, or a write to disk from outside the editor, `completion_actors` saying whose), false for a "
@@ -79,6 +90,10 @@ class _Kto(msgspec.Struct):
 
 class _Pair(msgspec.Struct):
     outcome: str
+
+
+class _Refined(msgspec.Struct):
+    deleted: bool
 
 
 class _Stepwise(msgspec.Struct):
@@ -119,7 +134,8 @@ def loading(name: str, rows: int) -> str:
 
 def read_labels(out: Output, manifest: DatasetManifest) -> dict[str, Counter[str]]:
     """Each training export's rows and labels, counted from its files: kto's desirable and undesirable rows,
-    stepwise's rows and steps labelled true and false, dpo's pairs by outcome, swe-messages' tasks by
+    stepwise's rows and steps labelled true and false, dpo's pairs by outcome, dpo-agent's rewritten and
+    deleted, swe-messages' tasks by
     `resolved`."""
     counts: dict[str, Counter[str]] = {}
     for name in training_exports(manifest):
@@ -139,6 +155,8 @@ def _count(name: str, line: bytes, counted: Counter[str]) -> None:
             counted["desirable" if msgspec.json.decode(line, type=_Kto).label else "undesirable"] += 1
         case "dpo" | "dpo-fim":
             counted[msgspec.json.decode(line, type=_Pair).outcome] += 1
+        case "dpo-agent":
+            counted["deleted" if msgspec.json.decode(line, type=_Refined).deleted else "rewritten"] += 1
         case "stepwise":
             labels = msgspec.json.decode(line, type=_Stepwise).labels
             counted["true steps"] += sum(labels)
@@ -162,6 +180,8 @@ def balance(name: str, counts: Counter[str]) -> str:
         case "dpo" | "dpo-fim":
             return f"{rows:,} pairs: " + ", ".join(f"{counts[outcome]:,} {outcome}" for outcome in
                                                    ("overwritten", "partly_accepted"))
+        case "dpo-agent":
+            return f"{rows:,} pairs: {counts['rewritten']:,} rewritten, {counts['deleted']:,} deleted"
         case "stepwise":
             return (f"{rows:,} rows; steps: {counts['true steps']:,} labelled true, "
                     f"{counts['false steps']:,} false")

@@ -77,6 +77,7 @@ KEYS: dict[str, tuple[Callable[[dict[str, Any]], list[Any]], Callable[[dict[str,
     "dpo": (_pair, lambda record: str(record["split"])),
     "dpo-fim": (_pair, lambda record: str(record["split"])),
     "kto": (_judged, lambda record: str(record["split"])),
+    "dpo-agent": (_pair, lambda record: str(record["split"])),
     "stepwise": (_steps, lambda record: str(record["split"])),
 }
 LEFT_OUT = "eval examples identical to a train example"  # the result's `skipped` reason
