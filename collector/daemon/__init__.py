@@ -9,11 +9,12 @@
     requests.py        the answered requests, one method each (docs/collector-protocol.md)
     rundir.py          the runtime directory: one instance per user (a lock), pid file, socket
     session.py         a workspace's session: one clock, the episode lifecycle (journal open, detach, seal)
-    intake.py          a step's way in: admitted, held, claimed, appended to the open episode
+    intake/            a step's way in, one pass of stages handing it on: admit (policy), hold (what is
+                       written now, what waits), write (into the open episode); it yields `EpisodeWanted`
     hellos.py          what the hellos said: the first editor's name, the position encoding told
     open_episode.py    the open episode: its journal and header, where its steps go in time, its count
-    admission.py       a step that came becomes its `Step` (once) if the recording policy lets it; the hold
-                       queue
+    held_changes.py    the hold queue: the watcher's changes waiting for the editor's steps (HOLD_MS)
+    own_steps.py       the steps the collector makes: a `gap`, a map converted (or the gap it becomes)
     settings_watch.py  the workspace's settings, read again whenever their files change
     leaving.py         the leaving-connections clock: a gone connection's documents close after a delay
     agent_claims.py    whose write it was: the file changes an AI agent's tool call claimed

@@ -3,7 +3,7 @@
 An agent's hook names the files a tool works on (`agent` steps, `targets`), or the command line of a shell
 tool (`command_line`: Claude Code's and Codex's `Bash`, Cursor's shell): before it runs (Claude Code's and
 Codex's `PreToolUse`) and after (`PostToolUse`, Cursor's `afterFileEdit` and `afterShellExecution`). The
-watcher's view of a file waits HOLD_MS before it is written (admission.py), so the hook's step, which
+watcher's view of a file waits HOLD_MS before it is written (held_changes.py), so the hook's step, which
 travels through a process the agent starts, usually arrives while the write is still held. A held
 `file_change` without an origin is then written with `origin` `agent` and the claim's evidence in
 `origin_detail` (`claude-code:PostToolUse Edit`, `claude-code:PreToolUse Bash`) when the watcher saw it:
@@ -53,7 +53,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from collector.daemon.admission import HOLD_MS, converted
+from collector.daemon.held_changes import HOLD_MS
+from collector.daemon.own_steps import converted
 from collector.sources.agents.patches import Chunk, changes_nothing, chunks_of, replaced, unapplied
 from collector.text.digest import sha256_text
 from schemas.steps import AgentStep, FileChangeStep, Step, step_to_dict

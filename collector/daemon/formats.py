@@ -13,7 +13,7 @@ just before that reload as a `file_change` of origin `format`, evidence `collect
 `changed_lines` the lines it changed (the line diff of the saved text and its own: linediff.line_runs),
 which Agent Trace gives to `human` and no other (collector/export/authors.py).
 
-The intake (intake.py) holds the two sides for each other: the watcher's view of such a change stays held
+The intake (intake/hold.py) holds the two sides for each other: the watcher's view of such a change stays held
 (beyond HOLD_MS) until a reload of its text is held, or SAVE_MS after the save; the editor's reload of a
 text other than the saved one stays held (held_reloads.py) until the watcher's view of it is recorded, or
 SAVE_MS after the save. A formatter rewriting the file in place may be seen half done first (truncated,

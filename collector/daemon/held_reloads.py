@@ -28,8 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from collector.daemon.admission import HOLD_MS
 from collector.daemon.agent_claims import OPEN_MS
+from collector.daemon.held_changes import HOLD_MS
 from collector.journal.pending import PendingLog
 from collector.text.digest import sha256_text
 from schemas import steps as kinds

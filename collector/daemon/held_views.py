@@ -1,4 +1,4 @@
-"""What a watcher's view of a file held by the intake (intake.py) waits for, asked of what the intake holds:
+"""What a watcher's view of a file held by the intake (intake/hold.py) waits on, asked of what it holds:
 whether it is a write seen half done, whose whole write is held behind it (`half_done`), and whether an
 editor's steps may yet explain it (`awaits_editor`, issue 86). Asks only; the intake holds and lets go.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collector.daemon.admission import EXPLAIN_MS, HeldChanges
 from collector.daemon.agent_claims import AgentClaims
 from collector.daemon.disk_texts import DiskTexts
 from collector.daemon.formats import Formats
+from collector.daemon.held_changes import EXPLAIN_MS, HeldChanges
 from collector.daemon.held_reloads import HeldReloads
 from collector.daemon.open_documents import OpenDocuments
 from collector.text.digest import sha256_text

@@ -2,7 +2,7 @@
 
 When a bridge exits or loses the collector, the documents it had open close for it only LEAVING_MS later,
 so that the file watcher's view of a buffer written without a save step (issue 27, item 8) is still that
-save; and not before the file changes held (admission.py, HOLD_MS) that came before then are recorded
+save; and not before the file changes held (held_changes.py, HOLD_MS) that came before then are recorded
 against them: recording those early would keep another editor's save step, still on its way, from
 explaining them.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from collector.daemon.admission import HOLD_MS
+from collector.daemon.held_changes import HOLD_MS
 
 LEAVING_MS = 2 * HOLD_MS
 

@@ -1,9 +1,9 @@
 """The one open episode of a session: its journal, its header, its steps' times, checks and count.
 
-The session decides when an episode opens and ends, its intake which steps reach it (intake.py); an
+The session decides when an episode opens and ends, its intake which steps reach it (intake/); an
 `OpenEpisode` turns them into journal frames. `start` creates the journal under a new header; `t_ms` is
 where a step goes in the episode (milliseconds from its start, never before the last step); `write`
-places a step there (its `t_ms` was 0 since it arrived: admission.py checked it against the schema) and
+places a step there (its `t_ms` was 0 since it arrived: intake/admit.py checked it against the schema) and
 writes it, or keeps it for `flush` while a batch is written; `close` ends the journal for sealing. Not
 thread-safe: the session's lock guards it.
 """

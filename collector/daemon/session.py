@@ -3,10 +3,10 @@
 Every source of the workspace (bridges, the pytest plugin, the shell hook, the watchers' threads) feeds
 `add`. Thread-safe: one lock orders steps, so `t_ms` never decreases. The session keeps the episode's
 lifecycle (it opens with the first step recorded, ends at `detach`, is idle, paused and resumed) and the
-settings it records under. A step's way in (admission, the hold of watcher changes, the agent's claims,
-the documents the editors have open, the append) is intake.py, under the session's lock; how the open
-episode writes it (its journal, its times, the schema's check) is open_episode.py; the editors' hellos
-are hellos.py.
+settings it records under. A step's way in is one pass of the intake's stages (intake/: admit, hold, write)
+under the session's lock: the session drives each pass and answers the write stage's `EpisodeWanted` with
+the episode it owns or opens (`_run`); how the open episode writes a step (its journal, its times, the
+schema's check) is open_episode.py; the editors' hellos are hellos.py.
 
 The session looks at `.codetape.toml` (and what the user accepted of it, policy/effective.py) again a
 few times a second and before every request that records (settings_watch.py): while it cannot be used
@@ -25,16 +25,18 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from collector.daemon.admission import converted, gap, is_step, own_state
 from collector.daemon.capture import Capture, StartWatchers
 from collector.daemon.hellos import Hellos
-from collector.daemon.intake import Intake
+from collector.daemon.intake.admit import Admit, is_step, own_state
+from collector.daemon.intake.hold import Hold
+from collector.daemon.intake.write import EpisodeWanted, Write
 from collector.daemon.junit_runs import JUnitRuns
 from collector.daemon.open_episode import OpenEpisode
+from collector.daemon.own_steps import converted, gap
 from collector.daemon.paused import PausedWorkspaces
 from collector.daemon.settings_watch import SettingsWatch, Wanted
 from collector.errors import CodetapeError
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("codetape.collector")
 _NOTHING = WorkspaceSettings(channels=[])  # the policy until the settings were read (nothing is admitted)
+_T = TypeVar("_T")
 
 
 class Session:
@@ -76,7 +79,9 @@ class Session:
         self._episode: OpenEpisode | None = None
         self._batching = False  # add_many: the open episode keeps its steps until the batch is over
         self._dropped_while_paused = 0
-        self._intake = Intake(root, self, clock=clock, silent_hooks=silent_hooks)  # a step's way in
+        self._admit = Admit()  # a step's way in: admit > hold > write (intake/)
+        self._write = Write(root, clock=clock, silent_hooks=silent_hooks)
+        self._hold = Hold(self._write, clock=clock)
         self._reports = JUnitRuns(root, lambda: self.policy, self._add_derived)
         self._capture = (Capture(root, start_watchers, self.emit, clock=clock)
                          if start_watchers is not None else None)
@@ -121,7 +126,7 @@ class Session:
         open while it is connected)."""
         with self._lock:
             if not isinstance(step, dict) and not is_step(step):
-                self._intake.record_gap(at_ms, "malformed_input", "a step that is not a map")
+                self._run(self._write.record_gap(at_ms, "malformed_input", "a step that is not a map"))
                 return
             if self.paused_at is not None:
                 self._dropped_while_paused += 1
@@ -129,7 +134,11 @@ class Session:
             if self.problem is not None:
                 self._settings.dropped()
                 return
-            taken = self._intake.take(at_ms, step, source, owner)  # arrive, hold, claims, append
+            arrival = self._admit(step, source, self.policy)
+            if arrival is None:
+                return
+            taken = self._run(self._hold.take(at_ms, arrival.step, owner, junit=arrival.junit,
+                                              patch=arrival.patch))
             if taken is not None:
                 self._derive(*taken)
 
@@ -172,7 +181,7 @@ class Session:
         few times a second)."""
         self.policy.refresh()  # git's ignore files outside the work tree changed: the editor's steps see it
         with self._lock:
-            self._intake.release_held(self._clock())
+            self._run(self._hold.release_held(self._clock()))
             self.check_settings()
 
     def check_settings(self) -> None:
@@ -218,7 +227,7 @@ class Session:
                 return True
             now = self._clock()
             hole = gap("collector", "paused", "recording was paused", lost=dropped)
-            self._intake.append(since, hole, until=now)
+            self._run(self._write.append(since, hole, until=now))
             return True
 
     def wait_capture(self, timeout: float = 15.0) -> bool:
@@ -239,7 +248,7 @@ class Session:
         watcher's view of a buffer written without a save step (issue 27, item 8) is still that save;
         earlier for a document whose file another program changes meanwhile (`OpenDocuments.closing`)."""
         with self._lock:
-            self._intake.leave(self._clock(), owner)
+            self._hold.leave(self._clock(), owner)
 
     def detach(self) -> Path | None:
         """End the current episode: close its journal and return its path for sealing (None: none open).
@@ -247,15 +256,15 @@ class Session:
         file written and committed just before a seal is in it, not left for the next one."""
         with self._lock:
             now = self._clock()
-            self._intake.release_held(now, everything=True)
+            self._run(self._hold.release_held(now, everything=True))
             if self._episode is not None:
-                self._intake.close_gone_documents(now)
+                self._run(self._hold.close_gone_documents(now))
             episode, self._episode = self._episode, None
             if episode is None:
                 return None
             self.next_episode_id = uuid.uuid4()
             self.tightened = ()
-            self._intake.episode_ended()
+            self._hold.episode_ended()
             return episode.close()
 
     def journal_progress(self) -> tuple[JournalWriter, int, int] | None:
@@ -287,7 +296,7 @@ class Session:
                 "started_at": episode.header.started_at.isoformat() if episode else None,
                 "capture": self._capture.running if self._capture is not None else [],
                 "capture_stopped": self._capture.stopped if self._capture is not None else {},
-                "holding": self._intake.holding,
+                "holding": self._hold.holding,
             }
 
     def close(self) -> Path | None:
@@ -306,10 +315,18 @@ class Session:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def episode_for(self, at_ms: int) -> OpenEpisode | None:
-        """(lock held) The open episode, or one opened for a step at `at_ms` (None while the settings
-        cannot be used): the intake's way to the journal."""
-        return self._episode or self._open(min(at_ms, self._clock()))
+    def _run(self, steps: Generator[EpisodeWanted, OpenEpisode | None, _T]) -> _T:
+        """(lock held) Drive a pass of the intake (intake/), returning its value: each `EpisodeWanted` it
+        yields is answered with the open episode, or one opened for it (None: the settings cannot be used)."""
+        self._write.records, self._write.encoding = self.records_now, self.encoding
+        try:
+            wanted = next(steps)
+            while True:
+                episode = self._episode or self._open(min(wanted.at_ms, self._clock()))
+                self._write.records = self.records_now  # (opening looks at the settings: a problem found)
+                wanted = steps.send(episode)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
     def _open(self, start_ms: int) -> OpenEpisode | None:
         """Start a new episode under the settings as they are now; None while they cannot be used."""
@@ -322,7 +339,6 @@ class Session:
             self.home.ensure(self.home.journals), self.next_episode_id, start_ms,
             workspace=identify(self.root), encoding=self.encoding or "utf-16", client=self._hellos.client,
             settings=self.policy.settings)
-        self._intake.episode_started(episode)
         if self._batching:
             episode.batch()
         log.info("%s: episode %s started", self.root, episode.header.episode_id)
@@ -345,7 +361,7 @@ class Session:
             return
         detail = f"not recorded while {SETTINGS_FILE} could not be used"
         missed = gap("collector", "other", detail, lost=hole.dropped)
-        self._intake.append(hole.since, missed, until=self._clock())
+        self._run(self._write.append(hole.since, missed, until=self._clock()))
 
     def _apply_settings(self) -> None:
         """(lock held, no episode open) Record under the settings last read, when they differ from the
@@ -377,7 +393,7 @@ class Session:
         self.policy = Policy.under(self.root, tight.settings, also_exclude=tight.excludes)
         if retired is not self._watched:
             retired.close()
-        self._intake.readmit()
+        self._hold.readmit(self._admit.again(self.policy))
         self._episode.tighten(tight.settings)
         self.tightened = tuple(dict.fromkeys([*self.tightened, *tight.fields]))
         log.info("%s: stricter settings apply at once: %s", self.root, ", ".join(tight.fields))

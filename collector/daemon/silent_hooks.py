@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from collector.daemon.admission import gap
+from collector.daemon.own_steps import gap
 from collector.sources.agents import codex_trust
 from collector.sources.agents.configs import ConfigError, codex_not_run, config_path, is_ours
 from collector.sources.agents.managed_hooks import SYSTEM, commands_in, managed, not_run

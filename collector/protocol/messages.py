@@ -9,7 +9,7 @@ map, the bridge's `EditStep`, these bytes, the collector's `EditStep`, and on to
 
 What does not decode so (a JSON client's message, a step with no `t_ms` or with what travels beside it
 without being a field, such as an agent hook's `patch`; one invalid step in a batch) is read as a map and
-admitted step by step (collector/daemon/admission.py `arrive`), as before: nothing is refused here.
+admitted step by step (collector/daemon/intake/admit.py `arrive`), as before: nothing is refused here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The late bridge's save: a watcher's `file_change` that the editor's own `open` of the file explains.
 
 An editor whose bridge connects after it saved (a language server slow to start: more than HOLD_MS after
-the file watcher saw the save, collector/daemon/admission.py) has its save recorded by the watcher as a
+the file watcher saw the save, collector/daemon/held_changes.py) has its save recorded by the watcher as a
 `file_change` of nobody's, and then its `open` of the file with the text the save wrote. The journal
 keeps both, as they came; the seal folds the change away: a created or modified `file_change` without an
 origin, of a file no document of the episode had open, whose content is exactly the text of the next

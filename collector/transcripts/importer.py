@@ -2,7 +2,7 @@
 
 Nothing in a transcript is trusted more than a hook call: each thing it said (`Said`, said.py) is read by
 the hooks' own code (collector/sources/agents/payloads.py: the same targets, command line, cuts) and
-admitted as the collector admits a hook's step (collector/daemon/admission.py: targets outside the workspace
+admitted as the collector admits a hook's step (collector/daemon/intake/admit.py: targets out of the workspace
 or excluded by its policy dropped, paths they name in free text masked), under the settings the workspace
 records under now (the same settings watch the collector reads them with). What the agent's file tools wrote
 (writes.py) is kept as a recording keeps an agent's write: a `file_change` step with `origin` `agent` and
@@ -44,7 +44,7 @@ import msgspec
 
 from collector import __version__
 from collector.atomic import atomic_write
-from collector.daemon.admission import CleanPaths, arrive, own_state
+from collector.daemon.intake.admit import CleanPaths, arrive, own_state
 from collector.daemon.settings_watch import SettingsWatch
 from collector.episode.resolve import episode_files
 from collector.errors import ImportRefused

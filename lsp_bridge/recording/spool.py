@@ -71,7 +71,7 @@ class Outgoing:
     taken: bool = False  # handed to the connection (or lost): amending it is too late
     # what travels beside the step to the collector without being one of its fields (an ACP permission's
     # `patch`, lsp_bridge/steps/acp.py): such a step goes as its plain map with these keys added, which the
-    # collector takes out before it checks the step (collector/daemon/admission.py `arrive`)
+    # collector takes out before it checks the step (collector/daemon/intake/admit.py `arrive`)
     beside: dict[str, Any] | None = None
 
 

@@ -269,7 +269,7 @@ class Conversation:
         """The `agent` step (`t_ms` 0, as the bridge's: lsp_bridge/steps/translate.py). Built from values read
         here (labels cut and cleaned, texts cut), unchecked as every struct a constructor makes: a value
         the schema refuses (a target path longer than a path may be) makes the collector read the message
-        as maps and refuse that step as it always did (collector/daemon/admission.py)."""
+        as maps and refuse that step as it always did (collector/daemon/intake/admit.py)."""
         kept: dict[str, Any] = {
             name: _label(value) if name in ("tool", "detail") else value
             for name, value in fields.items()

@@ -7,7 +7,7 @@ codetape's plugin ('autoread', `checktime` every 20 ms while the turn runs), bes
   lands tens of milliseconds after the save; Neovim reads it in; she types a line after it and saves.
 - A turn that only runs `git diff` and `pytest -q` (a test of 1.5 s) while she types and saves a line every
   150 ms: Neovim's writes are seen late, or half written (truncated), while the shell call claims every
-  path; each is her save, never the agent's nor a change of its own (collector/daemon/intake.py).
+  path; each is her save, never the agent's nor a change of its own (collector/daemon/intake/).
 
 Every run: each text app.py had on disk is, in the episode's replay, the change of whoever made it (the
 agent's write `origin` agent with its hook's evidence, her saves never), the replay is the disk at every

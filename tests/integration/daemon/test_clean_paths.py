@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from collector.daemon.admission import CleanPaths
+from collector.daemon.intake.admit import CleanPaths
 from collector.policy.recording import Policy
 from collector.text.paths import path_problem
 

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from collector.daemon.admission import HOLD_MS
+from collector.daemon.held_changes import HOLD_MS
 from collector.daemon.leaving import LEAVING_MS
 from collector.daemon.session import Session
 from collector.home import Home

@@ -206,7 +206,7 @@ def scenarios(root: Path) -> dict[str, Scenario]:
                    Event("pre", "agent", 0, [file_tool("codex", "PreToolUse", root)])],
             events=[Event("written", "watcher", 30, [seen(AGENT)]),
                     Event("post", "agent", 50, [file_tool("codex", "PostToolUse", root)]),
-                    # (the watcher's view of the write before her later save: collector/daemon/intake.py)
+                    # (the watcher's view of the write before her later save: collector/daemon/intake/hold.py)
                     Event("saved", "editor", 30 + gap, [save(DEV1)], after=("written",)),
                     Event("overwritten", "watcher", 60 + gap, [seen(DEV1)], after=("written",))],
             truth=[(AGENT, "agent"), (DEV1, "developer")])

@@ -1,5 +1,5 @@
-"""One policy for a step that came (collector/daemon/admission.py): a map (a JSON client's, a watcher's) and
-the struct the socket decoded (a bridge's, collector/protocol/messages.py) are admitted alike, and a map
+"""One policy for a step that came (collector/daemon/intake/admit.py): a map (a JSON client's, a watcher's)
+and the struct the socket decoded (a bridge's, collector/protocol/messages.py) are admitted alike, and a map
 the schema refuses is dropped wherever a valid one would be."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from collector.daemon.admission import Arrival, CleanPaths, arrive
+from collector.daemon.intake.admit import Arrival, CleanPaths, arrive
 from collector.policy.recording import Policy
 from schemas.settings import Channel, WorkspaceSettings
 from schemas.steps import GapStep, step_from_dict, step_to_dict

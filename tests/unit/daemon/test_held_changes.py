@@ -1,9 +1,9 @@
-"""The watcher's changes held for the editor's steps (collector/daemon/admission.py): what is let go early
+"""The watcher's changes held for the editor's steps (collector/daemon/held_changes.py): what is let go early
 takes along what it depends on, so changes still leave in the order they came."""
 
 from __future__ import annotations
 
-from collector.daemon.admission import HeldChanges
+from collector.daemon.held_changes import HeldChanges
 from schemas import Step, step_from_dict
 
 

@@ -1,6 +1,5 @@
-"""What a step must pass before it reaches the journal, where it stops being a map from the wire and
-becomes a `Step`: the workspace's recording policy, and for file changes the watcher saw, a short hold so
-the editor's own steps can explain them first.
+"""The intake's first stage (admit > hold > write): what a step must pass before it reaches the journal,
+where it stops being a map from the wire and becomes a `Step`: the workspace's recording policy.
 
 `arrive` takes a step that came: a `Step` the socket decoded (a bridge's, collector/protocol/messages.py),
 or a map (the pytest plugin's, a hook's, a watcher's: absolute paths, no `t_ms`), which it converts once,
@@ -9,23 +8,23 @@ into a `too_large` placeholder (anything the schema refuses becomes a `malformed
 policy would drop it anyway). `admit` then applies the workspace's recording policy to the typed step, the
 one policy for both: it drops steps about excluded paths, channels the workspace does not record and
 codetape's own commands (sources/shell/own_commands.py), and strips excluded paths from gap states, git file
-lists and an agent's tool targets. From there the intake (intake.py), its hold, the documents it follows
-and the episode work on that one typed step; its `t_ms` is 0 until the episode places it (open_episode.py).
-They tell kinds apart by `type(step) is EditStep`: the step types have no subclasses, and on a msgspec struct
-`isinstance` takes five times as long (68 ns, a tenth of a keystroke's ingest for the dozen checks).
-`HeldChanges` keeps watcher changes HOLD_MS, in arrival order (one let go early takes the changes held before
-it on its paths along); a view an editor's steps may yet explain waits longer, up to EXPLAIN_MS (intake.py).
+lists and an agent's tool targets, and masks in an agent's texts the names of the paths it drops
+(policy/mentions.py). `Admit` is the stage: it remembers each path's clean form for its workspace. From
+there the next stages (hold.py, write.py) work on that one typed step; its `t_ms` is 0 until the episode
+places it (open_episode.py). They tell kinds apart by `type(step) is EditStep`: the step types have no
+subclasses, and on a msgspec struct `isinstance` takes five times as long (68 ns, a tenth of a keystroke's
+ingest for the dozen checks).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple, TypeGuard, TypeVar
 
 import msgspec
 
+from collector.daemon.own_steps import converted, gap, kind_name
 from collector.home import Home
 from collector.policy.mentions import masked_mentions
 from collector.policy.recording import Policy
@@ -33,19 +32,28 @@ from collector.sources.shell.own_commands import own_command
 from collector.text.paths import path_problem
 from collector.text.validation import first_error
 from schemas import steps as kinds
-from schemas.limits import SHORT_TEXT_MAX
 from schemas.steps.git import GitFileStat
 
-HOLD_MS = 1000
-# the longest a watcher's view waits for the editor's steps that may explain it (held_views.py):
-# the bridge holds an edit up to 1.5 s for its origin (lsp_bridge/authorship/origins.py), then hands it on
-EXPLAIN_MS = 3 * HOLD_MS
 AGENT_TEXT = ("prompt", "tool", "command_line", "detail")  # an agent step's free text (policy/mentions.py)
 _STEP_TYPES = frozenset(kinds.STEP_TYPES)
 _PATH_FIELDS = {t: tuple(f for f in ("path", "new_path") if f in t.__struct_fields__)
                 for t in kinds.STEP_TYPES}
 _Entry = TypeVar("_Entry", kinds.FileState, GitFileStat)
-Kept = Callable[[kinds.Step, int, object], bool]  # (a held change, when it came, its at_ms): it waits on
+
+
+class Admit:
+    """The first stage: a step that came as the policy it is given lets it be written (`arrive`)."""
+
+    def __init__(self) -> None:
+        self.paths = CleanPaths()  # the root never changes, so neither do a path's clean form and problem
+
+    def __call__(self, data: object, source: str, policy: Policy) -> Arrival | None:
+        """(lock held) `arrive`: the step `data` as `policy` lets it be written (None: dropped)."""
+        return arrive(data, source, policy, self.paths)
+
+    def again(self, policy: Policy) -> Callable[[kinds.Step], kinds.Step | None]:
+        """What admits a held step again under `policy`, stricter than the one it came under."""
+        return lambda step: admit_again(step, policy, self.paths)
 
 
 class Arrival(NamedTuple):
@@ -180,23 +188,6 @@ def admit_again(step: kinds.Step, policy: Policy, paths: CleanPaths) -> kinds.St
     return None if again is None else again.step
 
 
-def converted(data: dict[str, Any]) -> kinds.Step:
-    """The step a plain map (with its `t_ms`) is, or a `malformed_input` gap naming the first field the
-    schema refused."""
-    try:
-        return kinds.step_from_dict(data)
-    except kinds.StepError as exc:
-        detail = f"invalid {kind_name(data)} step ({first_error(exc, values=False)})"
-        return gap("collector", "malformed_input", detail)
-
-
-def gap(source: str, reason: kinds.GapReason, detail: str, *, lost: int | None = None) -> kinds.GapStep:
-    """A `gap` step the collector makes (`t_ms` 0, placed when written), of values it chose: a struct's
-    constructor checks no constraint, so `detail` is cut to the step's bound here."""
-    return kinds.GapStep(t_ms=0, source=source, reason=reason, detail=detail[:SHORT_TEXT_MAX],
-                         lost_steps=lost)
-
-
 class CleanPaths:
     """A path's normalised form (None: outside the workspace) and why it cannot be recorded (None: it
     can), remembered for one workspace: both depend on the path and the workspace's root alone, and a
@@ -250,101 +241,6 @@ def _recordable(path: str, policy: Policy) -> str | None:
     return None if clean is None or policy.is_excluded(clean) or path_problem(clean) is not None else clean
 
 
-class HeldChanges:
-    """A file's new content seen by the watcher waits HOLD_MS for the editor's own steps (open, edits,
-    save), which travel a slower path; the session then drops it if they explain it (an editor's save).
-    Changes leave in the order they came, so a create still precedes its rename."""
-
-    def __init__(self) -> None:
-        # (release at, came at, at_ms, step), in the order they came
-        self._queue: deque[tuple[int, int, object, kinds.Step]] = deque()
-
-    def hold(self, at_ms: object, step: kinds.Step, now: int) -> None:
-        """Queue a file change (or a git step behind one); only new content (created, modified) waits,
-        behind any change held."""
-        content = type(step) is kinds.FileChangeStep and step.change in ("created", "modified")
-        self._queue.append((now + HOLD_MS if content else 0, now, at_ms, step))
-
-    def due(self, now: int, *, everything: bool = False,
-            kept: Kept | None = None) -> Iterator[tuple[object, kinds.Step]]:
-        """(at_ms, step) of each change due at `now` (all of them with `everything`), in order; one `kept`
-        says waits on (with what came after it on its paths, and any git step after it): `kept(step, came,
-        at_ms)`, `came` when it came (the daemon's clock), asked once it is off the queue."""
-        if kept is None or everything:
-            while self._queue and (everything or self._queue[0][0] <= now):
-                _, _, at_ms, step = self._queue.popleft()
-                yield at_ms, step
-            return
-        waiting: list[tuple[int, int, object, kinds.Step]] = []
-        waits: set[str] = set()
-        while self._queue and self._queue[0][0] <= now:
-            item = self._queue.popleft()
-            step = item[3]
-            paths = _paths(step)
-            if kept(step, item[1], item[2]) or not waits.isdisjoint(paths) \
-                    or (waiting and type(step) is kinds.GitStep):
-                waiting.append(item)
-                waits.update(paths)
-            else:
-                yield item[2], step
-        self._queue.extendleft(reversed(waiting))
-
-    def holds_text(self, path: str, sha256: str) -> bool:
-        """Whether a change of `path` to the text of hash `sha256` is held."""
-        return any(type(step) is kinds.FileChangeStep and step.path == path and step.sha256 == sha256
-                   for _, _, _, step in self._queue)
-
-    def came(self, step: kinds.Step) -> int | None:
-        """When the held `step` (this very step) came (the daemon's clock); None when it is not held."""
-        return next((came for _, came, _, held in self._queue if held is step), None)
-
-    def holds_path(self, path: str) -> bool:
-        """Whether a change of `path` is held (a view of the file taken off the queue is superseded)."""
-        return any(type(step) is kinds.FileChangeStep and step.path == path for _, _, _, step in self._queue)
-
-    def readmit(self, admit: Callable[[kinds.Step], kinds.Step | None]) -> None:
-        """Pass every held change through `admit` again (stricter settings apply to them too): a change
-        it drops is no longer held."""
-        kept = ((release, came, at_ms, admit(step)) for release, came, at_ms, step in self._queue)
-        self._queue = deque((release, came, at_ms, step) for release, came, at_ms, step in kept
-                            if step is not None)
-
-    def take(self, wanted: Callable[[object, kinds.Step], bool]) -> list[tuple[object, kinds.Step]]:
-        """(at_ms, step) of each held change `wanted(at_ms, step)` says, in order, no longer held; with each,
-        the changes held before it on one of its paths (and theirs before them), so that what is taken
-        still follows what it depends on: a temporary file's creation stays before its rename over the
-        file wanted (an agent's tool saving through `app.py.tmp.X`, whose rename its call claims)."""
-        ids: set[int] = set()
-        needed: set[str] = set()
-        for _, _, at_ms, step in reversed(self._queue):
-            paths = _paths(step)
-            if wanted(at_ms, step) or not needed.isdisjoint(paths):
-                ids.add(id(step))
-                needed.update(paths)
-        if not ids:
-            return []
-        taken = [(at_ms, step) for _, _, at_ms, step in self._queue if id(step) in ids]
-        self._queue = deque(item for item in self._queue if id(item[3]) not in ids)
-        return taken
-
-    def came_by(self, when: int) -> bool:
-        """Whether a change that came at or before `when` is still held."""
-        return bool(self._queue) and self._queue[0][1] <= when
-
-    def __bool__(self) -> bool:
-        return bool(self._queue)
-
-    def __len__(self) -> int:
-        return len(self._queue)
-
-
-def _paths(step: kinds.Step) -> set[str]:
-    """The paths a held change is about: its file's, and a rename's new one."""
-    if type(step) is kinds.FileChangeStep:
-        return {step.path} if step.new_path is None else {step.path, step.new_path}
-    return set()
-
-
 def own_state(root: Path, home: Home) -> tuple[str, ...]:
     """An anchored glob for CODETAPE_HOME when it lies inside the workspace: never record our own files."""
     try:
@@ -356,9 +252,3 @@ def own_state(root: Path, home: Home) -> tuple[str, ...]:
 
 def glob_escape(text: str) -> str:
     return "".join("\\" + c if c in "*?[\\" else c for c in text)
-
-
-def kind_name(step: dict[str, Any]) -> str:
-    """The kind a plain step names, quoted and cut, for a message about it."""
-    kind = step.get("kind")
-    return repr(kind[:32]) if isinstance(kind, str) else "kind-less"
