@@ -6,7 +6,9 @@ format named by a later build is exported for the episodes already in the datase
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,7 +18,9 @@ from collector.dataset.output.twins import SCHEMAS, TWIN
 from collector.episode import open_episode, write_episode_file
 from collector.export import FORMATS
 from collector.export.result import SPLIT_FORMATS, ExportResult
+from schemas import EpisodeHeader, WorkspaceIdentity
 from tests.cli import codetape
+from tests.integration.export.test_export_dpo_agent import indented
 from tests.support.dataset_helpers import (
     as_exported,
     content,
@@ -156,6 +160,11 @@ def test_every_json_export_folder_loads_with_datasets_in_any_file_order(tmp_path
     fixing = debugging(41)  # failing tests made green (stepwise's rows: the sessions above have none)
     write_episode_file(tmp_path / "debugging.ctape", fixing.header, fixing.steps)
     sign(alice, tmp_path / "debugging.ctape")
+    refined = EpisodeHeader(codetape_version="0.1.0", episode_id=uuid.uuid4(),  # an agent's write rewritten:
+                            started_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # dpo-agent's rows (none
+                            workspace=WorkspaceIdentity(root_name="demo"))  # of the episodes above makes one)
+    write_episode_file(tmp_path / "refined.ctape", refined, indented())
+    sign(alice, tmp_path / "refined.ctape")
     upload(alice, (tmp_path / "source").as_uri())
     out = tmp_path / "built"
     # (`jsonl` is the lossless dump, its lines of different fields by kind: `jsonl-rows` is its twin for
