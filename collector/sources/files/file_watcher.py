@@ -299,8 +299,8 @@ class FileWatcher:
 
     def _still_written(self, rel: str) -> float:
         """Seconds to leave `rel` to the writer that holds it open (0: read it now)."""
-        if self._read_all:
-            return 0.0
+        if self._read_all or not self._writes.holds(rel):
+            return 0.0  # (no stat of a path no writer holds: a burst's paths are stat'ed once, by `_sync`)
         try:
             st = self._lstat(rel)
         except Unreadable:

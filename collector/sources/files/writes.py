@@ -62,6 +62,10 @@ class Writes:
             return 0.0
         return left
 
+    def holds(self, rel: str) -> bool:
+        """Whether `rel` is waited for (its writer has not closed it since its change)."""
+        return rel in self._open
+
     def forget(self, rel: str) -> None:
         """`rel` is read now whatever its writer does (a link: no writer closes it)."""
         self._open.pop(rel, None)
