@@ -38,6 +38,7 @@ from lsp_bridge.steps.translate import cursor_step, diagnostic_items, diagnostic
 from schemas.steps import Step
 from schemas.steps.base import Range
 from schemas.steps.cursor import Selection
+from schemas.steps.edit import ContentChange
 
 if TYPE_CHECKING:
     from schemas.common import PositionEncoding
@@ -58,7 +59,7 @@ class EditorCapture:
         self.offered = OfferSteps(self.tracking, self.origins)  # offers as steps (authorship/offer_steps.py)
         self.offers = self.offered.offers  # what servers offered, what came of it
         self.sync = TextSync(self.tracking, self.offered, self.origins)
-        self.resync = Resync(self.tracking, read, max_file_bytes)
+        self.resync = Resync(self.tracking, read, max_file_bytes, self._unsent)
         self.files = FileOperations(self.tracking, read, max_file_bytes)
         self.notebooks = NotebookSync(self.sync, self.resync)
         self.handlers: dict[str, Callable[[Any, int], None]] = {
@@ -79,6 +80,11 @@ class EditorCapture:
     def _did_save(self, params: Any, at: int) -> None:
         self.origins.saving()  # the edits held for their origin go before the save (authorship/origins.py)
         self.resync.did_save(params, at)
+
+    def _unsent(self, doc: TrackedDocument, text: str, at: int) -> None:
+        """The change the editor sent only in its save's text (resync.py), as the editor's change."""
+        self.sync.changed(doc.uri, None, [ContentChange(range=None, text=text)], at)
+        self.origins.saving()  # (its edit, if held for its origin, before the save)
 
     def _did_save_notebook(self, params: Any, at: int) -> None:
         self.origins.saving()

@@ -6,6 +6,11 @@ reason `resync` carries the true text, so the episode still replays exactly. A s
 with both the copy and the file on disk (ALE's literal `\\n`) is the odd one out and ignored. An editor
 found counting positions in another encoding is read so from then on, in every document.
 
+A save text the copy lacks while nothing says the copy drifted (no version lost or late, no message of the
+editor's unread or dropped, positions counted as negotiated) is the editor's change that it sent only in its save: Kate, saving as soon as the typing
+stops, sends no `didChange` for that typing at all, or sends it after the save. It is recorded as that
+change, an `edit` before the save, not as a resync (issue 86).
+
 Text the editor has just read from disk (a save with its text) is recorded only if its path still lies
 in the workspace where it did (documents/tracking.py); the file on disk is read through files.py's
 `read_file`.
@@ -14,6 +19,7 @@ in the workspace where it did (documents/tracking.py); the file on disk is read 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from collector.text.digest import sha256_text
@@ -29,12 +35,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+Unsent = Callable[[TrackedDocument, str, int], None]  # the editor's whole text, recorded as its change
+
+
 class Resync:
-    def __init__(self, tracking: Tracking, read: ReadFile, max_file_bytes: int) -> None:
+    def __init__(self, tracking: Tracking, read: ReadFile, max_file_bytes: int,
+                 unsent: Unsent | None = None) -> None:
         self.tracking = tracking
         self.documents = tracking.documents
         self._read = read
         self._max_file_bytes = max_file_bytes
+        self._unsent = unsent
 
     def did_save(self, params: Any, at: int) -> None:
         """textDocument/didSave (with the text when the editor includes it), checked against the copy."""
@@ -52,7 +63,11 @@ class Resync:
                 self.tracking.record(located.root, at, save_step(located.path, sha256_text(text), text),
                                      (located.path,))
             return
-        truth, why = self._saved(doc, text, at)
+        truth, why, counted = self._saved(doc, text, at)
+        if why and not counted and truth is not None and truth == text and not doc.drift and not doc.stale \
+                and self._unsent is not None:
+            self._unsent(doc, truth, at)
+            why = "" if doc.text == truth else why
         if truth is None:
             step = save_step(doc.path, None)
         else:
@@ -61,8 +76,9 @@ class Resync:
             step = save_step(doc.path, sha256_text(truth))
         self.tracking.record(doc.root, at, step, (doc.path,))
 
-    def _saved(self, doc: TrackedDocument, text: str | None, at: int) -> tuple[str | None, str]:
-        """What the save wrote (None: cannot tell) and, when the copy drifted from it, why.
+    def _saved(self, doc: TrackedDocument, text: str | None, at: int) -> tuple[str | None, str, bool]:
+        """What the save wrote (None: cannot tell), when the copy differs from it, why, and whether the
+        editor was found counting positions in another encoding (which explains the difference).
 
         The save's own text is the editor's word on that save, unless it is the copy with its line breaks
         spelt `\\n` (ALE's join), or the copy and the file on disk agree on another (the odd one out). A save
@@ -74,27 +90,28 @@ class Resync:
                         "(ALE's): the edits' text is kept", doc.path)  # (ALE may send it before Vim wrote)
             text = tracked
         if text is not None and text == tracked:
-            return tracked, ""
+            return tracked, "", False
         disk = self._disk_text(doc, at) if text is None or tracked is not None else None
         if disk is not None and disk == tracked:
             if text is not None:
                 log.warning("codetape: the editor's save text for %s differs from both its edits and the "
                             "file on disk: ignored", doc.path)
-            return tracked, ""
+            return tracked, "", False
         if text is not None:  # (the disk may already hold a later save: its mtime, from the kernel's
             # coarse clock, cannot tell within milliseconds; lsp-mode saved three times within 20 ms)
             truth, what = text, "the editor's save text"
         elif disk is not None:
             truth, what = disk, "the file on disk after the save"
         else:
-            return tracked, ""
+            return tracked, "", False
         copy = "the edits were lost" if tracked is None else "the edits the editor sent do not make it"
         cause = f" ({doc.drift})" if doc.drift and tracked is not None else ""
-        if tracked is not None and (units := self._counted(doc, truth)) is not None:
+        units = None if tracked is None else self._counted(doc, truth)
+        if units is not None:
             negotiated = self.documents.encoding
             cause = f" (the editor counts columns in {units} though it negotiated {negotiated}; read so " \
                 "from here on)"
-        return truth, f"{doc.path}: {what} is the true text; {copy}{cause}"
+        return truth, f"{doc.path}: {what} is the true text; {copy}{cause}", units is not None
 
     def _counted(self, doc: TrackedDocument, truth: str) -> PositionEncoding | None:
         """The encoding the editor's positions are really counted in, when the changes since the copy was

@@ -251,9 +251,8 @@ def test_when_the_save_text_the_copy_and_the_disk_all_differ_the_save_text_is_th
     session.open("a.py", "one\n", 1)
     session.change("a.py", 2, (1, 0), (1, 0), "two\n")  # version 3 (three) never comes
     session.save("a.py", "one\ntwo\nthree\n", disk="one\ntwo\nthree\nfour\n")
-    [resync] = resyncs(session.steps())
-    assert resync["state"] == [{"path": "a.py", "text": "one\ntwo\nthree\n"}]
-    assert "the editor's save text is the true text" in resync["detail"]
+    steps = session.steps()  # no version known lost: "three" is the editor's change, sent in its save only
+    assert [s["kind"] for s in steps] == ["open", "edit", "edit", "save"] and not resyncs(steps)
     assert session.texts_at_saves("a.py") == ["one\ntwo\nthree\n"]
 
 
@@ -266,9 +265,46 @@ def test_a_file_written_after_the_save_arrived_is_a_later_save_not_this_ones(ses
     session.written["a.py"] = session.at + 5  # the next save's text, written 4 ms after this save arrived
     session.save("a.py", "one\ntwo\nthree\n" if with_text else None, disk="one\ntwo\nthree\nfour\n")
     steps = session.steps()
-    if with_text:
-        [resync] = resyncs(steps)
-        assert resync["state"] == [{"path": "a.py", "text": "one\ntwo\nthree\n"}]
+    if with_text:  # the save's text, the editor's change sent in it only (no version known lost)
+        assert not resyncs(steps) and [s["kind"] for s in steps][-2:] == ["edit", "save"]
         assert session.texts_at_saves("a.py") == ["one\ntwo\nthree\n"]
     else:  # nothing to tell by: the save holds what the copy holds, and the next save corrects it
         assert not resyncs(steps) and session.texts_at_saves("a.py") == ["one\ntwo\n"]
+
+
+
+def whole_change(session: Session, path: str, version: int, text: str, *, after: int = 1) -> None:
+    """A change of the whole text, as Kate sends one per pause in typing."""
+    session.send("textDocument/didChange", {"textDocument": {"uri": session.uri(path), "version": version},
+                                            "contentChanges": [{"text": text}]}, after=after)
+
+
+@pytest.mark.parametrize("late", ["before the save", "after the save", "never"])
+def test_typing_the_editor_sends_only_in_its_save_is_its_edit_before_the_save(session: Session,
+                                                                              late: str) -> None:
+    """Kate saving as soon as the typing stops sends that typing in the didSave's text only, and its
+    didChange of it after the save or never (issue 86): in every order, the typing is an `edit` of the
+    editor's, the save comes after it and holds its text, and no resync is recorded."""
+    session.open("a.py", "import os\n", 1)
+    whole_change(session, "a.py", 2, "import os\nx = 1\n")
+    typed = "import os\nx = 1\ny = 2\n"
+    if late == "before the save":
+        whole_change(session, "a.py", 3, typed)
+    session.save("a.py", typed, disk=typed)
+    if late == "after the save":
+        whole_change(session, "a.py", 3, typed)
+    whole_change(session, "a.py", 4, typed + "z\n")  # what the editor sends next applies to the save's text
+    session.save("a.py", typed + "z\n")
+    steps = session.steps()
+    assert [s["kind"] for s in steps] == ["open", "edit", "edit", "save", "edit", "save"]
+    assert not resyncs(steps)
+    assert [c["text"] for c in steps[2]["changes"]] == ["\ny = 2"]  # narrowed to what was typed
+    assert session.texts_at_saves("a.py") == [typed, typed + "z\n"]
+
+
+def test_a_save_text_the_copy_lacks_after_a_lost_version_is_still_a_resync(session: Session) -> None:
+    session.open("a.py", "one\n", 1)
+    whole_change(session, "a.py", 3, "one\ntwo\n")  # version 2 never came: the copy drifted
+    session.save("a.py", "one\ntwo\nthree\n", disk="one\ntwo\nthree\n")
+    assert len(resyncs(session.steps())) == 1
+    assert session.texts_at_saves("a.py") == ["one\ntwo\nthree\n"]
