@@ -6,10 +6,11 @@ reason `resync` carries the true text, so the episode still replays exactly. A s
 with both the copy and the file on disk (ALE's literal `\\n`) is the odd one out and ignored. An editor
 found counting positions in another encoding is read so from then on, in every document.
 
-A save text the copy lacks while nothing says the copy drifted (no version lost or late, no message of the
-editor's unread or dropped, positions counted as negotiated) is the editor's change that it sent only in its save: Kate, saving as soon as the typing
-stops, sends no `didChange` for that typing at all, or sends it after the save. It is recorded as that
-change, an `edit` before the save, not as a resync (issue 86).
+A save text the copy lacks while nothing says the copy drifted (no version lost or late, no message of
+the editor's unread or dropped, positions counted as negotiated) is the editor's change that it sent only
+in its save: Kate, saving as soon as the typing stops, sends no `didChange` for that typing at all, or
+sends it after the save. It is recorded as that change, an `edit` before the save, not as a resync
+(issue 86).
 
 Text the editor has just read from disk (a save with its text) is recorded only if its path still lies
 in the workspace where it did (documents/tracking.py); the file on disk is read through files.py's
