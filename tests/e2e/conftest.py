@@ -57,7 +57,7 @@ def running_collector(env: dict[str, str], log_path: Path) -> Iterator[subproces
     """A real `codetape collector` for env's CODETAPE_HOME, its output in `log_path`, once it listens."""
     log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen([*CODETAPE, "collector"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    socket = Path(env["CODETAPE_HOME"]) / "run" / "collector.sock"
+    socket = Home(Path(env["CODETAPE_HOME"])).socket  # (a Unix socket, or loopback TCP's endpoint file)
 
     def listening() -> bool:
         assert proc.poll() is None, log_path.read_text()

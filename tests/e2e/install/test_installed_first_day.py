@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from collector.episode import open_episode
+from collector.home import Home
 from tests.e2e.conftest import saved_texts
 from tests.e2e.vscode.test_extension_vscode import (  # noqa: F401 (a module-scoped fixture)
     DESKTOP_PATH,
@@ -109,7 +110,7 @@ def test_the_carried_extension_records_in_code_server_with_the_installed_codetap
     with open(tmp_path / "collector.log", "wb") as log, subprocess.Popen(
             collecting, env=env, stdout=log, stderr=subprocess.STDOUT) as collector:
         try:
-            wait_for(lambda: (home / "run" / "collector.sock").exists() or collector.poll() is not None,
+            wait_for(lambda: Home(home).socket.exists() or collector.poll() is not None,
                      what="the installed collector to listen")
             assert collector.poll() is None, (tmp_path / "collector.log").read_text(errors="replace")
             with running_code_server(code_server, carried, env, tmp_path, workspace, installed=True,

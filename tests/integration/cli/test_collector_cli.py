@@ -14,6 +14,7 @@ import pytest
 from collector.episode import EpisodeWriter
 from collector.episode.container import CONSENT
 from collector.errors import CollectorError
+from collector.home import Home
 from collector.policy.recording import Policy
 from collector.protocol.clock import now_ms
 from schemas import EpisodeHeader, WorkspaceIdentity
@@ -68,7 +69,7 @@ def test_a_cloned_settings_file_opts_nothing_in_until_init_adopts_it(tmp_path: P
     assert json.loads(codetape(home, "status", "--json", cwd=cloned).stdout)["opted_in"] == []
     run = codetape_process(home, "run", "--", "true", cwd=cloned)
     assert (run.returncode, run.stderr) == (0, "")
-    assert not (home / "run" / "collector.sock").exists()  # nothing was started, nothing recorded
+    assert not Home(home).socket.exists()  # nothing was started, nothing recorded
     refused = codetape(home, "init", str(cloned))
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
     assert "is writable by group or others; fix it with: chmod go-w" in refused.stderr
@@ -88,7 +89,7 @@ def test_status_without_a_collector_does_not_start_one(tmp_path: Path) -> None:
     assert text.returncode == 0 and text.stdout.startswith("collector: not running")
     data = json.loads(codetape(home, "status", "--json").stdout)
     assert data["running"] is False
-    assert not (home / "run" / "collector.sock").exists()
+    assert not Home(home).socket.exists()
 
 
 def test_status_pause_resume_note_task_and_seal(daemon: Daemon, tmp_path: Path) -> None:

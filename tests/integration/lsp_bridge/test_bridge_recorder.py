@@ -114,7 +114,7 @@ def test_autostart_starts_the_collector_the_bridge_needs(tmp_path: Path, own_ws:
     client.initialize(own_ws)
     open_a(client, own_ws, "auto\n")
     save(client, own_ws)
-    wait_for(lambda: (home / "run" / "collector.sock").exists(), what="the collector to start")
+    wait_for(lambda: Home(home).socket.exists(), what="the collector to start")
     with Client.connect(Home(home.resolve()), autostart=False, timeout=10.0) as collector:
         def recorded() -> int:
             return sum(w["steps"] for w in collector.request("status")["workspaces"])

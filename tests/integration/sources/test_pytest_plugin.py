@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from collector.home import Home
 from collector.platform.loopback import TRANSPORT_ENV
 from collector.sources.pytest_path import codetape_pytest
 from tests.support.collector_harness import codetape, env_for, episode_steps, running, wait_recorded
@@ -182,7 +183,7 @@ def test_silent_and_inert_without_a_collector_or_outside_workspaces(tmp_path: Pa
     assert normalized(with_plugin.stdout) == normalized(without.stdout)
     assert with_plugin.stderr == without.stderr
     run = home / "run"
-    assert not (run / "collector.pid").exists() and not (run / "collector.sock").exists(), \
+    assert not (run / "collector.pid").exists() and not Home(home).socket.exists(), \
         "the plugin must never start a collector"
     # where a settings file is, a run not handed over is said: a note for the next collector's `gap`
     assert len(list((run / "lost").glob("*.json"))) == (1 if opted_in else 0)
