@@ -99,10 +99,12 @@ def data_contract() -> str:
         "each consent mode does to it, and whether it is a **label**: the label of a training export, or "
         "a column that follows from what happened after the row's moment. A model given a label column as "
         "a feature learns nothing; keep them apart. The page is generated from what each writer declares "
-        "beside its code, and a test fails when a field of the golden episodes' dataset or exports is "
-        "missing here, or one described here no longer exists.", "",
+        "beside its code (`.venv/bin/python -m collector.cli.docs_pages` writes it; CI fails on a page out "
+        "of date), and a test fails when a field of the golden episodes' dataset or exports is missing "
+        "here, or one described here no longer exists. The [data dictionary](datasets.md) and "
+        "[exports](exports.md) say more of what each holds.", "",
         "## Channels", "",
-        "What fills a field: a channel a workspace records (`.codetape.toml` `[capture] channels`; a "
+        "What fills a field: a channel a workspace records (`channels` in `.codetape.toml`; a "
         "channel not recorded leaves its fields empty), or a source no channel setting turns off.", "",
         "| channel | what fills it |", "|---|---|",
         *(f"| {name} | {_cell(text)} |" for name, text in CHANNELS.items()), "",
