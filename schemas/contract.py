@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Sort = Literal["plain", "time", "from_times", "day", "commit", "conversation", "ref", "free_text",
-               "file_text", "command", "editor", "workspace", "remote", "version"]
+               "file_text", "command", "editor", "workspace", "remote", "version", "step_fields"]
 
 # Where a field's value comes from: a channel a workspace records (schemas/settings.py EVERY_CHANNEL), or
 # one of these, which no channel setting turns off.
@@ -65,6 +65,7 @@ TREATMENT: dict[Sort, tuple[str, str]] = {
     "workspace": ("kept", "replaced"),
     "remote": ("kept (credentials removed)", "dropped, but a shared remote the managed policy lists"),
     "version": ("kept", "cut to major.minor"),
+    "step_fields": ("masked", "each of the step's fields as the jsonl export's field of its name"),
 }
 
 

@@ -26,7 +26,7 @@ CONTRACTS = {"jsonl-rows": Contract(
               "the header"),
              ("path", "string", "the workspace-relative path the step is about; null for none"),
              ("data", "string", "the line as `codetape cat` prints it (JSON): every field of the step, each "
-              "treated as the jsonl export's field of that name is", "free_text"))))}
+              "treated as the jsonl export's field of that name is", "step_fields"))))}
 
 
 class JsonlRowsExporter(Following):

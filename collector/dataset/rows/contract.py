@@ -59,12 +59,13 @@ SORT_OF: dict[str, Sort] = {
     **{name: "commit" for name in ("head_at_start", "sha", "parents", "old", "new")},
     "session": "conversation", "ref": "ref",
     **{name: "free_text" for name in ("message", "summary", "nodeid", "output_tail", "cwd", "detail",
-                                      "statement", "task", "items", "taken_text", "data", "failing")},
+                                      "statement", "task", "items", "taken_text", "failing", "tool")},
     **{name: "command" for name in ("args", "argv", "command_line")},
     **{name: "file_text" for name in ("inserted", "deleted", "text", "diff", "context_before",
                                       "context_after", "chosen", "rejected", "settled")},
     "editor": "editor", "editor_version": "editor", "workspace": "workspace", "git_remote": "remote",
     "repository": "remote", "codetape_version": "version", "redaction_rules_version": "version",
+    "data": "step_fields",  # steps.data: a step's own fields, texts of both kinds and commit ids among them
 }
 # table -> column -> its sort there, where a name means something else in that table
 SORT_IN: dict[str, dict[str, Sort]] = {
