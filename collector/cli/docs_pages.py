@@ -1,6 +1,8 @@
 """The docs pages generated from the code, committed so that they read the same on GitHub and on the site:
-docs/reference/cli.md (the CLI reference, from the parsers: collector/cli/reference.py) and
-docs/episode-format.md (schemas/EPISODE_FORMAT.md, copied under a line saying so). Written by
+docs/reference/cli.md (the CLI reference, from the parsers: collector/cli/reference.py),
+docs/episode-format.md (schemas/EPISODE_FORMAT.md, copied under a line saying so) and docs/data-contract.md
+(every field of every table and export, from the writers' declarations: collector/dataset/card/contract.py).
+Written by
 `python -m collector.cli.docs_pages`; tests/unit/docs/test_generated_pages.py fails when a committed page
 differs from what this writes."""
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import schemas
 from collector.cli.reference import cli_reference
+from collector.dataset.card.contract import PAGE, data_contract
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -31,6 +34,7 @@ def episode_format() -> str:
 PAGES: dict[str, Callable[[], str]] = {
     "reference/cli.md": cli_reference,
     "episode-format.md": episode_format,
+    PAGE: data_contract,
 }
 
 

@@ -12,6 +12,21 @@ from collector.export.allowance import Allowance, Writes
 from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace
 from schemas import Step
+from schemas.contract import Contract, fields
+
+CONTRACTS = {"jsonl-rows": Contract(
+    "the jsonl lines as rows of one shape (the header's row, then a row per step), for Hugging Face datasets",
+    (*fields(("header",), ("episode_id", "string", "the episode's id (a UUID)")),
+     *fields(("build",), ("line", "int", "the line's number: 0 the header, then each step's index + 1")),
+     *fields(("header", "edits", "diagnostics", "tests", "commands", "git", "files", "notebook_outputs",
+              "agents", "notes", "gaps"),
+             ("kind", "string", "header, or the step's kind"),
+             ("t_ms", "int", "milliseconds from the episode's start to the step (0 for the header)", "time"),
+             ("source", "string", "what recorded the step: bridge, files, git, shell, pytest, ...; null for "
+              "the header"),
+             ("path", "string", "the workspace-relative path the step is about; null for none"),
+             ("data", "string", "the line as `codetape cat` prints it (JSON): every field of the step, each "
+              "treated as the jsonl export's field of that name is", "step_fields"))))}
 
 
 class JsonlRowsExporter(Following):

@@ -8,8 +8,10 @@ config names the exact files the build left, never a glob: `table_files`;
 `task_categories` and `size_categories` from the hub's vocabularies; the scorecard's figures as numbers
 under `codetape`), what the dataset holds, how it was made (consent, redaction, revocation), its
 scorecard (scores.py), its licences and purposes, and the data dictionary (dictionary.py) for every
-table: templates/card.md.j2 rendered with the `Facts` read from the manifest and the `episodes` table
-(facts.py); croissant.json is croissant.py's.
+table, each label column marked (rows/contract.py; each training export's too, from its writer's
+declaration: contract.py), the data contract page named for what each consent mode does:
+templates/card.md.j2 rendered with the `Facts` read from the manifest and the `episodes` table (facts.py);
+croissant.json is croissant.py's.
 
 Whatever the template interpolates is taken for contributor text unless it says otherwise, and written as
 code: one line, one inline code span fenced by more backticks than it holds, `|` escaped for the table around
@@ -33,6 +35,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from collector import __version__
+from collector.dataset.card.contract import PAGE, export_contracts
 from collector.dataset.card.croissant import croissant
 from collector.dataset.card.dictionary import TABLES as DOCS
 from collector.dataset.card.exports import TRAINING, balance, configs, loading, training_exports
@@ -42,6 +45,7 @@ from collector.dataset.card.scores import Scores, score_keys, scorecard, scores
 from collector.dataset.output.layout import empty_file
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
+from collector.dataset.rows.contract import LABELS
 from collector.dataset.rows.tables import TABLES
 from collector.policy.spdx import licence_ids
 from collector.text.markdown import code_span as _code
@@ -80,7 +84,7 @@ def readme(manifest: DatasetManifest, facts: Facts) -> str:
                         ) if total else ""
     left = left_out(manifest)
     context = {
-        "version": Ours(__version__), "manifest": manifest, "facts": facts,
+        "version": Ours(__version__), "manifest": manifest, "facts": facts, "contract": Ours(f"docs/{PAGE}"),
         "timeframe": Ours(facts.timeframe),
         "last_build": Ours(manifest.builds[-1].finished_at.strftime("%Y-%m-%d %H:%M UTC")
                            if manifest.builds else "none yet"),
@@ -158,6 +162,7 @@ class _Export:
     bias: Ours
     load: str  # codetape's own code, in a code span
     left_out: Ours
+    labels: Ours  # its label columns, as its writer declares them (contract.py)
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class _Column:
     type: Ours
     nullable: bool
     description: Ours
+    label: bool  # the label, or follows from what happened after the row's moment (rows/contract.py)
 
 
 @dataclass(frozen=True)
@@ -184,16 +190,18 @@ class _Table:
 
 
 def _export(name: str, labels: Counter[str], left: Counter[str]) -> _Export:
-    doc = TRAINING[name]
+    doc, contract = TRAINING[name], export_contracts()[name]
+    columns = ", ".join(f"`{f.name}`" for f in contract.fields if f.name in contract.labels)
     return _Export(Ours(name), Ours(doc.label), Ours(balance(name, labels)), Ours(doc.bias),
-                   loading(name, labels["rows"]), Ours(said(left)))
+                   loading(name, labels["rows"]), Ours(said(left)), Ours(columns or "none"))
 
 
 def _table(name: str, manifest: DatasetManifest) -> _Table:
     schema, doc = TABLES[name], DOCS[name]
     return _Table(Ours(name), manifest.rows.get(name, 0), _Doc(Ours(doc.summary), Ours(doc.key),
                                                                 Ours(doc.order)),
-                  [_Column(Ours(f.name), Ours(str(f.type)), f.nullable, Ours(doc.columns[f.name]))
+                  [_Column(Ours(f.name), Ours(str(f.type)), f.nullable, Ours(doc.columns[f.name]),
+                           f.name in LABELS.get(name, ()))
                    for f in schema])
 
 

@@ -24,12 +24,25 @@ from collector.export.follow import Items
 from collector.export.per_episode import Following
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
+from schemas.contract import Contract, fields
 from schemas.steps import DiagnosticsStep, GapStep, SaveStep
 
 EVENT_TOKENS = 500  # Zed's MAX_EVENT_TOKENS
 KEPT_TEXT = 64 << 10  # characters of a file's text zeta2's history keeps for each event; larger: the first
 MAX_MESSAGES = 20
 PLACEHOLDER = "redaction placeholder"
+
+CONTRACTS = {"zeta": Contract(
+    "a next-edit example per settled edit burst whose caret is known, as Zed's zeta dataset",
+    (*fields(("edits", "files"),
+             ("events", "string", "the bursts before, as Zed's edit events (unified diffs, newest first)",
+              "file_text"),
+             ("input", "string", "the text around the caret before the burst, Zed's markup", "file_text"),
+             ("output", "string", "that text after the burst: what to predict", "file_text")),
+     *fields(("edits", "diagnostics", "build"),
+             ("codetape", "object", "episode_id, path, first_step, last_step, start_ms and end_ms (re-timed "
+              "in an unlinkable episode), split, caret_from, saved, errors, warnings, error_messages (the "
+              "diagnostics after the burst)", "time"))))}
 
 
 class ZetaExporter(Following):

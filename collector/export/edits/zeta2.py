@@ -36,10 +36,32 @@ from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import line_diff
 from schemas import steps as kinds
+from schemas.contract import Contract, fields
 
 INLINE_CURSOR = "<|user_cursor|>"  # Zed's INLINE_CURSOR_MARKER
 HUNK_RE = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 CONTEXT_LINES = 40
+
+CONTRACTS = {"zeta2": Contract(
+    "a next-edit example per settled edit burst whose caret is known, as Zed's ExampleSpec",
+    (*fields(("build",), ("name", "string", "`<episode id>:<first step>-<last step>`: the example's id")),
+     *fields(("header",),
+             ("repository_url", "string", "the repository's remote URL; empty: none", "remote")),
+     *fields(("header", "git"),
+             ("revision", "string", "the commit the example's files are read at", "commit")),
+     *fields(("build", "edits"),
+             ("tags", "list[string]", "split:<train|eval>, caret:<editor|edit>, codetape")),
+     *fields(("edits", "files", "git"),
+             ("uncommitted_diff", "string", "the diff from the revision to the files before the burst (`git "
+              "apply`)", "file_text")),
+     *fields(("edits",),
+             ("cursor_path", "string", "the workspace-relative path of the burst's file"),
+             ("cursor_position", "string", "the lines around the caret, with `<|user_cursor|>` at it",
+              "file_text"),
+             ("edit_history", "string", "the bursts before, as unified diffs", "file_text"),
+             ("expected_patches", "list[string]", "the burst's diff: what to predict", "file_text"),
+             ("rejected_patch", "string", "the patch of an AI suggestion the developer's text replaced; null "
+              "otherwise", "file_text"))))}
 class Zeta2Exporter(Following):
 
     def follower(self, out: Writes, episode: Episode, allowance: Allowance) -> Specs:

@@ -33,6 +33,7 @@ from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.document import Document
 from schemas import steps as kinds
+from schemas.contract import Field, fields
 from schemas.steps import Step
 
 
@@ -92,6 +93,51 @@ class OfferRows(ABC):
 
 
 # What stayed of each item taken
+# the columns every offer row ends with (OfferRows), and what stayed of a suggestion taken (Survival)
+OFFER_FIELDS: tuple[Field, ...] = (
+    *fields(("build",),
+            ("name", "string", "`<episode id>:<offer step>`: the row's id")),
+    *fields(("edits",),
+            ("path", "string", "the workspace-relative path of the document offered in"),
+            ("via", "string", "completion (a menu) or inline (ghost text)")),
+    *fields(("edits",),
+            ("outcome", "string", "accepted, partly_accepted or overwritten (as the offers table's outcome)",
+             "from_times")),
+    *fields(("build",),
+            ("split", "string", "train or eval: the episode's side of the split (by repository)")),
+)
+_NOT = "; -1 when not taken or not followed"
+SURVIVAL_FIELDS: tuple[Field, ...] = (
+    *fields(("edits",),
+            ("survived_30s", "bool", "some of the taken item's characters stood 30 s after the offer",
+             "from_times"),
+            ("survived_5min", "bool", "some stood 5 minutes after it (the label's horizon)", "from_times")),
+    *fields(("edits", "git"),
+            ("survived_to_commit", "float", "the share of them on disk at the next commit listing the file"
+             + _NOT)),
+    *fields(("edits",),
+            ("survived_to_end", "float", "the share of them in the file at the episode's end" + _NOT),
+            ("reverted_within_ms", "int", "milliseconds from the offer until none was left; -1 while some "
+             "is, or not taken", "from_times")),
+)
+_PROMPT = ("the buffer's text in front of the offer when it was made (what the model saw), at most 2,000 "
+           "characters")
+PROMPT_FIELDS: tuple[Field, ...] = fields(
+    ("edits",),
+    ("prompt", "string", _PROMPT, "file_text"),
+)
+PROMPT_SPACE: tuple[Field, ...] = fields(
+    ("edits",),
+    ("prompt_space", "string", "the whitespace the prompt ends with (its last line break), to keep it whole "
+     "under a byte-level pre-tokenizer"),
+)
+SETTLED: tuple[Field, ...] = fields(
+    ("edits",),
+    ("settled", "string", "the text at the offer's place 5 minutes after it (or at the episode's end): what "
+     "the label is read from", "file_text"),
+)
+
+
 # the origins of an edit that may apply an item an editor then reports `applied` (its offer comes after it)
 STARTS = ("completion", "ai_completion")
 NOT_TAKEN = -1  # a number that does not apply (JSON lines keep one type a column: no null)

@@ -17,13 +17,44 @@ from typing import Any
 from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
 from collector.export.per_episode import Following
-from collector.export.preferences.base import OfferRows, holds_placeholder, prompt_space
+from collector.export.preferences.base import (
+    OFFER_FIELDS,
+    PROMPT_FIELDS,
+    PROMPT_SPACE,
+    SETTLED,
+    OfferRows,
+    holds_placeholder,
+    prompt_space,
+)
 from collector.reconstruct.offer_rule import preferred
 from collector.reconstruct.offers import Place, Seen, seen_pair
+from schemas.contract import Contract, fields
 
 FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE = "<fim_prefix>", "<fim_suffix>", "<fim_middle>"  # StarCoder's
 PLACEHOLDER = "redaction placeholder"
 NO_PLACE = "pairs whose developer's text has no place in the buffer at the offer"
+
+# the text the pair's judgement is read from, and the judgement: beside prompt, chosen and rejected they
+# say which side won
+LABELS = frozenset({"settled", "outcome"})
+_SIDES = fields(
+    ("edits",),
+    ("chosen", "string", "the developer's text that stands in the suggestion's place", "file_text"),
+    ("rejected", "string", "the AI's suggestion, with the text around it the developer's edits replaced "
+                           "along "
+     "with it", "file_text"))
+_PAIR = "a preference pair per AI suggestion the developer's own text replaced, for TRL's DPOTrainer"
+CONTRACTS = {
+    "dpo": Contract(_PAIR, (
+        *PROMPT_FIELDS, *_SIDES,
+        *fields(("edits",), ("suffix", "string", "the buffer's text behind the pair at the offer",
+                             "file_text")),
+        *PROMPT_SPACE, *SETTLED, *OFFER_FIELDS), LABELS),
+    "dpo-fim": Contract(_PAIR + ", the text behind in a fill-in-the-middle prompt", (
+        *fields(("edits",), ("prompt", "string", "`<fim_prefix>` the text in front `<fim_suffix>` the text "
+                             "behind `<fim_middle>` (StarCoder's tokens)", "file_text")),
+        *_SIDES, *SETTLED, *OFFER_FIELDS), LABELS),
+}
 
 
 class DpoExporter(Following):

@@ -21,14 +21,47 @@ from collector.episode import Episode
 from collector.episode.lines import json_line
 from collector.export.allowance import Allowance, Writes
 from collector.export.per_episode import Following
-from collector.export.preferences.base import holds_placeholder, prompt_space
+from collector.export.preferences.base import PROMPT_SPACE, holds_placeholder, prompt_space
 from collector.export.preferences.refinements import Refinements, Settled, changed
 from collector.reconstruct.workspace import Workspace
+from schemas.contract import Contract, fields
 from schemas.steps import Step
 
 NO_PROMPT = "agent writes whose turn's prompt was left out"
 NOT_KNOWN = "agent writes to a file whose text before the turn is not known"
 PLACEHOLDER = "agent writes with a redaction placeholder"
+
+# what is left of the agent's lines and whether none is: read off chosen, the side that won
+LABELS = frozenset({"kept_share", "deleted", "settled_step"})
+CONTRACTS = {"dpo-agent": Contract(
+    "a preference pair per AI agent write the developer changed before the next commit or prompt",
+    (*fields(("agents", "notes", "edits", "files"),
+             ("prompt", "string", "the task's statement, the turn's prompt, the file before the turn "
+                                  "and which "
+              "lines the agent wrote", "free_text")),
+     *fields(("edits", "files"),
+             ("chosen", "string", "the agent's lines as the developer left them at the horizon", "file_text"),
+             ("rejected", "string", "the lines the agent's write made", "file_text")),
+     *PROMPT_SPACE,
+     *fields(("agents",),
+             ("agent", "string", "the agent that wrote: claude-code, codex, cursor, gemini-cli or acp"),
+             ("actors", "list[string]", "who changed the lines after the write: developer, ai, agent, ...")),
+     *fields(("edits", "files"),
+             ("kept_share", "float", "the share of the write's non-whitespace characters left at the horizon",
+              "from_times"),
+             ("deleted", "bool", "nothing but whitespace is left in its place (chosen is blank)",
+              "from_times"),
+             ("path", "string", "the workspace-relative path written")),
+     *fields(("agents", "files"),
+             ("write_step", "int", "the step of the agent's write"),
+             ("turn_step", "int", "the prompt step that began the write's turn")),
+     *fields(("edits", "files", "git", "agents"),
+             ("settled_step", "int", "the step at which the lines settled: the next commit, prompt, write of "
+              "the file, or 5 minutes after the write", "from_times")),
+     *fields(("build",),
+             ("name", "string", "`<episode id>:<write step>`: the row's id"),
+             ("split", "string", "train or eval: the episode's side of the split"))),
+    LABELS)}
 
 
 class DpoAgentExporter(Following):

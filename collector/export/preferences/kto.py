@@ -21,6 +21,11 @@ from collector.export.allowance import Allowance, Writes
 from collector.export.per_episode import Following
 from collector.export.preferences.base import (
     ABSENT,
+    OFFER_FIELDS,
+    PROMPT_FIELDS,
+    PROMPT_SPACE,
+    SETTLED,
+    SURVIVAL_FIELDS,
     ItemSurvival,
     OfferRows,
     absent_columns,
@@ -30,12 +35,29 @@ from collector.export.preferences.base import (
 from collector.reconstruct import offer_rule
 from collector.reconstruct.offers import Place, kept, seen_pair, taken_text
 from collector.reconstruct.workspace import Workspace
+from schemas.contract import Contract, fields
 from schemas.steps import Step
 
 TAKEN = ("accepted", "partly_accepted")
 NOTHING_ADDED = "offers taken adding nothing to what was typed"
 NO_PLACE = "rows whose developer's text has no place in the buffer at the offer"
 NOT_FOLLOWED = "offers taken whose characters the survival trace does not hold"
+
+# the label, and every column that is it or follows from it: a reward model given them as features learns
+# nothing (today label == survived_5min in every row)
+LABELS = frozenset({"label", "settled", "outcome", "survived_30s", "survived_5min", "survived_to_commit",
+                    "survived_to_end", "reverted_within_ms"})
+CONTRACTS = {"kto": Contract(
+    "a row per AI suggestion the developer took or wrote over, for TRL's KTOTrainer",
+    (*PROMPT_FIELDS,
+     *fields(("edits",),
+             ("completion", "string", "the AI's suggestion: the part taken (a true row), the suggestion with "
+              "what the developer's edits replaced along with it (a false row)", "file_text"),
+             ("label", "bool", "true when the suggestion's non-whitespace text stands unchanged and "
+                               "contiguous "
+              "in its place 5 minutes after the offer", "from_times")),
+     *SETTLED, *PROMPT_SPACE, *SURVIVAL_FIELDS, *OFFER_FIELDS),
+    LABELS)}
 
 
 class KtoExporter(Following):

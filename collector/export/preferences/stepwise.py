@@ -31,7 +31,33 @@ from collector.reconstruct.traced import Traced
 from collector.reconstruct.workspace import Workspace
 from collector.redact.placeholders import PLACEHOLDER_RE
 from collector.text.linediff import DiffWork
+from schemas.contract import Contract, fields
 from schemas.steps import EditStep, FileChangeStep, Step, TaskStep, TestRunStep
+
+# each step's label, and the share left it is read from
+LABELS = frozenset({"labels", "surviving_shares"})
+CONTRACTS = {"stepwise": Contract(
+    "a row per failing test run and the next green one, each step between labelled, for TRL's PRMTrainer",
+    (*fields(("tests", "notes"),
+             ("prompt", "string", "the task's statement and the failing run's command and result",
+              "free_text")),
+     *fields(("edits", "files"),
+             ("completions", "list[string]", "each step's unified diff: an edit burst, or a write to "
+                                             "disk from "
+              "outside the editor", "file_text"),
+             ("labels", "list[bool]", "per step: false when none of its inserted non-whitespace "
+                                      "characters is "
+              "left in the files at the green run"),
+             ("surviving_shares", "list[float]", "per step: the share of them left then (-1: none inserted)"),
+             ("completion_steps", "list[list[int]]", "per step: its first and last step"),
+             ("completion_actors", "list[string]", "per step: whose it is: developer, agent or external"),
+             ("outside_writes", "bool", "an agent or a program wrote between the runs")),
+     *fields(("build",), ("name", "string", "`<episode id>:<failing step>-<passing step>`: the row's id")),
+     *fields(("tests",),
+             ("failing_step", "int", "the failing test run's step"),
+             ("passing_step", "int", "the next green run's step")),
+     *fields(("build",), ("split", "string", "train or eval: the episode's side of the split"))),
+    LABELS)}
 
 
 class StepwiseExporter(Following):

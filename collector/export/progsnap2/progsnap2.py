@@ -32,6 +32,7 @@ from collector.export.result import ExportResult
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
 from schemas import steps as kinds
+from schemas.contract import Contract, fields
 
 METADATA = {"Version": "6", "IsEventOrderingConsistent": "true", "EventOrderScope": "Restricted",
             "EventOrderScopeColumns": "SessionID", "CodeStateRepresentation": "Directory"}
@@ -40,6 +41,54 @@ COLUMNS = [*REQUIRED, "ClientTimestamp", "ClientTimezone", "SessionID", "Project
            "DestinationCodeStateSection", "EditType", "ParentEventID", "CompileResult", "CompileMessageType",
            "CompileMessageData", "SourceLocation", "ExecutionID", "TestID", "ExecutionResult", "Score",
            "X-Command", "X-ExitCode", "X-Outcome", "X-Commit", "X-Step"]
+# MainTable.csv's columns (DatasetMetadata.csv holds METADATA, the same for every dataset; CodeStates/ the
+# files' texts at each event, in a folder per state)
+_MAIN = (
+    *fields(("build",),
+            ("EventID", "string", "`<session>-<order>`: the event's id"),
+            ("Order", "int", "the event's place in its session, from 1")),
+    *fields(("header",),
+            ("SubjectID", "string", "the signer's key id (16 hex digits); `local` for an unsigned episode"),
+            ("ToolInstances", "string", "the editor and codetape that recorded the episode, `;`-joined",
+             "editor")),
+    *fields(("build",), ("EventType", "string", "Session.Start, File.Edit, File.Save, Compile, Run.Program, "
+                         "Run.Test, Submit, Session.End, ...")),
+    *fields(("edits", "files"),
+            ("CodeStateID", "string", "the folder under CodeStates/ holding every file's text at the event",
+             "file_text")),
+    *fields(("header",),
+            ("ClientTimestamp", "string", "when the event happened (UTC, from the episode's start)", "time"),
+            ("ClientTimezone", "string", "UTC, always"),
+            ("SessionID", "string", "the episode's id"),
+            ("ProjectID", "string", "the workspace folder's name", "workspace")),
+    *fields(("edits", "files", "diagnostics"),
+            ("CodeStateSection", "string", "the workspace-relative path the event is about"),
+            ("DestinationCodeStateSection", "string", "a rename's new path"),
+            ("EditType", "string", "GenericEdit for an edit burst")),
+    *fields(("build",), ("ParentEventID", "string", "the Compile or Run.Program event a message or test "
+                         "belongs to")),
+    *fields(("diagnostics",),
+            ("CompileResult", "string", "Success, Warning or Error: the worst diagnostic reported"),
+            ("CompileMessageType", "string", "a diagnostic's code, else its producer"),
+            ("CompileMessageData", "string", "a diagnostic's message", "free_text"),
+            ("SourceLocation", "string", "`Text:<line>:<column>` of a diagnostic, from 1")),
+    *fields(("build",), ("ExecutionID", "string", "a test's Run.Program event")),
+    *fields(("tests",),
+            ("TestID", "string", "a test's id (pytest's node id)", "free_text")),
+    *fields(("commands", "tests"),
+            ("ExecutionResult", "string", "Success, Error, TestFailed, ...: how the run or the test ended")),
+    *fields(("tests",), ("Score", "float", "1.0 for a test that succeeded, 0.0 otherwise")),
+    *fields(("commands", "tests"),
+            ("X-Command", "string", "the command line, or the test runner and its arguments", "command"),
+            ("X-ExitCode", "int", "the command's or the runner's exit status")),
+    *fields(("tests",), ("X-Outcome", "string", "the test's outcome: passed, failed, error, xfailed, "
+                                                "xpassed")),
+    *fields(("git",), ("X-Commit", "string", "a commit's id (Submit)", "commit")),
+    *fields(("build",), ("X-Step", "int", "the episode's step the event comes from (`codetape cat`'s "
+                                          "index)")),
+)
+CONTRACTS = {"progsnap2": Contract(
+    "one ProgSnap2 dataset of all the episodes: MainTable.csv's columns", _MAIN)}
 TEST_RESULT = {"passed": "Success", "xfailed": "Success", "failed": "TestFailed", "xpassed": "TestFailed",
                "error": "Error"}  # skipped tests did not run: no Run.Test
 MAX_MESSAGES = 200  # Compile.Error / Compile.Warning rows per Compile

@@ -21,10 +21,14 @@ from collector.episode import Episode
 from collector.export.allowance import Allowance, Writes
 from collector.export.per_episode import PerEpisode
 from collector.export.progsnap2.base import ZIP_TIME, ZippedStates
+from collector.export.progsnap2.progsnap2 import CONTRACTS as WHOLE
 from collector.export.progsnap2.progsnap2 import METADATA_CSV, main_table
 from collector.export.result import ExportResult
+from schemas.contract import Contract
 
 CHUNK = 1 << 20
+CONTRACTS = {"progsnap2-zip": Contract("one ProgSnap2 dataset per episode, in a zip: MainTable.csv's columns",
+                                       WHOLE["progsnap2"].fields)}
 
 
 class ProgSnap2ZipExporter(PerEpisode):

@@ -22,11 +22,33 @@ from collector.export.per_episode import Following
 from collector.export.timestamps import utc_at
 from collector.reconstruct.workspace import Workspace
 from schemas import Step
+from schemas.contract import Contract, fields
 from schemas.steps import GitStep
 
 VERSION = "0.1.0"
 NAMESPACE = uuid.UUID("5e4c0d1e-7a61-4c8e-9a3b-2f0c6d8e1b47")  # codetape's, for the records' ids
 FULL_SHA = (40, 64)
+
+CONTRACTS = {"agent-trace": Contract(
+    "an Agent Trace 0.1 record per commit: who wrote which of its lines (paths and line numbers only)",
+    (*fields(("build",),
+             ("version", "string", "the Agent Trace version, 0.1.0"),
+             ("id", "string", "the record's id: a UUID from the episode, the step and the commit")),
+     *fields(("git",),
+             ("timestamp", "string", "when the commit was recorded (UTC); in an unlinkable episode the "
+                                     "day and "
+              "the re-timed offset", "time"),
+             ("vcs", "object", "type git and the commit's revision; absent when the commit id is not whole",
+              "commit")),
+     *fields(("header",),
+             ("tool", "object", "name codetape and the version that recorded the episode", "version")),
+     *fields(("git", "edits", "files", "agents"),
+             ("files", "list[object]", "per file the commit touched: its path and, per contributor (human, "
+              "ai, mixed, unknown), the line ranges it wrote")),
+     *fields(("build",),
+             ("metadata", "object", "dev.codetape: the episode's id, the commit's step, each contributor's "
+              "origins")))),
+}
 
 
 class AgentTraceExporter(Following):

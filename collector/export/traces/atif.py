@@ -26,8 +26,28 @@ from collector.reconstruct.turns import Followed
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas import Step
+from schemas.contract import Contract, fields
 
 SCHEMA_VERSION = "ATIF-v1.8"
+CONTRACTS = {"atif": Contract(
+    "one Agent Trajectory Interchange Format (v1.8) trajectory per episode",
+    (*fields(("build",), ("schema_version", "string", "ATIF-v1.8")),
+     *fields(("header",), ("session_id", "string", "the episode's id (a UUID)")),
+     *fields(("header",),
+             ("agent", "object", "codetape and its version, the tools the developer's actions are "
+                                 "written as, "
+              "and the editor and its version (empty in an unlinkable episode)", "editor")),
+     *fields(("build",), ("notes", "string", "that the steps are a human developer's, not a model's")),
+     *fields(("edits", "files", "commands", "tests", "git", "diagnostics", "agents", "notes", "gaps"),
+             ("steps", "list[object]", "each action as an ATIF step: its UTC timestamp (re-timed in an "
+              "unlinkable episode), source (user, agent), the tool calls (edit_file with a unified diff, "
+              "run_command, run_tests, git) and their results", "free_text")),
+     *fields(("build",), ("final_metrics", "object", "total_steps: the trajectory's steps")),
+     *fields(("header", "agents"),
+             ("extra", "object", "the episode's id, its start (UTC), its workspace (folder name, "
+                                 "remote, head "
+              "at start), position encoding, step count, and `turns`: what became of each agent turn (JSON "
+              "text)", "day"))))}
 NOTES = ("A human developer's session recorded by codetape: agent steps are what the developer did "
          "(edits as edit_file calls with unified diffs, tests, commands, git), not a model's output.")
 

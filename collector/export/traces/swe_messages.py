@@ -44,10 +44,46 @@ from collector.reconstruct.turns import Followed, Pushback
 from collector.reconstruct.workspace import Workspace
 from collector.text.linediff import DiffWork
 from schemas import Step
+from schemas.contract import Contract, fields
 from schemas.steps import FileChangeStep, GapStep, GitStep, TaskStep, TestRunStep
 
 NO_TASK = "(no task statement was recorded)"
 NO_CALL = "rows with no assistant call"  # the result's `skipped` reason
+
+# the task's outcome and the signal it rests on (a prompt message's survived_* and pushback fields, inside
+# `messages`, say what became of an agent's turn: labels too, docs/exports.md)
+LABELS = frozenset({"resolved", "resolved_signal"})
+_SWE = (
+    *fields(("edits", "files", "commands", "tests", "git", "agents", "notes"),
+            ("messages", "list[message]", "the task as chat messages: a system prompt, the developer's "
+                                          "prompts "
+             "to agents (with what became of each turn: survived_30s, survived_5min, survived_to_commit, "
+             "survived_to_end, interrupted, wrote_chars, undone_within_ms), each action a tool call and its "
+             "result", "free_text")),
+    *fields(("build",), ("tools", "string", "the tools the calls name, as JSON function definitions")),
+    *fields(("edits", "files"),
+            ("model_patch", "string", "the unified diff of the task's changes", "file_text")),
+    *fields(("tests", "notes", "git", "edits", "files"),
+            ("resolved", "int", "1 when the task's outcome signal says it passed, 0 failed or abandoned, -1 "
+             "when no signal says anything"),
+            ("resolved_signal", "string", "the signal resolved rests on: tests, self-reported, commit or "
+             "abandoned")),
+    *fields(("header",),
+            ("repo", "string", "the repository's remote URL, else the workspace folder's name", "remote"),
+            ("license", "string", "the SPDX licence expression the episode was shared under; empty: none")),
+    *fields(("edits", "files"),
+            ("language", "string", "the main language of the files the task changed")),
+    *fields(("build",), ("split", "string", "train or eval: the episode's side of the split")),
+    *fields(("header",), ("episode_id", "string", "the episode's id (a UUID)")),
+    *fields(("notes",),
+            ("task_index", "int", "the task's number in the episode, from 0; -1: the episode has no task"),
+            ("first_step", "int", "the task's first step"),
+            ("last_step", "int", "its last step")),
+)
+CONTRACTS = {
+    "swe-messages": Contract("a row of tool-call messages per task, for agent fine-tuning", _SWE, LABELS),
+    "swe-messages-developer": Contract("swe-messages with an AI agent's calls as user turns", _SWE, LABELS),
+}
 # the one line that turns each tool call's `arguments` into an object before a chat template renders it
 # (docs/exports.md's; the tests run it)
 PARSE_ARGUMENTS = ('ds = ds.map(lambda row: {"messages": [m | {"tool_calls": [c | {"function": '

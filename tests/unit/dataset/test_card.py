@@ -22,6 +22,7 @@ from collector.dataset.card.facts import NONE_GIVEN, Facts, Ours
 from collector.dataset.card.scores import quantiles
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.twins import SCHEMAS
+from collector.dataset.rows.contract import LABELS
 from collector.dataset.rows.tables import TABLES
 from tests.support.markdown import render
 
@@ -90,7 +91,21 @@ def test_the_data_dictionary_is_in_the_card_whole_never_cut() -> None:
     for name, doc in DOCS.items():
         for column, description in doc.columns.items():
             said = html.escape(" ".join(description.split()), quote=False).replace("|", "\\|")
-            assert f"| `{column}` |" in card and said in card, (name, column)
+            mark = " **label**" if column in LABELS.get(name, ()) else ""
+            assert f"| `{column}`{mark} |" in card and said in card, (name, column)
+
+
+def test_the_card_marks_the_label_columns_and_names_the_data_contract() -> None:
+    """Issue 104: a column that is a label or follows from one is marked in the dictionary, and the card
+    names the page that says every field's channel and consent."""
+    facts = Facts(episodes=1, signers=1, licences=[], purposes=[],
+                  first=datetime(2026, 1, 2, tzinfo=UTC), last=datetime(2026, 1, 3, tzinfo=UTC))
+    card = readme(DatasetManifest(source="file:///src", rows={"episodes": 1}), facts)
+    dictionary = card[card.index("## Data dictionary"):]
+    edits = dictionary[dictionary.index("### `edits`"):dictionary.index("### `diagnostics`")]
+    marked = {line.split("`")[1] for line in edits.splitlines() if "` **label** |" in line}
+    assert marked == {"survived_to_end", "survived_to_commit", "reverted_at_step", "reverted_within_ms"}
+    assert "data contract (docs/data-contract.md" in " ".join(dictionary.split())
 
 
 def test_quantiles_are_the_lowest_value_with_that_share_at_or_below_it() -> None:
@@ -230,3 +245,7 @@ def test_each_training_export_kept_is_a_config_and_a_section_with_its_label_rule
     for name in ("kto", "swe-messages"):
         assert f'`datasets.load_dataset("path/to/this/dataset", "{name}", split="train")`' in section
     assert section.count("- label: ") == section.count("- selection: ") == 3
+    assert ("- label columns (the label, or what follows from it: not features): `label`, `settled`, "
+            "`survived_30s`, `survived_5min`, `survived_to_commit`, `survived_to_end`, `reverted_within_ms`, "
+            "`outcome`") in section
+    assert "data contract (docs/data-contract.md" in " ".join(section.split())
