@@ -14,7 +14,8 @@ from hypothesis import settings
 
 from schemas import EpisodeHeader, WorkspaceIdentity
 from tests.cli import NO_AWS_OF_THE_USERS
-from tests.support.leftovers import mark_session, wait_for_none
+from tests.support.binds import BindWatch
+from tests.support.leftovers import SESSION_ENV, mark_session, wait_for_none
 
 SIMULATOR = os.path.join(os.path.dirname(__file__), "support", "platform_sim")
 
@@ -131,6 +132,27 @@ def no_collector_left_running(tmp_path_factory: pytest.TempPathFactory) -> Itera
     if left:
         pytest.fail(f"{len(left)} collector(s) left running by the tests (now ended):\n"
                     + "\n".join(f"  {each}" for each in left), pytrace=False)
+
+
+_BINDS = BindWatch(SESSION_ENV)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _BINDS.test = item.nodeid  # (named in what the bind watch finds)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def nothing_bound_outside_loopback(no_collector_left_running: None) -> Iterator[None]:
+    """Tests keep to loopback: a socket this session's processes listen on outside 127.0.0.0/8 and ::1
+    (the machine's address, or every address) fails the run, named with its process and the test that was
+    running (tests/support/binds.py; Linux, swept every half second)."""
+    _BINDS.start()
+    yield
+    found = _BINDS.stop()
+    if found:
+        pytest.fail(f"{len(found)} socket(s) bound outside loopback by the tests:\n"
+                    + "\n".join(f"  {each}" for each in found), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
