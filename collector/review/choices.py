@@ -119,7 +119,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
     policy = policy if policy is not None else load_signing_policy(
-        home, workspace, remotes=[episode.header.workspace.git_remote])
+        home, workspace, remotes=[episode.header.workspace.git_remote],
+        head=episode.header.workspace.head_at_start)
     outbox = home.ensure(home.outbox)
     target = outbox / f"{episode.header.episode_id}{SUFFIX}"
     if target.exists():
