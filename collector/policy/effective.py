@@ -35,6 +35,7 @@ class Effective:
     settings: WorkspaceSettings
     withheld: tuple[str, ...] = ()  # what the file loosens beyond the accepted content, one line each
     accepted_before: bool = True  # whether the user ever accepted a content of the file
+    scope: str | None = None  # the managed policy's scopes governing it, by name (the editors show it)
 
     def note(self) -> str | None:
         """What `codetape status` and the editors say while something in the file does not apply."""
@@ -60,10 +61,12 @@ def effective_settings(root: Path, home: Home) -> Effective:
     is missing or invalid (`file:line: what`)."""
     text, current = read_settings(root)
     managed = load_managed(reach=Reach(root, home))
+    scope = " and ".join(ref.name for ref in managed.scopes) if managed is not None else ""
     accepted = Registry(home).accepted(root)
     if accepted == text:
-        return Effective(root, current if managed is None else managed.bound(current))
+        return Effective(root, current if managed is None else managed.bound(current), scope=scope or None)
     bound = accepted_settings(accepted, root)
     settings = stricter(bound, current)
     return Effective(root, settings if managed is None else managed.bound(settings),
-                     tuple(loosened(bound, current)), accepted_before=accepted is not None)
+                     tuple(loosened(bound, current)), accepted_before=accepted is not None,
+                     scope=scope or None)
