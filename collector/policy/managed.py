@@ -375,6 +375,28 @@ def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | Non
                  if governs(file, index, scope)]
     if not governing:
         return top
+    found = _governed(top, env, governing)
+    if reach is not None:
+        for file, index, scope in governing:
+            reach.matched(file.path, scope_name(scope, index), scope.remotes,
+                          ignore_path_case=scope.ignore_path_case)
+    return found
+
+
+def each_scope(env: Mapping[str, str] | None = None) -> list[tuple[Path, str, list[str], Managed]]:
+    """Every installed `[[scope]]` (its file, its name for a person, the remotes it names) with the policy
+    governing the repositories it names: the top-level keys and its own, the stricter of each key
+    (PolicyError when they require different consent modes). `codetape policy annex` writes one annex for
+    each."""
+    top, files = _installed(env)
+    return [(file.path, scope_name(scope, index), list(scope.remotes),
+             _governed(top, env, [(file, index, scope)]))
+            for file in files for index, scope in enumerate(file.policy.scope)]
+
+
+def _governed(top: Managed | None, env: Mapping[str, str] | None,
+              governing: Sequence[tuple[_File, int, PolicyScope]]) -> Managed:
+    """The policy of the top-level keys and the `governing` scopes together (the stricter of each key)."""
     policy = None if top is None else top.policy
     refs: list[ScopeRef] = []
     for file, index, scope in governing:
@@ -385,10 +407,6 @@ def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | Non
         policy = keys if policy is None else stricter_policy(policy, keys, where=where)
         refs.append(ref)
     assert policy is not None
-    if reach is not None:
-        for file, index, scope in governing:
-            reach.matched(file.path, scope_name(scope, index), scope.remotes,
-                          ignore_path_case=scope.ignore_path_case)
     if top is None:
         return Managed(managed_path(env), None, policy, scopes=tuple(refs))
     return Managed(top.path, top.sha256, policy, added=top.added, scopes=tuple(refs),
