@@ -9,7 +9,8 @@ A scope governs a workspace when (policy/managed.py load_managed):
     governs a workspace, the first commit of its history that no remote outside the scope reaches (so a
     clone of the public upstream of a governed fork holds none of them), with the HEAD seen;
   - for an episode whose workspace is not at hand (signing it later): its header's remote matches, or its
-    HEAD at start is one the home recorded while the scope governed its workspace.
+    HEAD at start is one the home recorded while the scope governed its workspace; at upload, the scope
+    governed it when it was signed (upload/governing.py keeps them beside it).
 "Its history holds" a commit: the commit is HEAD's ancestor, or a branch, tag or tracking branch holds it.
 Git is only read, with `--no-optional-locks` (workspace/identity.py).
 """
@@ -43,13 +44,15 @@ def _git_ok(root: Path, *args: str) -> bool:
 @dataclass
 class Reach:
     """A repository as the scopes are matched against it: the workspace at `root` (None: not at hand),
-    more `remotes` (an episode header's), `head` (an episode's HEAD at start), and the
+    more `remotes` (an episode header's), `head` (an episode's HEAD at start), the scopes `bound` to it
+    (those that governed a signed episode, kept beside it for the upload), and the
     `home` whose record of governed workspaces is read and added to (None: neither)."""
 
     root: Path | None
     home: Home | None = None
     extra: Sequence[str | None] = ()
     head: str | None = None
+    bound: frozenset[tuple[str, str]] = frozenset()  # (file, scope name): governing it when it was signed
     _remotes: list[str] | None = field(default=None, repr=False)
     _reasons: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
 
@@ -96,6 +99,8 @@ class Reach:
                          ignore_path_case=ignore_path_case):
             return "episode"
         if self.head is not None and any(self.head.lower() in record.heads for record in records):
+            return "episode"
+        if (str(file), name) in self.bound:
             return "episode"
         return None
 

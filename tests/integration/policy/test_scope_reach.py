@@ -22,6 +22,7 @@ from collector.policy.reach import Reach
 from collector.policy.scoped import governing_line, workspace_policy
 from collector.policy.seen import recorded_for
 from collector.policy.sharing import load_signing_policy
+from collector.upload.governing import governing, keep_remotes
 from schemas.settings import SETTINGS_FILE
 from tests.unit.policy.test_scopes import drop_in, system
 
@@ -176,3 +177,18 @@ def test_a_workspace_no_longer_matching_is_reported_and_its_episodes_keep_the_sc
     assert episode is not None and episode.policy.max_file_bytes == 1234
     unknown = load_managed(reach=Reach(None, world.home, head=git(world.work, "rev-parse", "HEAD")))
     assert unknown is None
+
+
+def test_an_upload_keeps_the_scopes_that_governed_the_episode_when_it_was_signed(world: World,
+                                                                                system: Path) -> None:
+    """What signing keeps beside an episode (upload/governing.py): a scope that governed it then still
+    governs its upload, though nothing of its remotes names the scope (here it kept none)."""
+    policy = load_signing_policy(world.home, world.work)  # what signing reads, its scopes kept
+    assert policy.managed is not None
+    scopes = [(str(ref.path), ref.name) for ref in policy.managed.scopes]
+    assert scopes == [(str(system / "policy.d" / "acme.toml"), "'acme'")]
+    keep_remotes(world.home, "signed-governed", [], scopes)
+    keep_remotes(world.home, "signed-own", [])
+    found = governing(world.home, "signed-governed", None, unlinkable=False)
+    assert found is not None and found.policy.max_file_bytes == 1234
+    assert governing(world.home, "signed-own", None, unlinkable=False) is None
