@@ -116,7 +116,10 @@ class Reach:
         if now is None or not _SHA.match(now):
             return
         heads = [now, *([self.head.lower()] if self.head and _SHA.match(self.head.lower()) else [])]
-        own = self.first_own_commit(patterns, ignore_path_case=ignore_path_case)
+        known = [record.commit for record in seen.records(self.home, file, name)
+                 if record.root == str(self.root) and record.commit]
+        # the whole history is listed only until the folder's record holds its own first commit
+        own = known[0] if known else self.first_own_commit(patterns, ignore_path_case=ignore_path_case)
         seen.record(self.home, file, name, root=self.root, commit=own, heads=heads)
 
     def first_own_commit(self, patterns: Sequence[str], *, ignore_path_case: bool = False) -> str | None:
