@@ -183,7 +183,9 @@ class StatusParams(Message, frozen=True, kw_only=True):
     only the stricter of both applies (empty otherwise); `upload_error` is the last background upload's
     failure (the collector retries), shown beside any state; `held` is how many signed episodes the outbox
     holds before they leave (until the issuer counts k members for their month, or because work of them was
-    pushed after signing: collector/held.py), shown beside any state (`codetape review` offers the choice).
+    pushed after signing: collector/held.py), shown beside any state (`codetape review` offers the choice);
+    `scope` names the managed policy's scopes governing the workspace (collector/policy/reach.py), while
+    recording or paused, None when none does.
     """
 
     uri: Uri  # the workspace root, as a file URI
@@ -193,6 +195,7 @@ class StatusParams(Message, frozen=True, kw_only=True):
     detail: Line = ""
     upload_error: Line | None = None
     held: Annotated[int, Meta(ge=0)] = 0
+    scope: Line | None = None
 
 
 NOTIFICATIONS: dict[str, type[Message]] = {

@@ -223,6 +223,11 @@ class PolicyScope(PolicyKeys, frozen=True, kw_only=True):
             "any of its remotes matches"))]
     ignore_path_case: Annotated[bool, Meta(description=(
         "match the remotes' paths whatever their case (hosts always are); false: as written"))] = False
+    roots: Annotated[list[Annotated[str, Meta(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")]], Meta(
+        max_length=1_000, description=(
+            "commits of the organisation's own history (full SHA-1 or SHA-256 ids, never one a public "
+            "upstream holds): a workspace whose history holds one is governed whatever its remotes "
+            "(collector/policy/reach.py)"))] = []
 
     def __post_init__(self) -> None:
         for pattern in self.remotes:

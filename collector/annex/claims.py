@@ -182,9 +182,10 @@ def recorded(settings: InForce) -> list[Claim]:
                           "(codetape's default; the organisation's policy sets no cap, a workspace may set "
                           "a larger or smaller one).",))
     found.append(Claim("channels", RECORDED, tuple(sentences), listing=True))
-    if managed is not None:
+    if managed is not None:  # its file's digest, and each governing scope's file's (a scope's annex)
+        digests = dict.fromkeys(d for d in (managed.sha256, *(s.sha256 for s in managed.scopes)) if d)
         found.append(Claim("policy-refused", RECORDED, ((
-            "The organisation's policy ", Value(managed.where), " (SHA-256 ", Value(managed.sha256),
+            "The organisation's policy ", Value(managed.where), " (SHA-256 ", Value(", ".join(digests)),
             ") is obeyed only while it is owned by root and writable by nobody else; a policy file someone "
             "else could have written, or one with an unknown key or a wrong value, stops all recording and "
             "signing until an administrator fixes it."),)))

@@ -9,15 +9,17 @@ manifest and `episodes` table say (collector/dataset/card/facts.py read_facts, a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from collector import __version__
 from collector.consent.mode import configured_mode
 from collector.home import Home
 from collector.policy.config import load_config
-from collector.policy.managed import Managed, load_managed, managed_path
+from collector.policy.managed import Managed, each_scope, load_managed, managed_path
 from schemas.settings import ALL_CHANNELS, Channel, WorkspaceSettings
 
 if TYPE_CHECKING:  # pyarrow and pandas load (seconds) only when a dataset is described
@@ -46,6 +48,8 @@ class InForce:
     managed: Managed | None
     contributor_mode: str  # `[consent] mode` of the person running the command
     dataset: Dataset | None = None
+    scope: str | None = None  # the `[[scope]]` whose repositories it describes (None: every workspace)
+    remotes: tuple[str, ...] = ()  # ...the repositories that scope names
     version: str = __version__
     written: date = field(default_factory=date.today)
 
@@ -73,6 +77,27 @@ class InForce:
     @property
     def unlinkable_required(self) -> bool:
         return self.managed is not None and self.managed.policy.consent.mode == "unlinkable"
+
+
+def for_each_scope(settings: InForce) -> list[tuple[Path, InForce]]:
+    """The settings in force in the repositories of each installed `[[scope]]` (the top-level keys and
+    the scope's, the stricter of each key; PolicyError when they require different consent modes), with
+    where its annex goes: `scopes/<its file's name>/<the scope's name>`, for that organisation's works
+    council."""
+    found: list[tuple[Path, InForce]] = []
+    for file, name, remotes, managed in each_scope():
+        folder = Path("scopes") / _slug(file.stem) / _slug(name.strip("'"))
+        taken = {place for place, _ in found}
+        folder = next(folder.with_name(f"{folder.name}-{n}") for n in range(2, len(found) + 3)
+                      if folder.with_name(f"{folder.name}-{n}") not in taken) if folder in taken else folder
+        found.append((folder, replace(settings, managed=managed, where=managed.where, scope=name,
+                                      remotes=tuple(remotes))))
+    return found
+
+
+def _slug(name: str) -> str:
+    """`name` as one folder name: letters, digits, `.`, `_` and `-` kept, every other run one `-`."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "scope"
 
 
 def in_force(home: Home, dataset: str | None = None) -> InForce:

@@ -112,7 +112,8 @@ def sign_episode(src: Path, dst: Path, home: Home, *, passphrase: str | None = N
         with tempfile.TemporaryDirectory(prefix="codetape-unlinkable-") as scratch:
             _unsigned(src, dst)
             policy = workspace_policy if workspace_policy is not None else load_signing_policy(
-                home, None, remotes=[open_episode(src).header.workspace.git_remote])
+                home, None, remotes=[(header := open_episode(src).header).workspace.git_remote],
+                head=header.workspace.head_at_start)
             shared = policy.managed.policy.shared_remotes if policy.managed is not None else []
             minimised = minimise_episode(src, Path(scratch) / "minimised.ctape", unlinkable, shared, known,
                                          whole)
@@ -157,7 +158,8 @@ def _sign(src: Path, dst: Path, home: Home, signer: _OwnKey | _EpisodeKey,
     summary, redactions = _reviewable(episode)
     files = _in_scope(episode, summary, scope_files)
     policy = _allowing(home, workspace_policy, files, signed_at, unlinkable=isinstance(signer, _EpisodeKey),
-                       remote=episode.header.workspace.git_remote)
+                       remote=episode.header.workspace.git_remote,
+                       head=episode.header.workspace.head_at_start)
     _within_limits(policy, episode)
     if isinstance(signer, _EpisodeKey):
         _within_relay(home, episode)
@@ -214,10 +216,10 @@ def _in_scope(episode: Episode, summary: Summary, scope_files: list[str] | None)
 
 
 def _allowing(home: Home, workspace_policy: SigningPolicy | None, files: list[str], signed_at: datetime, *,
-              unlinkable: bool, remote: str | None) -> SigningPolicy:
+              unlinkable: bool, remote: str | None, head: str | None = None) -> SigningPolicy:
     """The sharing policy signing is under, refused when it forbids these files or its retention."""
     policy = workspace_policy if workspace_policy is not None else load_signing_policy(
-        home, None, remotes=[remote])
+        home, None, remotes=[remote], head=head)
     require_policy(policy, files, unlinkable=unlinkable)
     retention = policy.retention_problem(signed_at.date())
     if retention is not None:

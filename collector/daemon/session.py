@@ -289,7 +289,7 @@ class Session:
             return {
                 "root": str(self.root), "recording": self.problem is None, "problem": self.problem,
                 "settings_note": self.settings_note, "withheld": list(self.withheld),
-                "tightened": list(self.tightened),
+                "tightened": list(self.tightened), "scope": self._settings.scope,
                 "paused": self.paused_at is not None,
                 "episode": str(episode.header.episode_id) if episode else None,
                 "steps": episode.steps if episode else 0, "bytes": episode.size() if episode else 0,

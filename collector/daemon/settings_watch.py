@@ -36,7 +36,9 @@ from schemas.settings import SETTINGS_FILE, WorkspaceSettings
 log = logging.getLogger("codetape.collector")
 Wanted = tuple[WorkspaceSettings, tuple[str, ...]]  # the settings and the globs excluded on top of them
 _Stat = tuple[int, int, int, int, int, int] | None  # st_: mtime_ns, ctime_ns, size, ino, mode, uid
-_Key = tuple[_Stat, _Stat, _Stat, object]  # .codetape.toml, the registry, policy.toml, the managed policy
+# .codetape.toml, the registry, policy.toml, the managed policy, the repository's remotes (.git/config:
+# which scopes govern it, policy/reach.py)
+_Key = tuple[_Stat, _Stat, _Stat, object, _Stat]
 QUIET_MS = 100  # .codetape.toml written less long ago may be half written: read at a later look
 EMPTY_SETTLE_MS = 2000  # ...and emptied less long ago, an editor's truncate that its write follows
 
@@ -71,6 +73,7 @@ class SettingsWatch:
         self.problem: str | None = None  # why nothing is recorded now: the settings cannot be used
         self.note: str | None = None  # what `status` says while the file loosens what was accepted
         self.withheld: tuple[str, ...] = ()  # ...and what it loosens, one line each
+        self.scope: str | None = None  # the managed policy's scopes governing it, by name
         self.wanted: Wanted | None = None  # the settings last read that can be used
         self._key: _Key | None = None
         self._compared: object = None  # the settings read that `stricter_than` compared last
@@ -85,12 +88,14 @@ class SettingsWatch:
         """Read the settings again when their files changed since the last look; the hole that ended when
         they can be used again after a problem."""
         key: _Key = (_stat(self.root / SETTINGS_FILE), _stat(self.home.root / REGISTRY_FILE),
-                     _stat(self.home.root / POLICY_FILE), managed_stamp())
+                     _stat(self.home.root / POLICY_FILE), managed_stamp(),
+                     _stat(self.root / ".git" / "config"))
         if key == self._key:
             return None
         problem = settings_problem(self.root)
         note: str | None = None
         withheld: tuple[str, ...] = ()
+        scope: str | None = None
         if problem is None:
             try:
                 effective = effective_settings(self.root, self.home)
@@ -103,9 +108,9 @@ class SettingsWatch:
                 if self._settling(key):
                     return None  # the key is not kept: the next look reads the file again
                 self.wanted = wanted
-                note, withheld = effective.note(), effective.withheld
+                note, withheld, scope = effective.note(), effective.withheld, effective.scope
         self._key = key
-        self.note, self.withheld = note, withheld
+        self.note, self.withheld, self.scope = note, withheld, scope
         return self._set_problem(problem)
 
     def stricter_than(self, applied: Wanted) -> Tightening | None:

@@ -49,6 +49,9 @@ Files in policy.d beside the system's policy.toml (one per organisation) hold on
 and are trusted as it is. `load_managed(remotes=...)` is the policy governing one repository: the
 top-level keys and every scope naming one of its remotes, the stricter of each key (`stricter_policy`;
 different consent modes refused for that repository); without `remotes`, the top-level keys alone.
+`load_managed(reach=...)` matches by the repository's history too (issue 106, policy/reach.py: a scope's
+`roots`, the commit the home recorded when the scope first governed it), so a remote renamed or removed,
+a move, a symlink or a copy with its `.git` does not lift a scope.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ from collector.platform.folders import program_data
 
 if TYPE_CHECKING:
     from collector.policy.limits import Limits
+    from collector.policy.reach import Reach
     from schemas import Step
     from schemas.settings import ManagedPolicy, PolicyKeys, PolicyScope, WorkspaceSettings
 
@@ -339,7 +343,8 @@ def licence_allowed(licence: str | None, allowed: list[str]) -> bool:
 Remotes = Sequence[str] | Callable[[], Sequence[str]]
 
 
-def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | None = None) -> Managed | None:
+def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | None = None,
+                 reach: Reach | None = None) -> Managed | None:
     """The managed policy in force, None when there is none; PolicyError (one line) when it is refused.
     The system's file is read when it exists; the file `CODETAPE_POLICY` names must exist, be readable and
     hold something, and binds beside it (the stricter of both); so does every file in policy.d beside the
@@ -347,20 +352,51 @@ def load_managed(env: Mapping[str, str] | None = None, *, remotes: Remotes | Non
 
     `remotes`: the remotes of the repository asked about (or what finds them, called only when a scope is
     installed): the `[[scope]]` sections of every file that name one of them bind beside the top-level keys
-    (the stricter of each key; PolicyError when they require different consent modes). None: the
-    repository is not asked about, and only the top-level keys, which bind every workspace, are returned.
-    Without a policy file nothing more is imported (`codetape status` loads no settings model)."""
+    (the stricter of each key; PolicyError when they require different consent modes). `reach`: the
+    repository asked about, its remotes and history (policy/reach.py): a scope governs it when one of its
+    remotes matches, its history holds one of the scope's `roots` or a commit the home recorded for the
+    scope; each scope that governs is recorded in the home. Neither: the repository is not asked about,
+    and only the top-level keys, which bind every workspace, are returned. Without a policy file nothing
+    more is imported (`codetape status` loads no settings model)."""
     top, files = _installed(env)
-    if remotes is None or not any(file.policy.scope for file in files):
+    if (remotes is None and reach is None) or not any(file.policy.scope for file in files):
         return top
     # only when a scope is installed and a repository asked about
     from collector.policy.remotes import scope_matches
 
-    found = remotes() if callable(remotes) else remotes
+    def governs(file: _File, index: int, scope: PolicyScope) -> bool:
+        if reach is not None:
+            return reach.governs(file.path, scope_name(scope, index), scope.remotes, scope.roots,
+                                 ignore_path_case=scope.ignore_path_case) is not None
+        found = remotes() if callable(remotes) else remotes
+        return scope_matches(scope.remotes, found or (), ignore_path_case=scope.ignore_path_case)
+
     governing = [(file, index, scope) for file in files for index, scope in enumerate(file.policy.scope)
-                 if scope_matches(scope.remotes, found, ignore_path_case=scope.ignore_path_case)]
+                 if governs(file, index, scope)]
     if not governing:
         return top
+    found = _governed(top, env, governing)
+    if reach is not None:
+        for file, index, scope in governing:
+            reach.matched(file.path, scope_name(scope, index), scope.remotes,
+                          ignore_path_case=scope.ignore_path_case)
+    return found
+
+
+def each_scope(env: Mapping[str, str] | None = None) -> list[tuple[Path, str, list[str], Managed]]:
+    """Every installed `[[scope]]` (its file, its name for a person, the remotes it names) with the policy
+    governing the repositories it names: the top-level keys and its own, the stricter of each key
+    (PolicyError when they require different consent modes). `codetape policy annex` writes one annex for
+    each."""
+    top, files = _installed(env)
+    return [(file.path, scope_name(scope, index), list(scope.remotes),
+             _governed(top, env, [(file, index, scope)]))
+            for file in files for index, scope in enumerate(file.policy.scope)]
+
+
+def _governed(top: Managed | None, env: Mapping[str, str] | None,
+              governing: Sequence[tuple[_File, int, PolicyScope]]) -> Managed:
+    """The policy of the top-level keys and the `governing` scopes together (the stricter of each key)."""
     policy = None if top is None else top.policy
     refs: list[ScopeRef] = []
     for file, index, scope in governing:

@@ -23,9 +23,9 @@ from collector.policy.effective import effective_settings
 from collector.policy.globs import Globs
 from collector.policy.licence import FoundLicence, find_licences
 from collector.policy.managed import Managed, load_managed, share_problem
+from collector.policy.reach import Reach
 from collector.policy.spdx import spdx_problem
 from collector.policy.toml import load_model
-from collector.workspace.identity import workspace_remotes
 from schemas.consent import ConsentTerms
 from schemas.settings import SETTINGS_FILE, SharingPolicy
 
@@ -139,11 +139,13 @@ def load_sharing_policy(path: Path) -> SharingPolicy | None:
     return load_model(path, SharingPolicy, PolicyError)
 
 
-def load_signing_policy(home: Home, workspace: Path | None, *,
-                        remotes: Sequence[str | None] = ()) -> SigningPolicy:
+def load_signing_policy(home: Home, workspace: Path | None, *, remotes: Sequence[str | None] = (),
+                        head: str | None = None) -> SigningPolicy:
     """The policy for signing an episode of `workspace` (None: the home's policy.toml alone), recorded in
-    a repository of `remotes` (the episode header's): the managed policy's `[[scope]]` sections naming one
-    of these or of the workspace's remotes govern it (policy/managed.py)."""
+    a repository of `remotes` (the episode header's) at HEAD `head` (its `head_at_start`): the managed
+    policy's `[[scope]]` sections governing the workspace, or naming one of `remotes`, or whose record in
+    the home holds `head` (a scope that governed the episode's workspace when it was sealed) govern it
+    (policy/managed.py, reach.py)."""
     personal = load_sharing_policy(home.root / POLICY_FILE)
     local: SharingPolicy | None = None
     root: Path | None = None
@@ -154,12 +156,8 @@ def load_signing_policy(home: Home, workspace: Path | None, *,
                 local = effective_settings(root, home).settings.policy
             except SettingsError as exc:
                 raise PolicyError(str(exc)) from None
-
-    def found() -> list[str]:
-        return list(dict.fromkeys([*(remote for remote in remotes if remote),
-                                   *(workspace_remotes(root) if root is not None else [])]))
-
-    return merge(personal, local, root, load_managed(remotes=found))
+    reach = Reach(root, home, tuple(remotes), head=head)
+    return merge(personal, local, root, load_managed(reach=reach))
 
 
 def merge(personal: SharingPolicy | None, local: SharingPolicy | None,

@@ -119,7 +119,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
     if episode.consent is not None:
         raise ReviewError(f"{original} is already signed; signed episodes go to the outbox as they are")
     policy = policy if policy is not None else load_signing_policy(
-        home, workspace, remotes=[episode.header.workspace.git_remote])
+        home, workspace, remotes=[episode.header.workspace.git_remote],
+        head=episode.header.workspace.head_at_start)
     outbox = home.ensure(home.outbox)
     target = outbox / f"{episode.header.episode_id}{SUFFIX}"
     if target.exists():
@@ -136,7 +137,8 @@ def sign_and_queue(original: Path, home: Home, *, trimmed: TrimResult | None = N
         if mode is not None and workspace is not None:  # what the upload looks for on remote branches
             keep_origin(home, episode, workspace)
         keep_remotes(home, str(episode.header.episode_id), [  # which scope governs it, for the upload
-            episode.header.workspace.git_remote, *(workspace_remotes(workspace) if workspace else [])])
+            episode.header.workspace.git_remote, *(workspace_remotes(workspace) if workspace else [])],
+            [(str(ref.path), ref.name) for ref in (policy.managed.scopes if policy.managed else ())])
         statement, limited = _sign(original, target, home, trimmed, passphrase, policy, scope_files,
                                    captured, mode, bool(episode.header.capture.exclude), workspace, whole)
     except BaseException:

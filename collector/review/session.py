@@ -44,7 +44,8 @@ class ReviewSession:
         self.policy_error: str | None = None
         try:
             self.policy = load_signing_policy(home, self.workspace,
-                                              remotes=[episode.header.workspace.git_remote])
+                                              remotes=[episode.header.workspace.git_remote],
+                                              head=episode.header.workspace.head_at_start)
         except PolicyError as exc:
             self.policy_error = str(exc)
         self.plan = TrimPlan()

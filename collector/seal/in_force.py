@@ -99,7 +99,8 @@ def in_force(header: EpisodeHeader, root: Path | None, home: Home) -> InForce:
     except CodetapeError as exc:
         log.warning("%s: sealed under the settings its journal names: %s", root, exc)
     try:
-        policy = load_signing_policy(home, root, remotes=[header.workspace.git_remote])
+        policy = load_signing_policy(home, root, remotes=[header.workspace.git_remote],
+                                     head=header.workspace.head_at_start)
         mandatory = tuple(policy.mandatory_exclude)
     except CodetapeError as exc:
         log.warning("%s: sealed without the sharing policy's mandatory exclusions: %s", root, exc)

@@ -7,7 +7,8 @@ unlinkable one's names it only when it is one of the organisation's shared remot
 repository's remotes beside the episode:
 
     outbox/<episode id>.remotes   (0600; local, never uploaded) JSON: the header's remote and the
-                                  workspace's remotes at signing (workspace/identity.py)
+                                  workspace's remotes at signing (workspace/identity.py), and the
+                                  scopes governing it then (by its remotes or history: policy/reach.py)
 
 Every upload run then reads the policy as it stands now for those remotes (the header's, when nothing was
 kept): an episode whose repository cannot be told (signed unlinkably before the remotes were kept) while a
@@ -33,6 +34,7 @@ from collector.errors import CodetapeError, PolicyError
 from collector.held import MODE, keep
 from collector.home import Home
 from collector.policy.managed import Managed, any_scope, load_managed
+from collector.policy.reach import Reach
 
 REMOTES = ".remotes"
 MAX_REMOTES = 1 << 20
@@ -42,12 +44,27 @@ def remotes_path(home: Home, episode_id: str) -> Path:
     return home.outbox / f"{episode_id}{REMOTES}"
 
 
-def keep_remotes(home: Home, episode_id: str, remotes: Sequence[str | None]) -> None:
-    """At signing: the remotes of the repository the episode was recorded in (kept locally, for the upload
-    to find the scope that governs it)."""
+def keep_remotes(home: Home, episode_id: str, remotes: Sequence[str | None],
+                 scopes: Sequence[tuple[str, str]] = ()) -> None:
+    """At signing: the remotes of the repository the episode was recorded in, and the scopes (file, name)
+    governing it then (kept locally, for the upload to find the scopes that govern it: those, and any
+    naming its remotes now)."""
     home.ensure(home.outbox)
     found = list(dict.fromkeys(remote for remote in remotes if remote))
-    atomic_write(remotes_path(home, episode_id), json.dumps({"remotes": found}, indent=1) + "\n")
+    atomic_write(remotes_path(home, episode_id), json.dumps(
+        {"remotes": found, "scopes": [list(scope) for scope in dict.fromkeys(scopes)]}, indent=1) + "\n")
+
+
+def kept_scopes(home: Home, episode_id: str) -> frozenset[tuple[str, str]]:
+    """The scopes (file, name) kept at signing as governing the episode (none when none were kept)."""
+    try:
+        with open(remotes_path(home, episode_id), "rb") as handle:
+            data = json.loads(handle.read(MAX_REMOTES))
+    except (OSError, ValueError):
+        return frozenset()
+    found = data.get("scopes") if isinstance(data, dict) else None
+    return frozenset((str(item[0]), str(item[1])) for item in found or []
+                     if isinstance(item, list) and len(item) == 2)
 
 
 def kept_remotes(home: Home, episode_id: str) -> list[str] | None:
@@ -68,13 +85,15 @@ class Untold(PolicyError):
 
 
 def governing(home: Home, episode_id: str, header_remote: str | None, *, unlinkable: bool) -> Managed | None:
-    """The managed policy governing the episode now: its top-level keys and the scopes naming the remotes
-    kept at signing, else the header's. PolicyError when it is refused; Untold when the repository cannot
+    """The managed policy governing the episode now: its top-level keys, the scopes naming the remotes
+    kept at signing (else the header's) and those kept as governing it at signing (policy only tightens:
+    a scope that governed it when it was signed still does, whatever its workspace's remotes say now).
+    PolicyError when it is refused; Untold when the repository cannot
     be told (an unlinkable episode whose remotes were not kept) and a scope is installed."""
     kept = kept_remotes(home, episode_id)
     if kept is not None or not unlinkable or header_remote:
         remotes = list(dict.fromkeys([*([header_remote] if header_remote else []), *(kept or [])]))
-        return load_managed(remotes=remotes)
+        return load_managed(reach=Reach(None, None, remotes, bound=kept_scopes(home, episode_id)))
     if any_scope():
         raise Untold(f"which repository {episode_id[:8]} was recorded in cannot be told (it was signed "
                      "unlinkably before codetape kept it), so which scope of the managed policy governs it "

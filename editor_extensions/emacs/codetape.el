@@ -193,8 +193,9 @@ as opted in."
   "The recording state of BUFFER's workspace (default: this buffer), as text.
 \"codetape: recording 12 steps\" (the collector's count for the open
 episode), \"codetape: paused\", \"codetape: not opted in\", \"codetape:
-collector down\", with \" · upload failed\" added when the last upload
-failed and \" · 2 held\" when the outbox holds signed episodes before they
+collector down\", with \" · governed by NAME\" added when scopes of the
+organisation's managed policy govern the workspace (NAME: theirs), \" ·
+upload failed\" when the last upload failed and \" · 2 held\" when the outbox holds signed episodes before they
 leave (`codetape review' says why and offers the choice); \"codetape:
 connecting\" until the bridge has said; \"codetape:
 not found (see *Messages*)\" when codetape could not be run; empty for
@@ -214,6 +215,10 @@ buffers that visit no file."
                              (if (equal state "recording")
                                  (format " %d step%s" steps (if (= steps 1) "" "s"))
                                "")
+                             (let ((scope (plist-get status :scope)))
+                               (if (and (stringp scope) (not (string-empty-p scope)))
+                                   (concat " · governed by " scope)
+                                 ""))
                              (if (stringp (plist-get status :uploadError)) " · upload failed" "")
                              (let ((held (plist-get status :held)))
                                (if (and (integerp held) (> held 0)) (format " · %d held" held) "")))))))))))
@@ -502,12 +507,13 @@ Other servers ignore an unknown experimental capability."
       capabilities)))
 
 (cl-defmethod eglot-handle-notification (server (_method (eql codetape/status)) &key uri state steps
-                                                 uploadError held &allow-other-keys)
+                                                 uploadError held scope &allow-other-keys)
   "Handle `codetape/status' from the bridge.
 Keep the workspace's state, redraw mode lines."
   (when (and (codetape--bridge-p server) (stringp uri))
     (puthash (codetape--key (eglot--uri-to-path uri))
-             (list :state state :steps steps :uploadError uploadError :held held) codetape--statuses)
+             (list :state state :steps steps :uploadError uploadError :held held :scope scope)
+             codetape--statuses)
     (force-mode-line-update t)))
 
 (cl-defmethod eglot-handle-notification (server (_method (eql codetape/review)) &key episode

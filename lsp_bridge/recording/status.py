@@ -4,7 +4,8 @@ The truth comes from two places, never from disk: the recorder's session (waitin
 recording, refused because the workspace is not opted in, or stopped by the user) and the collector's own
 `status` answer (paused, not recording because `.codetape.toml` cannot be used and why, what the file says
 that does not apply, how many steps the open episode holds from every source, whether the last background
-upload failed, how many signed episodes the outbox holds before they leave). A thread of its own asks the
+upload failed, how many signed episodes the outbox holds before they leave, which managed policy scopes
+govern the workspace). A thread of its own asks the
 collector once a second, and at once after a `sealed`, `paused` or `resumed` event; the forwarding path
 never waits for it. Only editors that ask for it get it
 (`"experimental": {"codetape": {"status": true}}` in their `initialize` capabilities: the extensions in
@@ -59,7 +60,8 @@ def status_params(root: Path, state: str, failure: str, collector: dict[str, Any
                      upload_error=upload_error, held=held)
     return _wire(uri=uri, state="paused" if workspace.get("paused") else "recording",
                  steps=int(workspace.get("steps") or 0), episode=workspace.get("episode"),
-                 detail=str(workspace.get("settings_note") or ""), upload_error=upload_error, held=held)
+                 detail=str(workspace.get("settings_note") or ""), upload_error=upload_error, held=held,
+                 scope=str(workspace.get("scope") or "") or None)
 
 
 def wants_status(experimental: Any) -> bool:

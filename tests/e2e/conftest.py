@@ -47,6 +47,39 @@ def workspace(tmp_path: Path, env: dict[str, str]) -> Path:
     return opted_in_repository(tmp_path / "ws", env)
 
 
+SCOPE = "'acme'"  # the managed policy's scope `scoped` installs, as the editors' status lines name it
+SCOPED_POLICY = """\
+[[scope]]
+name = "acme"
+remotes = ["git.acme.example/platform/*"]
+mandatory_exclude = ["secrets/"]
+"""
+
+
+@pytest.fixture
+def scoped(env: dict[str, str], tmp_path: Path) -> str:
+    """A managed policy CODETAPE_POLICY adds (root's folder and file, as an administrator installs them),
+    whose [[scope]] `acme` governs the repositories of git.acme.example/platform: set in `env` for the
+    collector started after it (name it before `collector`). Give a workspace a remote there with
+    `governed`. Its name as the status lines show it."""
+    folder = tmp_path / "etc-codetape"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    path = folder / "policy.toml"
+    path.write_text(SCOPED_POLICY, encoding="utf-8")
+    path.chmod(0o644)
+    os.chown(folder, 0, 0)
+    os.chown(path, 0, 0)
+    env["CODETAPE_POLICY"] = str(path)
+    return SCOPE
+
+
+def governed(workspace: Path) -> None:
+    """The workspace's `origin` is a repository the `scoped` policy's scope governs."""
+    subprocess.run(["git", "remote", "add", "origin", "https://git.acme.example/platform/app.git"],
+                   cwd=workspace, check=True)
+
+
 def environment(base: Path) -> dict[str, str]:
     """This process's environment with CODETAPE_HOME=`base`/home."""
     return os.environ | {"CODETAPE_HOME": str(base / "home")}

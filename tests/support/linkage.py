@@ -41,7 +41,8 @@ def episode_repository(home: Path, base: Path, name: str) -> Path:
         env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "GIT_CONFIG_NOSYSTEM": "1",
                "GIT_AUTHOR_NAME": "Dee Veloper", "GIT_AUTHOR_EMAIL": "dee@example.org",
                "GIT_COMMITTER_NAME": "Dee Veloper", "GIT_COMMITTER_EMAIL": "dee@example.org"}
-        for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "start"]):
+        # a first commit of its own (its name in the message): two made in one second are two histories
+        for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", f"start {name}"]):
             subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
     codetape(home, "init", str(root), check=True)
     return root

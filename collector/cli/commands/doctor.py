@@ -241,7 +241,7 @@ def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:
     roots = Registry(home).roots()
     if not roots:
         return [], [Check("workspaces", "absent", "none opted in (codetape init DIR)")]
-    governing = {found["root"]: governing_line(found) for found in workspaces_policy(roots)}
+    governing = {found["root"]: governing_line(found) for found in workspaces_policy(roots, home=home)}
     checks: list[Check] = []
     for root in roots:
         try:

@@ -9,6 +9,12 @@ withdrawal, and for each statement the tests in codetape's repository that check
 generated from the managed policy read here (/etc/codetape/policy.toml, and what CODETAPE_POLICY adds),
 codetape's own lists, the consent mode in your config.toml and, with --dataset OUT (a directory or s3:// URL),
 that dataset's manifest and card. A refused managed policy writes nothing (one line saying why).
+
+Where the managed policy holds `[[scope]]` sections (in policy.toml or in the files of policy.d, one per
+organisation), annex also writes one annex for each scope, for that organisation's works council:
+DIR/scopes/FILE/SCOPE/annex.md and annex.html (FILE: the policy file's name without .toml, SCOPE: the
+scope's name, else `scope-N`), describing the repositories it names under the top-level keys and its own,
+the stricter of each.
 """
 
 from __future__ import annotations
@@ -36,10 +42,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.policy_command != "annex":
         raise UsageError("name what to do: codetape policy annex -o DIR")
-    from collector.annex.in_force import in_force
+    from collector.annex.in_force import for_each_scope, in_force
     from collector.annex.render import write_annex
 
     settings = in_force(Home.from_env(args.env), args.dataset)
+    scoped = for_each_scope(settings)  # all read before anything is written: a refused scope writes nothing
     for path in write_annex(settings, args.output):
         print(path)
+    for folder, each in scoped:
+        for path in write_annex(each, args.output / folder):
+            print(path)
     return 0

@@ -150,7 +150,8 @@ def summary_of(path: Path, home: Home, workspace: Path | None) -> tuple[dict[str
         raise ReviewError(f"{path} is signed; codetape inspect and codetape verify describe it")
     root = workspace_for(episode.header, home, workspace)
     try:
-        policy = load_signing_policy(home, root, remotes=[episode.header.workspace.git_remote])
+        policy = load_signing_policy(home, root, remotes=[episode.header.workspace.git_remote],
+                                     head=episode.header.workspace.head_at_start)
         error = None
     except PolicyError as exc:
         policy, error = None, str(exc)

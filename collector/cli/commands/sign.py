@@ -224,8 +224,9 @@ def sign_one(path: Path, plan: TrimPlan, home: Home, passphrase: str | None,
                 raise UsageError(f"not signed: {unused[0]}")
         policy = None
         if retain_until is not None:
-            policy = dataclasses.replace(load_signing_policy(home, workspace, remotes=[
-                episode.header.workspace.git_remote]), retain_until=retain_until)
+            policy = dataclasses.replace(load_signing_policy(
+                home, workspace, remotes=[episode.header.workspace.git_remote],
+                head=episode.header.workspace.head_at_start), retain_until=retain_until)
         queued = sign_and_queue(path, home, trimmed=trimmed, passphrase=passphrase, workspace=workspace,
                                 unlinkable=unlinkable, policy=policy)
     if trimmed is not None:

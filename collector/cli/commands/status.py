@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     status["unwatched"] = unwatched(home, [Path(w["root"]) for w in workspaces])
     status["opted_in"] = opted_in(home)
     status["managed_policy"] = managed_status(args.env)
-    status["governing"] = workspaces_policy([Path(root) for root in status["opted_in"]], args.env)
+    status["governing"] = workspaces_policy([Path(root) for root in status["opted_in"]], args.env,
+                                             home)
     status["agents"] = agent_lines(home, args.env)
     if args.json:
         from collector.sources.testruns.pytest_env import pytest_env

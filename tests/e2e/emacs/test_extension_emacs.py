@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, TaskStep
-from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
+from tests.e2e.conftest import built_dataset, governed, saved_texts, saves_of, seal
 from tests.e2e.emacs.batch import (
     AUTO_REVERT,
     CODETAPE_EGLOT,
@@ -185,15 +185,18 @@ MODE_LINE = CODETAPE_EGLOT + WAIT_LINE + r"""
 
 
 def test_mode_line_shows_recording_and_the_review_prompt_opens_the_review(
-    collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
+    scoped: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     (workspace / "mod.py").write_text("x = 1\n", encoding="utf-8")
+    governed(workspace)  # issue 106: the managed policy's scope governing it is named
     out = run_emacs(MODE_LINE, workspace, env, tmp_path)
     lines = (out / "lines").read_text(encoding="utf-8").splitlines()
     shown = [line.split("codetape: ", 1)[1] for line in lines if "codetape: " in line]
     counts = [int(text.split()[1]) for text in shown if text.startswith("recording ")]
     assert counts and counts[-1] > counts[0], lines
     assert any(text.startswith("paused") for text in shown), lines
+    assert all(text.endswith(f" · governed by {scoped}") for text in shown
+               if text.startswith(("recording", "paused"))), lines
     assert shown[-1].startswith("not opted in"), lines
     episodes = json.loads(subprocess.run([sys.executable, "-m", "collector", "episodes", "--json"], env=env,
                                          capture_output=True, text=True, timeout=60, check=True).stdout)

@@ -15,7 +15,7 @@ import pytest
 from collector.episode import open_episode
 from collector.episode.summary import summarize
 from schemas.steps import CursorStep, DiagnosticsStep, EditStep, NoteStep, OpenStep, TaskStep
-from tests.e2e.conftest import built_dataset, saved_texts, saves_of, seal
+from tests.e2e.conftest import built_dataset, governed, saved_texts, saves_of, seal
 
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "editor_extensions" / "neovim"
@@ -464,8 +464,10 @@ def test_discard_in_the_review_prompt_is_asked_again(
 
 @pytest.mark.parametrize("version", sorted(NEOVIMS))
 def test_statusline_shows_recording_steps_pause_and_not_opted_in(
-        version: str, collector: object, workspace: Path, env: dict[str, str], tmp_path: Path) -> None:
+        version: str, scoped: str, collector: object, workspace: Path, env: dict[str, str],
+        tmp_path: Path) -> None:
     (workspace / "app.py").write_text("# app\n", encoding="utf-8")
+    governed(workspace)  # issue 106: the managed policy's scope governing it is named
     listed = tmp_path / "listed"  # a cloned repository's settings: `codetape init` did not opt it in
     listed.mkdir()
     (listed / ".codetape.toml").write_text("", encoding="utf-8")
@@ -474,8 +476,11 @@ def test_statusline_shows_recording_steps_pause_and_not_opted_in(
     shown = [line.split("codetape: ", 1)[1].split("  ")[0] for line in lines if "codetape: " in line]
     counts = [int(text.split()[1]) for text in shown if text.startswith("recording ")]
     assert counts == sorted(counts) and counts[-1] > counts[0], lines
-    assert "paused" in shown and shown[-1] == "not opted in", lines
-    assert shown.index("paused") > shown.index(next(t for t in shown if t.startswith("recording"))), lines
+    assert all(text.endswith(f" · governed by {scoped}") for text in shown
+               if text.startswith(("recording", "paused"))), lines
+    states = [text.split(" · ")[0] for text in shown]
+    assert "paused" in states and states[-1] == "not opted in", lines
+    assert states.index("paused") > states.index(next(t for t in states if t.startswith("recording"))), lines
 
 
 @pytest.mark.parametrize("version", sorted(NEOVIMS))

@@ -49,7 +49,7 @@ from collector.held import PUSHED, keep
 from collector.home import Home
 from schemas.steps import CommandStep, EditStep
 from tests.cli import codetape
-from tests.e2e.conftest import built_dataset, home_of, saved_texts, saves_of, seal
+from tests.e2e.conftest import built_dataset, governed, home_of, saved_texts, saves_of, seal
 from tests.support.collector_harness import git, summary, wait_recorded
 from tests.support.vscode_extension import EXTENSION, packaged
 from tests.unit.schemas.test_editor_settings import assert_settings_are_the_users
@@ -254,10 +254,12 @@ def test_codetape_in_local_bin_is_found_when_path_lacks_it(
 
 
 def test_the_status_bar_counts_what_the_outbox_holds(
-        code_server: Path, vsix: Path, collector: object, workspace: Path, env: dict[str, str],
+        code_server: Path, vsix: Path, scoped: str, collector: object, workspace: Path, env: dict[str, str],
         tmp_path: Path) -> None:
     """Issue 68: an episode held before it leaves (here for work pushed after signing, in the list an upload
-    run keeps, written by its helper) is counted beside the recording state, from the collector's answer."""
+    run keeps, written by its helper) is counted beside the recording state, from the collector's answer;
+    issue 106: the managed policy's scope governing the workspace is named beside it."""
+    governed(workspace)
     held = [{"episode_id": "3f2a9c1e-0000-4000-8000-000000000000"}]
     keep(Home(Path(env["CODETAPE_HOME"])), PUSHED, held, [])
     out = tmp_path / "seen.json"
@@ -268,7 +270,8 @@ def test_the_status_bar_counts_what_the_outbox_holds(
     seen = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     assert done.returncode == 0 and seen.get("ok"), (seen.get("error"), done.stderr[-3000:])
     recording = [text for text in seen["statuses"] if "codetape: recording" in text]
-    assert recording and all(text.endswith(" · 1 held") for text in recording), seen["statuses"]
+    assert recording and all(text.endswith(f" · governed by {scoped} · 1 held") for text in recording), \
+        seen["statuses"]
 
 
 def test_vscode_records_reviews_and_signs_an_episode(

@@ -156,3 +156,62 @@ def test_without_a_policy_the_annex_says_so_and_a_refused_one_writes_nothing(
     one_error_line(codetape(home, "policy", "annex", "-o", str(tmp_path / "refused")),
                    "is writable by group or others (mode 666)")
     assert not (tmp_path / "refused").exists()
+
+
+SCOPED = f"""\
+allowed_purposes = ["model-training"]
+[[scope]]
+name = "client A"
+remotes = ["git.client-a.example/*"]
+mandatory_exclude = ["secrets/"]
+channels = ["edits", "git"]
+[scope.consent]
+mode = "unlinkable"
+[[scope]]
+name = "{EVIL}"
+remotes = ["github.com/client-b/*"]
+max_file_bytes = 1000
+[scope.consent]
+mode = "attributed"
+[[scope]]
+remotes = ["git.client-c.example/app"]
+"""
+
+
+def test_one_annex_is_written_for_each_scope(policy: Path, tmp_path: Path) -> None:
+    """Issue 106, item 3: each scope's repositories get an annex of their own (the top-level keys and the
+    scope's, the stricter of each), for the works council of the organisation it speaks for."""
+    install(policy.parent, SCOPED)
+    out = tmp_path / "annex"
+    written = ok(codetape(tmp_path / "home", "policy", "annex", "-o", str(out))).split()
+    scopes = out / "scopes" / "policy"
+    folders = [scopes / "client-A", scopes / "img-src-x-onerror-alert-1", scopes / "scope-3"]
+    assert written == [str(out / "annex.md"), str(out / "annex.html"),
+                       *(str(folder / name) for folder in folders for name in ("annex.md", "annex.html"))]
+    top = (out / "annex.md").read_text(encoding="utf-8")
+    a, b, c = ((folder / "annex.md").read_text(encoding="utf-8") for folder in folders)
+    digest = hashlib.sha256(policy.read_bytes()).hexdigest()
+    assert "in the repositories of the scope" not in top and "requires unlinkable consent" not in top
+    assert a.startswith("# Annex: what codetape records, and for what in the repositories of the scope "
+                        "`'client A'`\n")
+    assert "which governs the repositories `git.client-a.example/*`" in a
+    assert f"`{policy}, scope 'client A' (sha256 {digest})`" in a
+    assert "requires unlinkable consent" in section(a, "Who holds what, and what the receiver cannot learn")
+    never = section(a, "What is never recorded")
+    assert "The organisation's policy excludes `secrets/`" in never
+    assert re.search(r"^- Channel `commands` \([^)]*\) is never recorded", never, re.MULTILINE)
+    assert "A share may be signed only for `model-training`" in section(
+        a, "Purposes, licences, retention and destinations")  # the top-level keys bind it too
+    assert "Above 1,000 bytes" in section(b, "What is never recorded") and "the receiver sees the key" in b
+    assert "Above 1,000 bytes" not in a and "`secrets/`" not in b
+    page = (folders[1] / "annex.html").read_text(encoding="utf-8")
+    assert "<img" not in page and html.escape(EVIL, quote=False) in page  # its name is escaped in HTML
+    assert EVIL in b and EVIL not in re.sub(r"`[^`\n]*`", "", b)  # ...and only in code spans in Markdown
+    assert "`git.client-c.example/app`" in c and "[[scope]] 3" in c
+    for text in (top, a, b, c):
+        backed(text)
+
+    conflicting = '[scope.consent]\nmode = "attributed"\n[consent]\nmode = "unlinkable"\n'  # scope 3, the top
+    install(policy.parent, SCOPED + conflicting)
+    refused = codetape(tmp_path / "home", "policy", "annex", "-o", str(tmp_path / "refused"))
+    assert refused.returncode != 0 and not (tmp_path / "refused").exists()

@@ -139,9 +139,12 @@ def test_status_params_carry_the_upload_failure_and_skip_what_is_unknown(tmp_pat
               "upload_error": "s3://b: access denied"}
     assert status_params(root, "recording", "", answer) == {
         "uri": root.as_uri(), "state": "recording", "steps": 7, "episode": "e1", "detail": "",
-        "uploadError": "s3://b: access denied", "held": 0}
+        "uploadError": "s3://b: access denied", "held": 0, "scope": None}
     held = status_params(root, "recording", "", answer | {"held": 2})  # issue 68: what the outbox holds
     assert held is not None and held["held"] == 2
+    scoped = answer | {"workspaces": [{**answer["workspaces"][0], "scope": "'client A'"}]}  # issue 106
+    governed = status_params(root, "recording", "", scoped)
+    assert governed is not None and governed["scope"] == "'client A'"
     assert status_params(root, "waiting", "", None) is None  # still connecting: nothing to say yet
     assert status_params(root, "recording", "", None) is None  # the collector did not answer this time
     assert status_params(root, "recording", "", {"workspaces": []}) is None

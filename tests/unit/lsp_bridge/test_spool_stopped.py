@@ -52,4 +52,5 @@ def test_what_the_editor_does_while_stopped_is_counted_never_kept() -> None:
 def test_the_status_says_stopped_by_you_and_why() -> None:
     params = status_params(ROOT, "stopped", "recording is stopped: run codetape resume", None)
     assert params == {"uri": "file:///w", "state": "stopped", "steps": 0, "episode": None,
-                      "detail": "recording is stopped: run codetape resume", "uploadError": None, "held": 0}
+                      "detail": "recording is stopped: run codetape resume", "uploadError": None, "held": 0,
+                      "scope": None}

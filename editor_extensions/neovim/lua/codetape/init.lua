@@ -135,7 +135,8 @@ end
 
 --- The recording state of the buffer's workspace, for any statusline: 'codetape: recording 12 steps',
 --- 'codetape: paused', 'codetape: not opted in', 'codetape: collector down', 'codetape: stopped by you'
---- (after `codetape collector stop`, until `codetape resume`) (' · upload failed' is
+--- (after `codetape collector stop`, until `codetape resume`) (" · governed by 'client A'" is added when
+--- scopes of the organisation's managed policy govern the workspace, ' · upload failed' is
 --- added when the last upload failed, ' · 2 held' when the outbox holds signed episodes before they leave:
 --- `codetape review` says why and offers the choice), 'codetape: connecting' before the bridge has said,
 --- 'codetape: not found (...)' when the codetape program cannot be run; '' for buffers that are not files.
@@ -153,6 +154,7 @@ function M.status(buf)
   if status.state == 'recording' then
     text = text .. ' ' .. status.steps .. (status.steps == 1 and ' step' or ' steps')
   end
+  if type(status.scope) == 'string' and status.scope ~= '' then text = text .. ' · governed by ' .. status.scope end
   if type(status.uploadError) == 'string' then text = text .. ' · upload failed' end
   if type(status.held) == 'number' and status.held > 0 then text = text .. ' · ' .. status.held .. ' held' end
   return text

@@ -14,6 +14,7 @@ export interface BridgeStatus {
     detail?: string;
     uploadError?: string | null;
     held?: number;
+    scope?: string | null;
 }
 
 /** What is shown: the bridge's word, or the extension's own when there is none yet. */
@@ -44,9 +45,13 @@ export function statusView(shown: Shown): View {
     // While recording or paused, a detail says the settings file loosens what was accepted (the stricter applies).
     const changed = (shown.state === 'recording' || shown.state === 'paused') && shown.detail ? shown.detail : undefined;
     const held = 'held' in shown && shown.held ? shown.held : 0;
-    const suffix = (changed ? ' · settings changed' : '') + (upload ? ' · upload failed' : '')
-        + (held ? ` · ${held} held` : '');
-    const uploadLine = (changed ? `\n${changed}.` : '')
+    // The managed policy's scopes governing the workspace (while recording or paused): whose rules bind it.
+    const scope = 'scope' in shown && shown.scope ? shown.scope : undefined;
+    const suffix = (scope ? ` · governed by ${scope}` : '') + (changed ? ' · settings changed' : '')
+        + (upload ? ' · upload failed' : '') + (held ? ` · ${held} held` : '');
+    const uploadLine = (scope ? `\nGoverned by the managed policy's scope ${scope}: its rules bind what is `
+            + 'recorded and shared here (`codetape status` names its file).' : '')
+        + (changed ? `\n${changed}.` : '')
         + (upload ? `\nThe last upload failed: ${upload} (the collector retries).` : '')
         + (held ? `\n${plural(held, 'signed episode')} held before leaving: run \`codetape review\` in a terminal `
             + 'to see why and send each anyway or withdraw it.' : '');

@@ -37,6 +37,16 @@ test('every state says what it is; an upload failure is shown beside it, as a wa
     assert.equal(changed.warning, true);
 });
 
+test('the managed policy\'s scope governing the workspace is named while recording or paused', () => {
+    const governed = statusView({ ...recording, scope: "'client A'" });
+    assert.equal(governed.text, "$(record) codetape: recording 12 steps · governed by 'client A'");
+    assert.match(governed.tooltip, /Governed by the managed policy's scope 'client A'/);
+    assert.equal(governed.warning, false);
+    assert.equal(statusView({ ...recording, state: 'paused', scope: "'client A'", held: 1 }).text,
+        "$(debug-pause) codetape: paused · governed by 'client A' · 1 held");
+    assert.equal(statusView({ ...recording, scope: null }).text, '$(record) codetape: recording 12 steps');
+});
+
 test('episodes the outbox holds before they leave are counted beside any state, as a warning', () => {
     const held = statusView({ ...recording, held: 2 });
     assert.equal(held.text, '$(record) codetape: recording 12 steps · 2 held');
