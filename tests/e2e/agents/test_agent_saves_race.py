@@ -5,6 +5,8 @@ codetape's plugin ('autoread', `checktime` every 20 ms while the turn runs), bes
 - The developer types a line and saves it, then Codex's `apply_patch` writes the same file: the model's
   answer holding the patch is held (tests/support/model_server.Gate) until Neovim has saved, so the write
   lands tens of milliseconds after the save; Neovim reads it in; she types a line after it and saves.
+- The developer types a line and saves it, then Claude Code's `Edit` writes another file (its Edit refuses
+  a file changed since its read, so not hers): the answer holding the edit is held until she saved.
 - A turn that only runs `git diff` and `pytest -q` (a test of 1.5 s) while she types and saves a line every
   150 ms: Neovim's writes are seen late, or half written (truncated), while the shell call claims every
   path; each is her save, never the agent's nor a change of its own (collector/daemon/intake/).
@@ -31,7 +33,7 @@ from tests.e2e.data_team_session import git
 from tests.support.busy import busy_loops
 from tests.support.collector_harness import episode_steps, wait_recorded
 from tests.support.disk_replay import disk_changes, saves_off_disk
-from tests.support.model_server import Action, Bash, Edit, Gate, ScriptedModel, Text
+from tests.support.model_server import Action, Bash, Edit, Gate, Read, ScriptedModel, Text
 from tests.support.real_agents import codex_config
 
 # a rate, not a gate: 15 runs of about a minute each, alone, and the shell turn lost 1 of 10 runs once
@@ -78,6 +80,10 @@ vim.wait(10000, function() return vim.lsp.get_client_by_id(id) == nil end, 50)
 finish(true, '')
 """
 
+# the same, with the agent writing another file: app.py holds no write of the agent's to read in
+SAVE_THEN_OTHER = SAVE_THEN_PATCH.replace(
+    "check(text:find(%(fix)s, 1, true) ~= nil, 'checktime did not read the agent\\'s write: ' .. text)\n", "")
+
 SAVING_THROUGH_THE_TURN = r"""
 local code
 local job = vim.fn.jobstart({ 'sh', %(turn)s }, { cwd = WS, on_exit = function(_, c) code = c end })
@@ -100,10 +106,11 @@ finish(true, '')
 """
 
 
-def recorded(base: Path, agent: str, script: list[list[Action]], body: str, gate: bool) -> tuple[
+def recorded(base: Path, agent: str, script: list[list[Action]], body: str, gate: int | None) -> tuple[
         list[bytes], list[dict[str, object]], Path, Path]:
     """One session: Neovim runs `body` (its %(...)s filled in) while `agent` takes its turn on `script`; the
-    saves' bytes, the sealed episode's steps, the episode and the workspace."""
+    saves' bytes, the sealed episode's steps, the episode and the workspace. `gate`: the answer held until
+    the editor says go (model_server.Gate)."""
     from tests.e2e.neovim.test_extension_neovim import NEOVIMS, run_scenario  # (the Neovim tier's module)
 
     env = environment(base)
@@ -115,7 +122,7 @@ def recorded(base: Path, agent: str, script: list[list[Action]], body: str, gate
     git(ws, "commit", "-qm", "add, and a slow test")
     user = base / "agent-user"
     (user / ".codex").mkdir(parents=True)
-    held = Gate(0, base / "asked", base / "go") if gate else None
+    held = Gate(gate, base / "asked", base / "go") if gate is not None else None
     with running_collector(env, base / "collector.log"), ScriptedModel(script, gate=held) as model:
         (user / ".codex" / "config.toml").write_text(codex_config(model), encoding="utf-8")
         codetape(home_of(env), "agent", "hook", "install", "--yes", "--agent", agent, "--dir", str(ws),
@@ -162,7 +169,7 @@ def checked(steps: list[dict[str, object]], truth: list[tuple[str, str]], agent:
 def test_a_save_just_before_codex_s_patch_of_the_same_file_stays_the_developer_s(run: int,
                                                                                  tmp_path: Path) -> None:
     script: list[list[Action]] = [[Edit(tmp_path / "ws" / "app.py", BUG, FIX)], [Text("Fixed add.")]]
-    saves, steps, episode, ws = recorded(tmp_path, "codex", script, SAVE_THEN_PATCH, gate=True)
+    saves, steps, episode, ws = recorded(tmp_path, "codex", script, SAVE_THEN_PATCH, gate=0)
     first, last = (save.decode() for save in saves)
     assert first == APP + TYPED + "\n" and BUG in first
     merged = first.replace(BUG, FIX)
@@ -174,12 +181,32 @@ def test_a_save_just_before_codex_s_patch_of_the_same_file_stays_the_developer_s
 
 
 @pytest.mark.parametrize("run", range(RUNS))
+def test_a_save_just_before_claude_code_writes_another_file_stays_the_developer_s(run: int,
+                                                                                 tmp_path: Path) -> None:
+    other = tmp_path / "ws" / "test_slow.py"
+    script: list[list[Action]] = [[Read(other)], [Edit(other, "time.sleep(1.5)", "time.sleep(0.5)")],
+                                  [Text("Made the test faster.")]]
+    saves, steps, episode, ws = recorded(tmp_path, "claude-code", script, SAVE_THEN_OTHER, gate=1)
+    first, last = (save.decode() for save in saves)
+    assert first == APP + TYPED + "\n" and last == first + TYPED_AFTER + "\n"
+    checked(steps, [(first, "developer"), (last, "developer")], "claude-code", episode, ws,
+            tmp_path / "home")
+    faster = [(s.get("origin"), str(s.get("origin_detail", "")).split(":")[0]) for s in steps
+              if s["kind"] == "file_change" and s.get("path") == "test_slow.py"]
+    assert faster == [("agent", "claude-code")], faster  # its one write, the episode's only change of it
+    assert (ws / "test_slow.py").read_text(encoding="utf-8") == SLOW.replace("1.5", "0.5")
+    saved = next(s["t_ms"] for s in steps if s["kind"] == "save" and s.get("path") == "app.py")
+    wrote = next(s["t_ms"] for s in steps if s["kind"] == "file_change" and s.get("path") == "test_slow.py")
+    print(f"the agent's write of another file recorded {wrote - saved} ms after the developer's save")  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("run", range(RUNS))
 @pytest.mark.parametrize("agent", ["codex", "claude-code"])
 def test_saves_while_the_turn_runs_git_diff_and_pytest_stay_the_developer_s(agent: str, run: int,
                                                                             tmp_path: Path) -> None:
     script: list[list[Action]] = [[Bash("git diff")], [Bash(f"{sys.executable} -m pytest -q")],
                                   [Text("Looked.")]]
-    saves, steps, episode, ws = recorded(tmp_path, agent, script, SAVING_THROUGH_THE_TURN, gate=False)
+    saves, steps, episode, ws = recorded(tmp_path, agent, script, SAVING_THROUGH_THE_TURN, gate=None)
     texts = [save.decode() for save in saves]
     checked(steps, [(text, "developer") for text in texts], agent, episode, ws, tmp_path / "home")
     calls = [(s["t_ms"], s.get("event")) for s in steps if s["kind"] == "agent" and s.get("tool")
