@@ -28,9 +28,10 @@ from collector.ohttp import bhttp
 from collector.ohttp.encapsulation import Unsealed, seal_request
 from collector.ohttp.keys import KeyConfig, KeyConfigError, parse_config_hex
 from collector.ohttp.limits import MAX_OBJECT
-from collector.upload.destinations import Destination, Resume, Sent, check_endpoint
-from collector.upload.errors import DestinationError, TransferFailed, Unreachable
+from collector.upload.destinations import Destination, Resume, Sent, Store, check_endpoint
+from collector.upload.errors import DestinationError, NotAbandoned, TransferFailed, Unreachable
 from collector.upload.ref import DestinationRef
+from collector.upload.stores import reopen
 from schemas.config import UploadSettings
 
 MAX_ANSWER = 1024 * 1024  # a sealed answer (a refusal, or the issuer's record) is far smaller
@@ -179,4 +180,28 @@ class RelayStore:
         return Sent(len(data))
 
     def abort(self, key: str, resume: Resume) -> None:
-        """Nothing to give up: an object through the relay goes whole."""
+        """Refused: an object through the relay goes whole, so only a direct upload (made before the relay
+        was set) leaves one unfinished, and the gateway aborts nothing (it would have to list the store)."""
+        raise NotAbandoned("the unfinished multipart upload of an earlier direct upload is not abandoned "
+                           "through the relay (the gateway writes whole objects only); the bucket's "
+                           "AbortIncompleteMultipartUpload lifecycle rule removes it")
+
+
+def relayed(destination: Destination | None) -> RelayStore | None:
+    """The configured destination as the gateway writes it, when `[upload] relay` is set (and it is an
+    s3:// one: the gateway writes to its store); DestinationError when the relay is set half or wrongly."""
+    through = None if destination is None else route(destination.settings)
+    if through is None or destination is None:
+        return None
+    if destination.scheme != "s3":
+        raise DestinationError(f"[upload] relay takes unlinkable episodes to an s3:// destination, not "
+                               f"{destination.url}: the gateway writes to its store")
+    return RelayStore(destination, through)
+
+
+def opener(through: RelayStore | None, settings: UploadSettings) -> Callable[[DestinationRef], Store]:
+    """Opens each destination a receipt names: through the relay for the one `through` writes to, else
+    directly, the way it was reached (endpoint, region, profile)."""
+    def open_ref(ref: DestinationRef) -> Store:
+        return through if through is not None and ref.url == through.ref.url else reopen(ref, settings)
+    return open_ref

@@ -273,15 +273,14 @@ def _revocations(home: Home, names: list[str], quiet: bool, through: RelayStore 
     for the episodes delivered to the destination it writes to); a line for each destination that could
     not be written (the record is tried again later)."""
     from collector.policy.config import load_config
+    from collector.upload.relay import opener
     from collector.upload.revocation import write_revocation
-    from collector.upload.stores import reopen
 
-    settings = load_config(home).upload
+    open_ref = opener(through, load_config(home).upload)
     problems = []
     for name in names:
         eid = name.removesuffix(REVOCATION)
-        done = write_revocation(home, eid, opener=lambda ref: through if through is not None and
-                                ref.url == through.ref.url else reopen(ref, settings))
+        done = write_revocation(home, eid, opener=open_ref)
         if done is None:
             continue
         if not quiet:
@@ -289,6 +288,9 @@ def _revocations(home: Home, names: list[str], quiet: bool, through: RelayStore 
                 print(f"{eid[:8]}  revocation record written at {where}")
         problems += [f"{eid}: the revocation record could not be written at {failure}; it is tried again "
                      f"later (at once: codetape revoke --now {eid})" for failure in done.failed]
+        if not quiet:
+            for kept in done.not_abandoned:
+                print(f"{eid[:8]}  not abandoned at {kept}")
     return problems
 
 

@@ -33,7 +33,7 @@ from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
 from tests.support.issuer import Issuer
 from tests.support.linkage import episode_repository
-from tests.support.relay import Gateway, Hop, Relay
+from tests.support.relay import Gateway, Hop, Relay, free_port
 from tests.support.seaweed import SeaweedFS
 
 NO_CREDENTIAL = {"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
@@ -198,6 +198,28 @@ def test_a_revocation_goes_through_a_relay_that_adds_forwarding_headers_and_the_
     assert road.to_store.pids() == {road.gateway.proc.pid}
     log = road.gateway.log.read_text(encoding="utf-8")
     assert "127.0.0" not in log and "for=" not in log.lower() and "forwarded" not in log.lower(), log
+
+
+def test_a_withdrawal_retried_by_hand_reaches_the_store_through_the_relay_with_no_credential_here(
+        road: Road, seaweed: SeaweedFS) -> None:
+    home = road.homes["bob"]
+    eid, sha = str(open_episode(road.episodes["bob"]).header.episode_id), _sha(road.episodes["bob"])
+    down = f"http://127.0.0.3:{free_port('127.0.0.3')}/gateway"  # nothing listens: the first try fails
+    good = config(road.bucket, road.relay, road.gateway)
+    (home / "config.toml").write_text(good.replace(road.relay.url, down), encoding="utf-8")
+    done = codetape_process(home, "revoke", "--now", eid, env=NO_CREDENTIAL)
+    assert done.returncode == 1 and f"retry: codetape revoke --now {eid}" in done.stderr, done.stderr
+    assert f"team/episodes/{sha}.revocation.json" not in seaweed.keys(road.bucket)
+    (home / "config.toml").write_text(good, encoding="utf-8")
+    relayed = road.to_gateway.count()
+    done = codetape_process(home, "revoke", "--now", eid, env=NO_CREDENTIAL)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"record written at s3://{road.bucket}/team" in done.stdout, done.stdout
+    stored = seaweed.client().get_object(Bucket=road.bucket, Key=f"team/episodes/{sha}.revocation.json")
+    assert stored["Body"].read() == (Home(home).receipts / f"{eid}.revocation.json").read_bytes()
+    reached = road.to_gateway.connections[relayed:]
+    assert reached and {c.pid for c in reached} <= road.relay.pids()
+    assert road.to_store.pids() == {road.gateway.proc.pid}
 
 
 def _sha(episode: Path) -> str:
