@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from collector.ohttp import bhttp
 from collector.ohttp.encapsulation import Unsealed, seal_request
 from collector.ohttp.keys import KeyConfig, KeyConfigError, parse_config_hex
@@ -50,10 +52,13 @@ class Route:
     timeout_s: float
 
 
-def route(settings: UploadSettings) -> Route | None:
-    """The relay route `[upload]` configures, or None; DestinationError when half set or unusable."""
+def route(settings: UploadSettings, policy_key: str | None = None) -> Route | None:
+    """The relay route `[upload]` configures, or None; DestinationError when half set or unusable. The
+    managed policy's `[relay] gateway_key` (`policy_key`) stands in for an unset `[upload] gateway_key`."""
     if settings.relay is None and settings.gateway_key is None:
         return None
+    if settings.gateway_key is None and settings.relay is not None and policy_key is not None:
+        settings = replace(settings, gateway_key=policy_key)
     if settings.relay is None or settings.gateway_key is None:
         raise DestinationError("[upload] relay and gateway_key go together: set both (the relay's URL and "
                                "the gateway's key configuration) or neither")
@@ -63,6 +68,16 @@ def route(settings: UploadSettings) -> Route | None:
     except KeyConfigError as exc:
         raise DestinationError(f"[upload] gateway_key: {exc}") from None
     return Route(settings.relay, key, float(settings.connect_timeout_s + settings.read_timeout_s))
+
+
+def policy_key() -> str | None:
+    """The gateway key the managed policy's top-level `[relay]` names (CODETAPE_POLICY's too), or None;
+    PolicyError when that policy is refused."""
+    # the managed policy's reader only when an upload run or a revocation opens the relay
+    from collector.policy.managed import load_managed
+
+    managed = load_managed()
+    return None if managed is None else managed.policy.relay.gateway_key
 
 
 def exchange(route: Route, request: bhttp.Request) -> bhttp.Response:
@@ -190,7 +205,7 @@ class RelayStore:
 def relayed(destination: Destination | None) -> RelayStore | None:
     """The configured destination as the gateway writes it, when `[upload] relay` is set (and it is an
     s3:// one: the gateway writes to its store); DestinationError when the relay is set half or wrongly."""
-    through = None if destination is None else route(destination.settings)
+    through = None if destination is None else route(destination.settings, policy_key())
     if through is None or destination is None:
         return None
     if destination.scheme != "s3":

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from collector.due import Release
+    from collector.ohttp.keys import KeyConfig
     from collector.upload.destinations import Destination
     from collector.upload.outbox import UploadOutcome
     from collector.upload.relay import RelayStore
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.upload.members import hold_back, months
     from collector.upload.outbox import drain, entries, record_run, waiting
     from collector.upload.pushed_since import hold_pushed, send_anyway
-    from collector.upload.relay import RelayStore, route, transport
+    from collector.upload.relay import RelayStore, policy_key, route, transport
     from collector.upload.stores import open_store
 
     home = Home.from_env(args.env)
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
     if destination is None and not routes:
         raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")
-    relay = None if destination is None else route(destination.settings)
+    relay = None if destination is None else route(destination.settings, policy_key())
     if relay is not None and routes:
         raise UsageError("[upload] relay writes only to [upload] to: it cannot take [[upload.route]]'s "
                          "destinations; remove one of them from config.toml")
@@ -141,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
     held = [(item.episode_id, item.line()) for item in hold_mode(home, episodes)]
     for name, _line in held:
         episodes.pop(name, None)
-    where, unrouted = _routed(home, episodes, destination, routed=args.to is None, named=bool(args.episodes))
+    where, unrouted = _routed(home, episodes, destination, routed=args.to is None, named=bool(args.episodes),
+                              relay=None if relay is None else relay.key)
     held += [(item.episode_id, item.line()) for item in unrouted]
     for name in [name for name in episodes if name not in where]:
         episodes.pop(name)
@@ -202,18 +204,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _routed(home: Home, episodes: dict[str, Path], destination: Destination | None, *, routed: bool,
-            named: bool) -> tuple[dict[str, Destination], list[Unrouted]]:
+            named: bool, relay: KeyConfig | None) -> tuple[dict[str, Destination], list[Unrouted]]:
     """Where each of `episodes` goes: `destination` with --to (not `routed`); else the first destination
     configured (a route naming its repository, `[upload] to`) the policy governing it allows
     (upload/routes.py), those it reached already left out unless named; and those no configured
-    destination may take."""
-    if not routed:
-        assert destination is not None
-        return dict.fromkeys(episodes, destination), []
+    destination may take, or that lack the relay their policy requires (`relay`: the gateway key the
+    configured relay seals for)."""
     from collector.upload.outbox import entries
+    from collector.upload.routes import hold_for_relay
     from collector.upload.routes import route as route_episodes
 
-    where, unrouted = route_episodes(home, episodes, destination)
+    if not routed:
+        assert destination is not None
+        held = hold_for_relay(home, episodes, relay)
+        waiting = {item.episode_id for item in held}
+        return {name: destination for name in episodes if name not in waiting}, held
+    where, unrouted = route_episodes(home, episodes, destination, relay)
     if not named:
         receipts = {entry.episode_id: entry for entry in entries(home)}
         where = {name: going for name, going in where.items()

@@ -25,12 +25,13 @@ from collector.episode import open_episode
 from collector.home import Home
 from collector.ohttp import bhttp
 from collector.ohttp.encapsulation import seal_request
-from collector.ohttp.keys import parse_config_hex
+from collector.ohttp.keys import new_key, parse_config_hex
 from collector.protocol.clock import utc_now
 from collector.upload.relay import AUTHORITY, REQUEST_TYPE, Route, exchange
 from tests.cli import codetape, codetape_process
 from tests.cli import codetape as in_process
 from tests.fixtures.make_golden import DIRECTORY
+from tests.integration.policy.test_managed_policy import install
 from tests.support.issuer import Issuer
 from tests.support.linkage import episode_repository
 from tests.support.relay import Gateway, Hop, Relay, free_port
@@ -220,6 +221,48 @@ def test_a_withdrawal_retried_by_hand_reaches_the_store_through_the_relay_with_n
     reached = road.to_gateway.connections[relayed:]
     assert reached and {c.pid for c in reached} <= road.relay.pids()
     assert road.to_store.pids() == {road.gateway.proc.pid}
+
+
+def test_under_a_policy_that_requires_the_relay_an_episode_waits_for_it_and_for_its_key_then_leaves(
+        road: Road, seaweed: SeaweedFS, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = road.homes["alice"]
+    (home / "config.toml").write_text(config(road.bucket, road.relay, road.gateway), encoding="utf-8")
+    episode = road.base / "alice-second.ctape"
+    shutil.copy(DIRECTORY / "minimal.ctape", episode)
+    episode_repository(home, road.base / "alice", open_episode(episode).header.workspace.root_name)
+    done = in_process(home, "sign", str(episode), "--yes")
+    assert done.returncode == 0, done.stderr
+    eid = str(open_episode(episode).header.episode_id)
+    sha = _sha(Home(home).outbox / f"{eid}.ctape")  # as signed: what leaves
+    road.base.chmod(0o755)
+    policy = install(road.base / "etc-codetape", "[relay]\nrequired = true\n")
+    monkeypatch.setenv("CODETAPE_POLICY", str(policy))
+    direct = f'[upload]\nto = "s3://{road.bucket}/team"\n[consent]\nmode = "unlinkable"\nmin_members = 2\n'
+    (home / "config.toml").write_text(direct, encoding="utf-8")
+    keys = seaweed.keys(road.bucket)
+    done = codetape_process(home, "upload", "--now", env=seaweed.drop_env())  # a credential: still not
+    why = (f"the managed policy ({policy}) requires unlinkable episodes to leave through an Oblivious HTTP "
+           "relay, and none is configured: set [upload] relay and gateway_key in config.toml")
+    assert done.returncode == 0 and f"{eid[:8]} waits: {why}" in done.stdout, done.stdout + done.stderr
+    status = codetape_process(home, "status").stdout
+    assert [line for line in status.splitlines() if "waits:" in line] == [f"{eid[:8]} waits: {why} (the "
+                                                                        "gateway's operator gives both)"]
+    other = new_key().config.encode().hex()
+    install(policy.parent, f'[relay]\nrequired = true\ngateway_key = "{other}"\n')
+    (home / "config.toml").write_text(config(road.bucket, road.relay, road.gateway), encoding="utf-8")
+    done = codetape_process(home, "upload", "--now", env=NO_CREDENTIAL)
+    assert done.returncode == 0 and "seals for another gateway key than the policy's" in done.stdout, \
+        done.stdout + done.stderr
+    assert seaweed.keys(road.bucket) == keys
+    install(policy.parent, f'[relay]\nrequired = true\ngateway_key = "{road.gateway.key_config}"\n')
+    pinned = f'gateway_key = "{road.gateway.key_config}"'
+    unset = config(road.bucket, road.relay, road.gateway).replace(pinned, "")
+    (home / "config.toml").write_text(unset, encoding="utf-8")  # the policy's key stands in for it
+    done = codetape_process(home, "upload", "--now", env=NO_CREDENTIAL)
+    assert done.returncode == 0 and f"{eid[:8]}  uploaded to s3://{road.bucket}" in done.stdout, \
+        done.stdout + done.stderr
+    assert f"team/episodes/{sha}.ctape" in seaweed.keys(road.bucket)
+    assert "waits:" not in codetape_process(home, "status").stdout
 
 
 def _sha(episode: Path) -> str:
