@@ -160,6 +160,9 @@ class ConsentRequirement(Model, frozen=True, kw_only=True):
         | None = None
 
 
+DESCRIPTOR = r"^[A-Za-z0-9_\-\s]+\.[A-Za-z0-9_\-\s]+$"  # a gateway descriptor: base64url "." base64url
+
+
 class RelayRequirement(Model, frozen=True, kw_only=True):
     """`[relay]` in the managed policy: unlinkable episodes leave only through an Oblivious HTTP relay
     (collector/upload/relay.py), sealed for the gateway key it names when it names one."""
@@ -172,6 +175,10 @@ class RelayRequirement(Model, frozen=True, kw_only=True):
         "the gateway's key configuration in hex, as `codetape gateway keygen` prints it: unlinkable "
         "episodes are sealed for this key only (a contributor's own `[upload] gateway_key` must be the "
         "same, or is left unset)"))] | None = None
+    gateway: Annotated[str, Meta(min_length=1, max_length=8192, pattern=DESCRIPTOR, description=(
+        "the gateway's descriptor, as `codetape gateway describe` prints it (its key configuration and the "
+        "bucket and prefix it writes to, signed by its operator): unlinkable episodes are sealed for its "
+        "key only, and `allowed_destinations` is matched against its bucket and prefix"))] | None = None
 
 
 # what a `[[scope]]`'s `remotes` may hold: a remote URL as `shared_remotes` takes it, or `HOST/PATH`; its

@@ -34,10 +34,10 @@ What it does (schemas/settings.py ManagedPolicy):
                                                   (the larger of this and config.toml's: upload/members.py)
     allowed_destinations                          where `codetape upload` (and the collector's background
                                                   upload) may send: upload/destinations.py matches it
-    [relay] required, gateway_key                 unlinkable episodes leave only through an Oblivious
-                                                  HTTP relay, sealed for that gateway key when named
-                                                  (upload/relay_policy.py); with no relay configured
-                                                  they wait, one line in `status`
+    [relay] required, gateway_key, gateway        unlinkable episodes leave only through an Oblivious
+                                                  HTTP relay, sealed for that gateway key (or the
+                                                  descriptor's) when named (upload/routes.py); with no
+                                                  relay configured they wait, one line in `status`
     retain_until                                  the latest retention date a share may sign
                                                   (SigningPolicy.retention_problem); the statement also
                                                   records this file's SHA-256 (terms.managed_policy_sha256)
@@ -540,9 +540,11 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
                           "signed")
     keys = {"".join(key.split()).lower() for key in (first.relay.gateway_key, second.relay.gateway_key)
             if key is not None}
-    if len(keys) > 1:
-        raise PolicyError(f"managed policies {where} name different gateway keys ([relay] gateway_key): no "
-                          "unlinkable upload can meet both; nothing is recorded or signed")
+    descriptors = {"".join(text.split()) for text in (first.relay.gateway, second.relay.gateway)
+                   if text is not None}
+    if len(keys) > 1 or len(descriptors) > 1:
+        raise PolicyError(f"managed policies {where} name different gateways ([relay] gateway_key or "
+                          "gateway): no unlinkable upload can meet both; nothing is recorded or signed")
     destinations = None
     if first.allowed_destinations is not None and second.allowed_destinations is not None:
         one, other = first.allowed_destinations, second.allowed_destinations
@@ -569,7 +571,8 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
         consent=ConsentRequirement(mode=next(iter(modes), None), min_members=max(
             first.consent.min_members or 0, second.consent.min_members or 0) or None),
         relay=RelayRequirement(required=first.relay.required or second.relay.required,
-                               gateway_key=first.relay.gateway_key or second.relay.gateway_key))
+                               gateway_key=first.relay.gateway_key or second.relay.gateway_key,
+                               gateway=first.relay.gateway or second.relay.gateway))
 
 
 def allowed_places(entries: list[str]) -> str:

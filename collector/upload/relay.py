@@ -24,9 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from msgspec.structs import replace
-
 from collector.ohttp import bhttp
+from collector.ohttp.descriptor import Descriptor, parse_descriptor
 from collector.ohttp.encapsulation import Unsealed, seal_request
 from collector.ohttp.keys import KeyConfig, KeyConfigError, parse_config_hex
 from collector.ohttp.limits import MAX_OBJECT
@@ -35,6 +34,7 @@ from collector.upload.errors import DestinationError, NotAbandoned, TransferFail
 from collector.upload.ref import DestinationRef
 from collector.upload.stores import reopen
 from schemas.config import UploadSettings
+from schemas.settings import RelayRequirement
 
 MAX_ANSWER = 1024 * 1024  # a sealed answer (a refusal, or the issuer's record) is far smaller
 REQUEST_TYPE = "message/ohttp-req"
@@ -45,39 +45,75 @@ PATH_RECORD = "/issuer/record"
 
 @dataclass(frozen=True)
 class Route:
-    """Where sealed requests go (the relay) and whom they are sealed for (the gateway's key)."""
+    """Where sealed requests go (the relay), whom they are sealed for (the gateway's key) and, when a
+    descriptor is pinned, where that gateway writes (its bucket and prefix, signed by its operator)."""
 
     relay: str
     key: KeyConfig
     timeout_s: float
+    descriptor: Descriptor | None = None
 
 
-def route(settings: UploadSettings, policy_key: str | None = None) -> Route | None:
+def route(settings: UploadSettings, policy: RelayRequirement | None = None) -> Route | None:
     """The relay route `[upload]` configures, or None; DestinationError when half set or unusable. The
-    managed policy's `[relay] gateway_key` (`policy_key`) stands in for an unset `[upload] gateway_key`."""
-    if settings.relay is None and settings.gateway_key is None:
+    gateway key is `[upload] gateway_key`, else the key of `[upload] gateway` (a descriptor, which must
+    agree with it), else the managed policy's (`policy`: its `[relay] gateway_key`, else its descriptor's);
+    the descriptor is `[upload] gateway`, else the policy's `[relay] gateway`."""
+    if settings.relay is None and settings.gateway_key is None and settings.gateway is None:
         return None
-    if settings.gateway_key is None and settings.relay is not None and policy_key is not None:
-        settings = replace(settings, gateway_key=policy_key)
-    if settings.relay is None or settings.gateway_key is None:
-        raise DestinationError("[upload] relay and gateway_key go together: set both (the relay's URL and "
-                               "the gateway's key configuration) or neither")
+    if settings.relay is None:
+        raise DestinationError("[upload] gateway_key and gateway are the gateway's for [upload] relay: set "
+                               "the relay's URL too, or neither")
     check_endpoint(settings.relay, settings.allow_insecure)
+    mine = _descriptor(settings.gateway, "[upload] gateway")
+    pinned = _descriptor(None if policy is None else policy.gateway, "the managed policy's [relay] gateway")
+    descriptor = mine or pinned
+    keys = [key for key in (_key(settings.gateway_key, "[upload] gateway_key"),
+                            None if mine is None else mine.key) if key is not None]
+    if len(set(keys)) > 1:
+        raise DestinationError("[upload] gateway_key is not the key of [upload] gateway: set one of them")
+    if not keys and policy is not None:
+        keys = [key for key in (_key(policy.gateway_key, "the managed policy's [relay] gateway_key"),
+                                None if pinned is None else pinned.key) if key is not None]
+    if not keys:
+        raise DestinationError("[upload] relay and gateway_key go together: set both (the relay's URL and "
+                               "the gateway's key configuration, or its descriptor as [upload] gateway) or "
+                               "neither")
+    return Route(settings.relay, keys[0], float(settings.connect_timeout_s + settings.read_timeout_s),
+                 descriptor)
+
+
+def _key(text: str | None, where: str) -> KeyConfig | None:
     try:
-        key = parse_config_hex(settings.gateway_key)
+        return None if text is None else parse_config_hex(text)
     except KeyConfigError as exc:
-        raise DestinationError(f"[upload] gateway_key: {exc}") from None
-    return Route(settings.relay, key, float(settings.connect_timeout_s + settings.read_timeout_s))
+        raise DestinationError(f"{where}: {exc}") from None
 
 
-def policy_key() -> str | None:
-    """The gateway key the managed policy's top-level `[relay]` names (CODETAPE_POLICY's too), or None;
-    PolicyError when that policy is refused."""
+def _descriptor(text: str | None, where: str) -> Descriptor | None:
+    try:
+        return None if text is None else parse_descriptor(text)
+    except KeyConfigError as exc:
+        raise DestinationError(f"{where}: {exc}") from None
+
+
+def policy_relay() -> RelayRequirement | None:
+    """The managed policy's top-level `[relay]` (CODETAPE_POLICY's too), or None; PolicyError when that
+    policy is refused."""
     # the managed policy's reader only when an upload run or a revocation opens the relay
     from collector.policy.managed import load_managed
 
     managed = load_managed()
-    return None if managed is None else managed.policy.relay.gateway_key
+    return None if managed is None else managed.policy.relay
+
+
+def check_descriptor(through: Route, destination: Destination) -> None:
+    """DestinationError when the pinned descriptor's gateway writes elsewhere than `destination`
+    (`[upload] to`): receipts would name a place the episodes are not."""
+    if through.descriptor is not None and through.descriptor.url != destination.url:
+        raise DestinationError(f"the gateway writes to {through.descriptor.url} (its descriptor, signed by "
+                               f"its operator), not to {destination.url}: set [upload] to = "
+                               f"\"{through.descriptor.url}\"")
 
 
 def exchange(route: Route, request: bhttp.Request) -> bhttp.Response:
@@ -205,12 +241,13 @@ class RelayStore:
 def relayed(destination: Destination | None) -> RelayStore | None:
     """The configured destination as the gateway writes it, when `[upload] relay` is set (and it is an
     s3:// one: the gateway writes to its store); DestinationError when the relay is set half or wrongly."""
-    through = None if destination is None else route(destination.settings, policy_key())
+    through = None if destination is None else route(destination.settings, policy_relay())
     if through is None or destination is None:
         return None
     if destination.scheme != "s3":
         raise DestinationError(f"[upload] relay takes unlinkable episodes to an s3:// destination, not "
                                f"{destination.url}: the gateway writes to its store")
+    check_descriptor(through, destination)
     return RelayStore(destination, through)
 
 

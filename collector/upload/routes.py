@@ -32,6 +32,8 @@ from collector.upload.governing import destination_problem, governing, kept_remo
 if TYPE_CHECKING:
     from collector.ohttp.keys import KeyConfig
     from collector.policy.managed import Managed
+    from collector.upload.relay import Route
+    from schemas.settings import RelayRequirement
 
 
 @dataclass(frozen=True)
@@ -75,30 +77,51 @@ def candidates(home: Home, default: Destination | None, remotes: list[str]) -> l
     return [*found, *([default] if default is not None else [])]
 
 
-def relay_missing(managed: Managed | None, relay: KeyConfig | None) -> str | None:
-    """What an unlinkable episode governed by `managed` lacks of the relay it requires, given the gateway
-    key the configured relay seals for (None: no relay); None when nothing."""
-    required = None if managed is None else managed.policy.relay
-    if required is None or (not required.required and required.gateway_key is None):
+def relay_missing(managed: Managed | None, relay: Route | None) -> str | None:
+    """What an unlinkable episode governed by `managed` lacks of the relay it requires, or of a gateway
+    writing where it allows (`relay`: the configured relay's route, None for none); None when nothing.
+    Through a relay the client does not reach the bucket: `allowed_destinations` is matched against the
+    bucket and prefix of the gateway's descriptor, and a gateway known by its key alone names none."""
+    policy = None if managed is None else managed.policy
+    if managed is None or policy is None:
         return None
     if relay is None:
         return ("none is configured: set [upload] relay and gateway_key in config.toml (the gateway's "
-                "operator gives both)") if required.required else None
-    if required.gateway_key is not None:
-        # the key's parser only when a policy names a gateway key
-        from collector.ohttp.keys import KeyConfigError, parse_config_hex
+                "operator gives both)") if policy.relay.required else None
+    named = _policy_keys(policy.relay)
+    if named and relay.key not in named:
+        return ("the relay configured seals for another gateway key than the policy's [relay] "
+                "gateway_key or gateway: set [upload] gateway_key to it, or leave it unset")
+    if policy.allowed_destinations is None:
+        return None
+    if relay.descriptor is None:
+        return ("the gateway's bucket is not known (a key configuration names none), so its allowed "
+                "destinations cannot be checked: pin the gateway's descriptor as [upload] gateway "
+                "(`codetape gateway describe` prints it)")
+    problem = destination_problem(managed, relay.descriptor.url)
+    return None if problem is None else (f"the gateway writes to {relay.descriptor.url} (its descriptor, "
+                                         "signed by its operator), which the policy does not allow")
 
-        try:
-            named = parse_config_hex(required.gateway_key)
-        except KeyConfigError as exc:
-            return f"its [relay] gateway_key is unusable ({exc})"
-        if named != relay:
-            return ("the relay configured seals for another gateway key than the policy's [relay] "
-                    "gateway_key: set [upload] gateway_key to it, or leave it unset")
-    return None
+
+def _policy_keys(required: RelayRequirement) -> list[KeyConfig | str]:
+    """The gateway keys a policy's `[relay]` names (by key configuration or descriptor); a line for one it
+    names unusably, which no key equals (so an episode waits, saying so)."""
+    # the key and descriptor parsers only when a policy names a gateway
+    from collector.ohttp.descriptor import parse_descriptor
+    from collector.ohttp.keys import KeyConfigError, parse_config_hex
+
+    found: list[KeyConfig | str] = []
+    try:
+        if required.gateway_key is not None:
+            found.append(parse_config_hex(required.gateway_key))
+        if required.gateway is not None:
+            found.append(parse_descriptor(required.gateway).key)
+    except KeyConfigError as exc:
+        found.append(str(exc))
+    return found
 
 
-def hold_for_relay(home: Home, episodes: Mapping[str, Path], relay: KeyConfig | None) -> list[Unrouted]:
+def hold_for_relay(home: Home, episodes: Mapping[str, Path], relay: Route | None) -> list[Unrouted]:
     """The unlinkable ones of `episodes` whose governing policy requires a relay they lack (`upload --to`,
     which is not routed); kept for `status`."""
     held = [item for item in (_relay_hold(home, name, path, relay) for name, path in sorted(episodes.items()))
@@ -107,7 +130,7 @@ def hold_for_relay(home: Home, episodes: Mapping[str, Path], relay: KeyConfig | 
     return held
 
 
-def _relay_hold(home: Home, name: str, path: Path, relay: KeyConfig | None) -> Unrouted | None:
+def _relay_hold(home: Home, name: str, path: Path, relay: Route | None) -> Unrouted | None:
     # the episode reader and the statement only when an upload run has episodes
     from collector.consent.statement import parse_statement, unpack_payload
     from collector.episode import open_episode
@@ -125,9 +148,9 @@ def _relay_hold(home: Home, name: str, path: Path, relay: KeyConfig | None) -> U
 
 
 def route(home: Home, episodes: Mapping[str, Path], default: Destination | None,
-          relay: KeyConfig | None = None) -> tuple[dict[str, Destination], list[Unrouted]]:
+          relay: Route | None = None) -> tuple[dict[str, Destination], list[Unrouted]]:
     """Each of `episodes` (id -> path) and the destination it goes to; those that may go nowhere configured,
-    or lack the relay their policy requires (`relay`: the gateway key the configured relay seals for),
+    or lack the relay their policy requires (`relay`: the configured relay's route),
     held and kept for `status`. One that cannot be read, or whose policy is refused, goes to `default` and
     is left to the gate, which says why it stays."""
     # the episode reader and the statement only when an upload run has episodes

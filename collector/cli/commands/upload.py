@@ -62,10 +62,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from collector.due import Release
-    from collector.ohttp.keys import KeyConfig
     from collector.upload.destinations import Destination
     from collector.upload.outbox import UploadOutcome
-    from collector.upload.relay import RelayStore
+    from collector.upload.relay import RelayStore, Route
     from collector.upload.routes import Unrouted
 from collector.due import REVOCATION, TOP_UP
 from collector.errors import UsageError
@@ -107,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.upload.members import hold_back, months
     from collector.upload.outbox import drain, entries, record_run, waiting
     from collector.upload.pushed_since import hold_pushed, send_anyway
-    from collector.upload.relay import RelayStore, policy_key, route, transport
+    from collector.upload.relay import RelayStore, check_descriptor, policy_relay, route, transport
     from collector.upload.stores import open_store
 
     home = Home.from_env(args.env)
@@ -118,13 +117,15 @@ def run(args: argparse.Namespace) -> int:
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
     if destination is None and not routes:
         raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")
-    relay = None if destination is None else route(destination.settings, policy_key())
+    relay = None if destination is None else route(destination.settings, policy_relay())
     if relay is not None and routes:
         raise UsageError("[upload] relay writes only to [upload] to: it cannot take [[upload.route]]'s "
                          "destinations; remove one of them from config.toml")
     if relay is not None and destination is not None and destination.scheme != "s3":
         raise UsageError(f"[upload] relay takes unlinkable episodes to an s3:// destination, not "
                          f"{destination.url}: the gateway writes to its store")
+    if relay is not None and destination is not None:
+        check_descriptor(relay, destination)
     if args.episodes:
         paths = [resolve_episode(ref, home) for ref in args.episodes]
     elif routes:  # where each goes is known once it is routed
@@ -143,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     for name, _line in held:
         episodes.pop(name, None)
     where, unrouted = _routed(home, episodes, destination, routed=args.to is None, named=bool(args.episodes),
-                              relay=None if relay is None else relay.key)
+                              relay=relay)
     held += [(item.episode_id, item.line()) for item in unrouted]
     for name in [name for name in episodes if name not in where]:
         episodes.pop(name)
@@ -204,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _routed(home: Home, episodes: dict[str, Path], destination: Destination | None, *, routed: bool,
-            named: bool, relay: KeyConfig | None) -> tuple[dict[str, Destination], list[Unrouted]]:
+            named: bool, relay: Route | None) -> tuple[dict[str, Destination], list[Unrouted]]:
     """Where each of `episodes` goes: `destination` with --to (not `routed`); else the first destination
     configured (a route naming its repository, `[upload] to`) the policy governing it allows
     (upload/routes.py), those it reached already left out unless named; and those no configured

@@ -265,6 +265,44 @@ def test_under_a_policy_that_requires_the_relay_an_episode_waits_for_it_and_for_
     assert "waits:" not in codetape_process(home, "status").stdout
 
 
+def test_allowed_destinations_are_matched_against_the_gateway_s_signed_descriptor(
+        road: Road, seaweed: SeaweedFS, monkeypatch: pytest.MonkeyPatch) -> None:
+    described = codetape_process(road.gateway.home, "gateway", "describe", "--to", f"s3://{road.bucket}/team")
+    assert described.returncode == 0 and "signed by the operator key" in described.stderr, described.stderr
+    descriptor = described.stdout.strip()
+    home = road.homes["bob"]
+    episode = road.base / "bob-second.ctape"
+    shutil.copy(DIRECTORY / "full.ctape", episode)
+    episode_repository(home, road.base / "bob", open_episode(episode).header.workspace.root_name)
+    (home / "config.toml").write_text(config(road.bucket, road.relay, road.gateway), encoding="utf-8")
+    done = in_process(home, "sign", str(episode), "--yes")
+    assert done.returncode == 0, done.stderr
+    eid = str(open_episode(episode).header.episode_id)
+    sha = _sha(Home(home).outbox / f"{eid}.ctape")
+    road.base.chmod(0o755)
+    folder = road.base / "etc-codetape-descriptor"
+    policy = install(folder, f'allowed_destinations = ["s3://{road.bucket}/team"]\n')
+    monkeypatch.setenv("CODETAPE_POLICY", str(policy))
+    done = codetape_process(home, "upload", "--now", env=NO_CREDENTIAL)  # a bare key names no bucket
+    assert done.returncode == 0 and "the gateway's bucket is not known" in done.stdout, done.stdout
+    install(folder, f'allowed_destinations = ["s3://elsewhere"]\n[relay]\ngateway = "{descriptor}"\n')
+    (home / "config.toml").write_text(config(road.bucket, road.relay, road.gateway).replace(
+        f"s3://{road.bucket}/team", "s3://elsewhere"), encoding="utf-8")
+    done = codetape_process(home, "upload", "--now", env=NO_CREDENTIAL)  # `to` does not name the bucket
+    assert done.returncode == 2 and f"the gateway writes to s3://{road.bucket}/team (its descriptor" in \
+        done.stderr, done.stdout + done.stderr
+    (home / "config.toml").write_text(config(road.bucket, road.relay, road.gateway), encoding="utf-8")
+    done = codetape_process(home, "upload", "--now", env=NO_CREDENTIAL)
+    assert done.returncode == 2 and "allows uploads only to s3://elsewhere" in done.stderr, done.stderr
+    assert f"team/episodes/{sha}.ctape" not in seaweed.keys(road.bucket)
+    pinned = f'[relay]\ngateway = "{descriptor}"\n'
+    install(folder, f'allowed_destinations = ["s3://{road.bucket}/team"]\n{pinned}')
+    done = codetape_process(home, "upload", "--now", env=NO_CREDENTIAL)
+    assert done.returncode == 0 and f"{eid[:8]}  uploaded to s3://{road.bucket}" in done.stdout, \
+        done.stdout + done.stderr
+    assert f"team/episodes/{sha}.ctape" in seaweed.keys(road.bucket)
+
+
 def _sha(episode: Path) -> str:
     import hashlib
 
