@@ -177,6 +177,22 @@ def record(route: Route) -> tuple[int, bytes]:
     return answer.status, answer.content
 
 
+PROBE_PATH = "/doctor"  # a read the gateway takes for no object: it refuses it, sealed
+
+
+def probe(route: Route) -> str:
+    """Prove the road without writing anything: a sealed read request through the relay, which the gateway
+    refuses in its one refusal shape (a sealed 403, nothing else). A well-formed refusal proves the relay
+    passes requests on, the key configuration is the gateway's and the gateway answers; what it says;
+    TransferFailed (Unreachable) saying in one line what failed."""
+    answer = exchange(route, bhttp.Request("GET", "https", AUTHORITY, PROBE_PATH))
+    if answer != bhttp.Response(403):
+        raise TransferFailed(f"the gateway's sealed answer opened but is not its refusal ({answer.status}): "
+                             "is it codetape's gateway?")
+    said = "" if route.descriptor is None else f", writing to {route.descriptor.url}"
+    return f"{route.relay} passed a sealed request to gateway key {route.key.key_id}{said}, which refused it"
+
+
 def transport(route: Route) -> Callable[[str, str, bytes | None, str | None], tuple[int, bytes]]:
     """The issuer's transport (collector/consent/enrol.py) for an upload run: the record through the
     relay, nothing else (a record is public and signed: its signature is checked as ever)."""

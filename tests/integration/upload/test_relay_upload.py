@@ -9,6 +9,7 @@ S3 credential at all, the gateway the write-only drop identity. The module's roa
 
 from __future__ import annotations
 
+import json
 import shutil
 import urllib.error
 import urllib.request
@@ -301,6 +302,31 @@ def test_allowed_destinations_are_matched_against_the_gateway_s_signed_descripto
     assert done.returncode == 0 and f"{eid[:8]}  uploaded to s3://{road.bucket}" in done.stdout, \
         done.stdout + done.stderr
     assert f"team/episodes/{sha}.ctape" in seaweed.keys(road.bucket)
+
+
+def test_doctor_proves_the_road_and_says_in_one_line_when_the_key_is_not_the_gateway_s(
+        road: Road, seaweed: SeaweedFS) -> None:
+    home = road.base / "doctor"
+    home.mkdir()
+    (home / "config.toml").write_text(config(road.bucket, road.relay, road.gateway), encoding="utf-8")
+    keys, written = seaweed.keys(road.bucket), road.to_store.count()
+    relayed = road.to_gateway.count()
+    checks = _doctor(home)
+    assert checks["relay"]["state"] == "ok", checks["relay"]
+    assert f"gateway key {parse_config_hex(road.gateway.key_config).key_id}" in checks["relay"]["detail"]
+    assert road.to_gateway.count() > relayed  # it went through the relay to the gateway
+    wrong = new_key().config.encode().hex()
+    (home / "config.toml").write_text(config(road.bucket, road.relay, road.gateway).replace(
+        road.gateway.key_config, wrong), encoding="utf-8")
+    checks = _doctor(home)
+    assert checks["relay"]["state"] == "problem" and "\n" not in checks["relay"]["detail"]
+    assert "answered 400" in checks["relay"]["detail"] and "gateway_key" in checks["relay"]["detail"]
+    assert seaweed.keys(road.bucket) == keys and road.to_store.count() == written  # nothing written
+
+
+def _doctor(home: Path) -> dict[str, dict[str, str]]:
+    done = codetape_process(home, "doctor", "--json", env=NO_CREDENTIAL)
+    return {check["name"]: check for check in json.loads(done.stdout)["checks"]}
 
 
 def _sha(episode: Path) -> str:
