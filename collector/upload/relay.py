@@ -6,7 +6,8 @@ manifest, a revocation record, and the issuer's members record every such run fe
 request sealed for the gateway's pinned key and POSTed to the relay as `message/ohttp-req`; the gateway
 (collector/gateway/) opens it, writes the object to the store with its own credential, and answers
 sealed. The relay sees this machine's address and each sealed request's size and time, never what is
-in it; the gateway and the store see the relay's address, never this machine's. Nothing else is
+in it (each padded to a size bucket, collector/ohttp/padding.py, so its size names the bucket only); the
+gateway and the store see the relay's address, never this machine's. Nothing else is
 contacted during such a run (the episode keys' top-ups go to the issuer directly, in runs of their own:
 they name the member by credential anyway).
 
@@ -29,6 +30,7 @@ from collector.ohttp.descriptor import Descriptor, parse_descriptor
 from collector.ohttp.encapsulation import Unsealed, seal_request
 from collector.ohttp.keys import KeyConfig, KeyConfigError, parse_config_hex
 from collector.ohttp.limits import MAX_OBJECT
+from collector.ohttp.padding import pad
 from collector.upload.destinations import Destination, Resume, Sent, Store, check_endpoint
 from collector.upload.errors import DestinationError, NotAbandoned, TransferFailed, Unreachable
 from collector.upload.ref import DestinationRef
@@ -117,8 +119,9 @@ def check_descriptor(through: Route, destination: Destination) -> None:
 
 
 def exchange(route: Route, request: bhttp.Request) -> bhttp.Response:
-    """Seal `request`, send it through the relay, open the answer (Unreachable, TransferFailed)."""
-    sealed, sender = seal_request(route.key, bhttp.encode_request(request))
+    """Seal `request`, padded to its size bucket (ohttp/padding.py), send it through the relay, open the
+    answer (Unreachable, TransferFailed)."""
+    sealed, sender = seal_request(route.key, pad(bhttp.encode_request(request)))  # its size: a bucket
     post = urllib.request.Request(route.relay, data=sealed, method="POST",
                                   headers={"Content-Type": REQUEST_TYPE, "Accept": RESPONSE_TYPE})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())

@@ -10,6 +10,7 @@ S3 credential at all, the gateway the write-only drop identity. The module's roa
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -27,6 +28,7 @@ from collector.home import Home
 from collector.ohttp import bhttp
 from collector.ohttp.encapsulation import seal_request
 from collector.ohttp.keys import new_key, parse_config_hex
+from collector.ohttp.padding import bucket
 from collector.protocol.clock import utc_now
 from collector.upload.relay import AUTHORITY, REQUEST_TYPE, Route, exchange
 from tests.cli import codetape, codetape_process
@@ -40,6 +42,7 @@ from tests.support.seaweed import SeaweedFS
 
 NO_CREDENTIAL = {"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
                  "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_EC2_METADATA_DISABLED": "true"}
+SEALING = 55  # what sealing adds to a padded request: its header, HPKE's enc, the AEAD tag
 RUN = 32  # no run of this many bytes of what was uploaded may cross the relay in clear
 MEMBERS = {"alice": "full", "bob": "minimal"}
 
@@ -142,6 +145,16 @@ def test_the_relay_passes_on_no_run_of_anything_uploaded(road: Road, seaweed: Se
         for what, data in (("episode", episode.read_bytes()), ("manifest", manifest),
                            ("statement", statement)):
             assert not runs(data) & crossed, f"a {RUN}-byte run of the {what} crossed the relay in clear"
+
+
+def test_every_sealed_request_the_relay_passed_on_is_one_bucket_long(road: Road) -> None:
+    """Before any test here posts bytes of its own: the upload runs' requests only."""
+    lengths = [int(match.group(1)) for connection in road.to_gateway.connections
+               for match in re.finditer(rb"(?i)content-length: (\d+)\r\n", bytes(connection.sent))]
+    assert len(lengths) >= 4, lengths  # two episodes, two manifests, the record's reads
+    assert all(bucket(length - SEALING) == length - SEALING for length in lengths), lengths
+    episodes = sorted(road.episodes.values(), key=lambda path: path.stat().st_size)
+    assert episodes[0].stat().st_size != episodes[1].stat().st_size
 
 
 def test_refusals_look_alike_and_what_does_not_open_gets_the_one_plain_error(road: Road) -> None:
