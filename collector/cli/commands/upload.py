@@ -33,7 +33,10 @@ the times they arrive at then tell the receiver they came from one person. They 
 drop credential: no HeadObject, GetObject or List request is made for them. None leaves, --now or not,
 before the issuer's signed record (fetched each run, from the issuer you enrolled with) counts at least k
 members for its month: k is the larger of [consent] min_members in config.toml (5 by default) and the
-managed policy's; each that waits is named, with the count, and `codetape status` shows them.
+managed policy's; each that waits is named, with the count, and `codetape status` shows them. Each that
+leaves is named with the count that let it (members counted for which month, and k), and `codetape status`
+shows those of the last run: the count is the issuer's word (a member who knows the organisation's size
+can see an inflated one).
 
 The managed policy governing each episode (its top-level keys and the `[[scope]]` sections naming the
 repository it was recorded in) is read again as it stands: an episode it no longer allows stays, one line
@@ -64,6 +67,7 @@ if TYPE_CHECKING:
     from collector.due import Release
     from collector.upload.destinations import Destination
     from collector.upload.outbox import UploadOutcome
+    from collector.upload.receipts import Counted
     from collector.upload.relay import RelayStore, Route
     from collector.upload.routes import Unrouted
 from collector.due import REVOCATION, TOP_UP
@@ -148,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
     held += [(item.episode_id, item.line()) for item in unrouted]
     for name in [name for name in episodes if name not in where]:
         episodes.pop(name)
-    held += [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members)]
+    counted: dict[str, Counted] = {}  # the count each unlinkable episode that may leave relied on
+    held += [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members, counted)]
     held += [(item.episode_id, item.line()) for item in hold_pushed(home, episodes, moment)]
     for name, line in held:
         episodes.pop(name, None)
@@ -192,11 +197,15 @@ def run(args: argparse.Namespace) -> int:
                                   progress=progress)
                 described.append(store.ref.describe())
     failed = _errors(outcomes, home, args)
-    record_run(home, ", ".join(dict.fromkeys(described)), outcomes, failed[0] if failed else None)
+    record_run(home, ", ".join(dict.fromkeys(described)), outcomes, failed[0] if failed else None,
+               counted=counted)
     if not args.quiet:
         for outcome in outcomes:
             if outcome.delivered is not None:
                 print(_said(outcome))
+                count = counted.get(str(outcome.delivered.episode_id))
+                if count is not None:
+                    print(f"{str(outcome.delivered.episode_id)[:8]}  {count.said()}")
     for error in errors:
         print(f"codetape: {error}", file=sys.stderr)
     for line in failed:

@@ -123,6 +123,17 @@ def test_both_episodes_and_their_manifests_are_in_the_bucket(road: Road, seaweed
         assert stored["Body"].read() == episode.read_bytes()
 
 
+def test_an_episode_that_left_says_which_month_s_count_let_it_and_status_says_it_too(road: Road) -> None:
+    for name, episode in road.episodes.items():
+        eid = str(open_episode(episode).header.episode_id)[:8]
+        said = re.search(rf"^{eid}  left with (\d+) members counted for (\d{{4}}-\d{{2}}) \(k = 2; the "
+                         r"issuer's count, its word\)$", road.uploads[name], re.MULTILINE)
+        assert said is not None and int(said.group(1)) >= 2, road.uploads[name]
+        status = codetape_process(road.homes[name], "status").stdout
+        line = f"  {eid}  left with {said.group(1)} members counted for {said.group(2)} (k = 2;"
+        assert line in status, status
+
+
 def test_only_the_gateway_wrote_to_the_store_and_only_the_relay_reached_the_gateway(road: Road) -> None:
     assert road.to_store.pids() == {road.gateway.proc.pid}
     assert road.to_gateway.count() >= 4 and road.to_gateway.pids() <= road.relay.pids()
