@@ -76,6 +76,10 @@ class UploadSettings(Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     gateway_key: Annotated[DestinationUrl | None, Meta(
         description="the gateway's key configuration in hex, as `codetape gateway keygen` prints it "
         "(pinned: never fetched)")] = None
+    gateway: Annotated[DestinationUrl | None, Meta(
+        description="the gateway's descriptor, as `codetape gateway describe` prints it: its key "
+        "configuration and the bucket and prefix it writes to, signed by its operator (instead of "
+        "gateway_key; `to` must name that bucket and prefix)")] = None
     route: Annotated[tuple[UploadRoute, ...], Meta(max_length=1_000, description=(
         "[[upload.route]]: the episodes of the repositories a route names go to its destination "
         "(with its profile), when the managed policy governing them allows it; the others to `to`"))] = ()

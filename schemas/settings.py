@@ -160,6 +160,27 @@ class ConsentRequirement(Model, frozen=True, kw_only=True):
         | None = None
 
 
+DESCRIPTOR = r"^[A-Za-z0-9_\-\s]+\.[A-Za-z0-9_\-\s]+$"  # a gateway descriptor: base64url "." base64url
+
+
+class RelayRequirement(Model, frozen=True, kw_only=True):
+    """`[relay]` in the managed policy: unlinkable episodes leave only through an Oblivious HTTP relay
+    (collector/upload/relay.py), sealed for the gateway key it names when it names one."""
+
+    required: Annotated[bool, Meta(description=(
+        "an unlinkable episode leaves only through a relay (`[upload] relay`); with none configured it "
+        "waits, and `codetape status` says why"))] = False
+    gateway_key: Annotated[str, Meta(min_length=1, max_length=4096, pattern=r"^[0-9a-fA-F\s]+$",
+                                     description=(
+        "the gateway's key configuration in hex, as `codetape gateway keygen` prints it: unlinkable "
+        "episodes are sealed for this key only (a contributor's own `[upload] gateway_key` must be the "
+        "same, or is left unset)"))] | None = None
+    gateway: Annotated[str, Meta(min_length=1, max_length=8192, pattern=DESCRIPTOR, description=(
+        "the gateway's descriptor, as `codetape gateway describe` prints it (its key configuration and the "
+        "bucket and prefix it writes to, signed by its operator): unlinkable episodes are sealed for its "
+        "key only, and `allowed_destinations` is matched against its bucket and prefix"))] | None = None
+
+
 # what a `[[scope]]`'s `remotes` may hold: a remote URL as `shared_remotes` takes it, or `HOST/PATH`; its
 # path may end in `/*` (every repository below it: `github.com/acme/*`, `git.acme.example/*` for the whole
 # host). Matched whatever form a workspace's remote takes (collector/policy/remotes.py scope_matches).
@@ -192,6 +213,7 @@ class PolicyKeys(Model, frozen=True, kw_only=True):
         "workspace's remote only when it names one of these repositories (whatever the URL's form); "
         "any other remote, a personal fork's included, is left out")] = []
     consent: ConsentRequirement = field(default_factory=ConsentRequirement)
+    relay: RelayRequirement = field(default_factory=RelayRequirement)
 
     def __post_init__(self) -> None:
         for url in self.allowed_destinations or ():

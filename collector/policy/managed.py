@@ -34,6 +34,10 @@ What it does (schemas/settings.py ManagedPolicy):
                                                   (the larger of this and config.toml's: upload/members.py)
     allowed_destinations                          where `codetape upload` (and the collector's background
                                                   upload) may send: upload/destinations.py matches it
+    [relay] required, gateway_key, gateway        unlinkable episodes leave only through an Oblivious
+                                                  HTTP relay, sealed for that gateway key (or the
+                                                  descriptor's) when named (upload/routes.py); with no
+                                                  relay configured they wait, one line in `status`
     retain_until                                  the latest retention date a share may sign
                                                   (SigningPolicy.retention_problem); the statement also
                                                   records this file's SHA-256 (terms.managed_policy_sha256)
@@ -555,7 +559,7 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
     different consent modes (no share could meet both). It combines the system's file and
     `CODETAPE_POLICY`'s, and the top-level keys with each `[[scope]]` that governs a repository."""
     # only when two managed policies are read together
-    from schemas.settings import ConsentRequirement, ManagedPolicy
+    from schemas.settings import ConsentRequirement, ManagedPolicy, RelayRequirement
 
     def both(one: list[str] | None, other: list[str] | None) -> list[str] | None:
         if one is None or other is None:
@@ -570,6 +574,13 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
         raise PolicyError(f"managed policies {where} require different consent modes "
                           f"({' and '.join(sorted(modes))}): no share can meet both; nothing is recorded or "
                           "signed")
+    keys = {"".join(key.split()).lower() for key in (first.relay.gateway_key, second.relay.gateway_key)
+            if key is not None}
+    descriptors = {"".join(text.split()) for text in (first.relay.gateway, second.relay.gateway)
+                   if text is not None}
+    if len(keys) > 1 or len(descriptors) > 1:
+        raise PolicyError(f"managed policies {where} name different gateways ([relay] gateway_key or "
+                          "gateway): no unlinkable upload can meet both; nothing is recorded or signed")
     destinations = None
     if first.allowed_destinations is not None and second.allowed_destinations is not None:
         one, other = first.allowed_destinations, second.allowed_destinations
@@ -594,7 +605,10 @@ def stricter_policy(first: ManagedPolicy, second: ManagedPolicy, *, where: str) 
         (first.allowed_destinations or second.allowed_destinations),
         shared_remotes=shared_remotes,
         consent=ConsentRequirement(mode=next(iter(modes), None), min_members=max(
-            first.consent.min_members or 0, second.consent.min_members or 0) or None))
+            first.consent.min_members or 0, second.consent.min_members or 0) or None),
+        relay=RelayRequirement(required=first.relay.required or second.relay.required,
+                               gateway_key=first.relay.gateway_key or second.relay.gateway_key,
+                               gateway=first.relay.gateway or second.relay.gateway))
 
 
 def allowed_places(entries: list[str]) -> str:

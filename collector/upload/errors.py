@@ -6,6 +6,7 @@
         ├── UploadRefused      this episode may not leave: unsigned, tampered, not your key, policy, revoked
         ├── TransferFailed     the store refused or garbled a request, or a local file could not be read
         │   └── Unreachable    the store could not be reached (after botocore's retries)
+        ├── NotAbandoned       an unfinished multipart upload this road cannot abandon (the relay's)
         └── RevocationFailed   a revocation cannot be signed, or not written at every destination
 """
 
@@ -31,6 +32,10 @@ class TransferFailed(UploadError):
 
 
 class Unreachable(TransferFailed):
+    pass
+
+
+class NotAbandoned(UploadError):
     pass
 
 

@@ -29,6 +29,7 @@ from collector.home import Home
 
 if TYPE_CHECKING:
     from collector.consent.enrol import Transport
+    from collector.upload.receipts import Counted
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,15 @@ def months(episodes: Mapping[str, Path]) -> dict[str, str]:
 
 
 def hold_back(home: Home, episodes: Mapping[str, Path], now: datetime,
-              transport: Transport | None = None) -> list[Held]:
+              transport: Transport | None = None, counted: dict[str, Counted] | None = None) -> list[Held]:
     """The unlinkable ones of `episodes` that may not leave yet (the module's docstring says when); each
     whose time came draws a fresh one, and what waits is kept for `status`. `transport`: the issuer's
-    (None: HTTP, consent/enrol.py http_transport)."""
+    (None: HTTP, consent/enrol.py http_transport); `counted`, when given, gets the count each that may
+    leave relied on."""
     # the issuer's client only when an upload run has episodes to send
     from collector.consent.enrol import fetch_record, http_transport, load_enrolment
     from collector.consent.errors import ConsentError
+    from collector.upload.receipts import Counted  # the receipt models too, only then
 
     wanted = months(episodes)
     held: list[Held] = []
@@ -121,6 +124,8 @@ def hold_back(home: Home, episodes: Mapping[str, Path], now: datetime,
             members = None if record is None else (0 if month is None else month.members)
             if members is None or members < needed:
                 held.append(Held(name, epoch, members, needed, problem))
+            elif counted is not None:
+                counted[name] = Counted(episode_id=name, epoch=epoch, members=members, needed=needed)
         for item in held:
             look_again(home, item.episode_id, now)
     keep(home, MEMBERS, [item.to_json() for item in held], episodes)

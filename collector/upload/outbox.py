@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from collector.upload.errors import TransferFailed, Unreachable
 
 if TYPE_CHECKING:  # the receipt models: loaded only when there is one to read (`status`)
     from collector.upload.destinations import Store
-    from collector.upload.receipts import LastAttempt, Receipt
+    from collector.upload.receipts import Counted, LastAttempt, Receipt
     from collector.upload.ref import DestinationRef
     from collector.upload.transfer import Delivered
 
@@ -128,16 +128,18 @@ def drain(home: Home, store: Store, paths: list[Path], *, concurrency: int,
 
 
 def record_run(home: Home, destination: str, outcomes: list[UploadOutcome], error: str | None,
-               now: Clock = utc_now) -> None:
-    """Keep how a run went (receipts/last-attempt.json) for `codetape status`."""
+               now: Clock = utc_now, counted: Mapping[str, Counted] | None = None) -> None:
+    """Keep how a run went (receipts/last-attempt.json) for `codetape status`, with the count each
+    unlinkable episode it delivered left with (`counted`, by episode id)."""
     # the receipt model only after an upload run
     from collector.upload.receipts import LastAttempt, write_last_attempt
 
     delivered = [o.delivered for o in outcomes if o.delivered is not None]
+    left = tuple(counted[str(d.episode_id)] for d in delivered if counted and str(d.episode_id) in counted)
     write_last_attempt(home, LastAttempt(
         at=now(), destination=destination, uploaded=sum(not d.already_there for d in delivered),
         already_there=sum(d.already_there for d in delivered),
-        failed=sum(o.delivered is None for o in outcomes), error=error))
+        failed=sum(o.delivered is None for o in outcomes), error=error, counted=left))
 
 
 def retry_command(refs: list[str], to: str | None = None, *, allow_insecure: bool = False) -> str:

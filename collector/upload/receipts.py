@@ -87,8 +87,23 @@ class Receipt(Model, frozen=True, kw_only=True):
             pending=tuple(p for p in self.pending if p.destination.identity != identity))
 
 
+class Counted(Model, frozen=True, kw_only=True):
+    """The issuer's count that let an unlinkable episode leave: `members` for `epoch` (its month), at least
+    `needed` (k). The issuer's word: a member who knows the organisation's size can see an inflated count."""
+
+    episode_id: str
+    epoch: str
+    members: int
+    needed: int
+
+    def said(self) -> str:
+        return (f"left with {self.members} members counted for {self.epoch} (k = {self.needed}; the "
+                "issuer's count, its word)")
+
+
 class LastAttempt(Model, frozen=True, kw_only=True):
-    """How the last `codetape upload` run (foreground or the collector's) went."""
+    """How the last `codetape upload` run (foreground or the collector's) went; `counted`: the count each
+    unlinkable episode it delivered left with."""
 
     at: datetime
     destination: str | None
@@ -96,6 +111,7 @@ class LastAttempt(Model, frozen=True, kw_only=True):
     already_there: int = 0
     failed: int = 0
     error: str | None = None  # the first failure, with its retry command
+    counted: tuple[Counted, ...] = ()
 
 
 def revocation_path(home: Home, episode_id: uuid.UUID | str) -> Path:

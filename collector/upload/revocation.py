@@ -11,7 +11,10 @@ CODETAPE_HOME/receipts/<id>.revocation.json and written as `episodes/<sha256>.re
 destination the receipt names; a destination that cannot be reached is retried by revoking again, which
 sends the same record, in the place of any other record found there (receivers honour only one that
 verifies against the key that signed the episode, so a record put there first by someone else must not
-keep the signer's out). Unfinished multipart uploads are abandoned. Receivers must honour the record.
+keep the signer's out). Unfinished multipart uploads are abandoned where the store lets this home do it;
+through a relay (the gateway writes whole objects and aborts nothing) one left by an earlier direct upload
+is not, and `Revocation.not_abandoned` names it (the bucket's AbortIncompleteMultipartUpload lifecycle rule
+removes it). Receivers must honour the record.
 
 An episode signed in unlinkable mode is revoked on the UTC day only (`revoked_at` 00:00:00Z) and, given a
 delay (`[consent] upload_delay_max_s`), its record does not leave at once: it waits in the outbox for a
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import secrets
 import uuid
@@ -49,7 +51,7 @@ from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
 from collector.text.validation import first_error
 from collector.upload.destinations import Resume, Store, revocation_key
-from collector.upload.errors import RevocationFailed
+from collector.upload.errors import NotAbandoned, RevocationFailed
 from collector.upload.gate import file_sha256
 from collector.upload.pushed_since import left
 from collector.upload.receipts import Receipt, Revoked, holding, read_receipt, revocation_path, write_receipt
@@ -102,6 +104,7 @@ class Revocation:
     already: bool
     unlinkable: bool = False
     due: datetime | None = None
+    not_abandoned: tuple[str, ...] = ()  # unfinished uploads that could not be abandoned, and why
 
 
 def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = None,
@@ -138,8 +141,9 @@ def revoke(path: Path, home: Home, *, opener: Opener, passphrase: str | None = N
         if unlinkable and delay_max_s and _unwritten(receipt):
             at = due_at(home, name) or schedule(home, name, delay_max_s, moment, draw=draw)
             return Revocation(revoked_at, record_path, _written(receipt), (), already, True, at)
-        receipt, failed = _spread(home, receipt, record, opener)
-    return Revocation(revoked_at, record_path, _written(receipt), tuple(failed), already, unlinkable)
+        receipt, failed, kept = _spread(home, receipt, record, opener)
+    return Revocation(revoked_at, record_path, _written(receipt), tuple(failed), already, unlinkable,
+                      not_abandoned=tuple(kept))
 
 
 def write_revocation(home: Home, episode_id: str, *, opener: Opener) -> Revocation | None:
@@ -156,16 +160,18 @@ def write_revocation(home: Home, episode_id: str, *, opener: Opener) -> Revocati
         if receipt is None or receipt.revoked is None:
             delivered(home, revocation_name(episode_id))
             return None
-        receipt, failed = _spread(home, receipt, record_path.read_bytes(), opener)
+        receipt, failed, kept = _spread(home, receipt, record_path.read_bytes(), opener)
         assert receipt.revoked is not None
     return Revocation(receipt.revoked.revoked_at, record_path, _written(receipt), tuple(failed), True,
-                      is_episode_key(home, receipt.signer_key_id))
+                      is_episode_key(home, receipt.signer_key_id), not_abandoned=tuple(kept))
 
 
-def _spread(home: Home, receipt: Receipt, record: bytes, opener: Opener) -> tuple[Receipt, list[str]]:
+def _spread(home: Home, receipt: Receipt, record: bytes,
+            opener: Opener) -> tuple[Receipt, list[str], list[str]]:
     """Abandon the receipt's unfinished uploads and write `record` at each destination that lacks it; the
-    receipt is written back, and the record's random time dropped once every destination has it."""
-    receipt, failed = _abandon(receipt, opener), []
+    receipt is written back, and the record's random time dropped once every destination has it. Also the
+    unfinished uploads that could not be abandoned, a line each."""
+    (receipt, kept), failed = _abandon(receipt, opener), []
     for delivery in receipt.deliveries:
         written = receipt.revoked.written_to if receipt.revoked is not None else ()
         if any(ref.identity == delivery.destination.identity for ref in written):
@@ -183,7 +189,7 @@ def _spread(home: Home, receipt: Receipt, record: bytes, opener: Opener) -> tupl
     write_receipt(home, receipt)
     if not failed:
         delivered(home, revocation_name(str(receipt.episode_id)))
-    return receipt, failed
+    return receipt, failed, kept
 
 
 def _unwritten(receipt: Receipt) -> bool:
@@ -259,9 +265,15 @@ def _uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def _abandon(receipt: Receipt, opener: Opener) -> Receipt:
-    """Abort unfinished multipart uploads (best effort) and forget them."""
+def _abandon(receipt: Receipt, opener: Opener) -> tuple[Receipt, list[str]]:
+    """Abort unfinished multipart uploads (best effort) and forget them; a line for each whose store
+    refused or could not be reached (a store that could be but failed is not told apart: best effort)."""
+    kept = []
     for pending in receipt.pending:
-        with contextlib.suppress(CodetapeError):
+        try:
             opener(pending.destination).abort(pending.key, Resume(pending.upload_id, pending.part_size))
-    return msgspec.structs.replace(receipt, pending=())
+        except NotAbandoned as exc:
+            kept.append(f"{pending.destination.describe()}: {exc}")
+        except CodetapeError:
+            continue
+    return msgspec.structs.replace(receipt, pending=()), kept

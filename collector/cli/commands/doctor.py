@@ -14,7 +14,9 @@ shell hook in your shell's startup files, and whether `PYTHONPATH` here reaches 
 pytest run from this shell records its tests); the editor plugins it can find (VS Code's extension
 folder; Neovim's, Vim's, Emacs' and Helix's configuration naming codetape). A problem is a line starting
 `PROBLEM`, with what to do; `ok` and `--` (nothing installed, not a fault) lines say what was found.
-Nothing is changed.
+With `[upload] relay` set it proves the road unlinkable uploads take: a sealed read request through the
+relay, which the gateway refuses in its one refusal shape (a sealed 403); that refusal, well formed, proves
+the relay, the key configuration and the gateway (one PROBLEM line says which failed). Nothing is changed.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from collector.protocol.stopped import STOPPED, stopped_by_you
 if TYPE_CHECKING:
     from collector.sources.agents.managed_hooks import Managed
     from collector.sources.agents.payloads import Agent
+    from collector.upload.destinations import Destination
 
 State = Literal["ok", "problem", "absent"]
 MARK: dict[State, str] = {"ok": "ok     ", "problem": "PROBLEM", "absent": "--     "}
@@ -229,7 +232,21 @@ def _sharing(home: Home) -> list[Check]:
         checks.append(Check("upload destination", "problem", refused))
     else:
         checks.append(Check("upload destination", "ok", destination.url))
+        checks.extend(_relay(destination))
     return checks
+
+
+def _relay(destination: Destination) -> list[Check]:
+    """With `[upload] relay` set: a sealed read request through it, which the gateway refuses in its one
+    refusal shape; that refusal proves the relay, the key configuration and the gateway, writing nothing."""
+    # the relay's client (HPKE) only when a relay is configured
+    from collector.upload.relay import policy_relay, probe, route
+
+    try:
+        through = route(destination.settings, policy_relay())
+        return [] if through is None else [Check("relay", "ok", probe(through))]
+    except CodetapeError as exc:
+        return [Check("relay", "problem", str(exc))]
 
 
 def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:

@@ -11,6 +11,12 @@ environment, ~/.aws), and answers sealed. It serves a copy of the issuer's recor
 when it starts and every 5 minutes), so upload runs never reach the issuer. Its log, gateway.log beside
 the key, has no request's contents, object name or address. Plain HTTP: the relay is what the internet
 sees (docs/administrators.md shows nginx as one).
+
+`describe --to s3://BUCKET/PREFIX` prints the gateway's descriptor: its key configuration and the bucket
+and prefix it writes to, signed by the operator's key (--operator-key, default operator.json beside the
+gateway's key; made, 0600, when there is none). Contributors pin it as `[upload] gateway`, or the
+organisation as the managed policy's `[relay] gateway`: a policy's `allowed_destinations` is then matched
+against the bucket and prefix it names, since through a relay the client does not reach the bucket itself.
 """
 
 from __future__ import annotations
@@ -34,6 +40,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keygen = actions.add_parser("keygen", help="make the gateway's key and print its key configuration")
     _key_option(keygen)
     keygen.set_defaults(func=run_keygen)
+    describe = actions.add_parser("describe", help="print the gateway's descriptor (its key configuration, "
+                                  "bucket and prefix, signed by its operator)")
+    describe.add_argument("--to", required=True, metavar="s3://BUCKET/PREFIX",
+                          help="the store the gateway writes to (as `serve --to` names it)")
+    describe.add_argument("--operator-key", type=Path, metavar="FILE",
+                          help="the operator's signing key (default: operator.json beside the gateway's key; "
+                          "made when there is none)")
+    _key_option(describe)
+    describe.set_defaults(func=run_describe)
     serve = actions.add_parser("serve", help="open sealed requests and write what they carry to the store")
     serve.add_argument("--to", required=True, metavar="s3://BUCKET/PREFIX", help="the store episodes go to")
     serve.add_argument("--issuer", required=True, metavar="URL",
@@ -72,6 +87,34 @@ def run_keygen(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     print(f"gateway key {key.key_id} written to {path}; contributors set, in [upload]:")
     print(key.config.encode().hex())
+    return 0
+
+
+def run_describe(args: argparse.Namespace) -> int:
+    from collector.ohttp.descriptor import describe, new_operator_key, read_operator_key
+    from collector.ohttp.keys import KeyConfigError, read_key
+    from collector.upload.destinations import parse_destination
+    from collector.upload.errors import UploadError
+
+    path = _key_path(args)
+    operator_path = Path(args.operator_key).expanduser().resolve() if args.operator_key is not None \
+        else path.parent / "operator.json"
+    try:
+        key = read_key(path)
+        destination = parse_destination(args.to)
+        if destination.scheme != "s3" or not destination.bucket:
+            raise UsageError("--to is an s3:// destination: the gateway writes to an S3-compatible store")
+        made = not operator_path.exists()
+        operator = new_operator_key(operator_path) if made else read_operator_key(operator_path)
+        text = describe(key.config, destination.bucket, destination.prefix, operator)
+    except (KeyConfigError, UploadError) as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {operator_path}: {exc.strerror}") from None
+    print(f"gateway key {key.key_id} writing to {destination.url}, signed by the operator key "
+          f"{operator_path}{' (made now)' if made else ''}; contributors set it as [upload] gateway, or the "
+          "managed policy as [relay] gateway:", file=sys.stderr)
+    print(text)
     return 0
 
 

@@ -18,6 +18,13 @@ leaves on its own: at a random time up to `[consent] upload_delay_max_s` later (
 upload, written by the collector's background upload (or `codetape upload`) when that time comes; so
 `--all` does not put every record at the store within the same second, which would tell the receiver
 they came from one person. --now writes them at once, and gives that up.
+
+With `[upload] relay` and `gateway_key` set, an unlinkable episode's record goes to `[upload] to` through
+the relay, written by the gateway with its own credential (this machine needs none), by hand as by the
+background upload; a record at any other destination, and an attributed episode's, goes directly. An
+unfinished multipart upload left by an earlier direct upload is not abandoned through the relay (the
+gateway writes whole objects only): it is named, and the bucket's AbortIncompleteMultipartUpload
+lifecycle rule removes it.
 """
 
 from __future__ import annotations
@@ -25,11 +32,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collector.upload.destinations import Store
-    from collector.upload.ref import DestinationRef
 from collector.errors import UsageError
 from collector.home import Home
 
@@ -120,19 +123,19 @@ def revoke_one(path: Path, home: Home, args: argparse.Namespace) -> None:
     from collector.consent.mode import upload_delay_max_s
     from collector.episode.resolve import reference
     from collector.policy.config import load_config
+    from collector.upload.destinations import named
     from collector.upload.errors import RevocationFailed
+    from collector.upload.relay import opener, relayed
     from collector.upload.revocation import is_episode_key, revoke, signer_of
-    from collector.upload.stores import reopen
 
     config = load_config(home)
-
-    def opener(ref: DestinationRef) -> Store:
-        return reopen(ref, config.upload)
-
-    own_key = not is_episode_key(home, signer_of(path, home)) and key_path(home).exists()
+    unlinkable = is_episode_key(home, signer_of(path, home))
+    # an unlinkable episode's record through the relay, when one is set: the store sees the gateway only
+    open_ref = opener(relayed(named(home)) if unlinkable else None, config.upload)
+    own_key = not unlinkable and key_path(home).exists()
     passphrase = ask_passphrase(args.passphrase_file, home) if own_key else None
     delay = None if args.now else upload_delay_max_s(home)
-    done = revoke(path, home, opener=opener, passphrase=passphrase, reason=args.reason, delay_max_s=delay)
+    done = revoke(path, home, opener=open_ref, passphrase=passphrase, reason=args.reason, delay_max_s=delay)
     eid = reference(path, home) if path.exists() else path.name.removesuffix(".ctape")
     when = (f"on {done.revoked_at.date().isoformat()}" if done.unlinkable
             else f"at {done.revoked_at.isoformat(timespec='seconds').replace('+00:00', 'Z')}")
@@ -145,7 +148,9 @@ def revoke_one(path: Path, home: Home, args: argparse.Namespace) -> None:
               f"writes it then (at once, and linked by when it arrives: codetape revoke --now {eid})")
     elif not done.written_to and not done.failed:
         print("  it was never uploaded, and now never will be")
+    for kept in done.not_abandoned:
+        print(f"  not abandoned at {kept}")
     if done.failed:
         raise RevocationFailed(f"revoked here, but the record could not be written at {done.failed[0]}"
                                f"{f' (and {len(done.failed) - 1} more)' if len(done.failed) > 1 else ''}; "
-                               f"retry: codetape revoke {eid}")
+                               f"retry: codetape revoke {'--now ' if args.now else ''}{eid}")

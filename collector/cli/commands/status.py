@@ -246,4 +246,7 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
         else:
             lines.append(f"last upload attempt {at} to {last['destination']}: {last['uploaded']} uploaded, "
                          f"{last['already_there']} already there")
+        lines += [f"  {item['episode_id'][:8]}  left with {item['members']} members counted for "
+                  f"{item['epoch']} (k = {item['needed']}; the issuer's count, its word)"
+                  for item in last.get("counted") or []]
     return lines

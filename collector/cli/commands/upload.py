@@ -33,7 +33,10 @@ the times they arrive at then tell the receiver they came from one person. They 
 drop credential: no HeadObject, GetObject or List request is made for them. None leaves, --now or not,
 before the issuer's signed record (fetched each run, from the issuer you enrolled with) counts at least k
 members for its month: k is the larger of [consent] min_members in config.toml (5 by default) and the
-managed policy's; each that waits is named, with the count, and `codetape status` shows them.
+managed policy's; each that waits is named, with the count, and `codetape status` shows them. Each that
+leaves is named with the count that let it (members counted for which month, and k), and `codetape status`
+shows those of the last run: the count is the issuer's word (a member who knows the organisation's size
+can see an inflated one).
 
 The managed policy governing each episode (its top-level keys and the `[[scope]]` sections naming the
 repository it was recorded in) is read again as it stands: an episode it no longer allows stays, one line
@@ -64,7 +67,8 @@ if TYPE_CHECKING:
     from collector.due import Release
     from collector.upload.destinations import Destination
     from collector.upload.outbox import UploadOutcome
-    from collector.upload.relay import RelayStore
+    from collector.upload.receipts import Counted
+    from collector.upload.relay import RelayStore, Route
     from collector.upload.routes import Unrouted
 from collector.due import REVOCATION, TOP_UP
 from collector.errors import UsageError
@@ -106,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from collector.upload.members import hold_back, months
     from collector.upload.outbox import drain, entries, record_run, waiting
     from collector.upload.pushed_since import hold_pushed, send_anyway
-    from collector.upload.relay import RelayStore, route, transport
+    from collector.upload.relay import RelayStore, check_descriptor, policy_relay, route, transport
     from collector.upload.stores import open_store
 
     home = Home.from_env(args.env)
@@ -117,13 +121,15 @@ def run(args: argparse.Namespace) -> int:
     destination = configured(home, args.to, allow_insecure=args.allow_insecure)
     if destination is None and not routes:
         raise UsageError(f"no upload destination: set {CONFIG_HINT} in {home.config}, or give --to URL")
-    relay = None if destination is None else route(destination.settings)
+    relay = None if destination is None else route(destination.settings, policy_relay())
     if relay is not None and routes:
         raise UsageError("[upload] relay writes only to [upload] to: it cannot take [[upload.route]]'s "
                          "destinations; remove one of them from config.toml")
     if relay is not None and destination is not None and destination.scheme != "s3":
         raise UsageError(f"[upload] relay takes unlinkable episodes to an s3:// destination, not "
                          f"{destination.url}: the gateway writes to its store")
+    if relay is not None and destination is not None:
+        check_descriptor(relay, destination)
     if args.episodes:
         paths = [resolve_episode(ref, home) for ref in args.episodes]
     elif routes:  # where each goes is known once it is routed
@@ -141,11 +147,13 @@ def run(args: argparse.Namespace) -> int:
     held = [(item.episode_id, item.line()) for item in hold_mode(home, episodes)]
     for name, _line in held:
         episodes.pop(name, None)
-    where, unrouted = _routed(home, episodes, destination, routed=args.to is None, named=bool(args.episodes))
+    where, unrouted = _routed(home, episodes, destination, routed=args.to is None, named=bool(args.episodes),
+                              relay=relay)
     held += [(item.episode_id, item.line()) for item in unrouted]
     for name in [name for name in episodes if name not in where]:
         episodes.pop(name)
-    held += [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members)]
+    counted: dict[str, Counted] = {}  # the count each unlinkable episode that may leave relied on
+    held += [(item.episode_id, item.line()) for item in hold_back(home, episodes, moment, members, counted)]
     held += [(item.episode_id, item.line()) for item in hold_pushed(home, episodes, moment)]
     for name, line in held:
         episodes.pop(name, None)
@@ -189,11 +197,15 @@ def run(args: argparse.Namespace) -> int:
                                   progress=progress)
                 described.append(store.ref.describe())
     failed = _errors(outcomes, home, args)
-    record_run(home, ", ".join(dict.fromkeys(described)), outcomes, failed[0] if failed else None)
+    record_run(home, ", ".join(dict.fromkeys(described)), outcomes, failed[0] if failed else None,
+               counted=counted)
     if not args.quiet:
         for outcome in outcomes:
             if outcome.delivered is not None:
                 print(_said(outcome))
+                count = counted.get(str(outcome.delivered.episode_id))
+                if count is not None:
+                    print(f"{str(outcome.delivered.episode_id)[:8]}  {count.said()}")
     for error in errors:
         print(f"codetape: {error}", file=sys.stderr)
     for line in failed:
@@ -202,18 +214,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _routed(home: Home, episodes: dict[str, Path], destination: Destination | None, *, routed: bool,
-            named: bool) -> tuple[dict[str, Destination], list[Unrouted]]:
+            named: bool, relay: Route | None) -> tuple[dict[str, Destination], list[Unrouted]]:
     """Where each of `episodes` goes: `destination` with --to (not `routed`); else the first destination
     configured (a route naming its repository, `[upload] to`) the policy governing it allows
     (upload/routes.py), those it reached already left out unless named; and those no configured
-    destination may take."""
-    if not routed:
-        assert destination is not None
-        return dict.fromkeys(episodes, destination), []
+    destination may take, or that lack the relay their policy requires (`relay`: the gateway key the
+    configured relay seals for)."""
     from collector.upload.outbox import entries
+    from collector.upload.routes import hold_for_relay
     from collector.upload.routes import route as route_episodes
 
-    where, unrouted = route_episodes(home, episodes, destination)
+    if not routed:
+        assert destination is not None
+        held = hold_for_relay(home, episodes, relay)
+        waiting = {item.episode_id for item in held}
+        return {name: destination for name in episodes if name not in waiting}, held
+    where, unrouted = route_episodes(home, episodes, destination, relay)
     if not named:
         receipts = {entry.episode_id: entry for entry in entries(home)}
         where = {name: going for name, going in where.items()
@@ -273,15 +289,14 @@ def _revocations(home: Home, names: list[str], quiet: bool, through: RelayStore 
     for the episodes delivered to the destination it writes to); a line for each destination that could
     not be written (the record is tried again later)."""
     from collector.policy.config import load_config
+    from collector.upload.relay import opener
     from collector.upload.revocation import write_revocation
-    from collector.upload.stores import reopen
 
-    settings = load_config(home).upload
+    open_ref = opener(through, load_config(home).upload)
     problems = []
     for name in names:
         eid = name.removesuffix(REVOCATION)
-        done = write_revocation(home, eid, opener=lambda ref: through if through is not None and
-                                ref.url == through.ref.url else reopen(ref, settings))
+        done = write_revocation(home, eid, opener=open_ref)
         if done is None:
             continue
         if not quiet:
@@ -289,6 +304,9 @@ def _revocations(home: Home, names: list[str], quiet: bool, through: RelayStore 
                 print(f"{eid[:8]}  revocation record written at {where}")
         problems += [f"{eid}: the revocation record could not be written at {failure}; it is tried again "
                      f"later (at once: codetape revoke --now {eid})" for failure in done.failed]
+        if not quiet:
+            for kept in done.not_abandoned:
+                print(f"{eid[:8]}  not abandoned at {kept}")
     return problems
 
 
