@@ -11,8 +11,8 @@ texts of `blobs` (episode k's own text and the one before it: texts that several
 withdrawal's collect must keep). Every other column has a value of its type (a null where it may be one).
 
 The export files: every earlier episode's file in every per-episode format (and its Parquet twin) is a hard
-link to one file per format, a real export of one of the bench's new episodes: a million episodes cost
-directory entries, not 13 million files' writes, and each file read is a real file's bytes.
+link to one file per format, a real export of one of the bench's new episodes (of median size): a million
+episodes cost directory entries, not 13 million files' writes, and each file read is a real file's bytes.
 """
 
 from __future__ import annotations
@@ -122,16 +122,23 @@ def _column(field: pa.Field, given: dict[str, pa.Array], n: int) -> pa.Array:
 
 
 def export_templates(out: Path) -> dict[str, list[tuple[str, Path]]]:
-    """From a build's OUT, per export format: the files of the episode whose main file in that format is the
-    largest (its export and twin), as (ending after the episode id, path)."""
+    """From a build's OUT, per export format: the files (its export and twin) of the episode whose export in
+    that format is of median size among those with rows (of all when none has), as (ending after the
+    episode id, path)."""
     found: dict[str, list[tuple[str, Path]]] = {}
     for folder in sorted((out / "exports").iterdir()):
-        files = [path for path in folder.glob("*/*") if not path.name.startswith(".")]
-        if not files:
+        sizes: dict[Path, int] = {}
+        for path in folder.glob("*/*"):
+            if not path.name.startswith("."):
+                stem = path.parent / path.name.split(".", 1)[0]
+                sizes[stem] = sizes.get(stem, 0) + path.stat().st_size
+        if not sizes:
             continue
-        largest = max(files, key=lambda path: (path.stat().st_size, path.name))
-        stem = largest.name.split(".", 1)[0]
-        found[folder.name] = [(path.name.split(".", 1)[1], path) for path in largest.parent.glob(f"{stem}.*")]
+        ranked = sorted((size, str(stem)) for stem, size in sizes.items() if size) or \
+            sorted((size, str(stem)) for stem, size in sizes.items())
+        stem = Path(ranked[len(ranked) // 2][1])
+        found[folder.name] = [(path.name.split(".", 1)[1], path)
+                              for path in stem.parent.glob(f"{stem.name}.*")]
     return found
 
 
@@ -140,10 +147,13 @@ def link_exports(out: Path, templates: dict[str, list[tuple[str, Path]]], size: 
     """Hard links to `templates` as every earlier episode's export files under `out`; the links made."""
     made = 0
     for fmt, files in templates.items():
-        for signer in {signers(k) for k in range(min(size, 1000))}:
-            (out / "exports" / fmt / signer).mkdir(parents=True, exist_ok=True)
+        folders: set[str] = set()
         for k in range(size):
-            folder = f"{out}/exports/{fmt}/{signers(k)}/{uuid.UUID(int=k + 1, version=4)}."
+            signer = signers(k)
+            if signer not in folders:
+                (out / "exports" / fmt / signer).mkdir(parents=True, exist_ok=True)
+                folders.add(signer)
+            folder = f"{out}/exports/{fmt}/{signer}/{uuid.UUID(int=k + 1, version=4)}."
             for ending, path in files:
                 os.link(path, folder + ending)
                 made += 1
