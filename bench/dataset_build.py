@@ -192,7 +192,8 @@ def child(engine: str, workers: int, source: str, out: str, issuer: str | None =
     return {"engine": engine, "workers": workers, "episodes": report.tally.done, "bytes": report.tally.bytes,
             "accepted": report.tally.accepted, "steps": report.rows.get("steps", 0), "seconds": seconds,
             "cpu": used, "rss_mib": peak_rss_mib(),
-            "tree_mib": peak[0] / 2**20, "ray_start": ray_start}
+            "tree_mib": peak[0] / 2**20, "ray_start": ray_start, "withdrawn": sum(report.withdrawn.values()),
+            "exported": sum(report.exported.episodes.values())}
 
 
 # a baseline's build, measured by this file's `child` (the baseline's may not know all its arguments)

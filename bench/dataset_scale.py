@@ -26,6 +26,7 @@ the engine.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import os
@@ -36,27 +37,52 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.dataset_build import prepare, run_child
+from bench.dataset_tables import (
+    EDITS_FRACTION,
+    RATES,
+    SCHEMAS,
+    blob_sha,
+    export_templates,
+    link_exports,
+    step_rows,
+)
 from bench.report import command_line, machine, table, write_section
+from collector.consent.keys import encode_public, key_id
 from collector.dataset.build import split_index, split_sizes
+from collector.dataset.card.exports import read_labels
 from collector.dataset.card.facts import read_facts
+from collector.dataset.check.reasons import Rejected
 from collector.dataset.check.source import entries, locate, reader_for
 from collector.dataset.engines.allocator import frugal_memory
-from collector.dataset.output.known import load_known
+from collector.dataset.output.blob_store import collect
+from collector.dataset.output.cross_split import listed
+from collector.dataset.output.known import load_known, table_rows
 from collector.dataset.output.manifest import read_manifest, write_manifest
 from collector.dataset.output.output import open_output
+from collector.dataset.output.snapshots import record, take
+from collector.dataset.output.staged import FOLDER as EXPORTS
+from collector.dataset.output.withdraw import Withdrawn, remove_rows
 from collector.dataset.output.writer import part_prefix
 from collector.dataset.rows.tables import BLOBS, COMPRESSION, EPISODES, ROW_GROUP_ROWS
+from collector.export import per_episode_formats
 from collector.export.split import PERMUTATIONS, side_of
+from collector.upload.revocation import signed_message
+from schemas.common import plain
 from schemas.config import UploadSettings
+from schemas.consent import ConsentReviewer
+from schemas.upload import RevocationRecord, RevocationStatement
 
 NEW = 1000
 MONTHS = 12  # the earlier episodes' months: 2025-01 to 2025-12, in order
@@ -115,9 +141,56 @@ def corpus_sides(size: int, seed: int = 78) -> Iterator[tuple[np.ndarray, list[A
         yield signatures, rows
 
 
-def prior_rows(out: Path, size: int) -> Iterator[str]:
+@dataclass(frozen=True)
+class Signers:
+    """The earlier episodes' signers: SIGNERS made-up keys, but episode `withdrawn`'s, a real key whose
+    revocation record the bench writes beside it (a withdrawal the build must verify and carry out)."""
+
+    withdrawn: int
+    key_id: str
+    public_b64: str
+
+    def key(self, k: int) -> str:
+        return self.key_id if k == self.withdrawn else f"signer-{k % SIGNERS:04d}"
+
+    def public(self, k: int) -> str:
+        return self.public_b64 if k == self.withdrawn else f"key-{k % SIGNERS:04d}"
+
+
+def episode_id(k: int) -> str:
+    """Earlier episode k's id."""
+    return str(uuid.UUID(int=k + 1, version=4))
+
+
+def episode_sha(k: int) -> str:
+    """Earlier episode k's sha256 (its name at the source)."""
+    return hashlib.sha256(f"episode {k}".encode()).hexdigest()
+
+
+def months_of(size: int) -> list[tuple[str, int, int]]:
+    """The earlier episodes' months: (month, first episode, end), in order."""
+    per_month = -(-size // MONTHS)
+    return [(f"2025-{m + 1:02d}", m * per_month, min((m + 1) * per_month, size))
+            for m in range(MONTHS) if m * per_month < size]
+
+
+def revocation(private: Ed25519PrivateKey, signers: Signers) -> bytes:
+    """A revocation record of the earlier episode `signers.withdrawn`, signed by its signer's key."""
+    k = signers.withdrawn
+    statement = RevocationStatement(episode_sha256=episode_sha(k), episode_id=uuid.UUID(episode_id(k)),
+                                    revoked_at=datetime(2026, 1, 2, tzinfo=UTC), reason="bench",
+                                    reviewer=ConsentReviewer(public_key=signers.public_b64,
+                                                             key_id=signers.key_id))
+    text = json.dumps(plain(statement), sort_keys=True, separators=(",", ":"))
+    signature = private.sign(signed_message(episode_sha(k), text.encode("utf-8")))
+    encoded = base64.b64encode(signature).decode("ascii")
+    return msgspec.json.encode(RevocationRecord(statement=text, signature=encoded))
+
+
+def prior_rows(out: Path, size: int, signers: Signers) -> Iterator[str]:
     """Write the `episodes` and `blobs` rows of `size` earlier episodes under `out` (a dataset an empty
-    build made) and name their files in its manifest; yields each episode's sha256, in order."""
+    build made) and their `edits`, `transitions` and `file_states` rows (bench/dataset_tables.py), and name
+    their files in its manifest; yields each episode's sha256, in order."""
     started = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
     per_month = -(-size // MONTHS)
     dataset = open_output(str(out), UploadSettings())
@@ -132,22 +205,22 @@ def prior_rows(out: Path, size: int) -> Iterator[str]:
     for signatures, rows in corpus_sides(size):
         count = len(rows)
         numbers = range(n, n + count)
-        shas = [hashlib.sha256(f"episode {k}".encode()).hexdigest() for k in numbers]
+        shas = [episode_sha(k) for k in numbers]
         months = [f"2025-{k // per_month + 1:02d}" for k in numbers]
         values = pa.array(signatures.reshape(-1), pa.uint32())
         offsets = pa.array(np.arange(0, (count + 1) * PERMUTATIONS, PERMUTATIONS, dtype=np.int32))
         mask = pa.array([not has for _r, _s, has, _split in rows] + [False])
         minhash = pa.ListArray.from_arrays(offsets, values, type=pa.list_(pa.uint32()), mask=mask)
         columns: dict[str, Any] = {
-            "episode_id": [str(uuid.UUID(int=k + 1, version=4)) for k in numbers],
+            "episode_id": [episode_id(k) for k in numbers],
             "sha256": shas, "source_key": [f"episodes/{sha}.ctape" for sha in shas],
             "bytes": [30_000] * count,
             "content_sha256": [hashlib.sha256(f"content {k}".encode()).hexdigest() for k in numbers],
             "statement_sha256": shas, "build": [1] * count,
             "started_at": [started + timedelta(minutes=30 * k) for k in numbers],
             "duration_ms": [1_800_000] * count,
-            "signer_key_id": [f"signer-{k % SIGNERS:04d}" for k in numbers],
-            "signer_public_key": [f"key-{k % SIGNERS:04d}" for k in numbers],
+            "signer_key_id": [signers.key(k) for k in numbers],
+            "signer_public_key": [signers.public(k) for k in numbers],
             "signed_at": [started + timedelta(minutes=30 * k + 40) for k in numbers],
             "purpose": ["training"] * count, "licence": ["CC-BY-4.0"] * count,
             "consent_statement": ["{}"] * count,
@@ -168,8 +241,7 @@ def prior_rows(out: Path, size: int) -> Iterator[str]:
                 writers[path] = pq.ParquetWriter(out / path, EPISODES, compression=COMPRESSION)
             writers[path].write_table(part, row_group_size=ROW_GROUP_ROWS["episodes"])
             counts[path] = counts.get(path, 0) + part.num_rows
-        blob_writer.write_table(pa.table({"sha256": [hashlib.sha256(f"text {k}".encode()).hexdigest()
-                                                     for k in numbers],
+        blob_writer.write_table(pa.table({"sha256": [blob_sha(k) for k in numbers],
                                           "text": [f"def f{k}():\n    return {k}\n" for k in numbers]},
                                          schema=BLOBS), row_group_size=ROW_GROUP_ROWS["blobs"])
         n += count
@@ -180,30 +252,81 @@ def prior_rows(out: Path, size: int) -> Iterator[str]:
     for path, rows_in in counts.items():
         manifest.add_file("episodes", path, rows_in)
     manifest.add_file("blobs", blobs_path, size)
+    step_rows(out, manifest, months_of(size), episode_id, signers.key)
     write_manifest(dataset, manifest)
 
 
-def state(work: Path, new: Path, size: int, workers: int) -> tuple[Path, Path]:
-    """The source and OUT of a build adding the episodes of `new` to `size` earlier ones (made again)."""
+def state(work: Path, new: Path, size: int, workers: int,
+          templates: dict[str, list[tuple[str, Path]]]) -> tuple[Path, Path, dict[str, Any]]:
+    """The source and OUT of a build adding the episodes of `new` to `size` earlier ones (made again): an
+    empty build exporting every per-episode format (so the manifest keeps them), the earlier episodes'
+    rows, their export files (hard links to `templates`), their (empty) files at the source, and the
+    revocation record of the one in the middle; what it made (rows, links, bytes on disk)."""
     source, out = work / f"source-{size}", work / f"out-{size}"
     for folder in (source, out):
         shutil.rmtree(folder, ignore_errors=True)
     (source / "episodes").mkdir(parents=True)
-    empty = run_child("local", workers, source, out)  # OUT's manifest, schemas and card, no episodes
+    formats = tuple(per_episode_formats())
+    empty = run_child("local", workers, source, out, exports=formats)  # OUT's manifest, schemas and card
     assert empty["episodes"] == 0, empty
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes_raw()
+    signers = Signers(size // 2, key_id(public), encode_public(public))
     folder = source / "episodes"
-    for sha in prior_rows(out, size):
+    for sha in prior_rows(out, size, signers):
         for suffix in (".ctape", ".json"):
             os.close(os.open(folder / f"{sha}{suffix}", os.O_CREAT | os.O_WRONLY, 0o644))
+    (folder / f"{episode_sha(signers.withdrawn)}.revocation.json").write_bytes(revocation(private, signers))
+    links = link_exports(out, templates, size, signers.key)
+    snapshot(out)
     for path in (new / "episodes").iterdir():
         os.link(path, folder / path.name)
-    return source, out
+    manifest = read_manifest(open_output(str(out), UploadSettings()))
+    assert manifest is not None
+    rows = {table: sum(manifest.files.get(table, {}).values()) for table in SCHEMAS}
+    return source, out, {"rows": rows, "links": links, "disk_mib": _disk_mib(source, out)}
+
+
+def snapshot(out: Path) -> None:
+    """Rewrite the empty build's snapshot record (OUT/_builds/b00001.json) to name the state's files, as the
+    record of a build that made them would: the tables' files the manifest names and every export file,
+    streamed into the record (a million episodes' export files are 20 million names)."""
+    dataset = open_output(str(out), UploadSettings())
+    manifest = read_manifest(dataset)
+    assert manifest is not None
+    taken = take(dataset, manifest, manifest.builds[-1], {})
+    taken.exports = {}
+    head, tail = msgspec.json.encode(taken).split(b'"exports":{}', 1)
+    with open(out / record(taken.build), "wb") as stream:
+        stream.write(head + b'"exports":{')
+        for n, fmt in enumerate(manifest.exports):
+            stream.write(b"," * (n > 0) + msgspec.json.encode(fmt) + b":{")
+            first = True
+            folders = sorted((out / EXPORTS / fmt).iterdir()) if (out / EXPORTS / fmt).is_dir() else []
+            for folder in folders:
+                for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
+                    name = f"{EXPORTS}/{fmt}/{folder.name}/{entry.name}"
+                    stream.write(b"," * (not first) + msgspec.json.encode(name) + b":"
+                                 + str(entry.stat().st_size).encode())
+                    first = False
+            stream.write(b"}")
+        stream.write(b"}" + tail)
+
+
+def _disk_mib(*folders: Path) -> float:
+    """What `folders` take on disk (`du`: a file of many hard links counted once)."""
+    done = subprocess.run(["du", "-sk", "--total", *map(str, folders)], capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout.splitlines()[-1].split()[0]) / 1024
 
 
 def stages(source: str, out: str) -> dict[str, float]:
     """Seconds of each of the driver's passes over the whole dataset, run on their own over a built OUT in
     this process: listing the source, reading `Known`, filling the split's store, placing the last NEW
-    episodes again against it, the end-of-build counts, the card's facts."""
+    episodes again against it, the end-of-build counts, the card's facts and two of its parts (the
+    survival histogram over `edits`, the training exports' label counts), listing the export files
+    (cross_split.listed), and last a withdrawal of one more earlier episode (its rows' files copied without
+    it, then `collect`: the blob files without its texts no row names), which changes OUT."""
     frugal_memory()
     dataset = open_output(out, UploadSettings())
     manifest = read_manifest(dataset)
@@ -235,13 +358,39 @@ def stages(source: str, out: str) -> dict[str, float]:
     began = time.monotonic()
     read_facts(dataset, manifest)
     found["card facts"] = time.monotonic() - began
+    began = time.monotonic()
+    for _batch in table_rows(dataset, manifest, "edits", ["survived_to_end"]):
+        pass
+    found["survival"] = time.monotonic() - began
+    began = time.monotonic()
+    read_labels(dataset, manifest)
+    found["export labels"] = time.monotonic() - began
+    began = time.monotonic()
+    listed(dataset, manifest.exports)
+    found["export listing"] = time.monotonic() - began
+    size = sum(manifest.files["episodes"].values()) - NEW
+    k = size // 2 + 1  # (not the one the build withdrew)
+    month = next(month for month, first, end in months_of(size) if first <= k < end)
+    gone = Withdrawn(episode_sha(k), f"episodes/{episode_sha(k)}.ctape", episode_id(k),
+                     f"signer-{k % SIGNERS:04d}", Rejected("revoked", "bench"))
+    began = time.monotonic()
+    removal = remove_rows(dataset, manifest, len(manifest.builds) + 1, [gone], {month})
+    collect(dataset, manifest, removal.replaced, removal.held, len(manifest.builds) + 1)
+    found["withdrawal"] = time.monotonic() - began
     return found
 
 
-def _per(stage: str, seconds: float, size: int) -> str:
-    """A pass's µs per episode of the dataset; placing's per new episode."""
+def _per(stage: str, seconds: float, size: int, rows: dict[str, int]) -> str:
+    """A pass's µs per episode of the dataset; placing's per new episode; the survival pass's per `edits`
+    row, and per episode at the real source's rate; a withdrawal's in seconds."""
     if stage == "place":
         return f"{seconds / NEW * 1e6:.0f} per new"
+    if stage == "survival":
+        per_row = seconds / max(rows["edits"], 1)
+        real = per_row * RATES["edits"] * EDITS_FRACTION * 1e6
+        return f"{per_row * 1e9:.0f} ns a row; {real:.0f} at the real rate"
+    if stage == "withdrawal":
+        return f"{seconds:.1f} s"
     return f"{seconds / (size + NEW) * 1e6:.0f}"
 
 
@@ -259,13 +408,16 @@ def main() -> None:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     new = prepare(work / "new", NEW)
+    formats = tuple(per_episode_formats())
+    if not (work / "templates" / record(1)).exists():  # the new episodes exported: the files linked
+        run_child("local", args.workers, new, work / "templates", exports=formats)
+    templates = export_templates(work / "templates")
     found = []
     for size in (int(size) for size in args.sizes.split(",")):
         began = time.monotonic()
-        source, out = state(work, new, size, args.workers)
-        made = time.monotonic() - began
-        result = run_child("local", args.workers, source, out)
-        result["made"] = made
+        source, out, made = state(work, new, size, args.workers, templates)
+        result = run_child("local", args.workers, source, out, exports=formats)
+        result.update(made, made_s=time.monotonic() - began - result["seconds"])
         command = [sys.executable, "-m", "bench.dataset_scale", "--stages", str(source), str(out)]
         timed = subprocess.run(command, capture_output=True, text=True, check=True)
         result["stages"] = json.loads(timed.stdout.splitlines()[-1])
@@ -273,21 +425,32 @@ def main() -> None:
         found.append((size, result))
         shutil.rmtree(source)
         shutil.rmtree(out)
-    base = found[0][1]["rss_mib"]
-    body = table(["episodes in the dataset", "new", "accepted", "build peak RSS (MiB)", "x first",
-                  "process tree peak (MiB)", "wall (s)", "wall ÷ new episodes (ms)", "state made in (s)"],
-                 [[f"{size:,}", result["episodes"], result["accepted"], f"{result['rss_mib']:.0f}",
-                   f"{result['rss_mib'] / base:.2f}", f"{result['tree_mib']:.0f}", f"{result['seconds']:.0f}",
-                   f"{result['seconds'] / max(result['episodes'], 1) * 1000:.0f}", f"{result['made']:.0f}"]
-                  for size, result in found])
-    names = list(found[0][1]["stages"])
-    passes = table(["episodes in the dataset", *(f"{name} (µs/episode)" for name in names)],
-                   [[f"{size:,}", *(_per(name, result["stages"][name], size) for name in names)]
-                    for size, result in found])
-    text = f"`{command_line()}` ({machine()}):\n\n{body}\n\nThe driver's passes on their own:\n\n{passes}"
+    text = f"`{command_line()}` ({machine()}):\n\n{report(found, len(templates))}"
     print(text)
     if not args.no_readme:
         write_section("dataset-scale", text)
+
+
+def report(found: list[tuple[int, dict[str, Any]]], formats: int) -> str:
+    """The whole builds' table, the states', and the driver's passes on their own."""
+    base = found[0][1]["rss_mib"]
+    body = table(["episodes in the dataset", "new", "accepted", "withdrawn", "build peak RSS (MiB)",
+                  "x first", "process tree peak (MiB)", "wall (s)", "CPU (s)"],
+                 [[f"{size:,}", result["episodes"], result["accepted"], result.get("withdrawn", "-"),
+                   f"{result['rss_mib']:.0f}", f"{result['rss_mib'] / base:.2f}", f"{result['tree_mib']:.0f}",
+                   f"{result['seconds']:.0f}", f"{result['cpu']:.0f}"] for size, result in found])
+    made = table(["episodes in the dataset", "edits rows", "transitions rows", "file_states rows",
+                  "export files (hard links)", "on disk (MiB)", "made in (s)"],
+                 [[f"{size:,}", *(f"{result['rows'][name]:,}" for name in SCHEMAS), f"{result['links']:,}",
+                   f"{result['disk_mib']:,.0f}", f"{result['made_s']:.0f}"] for size, result in found])
+    names = list(found[0][1]["stages"])
+    passes = table(["episodes in the dataset", *(f"{name} (µs/episode)" for name in names)],
+                   [[f"{size:,}", *(_per(name, result["stages"][name], size, result["rows"])
+                                    for name in names)] for size, result in found])
+    return (f"The builds (each with `--exports` of the {formats} per-episode formats the manifest keeps; the "
+            f"1,000 new episodes exported, one earlier episode withdrawn):\n\n{body}\n\nThe states they "
+            f"started from (`edits` at 1/{EDITS_FRACTION} of the real source's rate, `transitions` and "
+            f"`file_states` at it):\n\n{made}\n\nThe driver's passes on their own:\n\n{passes}")
 
 
 if __name__ == "__main__":
