@@ -180,7 +180,9 @@ class NotebookSync:
         item = obj(obj(params, "params").get("notebookDocument"), "notebookDocument")
         notebook = self.notebooks.get(string(item.get("uri"), "notebookDocument.uri", limit=8192))
         if notebook is not None:
-            self.resync.did_save({"textDocument": {"uri": notebook.uri}, "text": notebook.text()}, at)
+            # (the text is the bridge's own cells, not the editor's word: a difference is drift, a resync)
+            self.resync.did_save({"textDocument": {"uri": notebook.uri}, "text": notebook.text()}, at,
+                                 editors=False)
 
     def did_close(self, params: Any, at: int) -> None:
         """notebookDocument/didClose"""

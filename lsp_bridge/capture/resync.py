@@ -48,8 +48,9 @@ class Resync:
         self._max_file_bytes = max_file_bytes
         self._unsent = unsent
 
-    def did_save(self, params: Any, at: int) -> None:
-        """textDocument/didSave (with the text when the editor includes it), checked against the copy."""
+    def did_save(self, params: Any, at: int, *, editors: bool = True) -> None:
+        """textDocument/didSave (with the text when the editor includes it), checked against the copy.
+        `editors`: the text is the editor's own (a notebook's is the bridge's cells joined)."""
         uri = document_uri(params)
         raw = params.get("text")
         text = None if raw is None else string(raw, "text")
@@ -65,8 +66,8 @@ class Resync:
                                      (located.path,))
             return
         truth, why, counted = self._saved(doc, text, at)
-        if why and not counted and truth is not None and truth == text and not doc.drift and not doc.stale \
-                and self._unsent is not None:
+        if why and not counted and editors and truth is not None and truth == text and not doc.drift \
+                and not doc.stale and self._unsent is not None:
             self._unsent(doc, truth, at)
             why = "" if doc.text == truth else why
         if truth is None:
