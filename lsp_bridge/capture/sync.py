@@ -200,8 +200,6 @@ class TextSync:
         whole = None
         if len(changes) == 1 and changes[0].range is None and not doc.stale:
             whole = changes[0].text
-            if whole == doc.text:  # nothing changed (Kate's late change of the text its save held: resync.py)
-                return
             changes = narrowed_edit(doc, whole)
         encoding = self.documents.encoding
         targets = self.tracking.targets(doc.root)
