@@ -17,6 +17,7 @@ import yaml
 from huggingface_hub import DatasetCard
 
 from collector.consent import sign_episode
+from collector.dataset.rows.contract import LABELS
 from collector.dataset.rows.tables import TABLES
 from collector.episode import open_episode
 from collector.policy.sharing import SigningPolicy
@@ -131,8 +132,9 @@ def test_the_readme_describes_every_column_and_what_was_left_out(built: Path) ->
     readme = (built / "README.md").read_text(encoding="utf-8")
     for name, schema in TABLES.items():
         assert f"### `{name}`" in readme
-        for column in schema.names:
-            assert f"| `{column}` |" in readme, (name, column)
+        for column in schema.names:  # a label column marked so (collector/dataset/rows/contract.py)
+            mark = " **label**" if column in LABELS.get(name, ()) else ""
+            assert f"| `{column}`{mark} |" in readme, (name, column)
     assert "| `MIT` | 2 |" in readme and "episodes | 2 from 1 signer |" in readme
     assert "by reason: hash_mismatch 1" in readme or "by reason: format 1" in readme
 
