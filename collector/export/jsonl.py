@@ -96,8 +96,10 @@ def jsonl_fields() -> tuple[Field, ...]:
                  + (" and " if "header" in kinds and steps else "")
                  + (("every step" if len(steps) == len(STEP_KINDS) else
                      "the " + ", ".join(steps) + " step" + ("s" if len(steps) > 1 else "")) if steps else ""))
+        # (a kind in neither table, such as one being added, is said to have no channel on the page)
         channels = sorted({"header" if kind == "header" else
-                           CHANNEL_OF_KIND.get(kind) or _SOURCE_OF_KIND[kind] for kind in kinds})
+                           CHANNEL_OF_KIND.get(kind) or _SOURCE_OF_KIND.get(kind, "no channel")
+                           for kind in kinds})
         sort, note = _sort(name, kinds)
         made.append(Field(name, types[name], f"in {where} (docs/episode-format.md){note}", tuple(channels),
                           sort))

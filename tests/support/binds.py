@@ -6,7 +6,12 @@ A thread reads the kernel's socket tables (/proc/net/tcp, tcp6, udp, udp6) every
 TCP socket or a bound UDP socket whose local address is not loopback is looked up (its inode among the
 processes' open files, psutil) and counted when the process is this session's (its environment carries
 the session's mark, tests/support/leftovers.py, or it is this pytest process). A socket that lives less
-than SWEEP_S can be missed; a server a test starts lives longer. Linux only: elsewhere nothing is read."""
+than SWEEP_S can be missed; a server a test starts lives longer. Linux only: elsewhere nothing is read.
+
+One exception, kept apart (`ray_drivers`) and said at the session's end rather than failed: a process that
+runs Ray's core worker as a driver (`ray.init(address=...)` against a cluster, its `_raylet` loaded)
+listens on every address whatever node address it is given (Ray 2.60: `_node_ip_address="127.0.0.1"` and
+`log_to_driver=False` leave its listener on `::`); the nodes the tests start are on loopback."""
 
 from __future__ import annotations
 
@@ -75,6 +80,7 @@ class BindWatch:
         self.session_env = session_env
         self.test = ""  # the test running now (tests/conftest.py sets it)
         self.binds: list[Bind] = []
+        self.ray_drivers: list[Bind] = []  # the exception above
         self._foreign: set[int] = set()  # inodes already found to be no process of this session's
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bind-watch", daemon=True)
@@ -98,8 +104,9 @@ class BindWatch:
     def sweep(self) -> None:
         if not Path("/proc/net/tcp").exists():
             return
+        seen = {b.address for b in (*self.binds, *self.ray_drivers)}
         fresh = {inode: where for inode, where in outside_loopback().items()
-                 if inode not in self._foreign and all(b.address != where for b in self.binds)}
+                 if inode not in self._foreign and where not in seen}
         if fresh:
             self._owners(fresh)
 
@@ -118,11 +125,18 @@ class BindWatch:
                         continue
                     owned.add(inode)
                     if mine:
-                        self.binds.append(Bind(proc.pid, " ".join(proc.cmdline()[:3]), inodes[inode],
-                                               self.test))
+                        found = Bind(proc.pid, " ".join(proc.cmdline()[:3]), inodes[inode], self.test)
+                        (self.ray_drivers if _runs_ray(proc.pid) else self.binds).append(found)
                     else:
                         self._foreign.add(inode)
         self._foreign.update(inode for inode in inodes if inode not in owned)
+
+
+def _runs_ray(pid: int) -> bool:
+    """Whether the process has Ray's core worker loaded (`_raylet`: a driver or a Ray worker)."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as maps:
+        return any("/ray/_raylet" in line for line in maps)
+    return False
 
 
 def _inode_of(pid: int, fd: int) -> int | None:
