@@ -11,7 +11,6 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bench.dataset_scale import episode_id, months_of
 from bench.dataset_tables import RATES, SCHEMAS, link_exports, step_rows
 
 
@@ -26,6 +25,10 @@ class _Manifest:
 
 
 def test_the_per_step_tables_are_written_at_their_rates(tmp_path: Path) -> None:
+    # (bench/dataset_scale.py measures memory with `resource`, which Windows' Python lacks: the simulated
+    # unit tier runs this module's other tests)
+    from bench.dataset_scale import episode_id, months_of
+
     manifest = _Manifest()
     size = 1200
     written = step_rows(tmp_path, manifest, months_of(size), episode_id,  # type: ignore[arg-type]
@@ -50,6 +53,8 @@ def test_the_per_step_tables_are_written_at_their_rates(tmp_path: Path) -> None:
 
 
 def test_the_export_files_are_hard_links_to_one_file_per_format(tmp_path: Path) -> None:
+    from bench.dataset_scale import episode_id  # (as above: `resource`)
+
     template = tmp_path / "kto.jsonl"
     template.write_text('{"label": true}\n')
     twin = tmp_path / "kto.parquet"
