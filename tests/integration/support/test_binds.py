@@ -19,6 +19,11 @@ from tests.support.binds import BindWatch, bound
 from tests.support.leftovers import SESSION_ENV
 from tests.waiting import wait_for
 
+# the processes here bind outside loopback on purpose: they carry a mark of their own, not the session's,
+# so that this session's own check (tests/conftest.py) takes them for another session's and only the
+# watches made here count them
+OWN = "CT_BINDS_TEST"
+
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/net/tcp"),
                                 reason="the check reads Linux's socket tables")
 
@@ -55,11 +60,19 @@ def listening(host: str, kind: str, env: dict[str, str], *loaded: str
         proc.wait(30)
 
 
+@pytest.fixture
+def marked(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment of a process of this test's own session (OWN), not of pytest's."""
+    monkeypatch.setenv(OWN, f"binds-{os.getpid()}")
+    return {**{k: v for k, v in os.environ.items() if k != SESSION_ENV}, OWN: os.environ[OWN]}
+
+
 @pytest.mark.parametrize(("host", "kind"), [("0.0.0.0", "tcp"), ("::", "tcp"), ("0.0.0.0", "udp")])
-def test_a_socket_of_the_session_bound_outside_loopback_is_found(host: str, kind: str) -> None:
-    watch = BindWatch(SESSION_ENV)
+def test_a_socket_of_the_session_bound_outside_loopback_is_found(host: str, kind: str,
+                                                                 marked: dict[str, str]) -> None:
+    watch = BindWatch(OWN)
     watch.test = "tests/made_to_bind.py::test_it"
-    with listening(host, kind, dict(os.environ)) as (proc, port):
+    with listening(host, kind, marked) as (proc, port):
         watch.sweep()
     [found] = watch.binds
     assert found.pid == proc.pid and found.address.endswith(f":{port}") and kind in found.address
@@ -67,21 +80,23 @@ def test_a_socket_of_the_session_bound_outside_loopback_is_found(host: str, kind
 
 
 @pytest.mark.parametrize(("host", "mark"), [("127.0.0.1", True), ("::1", True), ("0.0.0.0", False)])
-def test_loopback_or_another_sessions_socket_is_not_found(host: str, mark: bool) -> None:
-    watch = BindWatch(SESSION_ENV)
-    env = dict(os.environ) if mark else {k: v for k, v in os.environ.items() if k != SESSION_ENV}
+def test_loopback_or_another_sessions_socket_is_not_found(host: str, mark: bool,
+                                                          marked: dict[str, str]) -> None:
+    watch = BindWatch(OWN)
+    env = marked if mark else {k: v for k, v in marked.items() if k != OWN}
     with listening(host, "tcp", env):
         watch.sweep()
     assert watch.binds == []
 
 
-def test_a_ray_driver_listening_on_every_address_is_set_apart_not_failed(tmp_path: Path) -> None:
+def test_a_ray_driver_listening_on_every_address_is_set_apart_not_failed(tmp_path: Path,
+                                                                       marked: dict[str, str]) -> None:
     """Ray's drivers listen on `::` whatever node address they are given (binds.py): said, not failed."""
     raylet = tmp_path / "ray" / "_raylet.so"
     raylet.parent.mkdir()
     shutil.copy(_ctypes.__file__, raylet)  # a shared library that loads anywhere: the stand-in
-    watch = BindWatch(SESSION_ENV)
-    with listening("0.0.0.0", "tcp", dict(os.environ), str(raylet)) as (proc, _):
+    watch = BindWatch(OWN)
+    with listening("0.0.0.0", "tcp", marked, str(raylet)) as (proc, _):
         watch.sweep()
     assert watch.binds == [] and [each.pid for each in watch.ray_drivers] == [proc.pid]
 
