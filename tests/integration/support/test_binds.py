@@ -91,12 +91,13 @@ def test_loopback_or_another_sessions_socket_is_not_found(host: str, mark: bool,
 
 def test_a_ray_driver_listening_on_every_address_is_set_apart_not_failed(tmp_path: Path,
                                                                        marked: dict[str, str]) -> None:
-    """Ray's drivers listen on `::` whatever node address they are given (binds.py): said, not failed."""
+    """Ray listens on `::` whatever node address it is given (binds.py): a process with its core worker
+    loaded is Ray's, said, not failed."""
     raylet = tmp_path / "ray" / "_raylet.so"
     raylet.parent.mkdir()
     shutil.copy(_ctypes.__file__, raylet)  # a shared library that loads anywhere: the stand-in
     watch = BindWatch(OWN)
     with listening("0.0.0.0", "tcp", marked, str(raylet)) as (proc, _):
         watch.sweep()
-    assert watch.binds == [] and [each.pid for each in watch.ray_drivers] == [proc.pid]
+    assert watch.binds == [] and [each.pid for each in watch.ray] == [proc.pid]
 
