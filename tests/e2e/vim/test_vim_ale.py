@@ -53,11 +53,13 @@ class Vim(TerminalEditor):
         self.recorded("open", relpath)
 
     def save(self, relpath: str) -> None:
-        """`:w`, once Vim says it wrote the file (the status line drops [+]); keep the bytes it wrote."""
+        """`:w`, once Vim has written the file (the status line drops [+]); keep the bytes it wrote."""
         count = len(self.disk.setdefault(relpath, []))
         self.term.wait(lambda s: f"{relpath}[+]" in s, f"{relpath} modified before its save")
         self.term.keys(":w", "Enter")
-        self.term.wait(lambda s: f"{relpath}[+]" not in s and "written" in s, f"{relpath} written")
+        # written: the status line (`%f%m`) drops [+]; Vim's "written" message may already be replaced
+        # by ALE's echo of a diagnostic (CI once saw only that)
+        self.term.wait(lambda s: relpath in (line.strip() for line in s.splitlines()), f"{relpath} written")
         self.disk[relpath].append((self.workspace / relpath).read_bytes())
         self.recorded("save", relpath, count + 1)
 
