@@ -146,13 +146,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def nothing_bound_outside_loopback(no_collector_left_running: None) -> Iterator[None]:
     """Tests keep to loopback: a socket this session's processes listen on outside 127.0.0.0/8 and ::1
     (the machine's address, or every address) fails the run, named with its process and the test that was
-    running (tests/support/binds.py; Linux, swept every half second). Ray's processes, which listen on every
-    address whatever they are told, are said and not failed (binds.py)."""
+    running (tests/support/binds.py; Linux, swept every half second)."""
     _BINDS.start()
     yield
     found = _BINDS.stop()
-    for each in _BINDS.ray:  # (binds.py: Ray listens on every address whatever it is told; said, not failed)
-        print(f"\nnote: Ray listened outside loopback: {each}", file=sys.stderr)
     if found:
         pytest.fail(f"{len(found)} socket(s) bound outside loopback by the tests:\n"
                     + "\n".join(f"  {each}" for each in found), pytrace=False)

@@ -8,11 +8,8 @@ processes' open files, psutil) and counted when the process is this session's (i
 the session's mark, tests/support/leftovers.py, or it is this pytest process). A socket that lives less
 than SWEEP_S can be missed; a server a test starts lives longer. Linux only: elsewhere nothing is read.
 
-One exception, kept apart (`ray`) and said at the session's end rather than failed: Ray listens on every
-address whatever node address it is given (Ray 2.60, seen in CI's run of the cluster test: the GCS server
-and the raylets of nodes started with `--node-ip-address 127.0.0.1` on `::`, a runtime-env agent on the
-machine's address, and every driver, `_node_ip_address="127.0.0.1"` or not): a process of Ray's own
-binaries, or with Ray's core worker (`_raylet`) loaded, is Ray's."""
+No process is set apart, Ray's included: its nodes and drivers keep to loopback when told to (the cluster
+test, tests/integration/dataset/test_dataset_ray_cluster.py, says how; `LocalRay` does it for a build)."""
 
 from __future__ import annotations
 
@@ -22,10 +19,6 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import psutil
 
 SWEEP_S = 0.5
 TABLES = {"tcp": 4, "tcp6": 6, "udp": 4, "udp6": 6}
@@ -85,7 +78,6 @@ class BindWatch:
         self.session_env = session_env
         self.test = ""  # the test running now (tests/conftest.py sets it)
         self.binds: list[Bind] = []
-        self.ray: list[Bind] = []  # the exception above
         self._foreign: set[int] = set()  # inodes already found to be no process of this session's
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bind-watch", daemon=True)
@@ -109,7 +101,7 @@ class BindWatch:
     def sweep(self) -> None:
         if not Path("/proc/net/tcp").exists():
             return
-        seen = {b.address for b in (*self.binds, *self.ray)}
+        seen = {b.address for b in self.binds}
         fresh = {inode: where for inode, where in outside_loopback().items()
                  if inode not in self._foreign and where not in seen}
         if fresh:
@@ -131,24 +123,10 @@ class BindWatch:
                     owned.add(inode)
                     if mine:
                         found = Bind(proc.pid, " ".join(proc.cmdline()[:3]), inodes[inode], self.test)
-                        (self.ray if _rays(proc) else self.binds).append(found)
+                        self.binds.append(found)
                     else:
                         self._foreign.add(inode)
         self._foreign.update(inode for inode in inodes if inode not in owned)
-
-
-def _rays(proc: psutil.Process) -> bool:
-    """Whether the process is Ray's: one of its binaries (gcs_server, raylet), a process named `ray::...`, or
-    one with its core worker (`_raylet`) loaded (a driver, a worker, an agent)."""
-    import psutil  # (only when a socket outside loopback is found: rare)
-
-    with contextlib.suppress(psutil.Error, OSError):
-        command = proc.cmdline()
-        if command and ("/site-packages/ray/" in command[0] or command[0].startswith("ray::")):
-            return True
-        with open(f"/proc/{proc.pid}/maps", encoding="utf-8", errors="replace") as maps:
-            return any("/ray/_raylet" in line for line in maps)
-    return False
 
 
 def _inode_of(pid: int, fd: int) -> int | None:

@@ -4,9 +4,16 @@ against them from a source in an S3-compatible store (the `seaweed` fixture), bu
 engine builds from the same source. The head offers no CPU, so every task runs on a worker node, whose
 own environment holds the store's credentials (the recipe's step 4). Three raylets on one machine share a
 disk and a network card, so this proves the recipe's commands and that tasks and their rows move between
-nodes' object stores, not anything about a real network (slow: under the `eval` marker). Every node is
-started with `--node-ip-address 127.0.0.1` and the head's address is on loopback, so the cluster listens
-and connects on loopback only, as the project's tests do."""
+nodes' object stores, not anything about a real network (slow: under the `eval` marker).
+
+On loopback only, as the project's tests are (the session's check, tests/support/binds.py, fails a process
+listening elsewhere): every node is started with `--node-ip-address 127.0.0.1` and the head's address is on
+loopback. Ray's `ray start` replaces a loopback node address with the machine's network address, and its
+servers then listen on every address, unless the instance is for this machine alone
+(RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0), which refuses worker nodes: the nodes are started by `ray start`'s
+own entry point with that one replacement left out (RAY_START), and the drivers (the builds, the probe)
+run with RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0, so that they take 127.0.0.1 as their own address too. The
+probe checks that every node's address is loopback."""
 
 from __future__ import annotations
 
@@ -34,9 +41,17 @@ from tests.waiting import wait_for
 # (beside the other evaluations, not alone: CI's minutes are short; in this stop's rehearsal a worker node
 # did not start within 300 s while more tests than CI's ran beside it, and it passed in CI's runs before)
 pytestmark = pytest.mark.eval
-RAY = str(Path(sys.executable).with_name("ray"))
 WORKERS = 2  # worker nodes, one CPU each; the head has none
 LOOPBACK = "127.0.0.1"
+# `ray start`, but a loopback --node-ip-address stays loopback (the module's docstring says why)
+RAY_START = """
+import sys
+from ray._private import services
+services.resolve_ip_for_localhost = lambda host: host
+from ray.scripts.scripts import main
+sys.argv[0] = "ray"
+main()
+"""
 
 
 def listening(host: str, port: int) -> bool:
@@ -65,30 +80,34 @@ def cluster(tmp_path: Path, seaweed: SeaweedFS) -> Iterator[tuple[str, dict[str,
            "HOME": str(tmp_path / "home")}
     folder = tempfile.mkdtemp(prefix="ct-ray-")  # short: Ray's sockets are in it (108 bytes a path at most)
     common = ["--block", "--temp-dir", folder, "--node-ip-address", LOOPBACK]
-    started = [subprocess.Popen([RAY, "start", "--head", "--port", address.split(":")[1], "--num-cpus", "0",
+    ray = [sys.executable, "-c", RAY_START, "start"]
+    started = [subprocess.Popen([*ray, "--head", "--port", address.split(":")[1], "--num-cpus", "0",
                                  "--include-dashboard", "false", *common], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         host, port = address.split(":")
         wait_for(lambda: listening(host, int(port)) or started[0].poll() is not None, 120, "the head's GCS")
         assert started[0].poll() is None, "the head node exited"
-        worker = [RAY, "start", "--address", address, "--num-cpus", "1", *common]
+        worker = [*ray, "--address", address, "--num-cpus", "1", *common]
+        driver = env | {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
         count = (f"import ray; ray.init(address={address!r}, logging_level='ERROR'); "
-                 "print(sum(node['Alive'] for node in ray.nodes()), int(ray.cluster_resources()['CPU']))")
+                 "alive = [node for node in ray.nodes() if node['Alive']]; "
+                 "print(len(alive), int(ray.cluster_resources()['CPU']), "
+                 "*sorted({node['NodeManagerAddress'] for node in alive}))")
 
         def nodes() -> str:
             try:  # a client that cannot connect yet (or, on a loaded machine, not within the minute) waits
-                return subprocess.run([sys.executable, "-c", count], env=env, capture_output=True, text=True,
-                                      check=False, timeout=60).stdout.strip()
+                return subprocess.run([sys.executable, "-c", count], env=driver, capture_output=True,
+                                      text=True, check=False, timeout=60).stdout.strip()
             except subprocess.TimeoutExpired:
                 return "no answer within 60 s"
         for joined in range(1, WORKERS + 1):  # one at a time: raylets starting together can pick one port
             started.append(subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL))
-            alive = f"{joined + 1} {joined}"  # nodes alive (the head too), CPUs (the workers')
+            alive = f"{joined + 1} {joined} {LOOPBACK}"  # nodes alive (the head too), CPUs, their address
             wait_for(functools.partial(answers, nodes, alive), 300, f"worker node {joined} alive",
                      detail=nodes)
-        yield address, env
+        yield address, driver
     finally:
         processes = [psutil.Process(process.pid) for process in started if process.poll() is None]
         family = [child for process in processes for child in process.children(recursive=True)]

@@ -4,14 +4,11 @@ test that ran; one listening on 127.0.0.1 or ::1 is not; nor is a process of ano
 
 from __future__ import annotations
 
-import _ctypes
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,9 +25,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/proc/net/tcp"),
                                 reason="the check reads Linux's socket tables")
 
 LISTENER = """
-import ctypes, socket, sys
-if len(sys.argv) > 3:  # as a Ray driver is: its core worker (_raylet) loaded
-    ctypes.CDLL(sys.argv[3])
+import socket, sys
 family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
 kind = socket.SOCK_DGRAM if sys.argv[2] == "udp" else socket.SOCK_STREAM
 s = socket.socket(family, kind)
@@ -43,11 +38,9 @@ sys.stdin.read()
 
 
 @contextlib.contextmanager
-def listening(host: str, kind: str, env: dict[str, str], *loaded: str
-              ) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """A process bound to `host` (a free port), once the kernel lists its socket; `loaded`: a shared
-    library it loads first."""
-    proc = subprocess.Popen([sys.executable, "-c", LISTENER, host, kind, *loaded], env=env,
+def listening(host: str, kind: str, env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """A process bound to `host` (a free port), once the kernel lists its socket."""
+    proc = subprocess.Popen([sys.executable, "-c", LISTENER, host, kind], env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -87,17 +80,4 @@ def test_loopback_or_another_sessions_socket_is_not_found(host: str, mark: bool,
     with listening(host, "tcp", env):
         watch.sweep()
     assert watch.binds == []
-
-
-def test_a_ray_driver_listening_on_every_address_is_set_apart_not_failed(tmp_path: Path,
-                                                                       marked: dict[str, str]) -> None:
-    """Ray listens on `::` whatever node address it is given (binds.py): a process with its core worker
-    loaded is Ray's, said, not failed."""
-    raylet = tmp_path / "ray" / "_raylet.so"
-    raylet.parent.mkdir()
-    shutil.copy(_ctypes.__file__, raylet)  # a shared library that loads anywhere: the stand-in
-    watch = BindWatch(OWN)
-    with listening("0.0.0.0", "tcp", marked, str(raylet)) as (proc, _):
-        watch.sweep()
-    assert watch.binds == [] and [each.pid for each in watch.ray] == [proc.pid]
 
