@@ -31,7 +31,7 @@ from collector.errors import CollectorError, StoppedByYou
 from collector.protocol.clock import now_ms
 from lsp_bridge.recording.spool import BATCH_ITEMS, Limits, Link, Outgoing, Spool, StateProvider
 from lsp_bridge.steps.translate import step_size
-from schemas.steps import FileState, Step, step_to_dict
+from schemas.steps import FileState, Step
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class Recorder:
         self._requests = ThreadPoolExecutor(max_workers=2, thread_name_prefix="codetape-request")
         self._asked: set[Future[Any]] = set()  # requests not answered yet: `flush` lets them finish first
         self._seen_events: set[str] = set()
+        self._unplaced: list[Outgoing] = []  # gaps from before any session (record_everywhere)
         self.client_info: dict[str, Any] | None = None
         self.encoding: str = "utf-16"
         self.on_event: EventHandler = lambda root, event: None
@@ -157,7 +158,12 @@ class Recorder:
                     session.admit_gap(at_ms, self._state)
 
     def record_everywhere(self, at_ms: int, step: Step) -> None:
-        """A step (a gap) for every workspace with a session."""
+        """A step (a gap) for every workspace with a session; with none yet, for the first to start (what
+        was lost may be its start: the `initialize` answer that opens it, its first didOpen)."""
+        with self._lock:
+            if not self._sessions:
+                self._unplaced.append(Outgoing(at_ms, step, size=step_size(step)))
+                return
         for root in self.roots():
             self.record(root, Outgoing(at_ms, step))
 
@@ -256,6 +262,9 @@ class Recorder:
         session = self._sessions.get(root)
         if session is None:
             session = self._sessions[root] = Spool(root, self.limits)
+            for item in self._unplaced:
+                session.offer(item)
+            self._unplaced.clear()
         return session
 
     def _request(self, session: Spool, op: str, args: dict[str, Any], turn: int = 0) -> Any:
@@ -307,7 +316,7 @@ class Recorder:
                 client_encoding = self.encoding
             if not batch:
                 return
-            items = [(item.at_ms, _pick(item, encoding, client_encoding)) for item in batch]
+            items = [(item.at_ms, item.for_session(encoding, client_encoding)) for item in batch]
             try:
                 if link.closed:
                     raise CollectorError("the collector closed the connection")
@@ -389,12 +398,3 @@ class Recorder:
 def _untracked(root: Path, paths: set[str] | None) -> list[FileState]:
     return []
 
-
-def _pick(item: Outgoing, encoding: str | None, client_encoding: str) -> Step | dict[str, Any]:
-    """The step to send for the session's encoding; a map only for one with keys beside its fields."""
-    step = item.step
-    if item.variants and encoding is not None and encoding != client_encoding:
-        step = item.variants.get(encoding, step)
-    if item.beside:  # the one dict form left on the wire (Outgoing.beside)
-        return {**step_to_dict(step), **item.beside}
-    return step

@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol
 
 from lsp_bridge.arguments import SPOOL_STEPS
 from lsp_bridge.steps.translate import gap_step, step_size, too_large
-from schemas.steps import FileState, Step
+from schemas.steps import FileState, Step, step_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,15 @@ class Outgoing:
     # `patch`, lsp_bridge/steps/acp.py): such a step goes as its plain map with these keys added, which the
     # collector takes out before it checks the step (collector/daemon/intake/admit.py `arrive`)
     beside: dict[str, Any] | None = None
+
+    def for_session(self, encoding: str | None, client_encoding: str) -> Step | dict[str, Any]:
+        """The step to send for the session's encoding; a map only for one with keys beside its fields."""
+        step = self.step
+        if self.variants and encoding is not None and encoding != client_encoding:
+            step = self.variants.get(encoding, step)
+        if self.beside:  # the one dict form left on the wire (Outgoing.beside)
+            return {**step_to_dict(step), **self.beside}
+        return step
 
 
 @dataclass
