@@ -10,6 +10,11 @@ NaN in JSON) or is not a map is a FramingError; what a map holds is left to whoe
 schema, the requests). A msgspec Struct in a message (a `Step`) is written as its plain form, the map
 `schemas.step_to_dict` gives, so a client can send steps as it built them.
 
+A short-lived command's client (`status`, `note`, `run`: Client's `as_json`) speaks the JSON dialect with
+the standard library's json (`encode_plain`, `decode_body(plain=True)`), so that its start-up does not
+load msgspec (~10 ms with what it imports): its messages are plain maps, and the daemon's answers in JSON
+hold no NaN for the two readers to differ on.
+
 Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream
 (asyncio is imported only there, and msgspec at the first message: every short-lived CLI command loads this
 module, and `status` of a collector not running sends none).
@@ -59,8 +64,7 @@ def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
             body = _codecs().to_json.encode(message)
         except UnicodeEncodeError:  # a lone surrogate (a path from an undecodable file name), which
             # UTF-8 cannot hold: the standard library writes it `?`, as the pytest plugin does
-            body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str).encode(
-                "utf-8", "replace")
+            body = _plain_body(message)
     else:
         body = _codecs().to_msgpack.encode(message)
     if len(body) > MAX_MESSAGE:
@@ -68,17 +72,37 @@ def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
     return _LENGTH.pack(len(body)) + body
 
 
+def encode_plain(message: dict[str, Any]) -> bytes:
+    """The framed bytes of one message in the JSON dialect, written by the standard library (what `encode`
+    writes for a JSON client when msgspec cannot: a lone surrogate as `?`, anything not JSON as its str());
+    refuses messages above MAX_MESSAGE."""
+    body = _plain_body(message)
+    if len(body) > MAX_MESSAGE:
+        raise FramingError(f"message of {len(body)} bytes is above the {MAX_MESSAGE}-byte cap")
+    return _LENGTH.pack(len(body)) + body
+
+
+def _plain_body(message: dict[str, Any]) -> bytes:
+    """A message as the standard library's compact JSON, UTF-8, a lone surrogate as `?`."""
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode("utf-8", "replace")
+
+
 def is_json(body: bytes) -> bool:
     """Whether a message body is in the JSON dialect."""
     return body[:1] == b"{"
 
 
-def decode_body(body: bytes) -> dict[str, Any]:
-    """One message body (msgpack or JSON) back into its map; anything else is a FramingError."""
+def decode_body(body: bytes, *, plain: bool = False) -> dict[str, Any]:
+    """One message body (msgpack or JSON) back into its map; anything else is a FramingError. `plain`: a
+    JSON body read by the standard library's json (a client of the JSON dialect: no msgspec loaded)."""
     json_body = is_json(body)
     try:
-        codecs = _codecs()
-        message = (codecs.from_json if json_body else codecs.from_msgpack).decode(body)
+        if plain and json_body:
+            message = json.loads(body)
+        else:
+            codecs = _codecs()
+            message = (codecs.from_json if json_body else codecs.from_msgpack).decode(body)
     except (ValueError, RecursionError) as exc:  # msgspec.DecodeError and UnicodeDecodeError are ValueErrors
         raise FramingError(f"message is not valid {'JSON' if json_body else 'msgpack'}: {exc}") from None
     if not isinstance(message, dict):
@@ -131,8 +155,9 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv_message(sock: socket.socket) -> dict[str, Any] | None:
-    """The next message from a blocking socket, or None at a clean end of stream."""
+def recv_message(sock: socket.socket, *, plain: bool = False) -> dict[str, Any] | None:
+    """The next message from a blocking socket, or None at a clean end of stream (`plain`: as
+    `decode_body`'s)."""
     head = _recv_exactly(sock, _LENGTH.size)
     if not head:
         return None
@@ -142,4 +167,4 @@ def recv_message(sock: socket.socket) -> dict[str, Any] | None:
     body = _recv_exactly(sock, length)
     if len(body) < length:
         raise FramingError(f"connection closed inside a {length}-byte message")
-    return decode_body(body)
+    return decode_body(body, plain=plain)

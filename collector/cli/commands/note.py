@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = args.dir.expanduser().resolve()
-    with Client.connect(Home.from_env(args.env), autostart=True) as client:
+    with Client.connect(Home.from_env(args.env), autostart=True, as_json=True) as client:
         before = recording_of(client.request("status").get("workspaces", []), path)
         if before is not None and before.get("paused"):
             raise CollectorError(paused(before))

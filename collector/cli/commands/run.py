@@ -78,7 +78,7 @@ class _Link:
             return
         self.opted_in, self.home = True, home
         try:
-            client = Client.connect(home, autostart=True)
+            client = Client.connect(home, autostart=True, as_json=True)  # plain maps: no msgspec loaded
             reply = client.hello(self.cwd, "run")
         except CodetapeError as exc:
             self.error = str(exc)

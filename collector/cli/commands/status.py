@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
     home = Home.from_env(args.env)
     try:
-        client = Client.connect(home, autostart=False, timeout=1.0)
+        client = Client.connect(home, autostart=False, timeout=1.0, as_json=True)
     except CollectorError:
         status: dict[str, Any] = {"running": False, "home": str(home.root),
                                   "stopped_by_you": stopped_by_you(home)}
