@@ -13,9 +13,8 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from collector.platform.files import fsync_dir, set_mode
 from collector.platform.locks import lock
@@ -23,8 +22,7 @@ from collector.platform.locks import lock
 PRIVATE = 0o600
 
 
-@dataclass
-class Staged:
+class Staged(NamedTuple):  # (not a dataclass: `status` and `run` start without dataclasses and inspect)
     """The temporary file being written; `path` is where it lives until it replaces the target."""
 
     file: BinaryIO

@@ -16,7 +16,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from collector.platform.process import FORWARDED, FROM_TERMINAL
 from collector.platform.terminal import (
@@ -32,8 +32,7 @@ TAIL_BYTES = 8192
 _DRAIN_S = 0.2  # after the child exits, output still in flight (or held by its own children)
 
 
-@dataclass(frozen=True)
-class Finished:
+class Finished(NamedTuple):  # (not a dataclass: `codetape run` starts without dataclasses and inspect)
     exit_code: int  # the shell's convention: 128 + N when the child died of signal N
     signal: int | None
     duration_ms: int

@@ -20,9 +20,8 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from collector.errors import CodetapeError, RegistryUnreadable
 from collector.home import Home
@@ -44,8 +43,7 @@ MAX_LINE_CHARS = 64 * 1024
 Connect = Callable[[Home], Client]
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):  # (not a dataclass: `codetape run` starts without dataclasses and inspect)
     status: int
     cwd: str
     start_us: int
