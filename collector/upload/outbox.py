@@ -8,12 +8,12 @@ bounded number at a time, and records how the run went for `codetape status`.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from collector.errors import CodetapeError
 from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, read
@@ -32,8 +32,7 @@ SUFFIX = ".ctape"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # (not a dataclass: `status` starts without dataclasses and inspect)
     """One episode in the outbox and its receipt."""
 
     path: Path
@@ -82,8 +81,7 @@ def waiting(home: Home, ref: DestinationRef | None) -> list[Entry]:
     return [entry for entry in entries(home) if entry.waits_for(ref)]
 
 
-@dataclass(frozen=True)
-class UploadOutcome:
+class UploadOutcome(NamedTuple):
     """One episode in a run: delivered, failed (and why), or skipped (the store was out of reach)."""
 
     path: Path
@@ -186,14 +184,15 @@ def _plan(home: Home) -> tuple[str, str | None]:
 
 def outbox_status(home: Home) -> dict[str, Any]:
     """For `codetape status`: how many signed episodes wait, for which destination, how the last run went."""
-    # the destinations (and managed policy) only for `status`
-    from collector.upload.destinations import configured
+    problem = destination = None
+    if os.path.lexists(home.config):  # without config.toml no destination is configured (`named`)
+        # deferred: the destinations (and managed policy) only for `status`, and only with a config.toml
+        from collector.upload.destinations import configured
 
-    problem = None
-    try:
-        destination = configured(home)
-    except CodetapeError as exc:
-        destination, problem = None, safe_text(str(exc))
+        try:
+            destination = configured(home)
+        except CodetapeError as exc:
+            problem = safe_text(str(exc))
     last = last_attempt(home)
     queued = entries(home)
     ref = None if destination is None or not queued else destination.ref()  # a receipt model: only if used

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from collector.sources.agents.configs import is_ours
 
@@ -38,8 +36,7 @@ MANAGED_AGENTS: tuple[Agent, ...] = ("claude-code", "codex")
 MAX_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
-class Managed:
+class Managed(NamedTuple):  # (not a dataclass: `status` starts without dataclasses and inspect)
     """What an agent's managed settings say of hooks: the file letting only managed hooks run (None: no
     such setting), and the managed files holding codetape's hook, with its commands there."""
 
@@ -139,8 +136,15 @@ def _parsed(path: Path) -> dict[str, object] | None:
         with path.open("rb") as file:
             raw = file.read(MAX_BYTES)
         text = raw.decode("utf-8")
-        data: object = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        data: object = _toml(text) if path.suffix == ".toml" else json.loads(text)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _toml(text: str) -> dict[str, object]:
+    """tomllib's reading of `text` (its TOMLDecodeError is a ValueError)."""
+    import tomllib  # deferred: only when a managed TOML file is there (`status` without one: ~2 ms)
+
+    return tomllib.loads(text)
 
