@@ -6,12 +6,15 @@ import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NoReturn
 
 from collector.errors import CodetapeError, UnsafeHome
 from collector.platform.files import open_to_others, owned_by_me, writable_by_others
 from collector.platform.loopback import ENDPOINT_NAME, uses_tcp
 from collector.platform.sockets import address_fits, short_socket
+
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 class Home:

@@ -26,12 +26,13 @@ import functools
 import json
 import socket
 import struct
-from typing import TYPE_CHECKING, Any
 
 from collector.errors import FramingError
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
     import asyncio
+    from typing import Any
 
     import msgspec
 

@@ -24,10 +24,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
 from collector.sources.agents.configs import is_ours
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
     from collector.sources.agents.payloads import Agent
 
@@ -36,14 +36,16 @@ MANAGED_AGENTS: tuple[Agent, ...] = ("claude-code", "codex")
 MAX_BYTES = 1 << 20
 
 
-class Managed(NamedTuple):  # (not a dataclass: `status` starts without dataclasses and inspect)
+class Managed:
     """What an agent's managed settings say of hooks: the file letting only managed hooks run (None: no
-    such setting), and the managed files holding codetape's hook, with its commands there."""
+    such setting), and the managed files holding codetape's hook, with its commands there. (A plain class,
+    not a dataclass or NamedTuple: `status` starts without dataclasses or typing.)"""
 
-    agent: Agent
-    only: Path | None
-    ours: tuple[Path, ...]
-    commands: tuple[str, ...]
+    __slots__ = ("agent", "commands", "only", "ours")
+
+    def __init__(self, agent: Agent, only: Path | None, ours: tuple[Path, ...], commands: tuple[str, ...]
+                 ) -> None:
+        self.agent, self.only, self.ours, self.commands = agent, only, ours, commands
 
     @property
     def ignores_user_hooks(self) -> bool:
