@@ -48,7 +48,6 @@ import re
 import shlex
 import stat
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from collector.errors import CodetapeError
@@ -365,6 +364,8 @@ def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
         written = where.stat().st_mtime
     except OSError:
         return []
+    from datetime import UTC, datetime  # deferred: as codex_trust
+
     from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
     try:
         hooks = _codex_hooks(text, where)
