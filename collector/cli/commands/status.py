@@ -75,7 +75,7 @@ def stopped(workspace: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.policy.managed_places import managed_status, status_lines
+    from collector.policy.managed_status import managed_status, status_lines
     from collector.policy.scoped import governing_line, workspaces_policy
     from collector.upload.outbox import outbox_status
 

@@ -153,7 +153,7 @@ def test_on_windows_the_policy_folder_is_the_systems_not_the_environments(
     """Issue 70, item 2: `setx ProgramData C:\\Users\\alice\\x` (no administrator) made the policy "none".
     Windows is played in managed.py and managed_places.py alone: their `sys.platform`, and a fake for the
     known-folder call."""
-    from collector.policy import managed, managed_places
+    from collector.policy import managed, managed_places, managed_status
 
     machine, user = tmp_path / "ProgramData", tmp_path / "alice" / "AppData"
     for folder, text in ((machine, EXAMPLE), (user, "# nothing required\n")):
@@ -167,16 +167,16 @@ def test_on_windows_the_policy_folder_is_the_systems_not_the_environments(
     found = load_managed(env)
     assert found is not None and found.path == machine / "codetape" / "policy.toml"
     assert found.policy.consent.mode == "unlinkable"
-    status = managed_places.managed_status(env)
+    status = managed_status.managed_status(env)
     assert (status["state"], status["path"]) == ("in force", str(machine / "codetape" / "policy.toml"))
     assert status["environment"].startswith(f"ProgramData is {user} in this environment, not the system's "
                                              f"{machine}: the managed policy is read from {machine}")
-    assert f"  PROBLEM: {status['environment']}" in managed_places.status_lines(status)
+    assert f"  PROBLEM: {status['environment']}" in managed_status.status_lines(status)
 
     (machine / "codetape" / "policy.toml").unlink()  # no policy: still the machine's folder, still a problem
-    status = managed_places.managed_status(env)
+    status = managed_status.managed_status(env)
     assert status["state"] == "none" and load_managed(env) is None
-    assert managed_places.status_lines(status)[1] == f"  PROBLEM: {status['environment']}"
+    assert managed_status.status_lines(status)[1] == f"  PROBLEM: {status['environment']}"
     for same in (str(machine), str(machine).upper() + "\\"):  # the system's own folder, however spelt
-        assert managed_places.managed_status({"ProgramData": same})["environment"] is None
-    assert managed_places.status_lines(managed_places.managed_status({})) == []
+        assert managed_status.managed_status({"ProgramData": same})["environment"] is None
+    assert managed_status.status_lines(managed_status.managed_status({})) == []

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.errors import PolicyError
-from collector.policy import managed, managed_places
+from collector.policy import managed, managed_places, managed_status
 from collector.policy.managed import load_managed, share_problem
 from collector.policy.remotes import pattern_key, remote_key, scope_matches
 from tests.examples import examples
@@ -288,10 +288,10 @@ def test_the_statement_and_status_name_only_the_files_governing(system: Path) ->
     assert merge(None, None, None, load_managed({}, remotes=["git@github.com:me/x"])).terms() == \
         merge(None, None, None, None).terms()  # her own: nothing of either client's file
 
-    status = managed_places.managed_status({})
+    status = managed_status.managed_status({})
     assert status["state"] == "in force" and [file["file"] for file in status["scoped"]] == [
         str(a), str(system / "policy.d" / "client-b.toml")]
-    lines = managed_places.status_lines(status)
+    lines = managed_status.status_lines(status)
     assert lines[0] == (f"managed policy scopes: {a} (sha256 {for_a.scopes[0].sha256[:16]}...): 'client A' "
                         "(git.client-a.example/*)")
     assert len(lines) == 2
@@ -299,14 +299,14 @@ def test_the_statement_and_status_name_only_the_files_governing(system: Path) ->
 
 def test_status_says_none_without_reading_when_nothing_is_installed_as_reading_does(
         system: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """managed_places.py's answer for no policy (no file read, managed.py not asked) is what managed.py's
+    """managed_status.py's answer for no policy (no file read, managed.py not asked) is what managed.py's
     reading says, with policy.d absent, empty, or holding only what is not a policy file; a file there,
     an unreadable system's file or CODETAPE_POLICY set are read."""
     asked: list[object] = []
     monkeypatch.setattr(managed, "read_status", lambda env, found: asked.append(env) or {"read": True})
 
     def both(env: dict[str, str]) -> tuple[dict[str, object], dict[str, object]]:
-        status = managed_places.managed_status(env)
+        status = managed_status.managed_status(env)
         monkeypatch.undo()
         found = {key: value for key, value in status.items() if key != "scoped"}
         read = managed.read_status(env, found)
@@ -322,8 +322,8 @@ def test_status_says_none_without_reading_when_nothing_is_installed_as_reading_d
         status, read = both({})
         assert status == read and status["state"] == "none" and asked == [], step
     drop_in(system, "client-a.toml", CLIENT_A)
-    assert managed_places.managed_status({}) == {"read": True} and asked == [{}]
+    assert managed_status.managed_status({}) == {"read": True} and asked == [{}]
     (system / "policy.d" / "client-a.toml").unlink()
-    assert managed_places.managed_status({"CODETAPE_POLICY": "/x"}) == {"read": True}
+    assert managed_status.managed_status({"CODETAPE_POLICY": "/x"}) == {"read": True}
     (system / "policy.toml").mkdir()  # there, but not a file to read: reading it says why
-    assert managed_places.managed_status({}) == {"read": True} and len(asked) == 3
+    assert managed_status.managed_status({}) == {"read": True} and len(asked) == 3
