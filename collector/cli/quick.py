@@ -1,8 +1,8 @@
 """The plain command lines of the commands a shell and an editor run most, read without argparse:
 `codetape status [--json]`, `codetape note TEXT` and `codetape run -- CMD ARGS...` (issue 108, item 8).
 
-argparse's parser costs each of them ~4 ms before it answers (its help formatter loads shutil with bz2 and
-lzma, its messages gettext's locale), a third of what they do besides starting the interpreter. For these
+argparse's parser costs each of them ~3 ms before it answers (its help formatter loads shutil with bz2 and
+lzma, its messages gettext's locale), of the ~30 ms they take beside the interpreter's start. For these
 few forms the namespace is filled here exactly as the command's parser fills it (tests/unit/cli/
 test_quick.py holds the two to the same result); any other command line, an option among them, a help,
 a usage error, is left to argparse (collector/cli/parser.py), so what it says and does is unchanged.
