@@ -13,22 +13,26 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from collector.platform.files import fsync_dir, set_mode
 from collector.platform.locks import lock
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
 PRIVATE = 0o600
 
 
-@dataclass
 class Staged:
-    """The temporary file being written; `path` is where it lives until it replaces the target."""
+    """The temporary file being written; `path` is where it lives until it replaces the target. (A plain
+    class, not a dataclass or NamedTuple: `status` and `run` start without dataclasses or typing.)"""
 
-    file: BinaryIO
-    path: Path
+    __slots__ = ("file", "path")
+
+    def __init__(self, file: BinaryIO, path: Path) -> None:
+        self.file, self.path = file, path
 
 
 @contextlib.contextmanager

@@ -24,12 +24,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
 
 from collector.atomic import atomic_write
 from collector.home import Home
 
-Kind = Literal["members-held.json", "pushed-held.json", "mode-held.json", "destination-held.json"]
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    Kind = Literal["members-held.json", "pushed-held.json", "mode-held.json", "destination-held.json"]
+
 MEMBERS: Kind = "members-held.json"
 PUSHED: Kind = "pushed-held.json"
 MODE: Kind = "mode-held.json"

@@ -5,22 +5,42 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-
-import platformdirs
 
 from collector.errors import CodetapeError, UnsafeHome
 from collector.platform.files import open_to_others, owned_by_me, writable_by_others
 from collector.platform.loopback import ENDPOINT_NAME, uses_tcp
 from collector.platform.sockets import address_fits, short_socket
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import NoReturn
 
-@dataclass(frozen=True)
+
 class Home:
-    """All of codetape's local state, under one root (tests always pass their own)."""
+    """All of codetape's local state, under one root (tests always pass their own). A frozen value, as a
+    frozen dataclass's (equal and hashed by its root), written out: every short-lived command makes one,
+    and dataclasses (with inspect) costs a command's start-up ~5 ms."""
 
     root: Path
+
+    def __init__(self, root: Path) -> None:
+        object.__setattr__(self, "root", root)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return self.root == other.root if other.__class__ is self.__class__ else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.root,))
+
+    def __repr__(self) -> str:
+        return f"Home(root={self.root!r})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Home:
@@ -29,6 +49,9 @@ class Home:
         if explicit:
             home = cls(Path(explicit).expanduser().resolve())
         else:
+            # deferred: with CODETAPE_HOME set (a test, a CI) platformdirs (~3 ms) is not needed
+            import platformdirs
+
             home = cls(Path(platformdirs.user_data_dir("codetape", appauthor=False)))
         home.check_private()
         return home

@@ -19,7 +19,8 @@ from collector import __version__
 from collector.consent.mode import configured_mode
 from collector.home import Home
 from collector.policy.config import load_config
-from collector.policy.managed import Managed, each_scope, load_managed, managed_path
+from collector.policy.managed import Managed, each_scope, load_managed
+from collector.policy.managed_places import managed_path
 from schemas.settings import ALL_CHANNELS, Channel, WorkspaceSettings
 
 if TYPE_CHECKING:  # pyarrow and pandas load (seconds) only when a dataset is described

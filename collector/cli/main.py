@@ -10,7 +10,8 @@ CodetapeError with its exit code, a usage error (argparse's) with 2, and an OSEr
 (a full disk, a name too long) with 1.
 
 Start-up is part of every command a developer runs: only the named command's module is imported, and the
-top-level help (or a mistyped command) comes from the static table in table.py, importing none. argparse
+top-level help (or a mistyped command) comes from the static table in table.py, importing none; the plain
+command lines of `status`, `note` and `run` are read without argparse's parser (quick.py). argparse
 itself loads after proxy mode's language server has started (`codetape bridge ... -- CMD`, see
 collector/cli/commands/bridge.py), so that the server's start overlaps the bridge's.
 """
@@ -21,6 +22,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from collector.cli.quick import parsed
 from collector.cli.table import COMMANDS
 from collector.errors import CodetapeError
 from collector.protocol.crashes import stacks_on_crash
@@ -77,7 +79,9 @@ def _command(argv: list[str], env: Mapping[str, str], namespace: argparse.Namesp
 
         namespace = Namespace()
     namespace.env = env
-    args = build_parser(_command_in(argv)).parse_args(argv, namespace)
+    args = parsed(argv, namespace)
+    if args is None:
+        args = build_parser(_command_in(argv)).parse_args(argv, namespace)
     try:
         code = args.func(args)
     except CodetapeError as exc:

@@ -21,11 +21,11 @@ import struct
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from collector.platform import loopback
 from collector.platform.files import open_to_others, owned_by_me
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
     import asyncio
 

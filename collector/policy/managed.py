@@ -60,7 +60,6 @@ a move, a symlink or a copy with its `.git` does not lift a scope.
 
 from __future__ import annotations
 
-import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -70,63 +69,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import PolicyError
-from collector.platform.folders import program_data
+from collector.policy import managed_places
+from collector.policy.managed_places import ENV, FOLDER
 
 if TYPE_CHECKING:
     from collector.policy.limits import Limits
     from collector.policy.reach import Reach
     from schemas import Step
     from schemas.settings import ManagedPolicy, PolicyKeys, PolicyScope, WorkspaceSettings
-
-ENV = "CODETAPE_POLICY"
-FOLDER = "policy.d"  # beside the system's policy.toml: one file per organisation, of [[scope]] sections
-
-
-def managed_path(env: Mapping[str, str] | None = None) -> Path:
-    """Where the managed policy is installed on this machine, never chosen by the environment (`env` is
-    not read: on Windows the ProgramData known folder is asked of the system, platform/folders.py)."""
-    del env  # the same signature as managed_paths and added_path: nothing of it chooses the system's file
-    if sys.platform == "darwin":
-        return Path("/Library/Application Support/codetape/policy.toml")
-    if sys.platform == "win32":
-        return program_data() / "codetape" / "policy.toml"
-    return Path("/etc/codetape/policy.toml")
-
-
-def environment_problem(env: Mapping[str, str]) -> str | None:
-    """On Windows, why a `ProgramData` variable that differs from the system's known folder is worth a
-    look (a user's own `setx ProgramData ...` overrides the system's in every process she starts: it used
-    to move the policy away); None elsewhere, or when it names the system's folder."""
-    if sys.platform != "win32":
-        return None
-    named, system = env.get("ProgramData"), program_data()
-    if named is None or _same_folder(named, str(system)):
-        return None
-    return (f"ProgramData is {named} in this environment, not the system's {system}: the managed policy is "
-            f"read from {system}\\codetape\\policy.toml all the same; a user variable set with `setx "
-            "ProgramData` changes where other programs look, so remove it unless you set it on purpose")
-
-
-def _same_folder(one: str, other: str) -> bool:
-    """Whether two Windows folder names are the same folder (case and separators aside)."""
-    def norm(name: str) -> str:
-        return name.replace("/", "\\").rstrip("\\").casefold()
-
-    return norm(one) == norm(other)
-
-
-def added_path(env: Mapping[str, str] | None = None) -> Path | None:
-    """The policy `CODETAPE_POLICY` adds to the system's, if it is set."""
-    env = os.environ if env is None else env
-    named = env.get(ENV)
-    return Path(named).expanduser() if named else None
-
-
-def managed_paths(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Every file the managed policy is read from: the system's, then the one `CODETAPE_POLICY` adds."""
-    added = added_path(env)
-    return [managed_path(env), *([added] if added is not None else [])]
-
 
 @dataclass(frozen=True)
 class ScopeRef:
@@ -412,7 +362,7 @@ def _governed(top: Managed | None, env: Mapping[str, str] | None,
         refs.append(ref)
     assert policy is not None
     if top is None:
-        return Managed(managed_path(env), None, policy, scopes=tuple(refs))
+        return Managed(managed_places.managed_path(env), None, policy, scopes=tuple(refs))
     return Managed(top.path, top.sha256, policy, added=top.added, scopes=tuple(refs),
                    top_says=bool(_top_level_keys(top.policy)))
 
@@ -438,24 +388,6 @@ def _keys(scope: PolicyKeys) -> ManagedPolicy:
     return msgspec.structs.replace(ManagedPolicy(), **fields)
 
 
-def policy_folder(env: Mapping[str, str] | None = None) -> Path:
-    """policy.d beside the system's policy.toml: one file per organisation, each of `[[scope]]` sections."""
-    return managed_path(env).parent / FOLDER
-
-
-def dropped_paths(env: Mapping[str, str] | None = None) -> list[Path]:
-    """The files in policy.d (`*.toml`, by name); PolicyError when the folder is there but cannot be read."""
-    folder = policy_folder(env)
-    try:
-        names = sorted(entry.name for entry in os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except OSError as exc:
-        raise PolicyError(f"managed policy folder {folder}: {exc.strerror}; nothing is recorded or "
-                          "signed") from None
-    return [folder / name for name in names if name.endswith(".toml") and not name.startswith(".")]
-
-
 @dataclass(frozen=True)
 class _File:
     """One policy file read: its path, SHA-256, content."""
@@ -468,10 +400,11 @@ class _File:
 def _installed(env: Mapping[str, str] | None) -> tuple[Managed | None, list[_File]]:
     """The top-level policy (the system's file and `CODETAPE_POLICY`'s, the stricter of both) and every
     file read, policy.d's included (each checked as the system's is)."""
-    system, added = managed_path(env), added_path(env)
+    system, added = managed_places.managed_path(env), managed_places.added_path(env)
     read = _read_policy(system, named=False)
     extra = _read_policy(added, named=True) if added is not None else None
-    dropped = [file for path in dropped_paths(env) if (file := _read_policy(path, named=False, dropped=True))]
+    dropped = [file for path in managed_places.dropped_paths(env)
+               if (file := _read_policy(path, named=False, dropped=True))]
     files = [_File(each.path, each.sha256 or "", each.policy) for each in (read, extra, *dropped)
              if each is not None]
     if extra is None:
@@ -646,11 +579,11 @@ def stamp(env: Mapping[str, str] | None = None) -> tuple[tuple[int, ...] | None,
     the collector reads the policy again when this does."""
     stamps: list[tuple[int, ...] | None] = []
     try:
-        dropped = dropped_paths(env)
+        dropped = managed_places.dropped_paths(env)
     except PolicyError:
         dropped = []
-    places = [*(place for path in managed_paths(env) for place in (path, path.parent)), policy_folder(env),
-              *dropped]
+    places = [*(place for path in managed_places.managed_paths(env) for place in (path, path.parent)),
+              managed_places.policy_folder(env), *dropped]
     for where in places:
         try:
             info = where.stat()
@@ -662,18 +595,9 @@ def stamp(env: Mapping[str, str] | None = None) -> tuple[tuple[int, ...] | None,
     return tuple(stamps)
 
 
-def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The managed policy as `codetape status` and `codetape doctor` report it: where it is looked for and
-    why there (`source`), and whether it is absent, in force or refused (`problem`)."""
-    env = os.environ if env is None else env
-    added = added_path(env)
-    found: dict[str, Any] = {"path": str(managed_path(env)), "source": "the system's location",
-                             "environment": environment_problem(env),
-                             "added": None if added is None else str(added), "state": "none", "problem": None,
-                             "override": None if added is None else (
-                                 f"{ENV} is set ({added}): an environment variable can only add a policy to "
-                                 "the system's, and an administrator's belongs in its location; unset it "
-                                 "unless you set it on purpose")}
+def read_status(env: Mapping[str, str], found: dict[str, Any]) -> dict[str, Any]:
+    """`managed_places.managed_status` once a policy file is there: `found` (where it is looked for) with
+    what the files say, in force or refused."""
     try:
         managed = load_managed(env)
         scoped = [{"file": str(file.path), "sha256": file.sha256, "scopes": [
@@ -685,28 +609,3 @@ def managed_status(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     if managed is None:
         return {**found, "scoped": scoped, "state": "in force" if scoped else "none"}
     return {**found, **managed.to_json(), "scoped": scoped, "state": "in force"}
-
-
-def status_lines(found: dict[str, Any]) -> list[str]:
-    """`managed_status` for a person: nothing when there is no policy (`--json` says where it looked)."""
-    environment = [f"  PROBLEM: {found['environment']}"] if found.get("environment") else []
-    if found["state"] == "none":
-        return [f"managed policy: none ({found['path']} does not exist)", *environment] if environment else []
-    if found["state"] == "refused":
-        return [f"managed policy: REFUSED: {found['problem']}", *environment]
-    lines = []
-    if found.get("sha256") is not None:  # the top-level keys: every workspace
-        added = f" (added by {ENV})" if found.get("added") else ""
-        lines.append(f"managed policy: {found['where']}{added} (sha256 {found['sha256'][:16]}...)")
-        settings = found["settings"]
-        if settings["channels"] is not None:
-            lines.append(f"  channels recorded at most: {', '.join(settings['channels'])}")
-        if settings["max_file_bytes"] is not None:
-            lines.append(f"  files above {settings['max_file_bytes']} bytes recorded without content")
-        lines.extend(f"  a share requires: {line}" for line in found["requires"])
-    for file in found.get("scoped", []):  # the repositories each scope names
-        named = "; ".join(f"{scope['scope']} ({', '.join(scope['remotes'])})" for scope in file["scopes"])
-        lines.append(f"managed policy scopes: {file['file']} (sha256 {file['sha256'][:16]}...): {named}")
-    if found.get("override"):
-        lines.append(f"  PROBLEM: {found['override']}")
-    return [*lines, *environment]

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from collector.errors import PolicyError
 from collector.home import Home
-from collector.policy.managed import any_scope, load_managed
+from collector.policy.managed_places import none_installed
+
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def workspace_policy(root: Path, env: Mapping[str, str] | None = None,
@@ -22,6 +25,7 @@ def workspace_policy(root: Path, env: Mapping[str, str] | None = None,
     scopes the home recorded governing it that no longer match it (its remotes and history no longer
     name them; policy/seen.py), one line each."""
     # the repository's remotes and history (git) only where a scope is installed
+    from collector.policy.managed import load_managed
     from collector.policy.reach import Reach
     from collector.policy.seen import recorded_for
 
@@ -42,6 +46,11 @@ def workspaces_policy(roots: Sequence[Path], env: Mapping[str, str] | None = Non
                       home: Home | None = None) -> list[dict[str, Any]]:
     """`workspace_policy` of each of `roots` when a scope is installed; [] otherwise (or when the policy is
     refused everywhere: `status` says that once)."""
+    if none_installed(env):
+        return []  # no policy file, so no scope: managed.py's models not loaded (`status` at start-up)
+    # deferred: a policy file is there
+    from collector.policy.managed import any_scope
+
     try:
         scoped = any_scope(env)
     except PolicyError:

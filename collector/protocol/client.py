@@ -4,6 +4,9 @@ Threads, no asyncio: one writer thread drains a bounded send queue, so `send_ste
 caller (when the queue is full the step is counted, and the next step that fits is preceded by a `gap`
 step, `recorder_behind`, with the count); one reader thread routes replies to waiting `request` calls
 and unsolicited events (`{"event": ...}`) to a queue read with `next_event(timeout)` or `events()`.
+
+A connection speaks msgpack, or with `as_json` framing.py's JSON dialect through the standard library's
+json: a short-lived command whose messages are plain maps (`status`, `note`, `run`) loads no msgspec.
 """
 
 from __future__ import annotations
@@ -18,20 +21,22 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from collector.errors import CollectorError, FramingError
 from collector.home import Home
 from collector.platform.loopback import connect, is_endpoint
 from collector.platform.sockets import address_fits
 from collector.protocol.clock import now_ms
-from collector.protocol.framing import encode, recv_message
+from collector.protocol.framing import encode, encode_plain, recv_message
 from collector.protocol.spawn import python_command
 from collector.protocol.starter import STARTED_BY, handover, starter
 from collector.protocol.starting import starting
 from collector.protocol.stopped import refuse_if_stopped
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:  # the step structs cost an import every short-lived client would pay (the shell hook)
+    from typing import Any
+
     from schemas.steps import Step
 
 AUTOSTART_WAIT_S = 15.0
@@ -83,9 +88,11 @@ class Client:
     """One connection to the collector. Use `Client.connect`; close it (or use it as a context manager)."""
 
     def __init__(
-        self, sock: socket.socket, *, send_queue: int = 100_000, request_timeout: float = 300.0
+        self, sock: socket.socket, *, send_queue: int = 100_000, request_timeout: float = 300.0,
+        as_json: bool = False,
     ) -> None:
         self._sock = sock
+        self._as_json = as_json  # plain maps only: a step struct is not the standard library's JSON
         self._outbox: queue.Queue[bytes | object] = queue.Queue(maxsize=send_queue)
         self._events: queue.Queue[dict[str, Any] | object] = queue.Queue()
         self._pending: dict[int, tuple[threading.Event, list[dict[str, Any]]]] = {}
@@ -102,11 +109,12 @@ class Client:
         self._reader.start()
 
     @classmethod
-    def connect(cls, home: Home, *, autostart: bool, timeout: float = 2.0) -> Client:
+    def connect(cls, home: Home, *, autostart: bool, timeout: float = 2.0, as_json: bool = False) -> Client:
         """Connect to the collector of `home`; with autostart, start it first when nobody listens, unless
-        the user stopped it (StoppedByYou: protocol/stopped.py)."""
+        the user stopped it (StoppedByYou: protocol/stopped.py). `as_json`: the JSON dialect, for a
+        client that sends only plain maps (no msgspec loaded)."""
         try:
-            return cls(open_socket(home, timeout))
+            return cls(open_socket(home, timeout), as_json=as_json)
         except CollectorError:
             raise
         except OSError as exc:
@@ -118,7 +126,7 @@ class Client:
         deadline = time.monotonic() + max(timeout, 2.0)
         while True:
             try:
-                return cls(open_socket(home, timeout))
+                return cls(open_socket(home, timeout), as_json=as_json)
             except OSError as exc:
                 if time.monotonic() > deadline:
                     message = f"collector started but {home.socket} refuses connections: {exc}"
@@ -203,12 +211,12 @@ class Client:
     def _send_fire_and_forget(self, message: dict[str, Any]) -> None:
         if self._closed.is_set():
             raise CollectorError("the collector connection is closed")
-        data = encode(message)
+        data = self._encode(message)
         if self._lost:
             gap = {"kind": "gap", "t_ms": 0, "source": self._source, "reason": "recorder_behind",
                    "detail": "client send queue was full", "lost_steps": self._lost}
             try:
-                self._outbox.put_nowait(encode({"op": "step", "at": now_ms(), "step": gap}))
+                self._outbox.put_nowait(self._encode({"op": "step", "at": now_ms(), "step": gap}))
             except queue.Full:
                 self._count_lost(message)
                 return
@@ -217,6 +225,10 @@ class Client:
             self._outbox.put_nowait(data)
         except queue.Full:
             self._count_lost(message)
+
+    def _encode(self, message: dict[str, Any]) -> bytes:
+        """One message framed in this connection's dialect."""
+        return encode_plain(message) if self._as_json else encode(message)
 
     def _count_lost(self, message: dict[str, Any]) -> None:
         count = len(message["items"]) if message["op"] == "steps" else 1
@@ -233,7 +245,7 @@ class Client:
                 raise CollectorError("the collector connection is closed")
             self._pending[request_id] = (done, slot)
         try:
-            self._outbox.put(encode({**message, "id": request_id}), timeout=self.request_timeout)
+            self._outbox.put(self._encode({**message, "id": request_id}), timeout=self.request_timeout)
             if not done.wait(self.request_timeout):
                 waited = f"{self.request_timeout:g} s"
                 raise CollectorError(f"the collector did not answer {message['op']} in {waited}")
@@ -276,7 +288,7 @@ class Client:
 
     def _read_loop(self) -> None:
         try:
-            while (message := recv_message(self._sock)) is not None:
+            while (message := recv_message(self._sock, plain=self._as_json)) is not None:
                 if "event" in message:
                     self._events.put(message)
                     continue

@@ -10,6 +10,11 @@ NaN in JSON) or is not a map is a FramingError; what a map holds is left to whoe
 schema, the requests). A msgspec Struct in a message (a `Step`) is written as its plain form, the map
 `schemas.step_to_dict` gives, so a client can send steps as it built them.
 
+A short-lived command's client (`status`, `note`, `run`: Client's `as_json`) speaks the JSON dialect with
+the standard library's json (`encode_plain`, `decode_body(plain=True)`), so that its start-up does not
+load msgspec (~10 ms with what it imports): its messages are plain maps, and the daemon's answers in JSON
+hold no NaN for the two readers to differ on.
+
 Both ends use these functions: the client on a blocking socket, the daemon on an asyncio stream
 (asyncio is imported only there, and msgspec at the first message: every short-lived CLI command loads this
 module, and `status` of a collector not running sends none).
@@ -21,12 +26,13 @@ import functools
 import json
 import socket
 import struct
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from collector.errors import FramingError
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
     import asyncio
+    from typing import Any
 
     import msgspec
 
@@ -34,11 +40,13 @@ MAX_MESSAGE = 16 * 1024 * 1024
 _LENGTH = struct.Struct(">I")
 
 
-class _Codecs(NamedTuple):
-    to_msgpack: msgspec.msgpack.Encoder
-    to_json: msgspec.json.Encoder
-    from_msgpack: msgspec.msgpack.Decoder[Any]
-    from_json: msgspec.json.Decoder[Any]
+class _Codecs:
+    """msgspec's four codecs (a plain class: a NamedTuple's making costs every client's start-up ~1 ms)."""
+
+    def __init__(self, to_msgpack: msgspec.msgpack.Encoder, to_json: msgspec.json.Encoder,
+                 from_msgpack: msgspec.msgpack.Decoder[Any], from_json: msgspec.json.Decoder[Any]) -> None:
+        self.to_msgpack, self.to_json = to_msgpack, to_json
+        self.from_msgpack, self.from_json = from_msgpack, from_json
 
 
 @functools.cache
@@ -59,8 +67,7 @@ def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
             body = _codecs().to_json.encode(message)
         except UnicodeEncodeError:  # a lone surrogate (a path from an undecodable file name), which
             # UTF-8 cannot hold: the standard library writes it `?`, as the pytest plugin does
-            body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str).encode(
-                "utf-8", "replace")
+            body = _plain_body(message)
     else:
         body = _codecs().to_msgpack.encode(message)
     if len(body) > MAX_MESSAGE:
@@ -68,17 +75,37 @@ def encode(message: dict[str, Any], *, as_json: bool = False) -> bytes:
     return _LENGTH.pack(len(body)) + body
 
 
+def encode_plain(message: dict[str, Any]) -> bytes:
+    """The framed bytes of one message in the JSON dialect, written by the standard library (what `encode`
+    writes for a JSON client when msgspec cannot: a lone surrogate as `?`, anything not JSON as its str());
+    refuses messages above MAX_MESSAGE."""
+    body = _plain_body(message)
+    if len(body) > MAX_MESSAGE:
+        raise FramingError(f"message of {len(body)} bytes is above the {MAX_MESSAGE}-byte cap")
+    return _LENGTH.pack(len(body)) + body
+
+
+def _plain_body(message: dict[str, Any]) -> bytes:
+    """A message as the standard library's compact JSON, UTF-8, a lone surrogate as `?`."""
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode("utf-8", "replace")
+
+
 def is_json(body: bytes) -> bool:
     """Whether a message body is in the JSON dialect."""
     return body[:1] == b"{"
 
 
-def decode_body(body: bytes) -> dict[str, Any]:
-    """One message body (msgpack or JSON) back into its map; anything else is a FramingError."""
+def decode_body(body: bytes, *, plain: bool = False) -> dict[str, Any]:
+    """One message body (msgpack or JSON) back into its map; anything else is a FramingError. `plain`: a
+    JSON body read by the standard library's json (a client of the JSON dialect: no msgspec loaded)."""
     json_body = is_json(body)
     try:
-        codecs = _codecs()
-        message = (codecs.from_json if json_body else codecs.from_msgpack).decode(body)
+        if plain and json_body:
+            message = json.loads(body)
+        else:
+            codecs = _codecs()
+            message = (codecs.from_json if json_body else codecs.from_msgpack).decode(body)
     except (ValueError, RecursionError) as exc:  # msgspec.DecodeError and UnicodeDecodeError are ValueErrors
         raise FramingError(f"message is not valid {'JSON' if json_body else 'msgpack'}: {exc}") from None
     if not isinstance(message, dict):
@@ -131,8 +158,9 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv_message(sock: socket.socket) -> dict[str, Any] | None:
-    """The next message from a blocking socket, or None at a clean end of stream."""
+def recv_message(sock: socket.socket, *, plain: bool = False) -> dict[str, Any] | None:
+    """The next message from a blocking socket, or None at a clean end of stream (`plain`: as
+    `decode_body`'s)."""
     head = _recv_exactly(sock, _LENGTH.size)
     if not head:
         return None
@@ -142,4 +170,4 @@ def recv_message(sock: socket.socket) -> dict[str, Any] | None:
     body = _recv_exactly(sock, length)
     if len(body) < length:
         raise FramingError(f"connection closed inside a {length}-byte message")
-    return decode_body(body)
+    return decode_body(body, plain=plain)

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, Kind, read
+from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, read
 from collector.home import Home
 
 if TYPE_CHECKING:
+    from collector.held import Kind
     from collector.upload.revocation import Revocation
 
 

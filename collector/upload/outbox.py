@@ -8,12 +8,11 @@ bounded number at a time, and records how the run went for `codetape status`.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
 from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, read
@@ -22,7 +21,10 @@ from collector.protocol.clock import Clock, utc_now
 from collector.safe_urls import safe_text
 from collector.upload.errors import TransferFailed, Unreachable
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:  # the receipt models: loaded only when there is one to read (`status`)
+    from typing import Any
+
     from collector.upload.destinations import Store
     from collector.upload.receipts import Counted, LastAttempt, Receipt
     from collector.upload.ref import DestinationRef
@@ -32,13 +34,14 @@ SUFFIX = ".ctape"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-@dataclass(frozen=True)
 class Entry:
-    """One episode in the outbox and its receipt."""
+    """One episode in the outbox and its receipt. (A plain class, not a dataclass or NamedTuple: `status`
+    starts without dataclasses or typing.)"""
 
-    path: Path
-    episode_id: str
-    receipt: Receipt | None
+    __slots__ = ("episode_id", "path", "receipt")
+
+    def __init__(self, path: Path, episode_id: str, receipt: Receipt | None) -> None:
+        self.path, self.episode_id, self.receipt = path, episode_id, receipt
 
     @property
     def state(self) -> str:
@@ -82,13 +85,14 @@ def waiting(home: Home, ref: DestinationRef | None) -> list[Entry]:
     return [entry for entry in entries(home) if entry.waits_for(ref)]
 
 
-@dataclass(frozen=True)
 class UploadOutcome:
     """One episode in a run: delivered, failed (and why), or skipped (the store was out of reach)."""
 
-    path: Path
-    delivered: Delivered | None = None
-    error: CodetapeError | None = None
+    __slots__ = ("delivered", "error", "path")
+
+    def __init__(self, path: Path, delivered: Delivered | None = None, error: CodetapeError | None = None
+                 ) -> None:
+        self.path, self.delivered, self.error = path, delivered, error
 
     @property
     def skipped(self) -> bool:
@@ -186,14 +190,15 @@ def _plan(home: Home) -> tuple[str, str | None]:
 
 def outbox_status(home: Home) -> dict[str, Any]:
     """For `codetape status`: how many signed episodes wait, for which destination, how the last run went."""
-    # the destinations (and managed policy) only for `status`
-    from collector.upload.destinations import configured
+    problem = destination = None
+    if os.path.lexists(home.config):  # without config.toml no destination is configured (`named`)
+        # deferred: the destinations (and managed policy) only for `status`, and only with a config.toml
+        from collector.upload.destinations import configured
 
-    problem = None
-    try:
-        destination = configured(home)
-    except CodetapeError as exc:
-        destination, problem = None, safe_text(str(exc))
+        try:
+            destination = configured(home)
+        except CodetapeError as exc:
+            problem = safe_text(str(exc))
     last = last_attempt(home)
     queued = entries(home)
     ref = None if destination is None or not queued else destination.ref()  # a receipt model: only if used

@@ -18,17 +18,19 @@ or says so (the collector holds a hello or request meanwhile: daemon/server.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 from collector.atomic import atomic_write, locked
 from collector.errors import RegistryUnreadable
 from collector.home import Home
 from collector.platform.files import error_name, transient
 from collector.workspace.trust import SETTINGS_FILE, settings_problem
+
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import Any
 
 FILE = "workspaces.json"
 LEGACY_FILE = "workspaces.txt"
@@ -37,6 +39,8 @@ READ_PAUSES_S = (0.01, 0.05)  # a read that failed for want of files, memory or 
 
 def digest(text: str) -> str:
     """The SHA-256 of a settings file's text (its UTF-8 bytes), as the registry keeps it."""
+    import hashlib  # deferred: only what was accepted is hashed (~2 ms: `status` and `run` list roots only)
+
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -46,8 +50,9 @@ class Registry:
         self._legacy = home.root / LEGACY_FILE
         self._home = home
 
-    def _entries(self) -> dict[Path, str | None]:
-        """Every remembered workspace, in order, with the settings text accepted for it (None: none)."""
+    def _entries(self, *, texts: bool = True) -> dict[Path, str | None]:
+        """Every remembered workspace, in order, with the settings text accepted for it (None: none; always
+        None without `texts`, when only the workspaces are asked for: no acceptance is checked)."""
         try:
             data = json.loads(self._read(self.path))
         except (FileNotFoundError, NotADirectoryError):
@@ -58,7 +63,7 @@ class Registry:
             return {}
         entries: dict[Path, str | None] = {}
         for item in data:
-            root, accepted = _entry(item)
+            root, accepted = _entry(item, texts=texts)
             if root is not None and root not in entries:
                 entries[root] = accepted
         return entries
@@ -117,29 +122,30 @@ class Registry:
 
     def registered(self) -> list[Path]:
         """Every remembered workspace, opted in or not any more."""
-        return list(self._entries())
+        return list(self._entries(texts=False))
 
     def roots(self) -> list[Path]:
         """The remembered workspaces that are still opted in: their `.codetape.toml` exists and is the
         user's own (workspace/trust.py)."""
-        return [root for root in self._entries() if settings_problem(root) is None]
+        return [root for root in self._entries(texts=False) if settings_problem(root) is None]
 
     def ignored(self) -> list[str]:
         """Why each remembered workspace whose settings file exists is not opted in any more."""
-        problems = (settings_problem(root) for root in self._entries() if (root / SETTINGS_FILE).exists())
+        problems = (settings_problem(root) for root in self._entries(texts=False)
+                    if (root / SETTINGS_FILE).exists())
         return [f"{problem}; it is ignored" for problem in problems if problem is not None]
 
 
-def _entry(item: object) -> tuple[Path | None, str | None]:
+def _entry(item: object, *, texts: bool = True) -> tuple[Path | None, str | None]:
     """(root, accepted text) of one item of the JSON list; an acceptance whose hash does not match its
-    text counts as none."""
+    text counts as none (and without `texts` none is read)."""
     if isinstance(item, str):
         return (Path(item) if item.startswith("/") else None), None
     root = item.get("root") if isinstance(item, dict) else None
     if not isinstance(item, dict) or not isinstance(root, str) or not root.startswith("/"):
         return None, None
     accepted = item.get("accepted")
-    if not isinstance(accepted, dict):
+    if not texts or not isinstance(accepted, dict):
         return Path(root), None
     text = accepted.get("text")
     if not isinstance(text, str) or accepted.get("sha256") != digest(text):

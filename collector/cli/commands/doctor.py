@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     checks = diagnose(env)
     problems = [check for check in checks if check.state == "problem"]
     if args.json:
-        from collector.policy.managed import managed_status
+        from collector.policy.managed_status import managed_status
 
         print(json.dumps({"ok": not problems, "policy": managed_status(env),
                           "checks": [{"name": c.name, "state": c.state, "detail": c.detail} for c in checks]},
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 def diagnose(env: Mapping[str, str], system: Path = SYSTEM) -> list[Check]:
     """Every check, in the order the screen shows them (`system`: the root the agents' managed settings
     are read under)."""
-    from collector.policy.managed import managed_status, status_lines
+    from collector.policy.managed_status import managed_status, status_lines
 
     checks = [_on_path(env)]
     policy = managed_status(env)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
+
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = args.dir.expanduser().resolve()
-    with Client.connect(Home.from_env(args.env), autostart=True) as client:
+    with Client.connect(Home.from_env(args.env), autostart=True, as_json=True) as client:
         before = recording_of(client.request("status").get("workspaces", []), path)
         if before is not None and before.get("paused"):
             raise CollectorError(paused(before))

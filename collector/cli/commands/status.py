@@ -19,13 +19,18 @@ import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from collector.errors import CollectorError
 from collector.home import Home
 from collector.protocol.client import Client
 from collector.protocol.stopped import STOPPED, stopped_by_you
 from collector.text.sizes import byte_size
+
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from collector.held import Kind
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,13 +75,13 @@ def stopped(workspace: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from collector.policy.managed import managed_status, status_lines
+    from collector.policy.managed_status import managed_status, status_lines
     from collector.policy.scoped import governing_line, workspaces_policy
     from collector.upload.outbox import outbox_status
 
     home = Home.from_env(args.env)
     try:
-        client = Client.connect(home, autostart=False, timeout=1.0)
+        client = Client.connect(home, autostart=False, timeout=1.0, as_json=True)
     except CollectorError:
         status: dict[str, Any] = {"running": False, "home": str(home.root),
                                   "stopped_by_you": stopped_by_you(home)}
@@ -198,18 +203,23 @@ def opted_in(home: Home) -> list[str]:
 
 def pushed_why(item: dict[str, Any]) -> str:
     """Why the last upload run held an episode for pushed work (outbox/pushed-held.json's entry)."""
-    # the holds' wording only when one is held
     from collector.held import PUSHED
+
+    return held_why(PUSHED, item)
+
+
+def held_why(kind: Kind, item: dict[str, Any]) -> str:
+    """Why an upload run held an episode (`kind`'s list in the outbox), for a person."""
+    # the holds' wording only when one is held (asked.py's dataclasses: not for a plain `status`)
     from collector.upload.asked import reason
 
-    return reason(PUSHED, item)
+    return reason(kind, item)
 
 
 def outbox_lines(outbox: dict[str, Any]) -> list[str]:
     """What waits in the outbox, for where, and how the last upload attempt went (why it failed)."""
-    # the holds' wording only when the outbox is shown
+    # the holds' names only when the outbox is shown
     from collector.held import DESTINATION, MODE
-    from collector.upload.asked import reason
 
     count, where = outbox["waiting"], outbox["destination"]
     waits = f"{count} signed episode{'s' * (count != 1)} waiting"
@@ -227,9 +237,9 @@ def outbox_lines(outbox: dict[str, Any]) -> list[str]:
             f"{item['members']} of {item['needed']} members" if item["members"] is not None
             else f"the record could not be fetched ({item['problem']}); {item['needed']} members needed")
             for item in held]
-    lines += [f"{item['episode_id'][:8]} held: " + reason(MODE, item)
+    lines += [f"{item['episode_id'][:8]} held: " + held_why(MODE, item)
               for item in outbox.get("held_for_mode") or []]
-    lines += [f"{item['episode_id'][:8]} waits: " + reason(DESTINATION, item)
+    lines += [f"{item['episode_id'][:8]} waits: " + held_why(DESTINATION, item)
               for item in outbox.get("held_for_destination") or []]
     pushed = outbox.get("held_for_pushed") or []
     if pushed:

@@ -48,25 +48,25 @@ import re
 import shlex
 import stat
 import sys
-import tomllib
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from collector.errors import CodetapeError
 from collector.home import Home
 from collector.platform.sockets import current_uid
 from collector.protocol.spawn import SAFE_PATH
-from collector.sources.agents import codex_trust, payloads
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
+    from typing import Any
+
     import tomlkit
     from tomlkit.items import AoT, Table
 
+    from collector.sources.agents import codex_trust
     from collector.sources.agents.payloads import Agent
 
 TIMEOUT_S = 10
-HOOK_FILE = os.path.realpath(payloads.__file__)
+HOOK_FILE = os.path.realpath(os.path.join(os.path.dirname(__file__), "payloads.py"))  # (not imported)
 CLAUDE_TOOLS = "Edit|MultiEdit|Write|NotebookEdit|Bash"
 CODEX_TOOLS = "^(Bash|apply_patch)$"
 GEMINI_TOOLS = "^(replace|write_file|run_shell_command)$"
@@ -213,6 +213,8 @@ def installed(agent: Agent, text: str | None, command: str, where: Path) -> str:
     """The file's text with codetape's hook in it (replacing any earlier one of codetape's)."""
     import tomlkit  # (~6 ms: `status` reads these files with tomllib only)
 
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
+
     if agent == "opencode":
         if text is not None and text.strip() and not text.startswith(OPENCODE_MARK):
             raise ConfigError(f"{where} is not codetape's plugin; move it away, then install again")
@@ -264,6 +266,8 @@ def uninstalled(agent: Agent, text: str, where: Path) -> str | None:
     """The file's text without codetape's hook; None when nothing else is left in it."""
     # tomlkit only to write a config (start-up: `status` reads with tomllib)
     import tomlkit
+
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
 
     if agent == "opencode":
         if text.strip() and not text.startswith(OPENCODE_MARK):
@@ -324,6 +328,8 @@ def plugin_command(text: str) -> str | None:
 
 def codex_trust_lines(text: str | None, where: Path) -> list[str]:
     """What Codex's trust in codetape's hooks of the config.toml `text` means for the user."""
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
+
     hooks = _codex_hooks(text, where)
     return codex_trust.lines(hooks) or [f"codex: Codex trusts codetape's {len(hooks)} hooks"]
 
@@ -332,10 +338,14 @@ def codex_not_run(text: str | None, where: Path) -> list[str]:
     """Why Codex does not run codetape's hooks of the config.toml `text` (not trusted, or turned off);
     [] when it runs them all: what `agent hook install`, `status` and `doctor` say, and the collector
     reads (daemon/silent_hooks.py)."""
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
+
     return codex_trust.lines(_codex_hooks(text, where))
 
 
 def _codex_hooks(text: str | None, where: Path) -> list[codex_trust.CodexHook]:
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
+
     return codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
 
 
@@ -354,6 +364,9 @@ def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
         written = where.stat().st_mtime
     except OSError:
         return []
+    from datetime import UTC, datetime  # deferred: as codex_trust
+
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
     try:
         hooks = _codex_hooks(text, where)
     except ConfigError as exc:
@@ -441,6 +454,8 @@ def _toml(text: str | None, where: Path) -> tomlkit.TOMLDocument:
 
 def _data(text: str | None, where: Path) -> dict[str, Any]:
     """The TOML `text` as plain data (tomllib: it reads any valid layout, tables out of order included)."""
+    import tomllib  # deferred: only where a config is read (`status` without one: ~2 ms)
+
     try:
         return tomllib.loads(text or "")
     except tomllib.TOMLDecodeError as exc:
@@ -526,6 +541,8 @@ def _codex_block(command: str) -> str:
     # tomlkit only to write a config (start-up: `status` reads with tomllib)
     import tomlkit
 
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
+
     quoted = tomlkit.string(command).as_string()
     out: list[str] = []
     for event, matcher in EVENTS["codex"].items():
@@ -540,6 +557,8 @@ def _codex_block(command: str) -> str:
 
 def _codex_appended(text: str, command: str, where: Path) -> str | None:
     """`text` without codetape's groups, then codetape's appended; None when the text cannot hold them."""
+    import tomllib  # deferred: only where a config is read (`status` without one: ~2 ms)
+
     base = _codex_cut(text, _data(text, where), where, keep_trust=True) if text else ""
     if base is None:
         return None
@@ -554,6 +573,10 @@ def _codex_appended(text: str, command: str, where: Path) -> str | None:
 def _codex_cut(text: str, data: dict[str, Any], where: Path, *, keep_trust: bool = False) -> str | None:
     """`text` without codetape's groups (and, unless `keep_trust`, Codex's trust entries of them), each
     with the blank line before it; None when a group of codetape's holds another handler too."""
+    import tomllib  # deferred: only where a config is read (`status` without one: ~2 ms)
+
+    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
+
     ours = codex_trust.codetape_hooks(data, where, lambda c: is_ours(c, "codex"))
     spots = {codex_trust.spot(hook.key) for hook in ours}
     lines = text.splitlines(keepends=True)
@@ -613,6 +636,8 @@ def _drop_blank_before(lines: list[str], start: int, drop: set[int]) -> None:
 
 def _state_key(name: str) -> str | None:
     """KEY of a `hooks.state."KEY"` table name."""
+    import tomllib  # deferred: only where a config is read (`status` without one: ~2 ms)
+
     try:
         state = tomllib.loads(f"[{name}]\n").get("hooks", {}).get("state", {})
     except tomllib.TOMLDecodeError:

@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from collector.sources.agents.configs import is_ours
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
     from collector.sources.agents.payloads import Agent
 
@@ -38,15 +36,16 @@ MANAGED_AGENTS: tuple[Agent, ...] = ("claude-code", "codex")
 MAX_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
 class Managed:
     """What an agent's managed settings say of hooks: the file letting only managed hooks run (None: no
-    such setting), and the managed files holding codetape's hook, with its commands there."""
+    such setting), and the managed files holding codetape's hook, with its commands there. (A plain class,
+    not a dataclass or NamedTuple: `status` starts without dataclasses or typing.)"""
 
-    agent: Agent
-    only: Path | None
-    ours: tuple[Path, ...]
-    commands: tuple[str, ...]
+    __slots__ = ("agent", "commands", "only", "ours")
+
+    def __init__(self, agent: Agent, only: Path | None, ours: tuple[Path, ...], commands: tuple[str, ...]
+                 ) -> None:
+        self.agent, self.only, self.ours, self.commands = agent, only, ours, commands
 
     @property
     def ignores_user_hooks(self) -> bool:
@@ -139,8 +138,15 @@ def _parsed(path: Path) -> dict[str, object] | None:
         with path.open("rb") as file:
             raw = file.read(MAX_BYTES)
         text = raw.decode("utf-8")
-        data: object = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        data: object = _toml(text) if path.suffix == ".toml" else json.loads(text)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _toml(text: str) -> dict[str, object]:
+    """tomllib's reading of `text` (its TOMLDecodeError is a ValueError)."""
+    import tomllib  # deferred: only when a managed TOML file is there (`status` without one: ~2 ms)
+
+    return tomllib.loads(text)
 

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 
 from collector.platform.process import FORWARDED, FROM_TERMINAL
 from collector.platform.terminal import (
@@ -32,12 +31,15 @@ TAIL_BYTES = 8192
 _DRAIN_S = 0.2  # after the child exits, output still in flight (or held by its own children)
 
 
-@dataclass(frozen=True)
 class Finished:
-    exit_code: int  # the shell's convention: 128 + N when the child died of signal N
-    signal: int | None
-    duration_ms: int
-    tail: bytes
+    """How the command ended: `exit_code` as a shell says it (128 + N when the child died of signal N), the
+    signal, how long it ran, the tail of its output. (A plain class, not a dataclass or NamedTuple: `codetape
+    run` starts without dataclasses or typing.)"""
+
+    __slots__ = ("duration_ms", "exit_code", "signal", "tail")
+
+    def __init__(self, exit_code: int, signal: int | None, duration_ms: int, tail: bytes) -> None:
+        self.exit_code, self.signal, self.duration_ms, self.tail = exit_code, signal, duration_ms, tail
 
 
 class Tail:

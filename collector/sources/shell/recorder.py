@@ -20,9 +20,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from collector.errors import CodetapeError, RegistryUnreadable
 from collector.home import Home
@@ -34,6 +32,10 @@ from collector.protocol.stopped import stopped_by_you
 from collector.sources.shell import delivered
 from collector.sources.shell.own_commands import runs_codetape_line
 
+TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+if TYPE_CHECKING:
+    from typing import Any
+
 FIELDS = 7
 MAGIC = b"ct1"
 POLL_S = 0.1
@@ -44,14 +46,28 @@ MAX_LINE_CHARS = 64 * 1024
 Connect = Callable[[Home], Client]
 
 
-@dataclass(frozen=True)
 class Record:
-    status: int
-    cwd: str
-    start_us: int
-    end_us: int
-    mode: str
-    text: str
+    """One command the shell hook spooled: its exit status, folder, start and end (microseconds), mode and
+    command line. (A plain class, not a dataclass or NamedTuple: `codetape run` starts without dataclasses
+    or typing.)"""
+
+    __slots__ = ("cwd", "end_us", "mode", "start_us", "status", "text")
+
+    def __init__(self, status: int, cwd: str, start_us: int, end_us: int, mode: str, text: str) -> None:
+        self.status, self.cwd, self.start_us, self.end_us, self.mode, self.text = (
+            status, cwd, start_us, end_us, mode, text)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.status, self.cwd, self.start_us, self.end_us, self.mode, self.text)
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, Record) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Record{self._fields()!r}"
 
 
 def parse(data: bytes) -> tuple[list[Record], bytes, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from collector.annex.claims import BACKING
-from collector.policy.managed import managed_path
+from collector.policy.managed_places import managed_path
 from tests.integration.policy.test_managed_policy import install, ok, one_error_line
 from tests.support.collector_harness import codetape
 from tests.support.dataset_helpers import contributor, session, sign, upload

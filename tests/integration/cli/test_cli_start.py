@@ -1,5 +1,6 @@
 """What a command loads before it answers, seen in a fresh interpreter: the top-level help no command's
-module and no pydantic, `codetape episodes` no pydantic for sealed, uploaded and recording episodes."""
+module and no pydantic, `codetape episodes` no pydantic for sealed, uploaded and recording episodes,
+`status`, `note` and `run` none of what their cold start used to pay for and their answers do not need."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def test_listing_a_journal_loads_no_pydantic(tmp_path: Path) -> None:
 # destination and no agent's hooks (issue 108, item 8): each is milliseconds of a cold start (msgspec ~10,
 # tomlkit ~8, the settings' structs ~10, uuid ~3 with platform), loaded where the answer needs them.
 NOT_LOADED = ("msgspec", "tomlkit", "schemas.settings", "schemas.header", "collector.policy.stricter",
-              "collector.workspace.identity", "uuid", "difflib", "subprocess", "pydantic")
+              "collector.workspace.identity", "uuid", "difflib", "subprocess", "pydantic", "typing",
+              "dataclasses", "tomllib", "hashlib", "collector.policy.managed")
 
 
 def test_status_loads_only_what_its_answer_needs(tmp_path: Path) -> None:
@@ -84,3 +86,32 @@ def test_status_loads_only_what_its_answer_needs(tmp_path: Path) -> None:
                                "PATH": "/usr/bin:/bin"}, cwd=tmp_path, timeout=60)
     assert done.stderr.strip() == "[]", done.stderr
     assert "collector: not running" in done.stdout
+
+
+# What `status`, `note` and `run -- true` leave unloaded in an opted-in workspace with its collector running
+# (issue 108, item 8; their cold start is timed in test_cli_start_times.py): each was milliseconds of it,
+# loaded now only where a command's answer needs it (typing ~3, dataclasses with inspect ~5, msgspec ~10,
+# tomllib ~2, hashlib ~2, argparse's help formatter with shutil ~2, the managed policy's models).
+NOT_LOADED_BY_ANY = ("typing", "dataclasses", "inspect", "msgspec", "tomllib", "tomlkit", "hashlib", "shutil",
+                     "uuid", "platformdirs", "asyncio", "pydantic", "schemas.settings",
+                     "collector.policy.managed", "collector.sources.agents.codex_trust",
+                     "collector.upload.destinations")
+NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale"), "note": ("subprocess", "locale"), "run": ()}
+
+
+def test_status_note_and_run_load_only_what_their_answers_need(tmp_path: Path) -> None:
+    from tests.e2e.conftest import environment, opted_in_repository, running_collector
+
+    env = environment(tmp_path)
+    ws = opted_in_repository(tmp_path / "ws", env)
+    with running_collector(env, tmp_path / "collector.log"):
+        for argv in (["status"], ["note", "a cold start"], ["run", "--", "true"]):
+            unloaded = (*NOT_LOADED_BY_ANY, *NOT_LOADED_BY[argv[0]])
+            probe = ("import sys\nfrom collector.cli.main import main\n"
+                     f"code = main({argv!r})\n"
+                     f"print(code, [m for m in {unloaded!r} if m in sys.modules], file=sys.stderr)\n")
+            done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                                  env=env, cwd=ws, timeout=60)
+            assert done.stderr.strip() == "0 []", (argv, done.stderr)
+            assert done.stdout.startswith({"status": "collector: running", "note": "noted at ",
+                                           "run": ""}[argv[0]]), done.stdout

@@ -184,13 +184,13 @@ def test_two_clients_in_policy_d_and_her_own_work_each_under_its_own_rules_to_it
     repository's episodes are signed and uploaded to its own route under its own rules only (the
     statement naming only its own file), a repository both name is refused for their different modes. The
     system's folder is moved into the test's (`managed_path`), so the CLI runs in this process."""
-    from collector.policy import managed
+    from collector.policy import managed_places
 
     buckets = {name: seaweed.bucket(f"two-clients-{name}") for name in ("a", "b", "own")}
     system = tmp_path / "etc" / "codetape"
     files = {name: install(system / "policy.d", text.format(bucket=buckets[name])).rename(
         system / "policy.d" / f"client-{name}.toml") for name, text in (("a", CLIENT_A), ("b", CLIENT_B))}
-    monkeypatch.setattr(managed, "managed_path", lambda env=None: system / "policy.toml")
+    monkeypatch.setattr(managed_places, "managed_path", lambda env=None: system / "policy.toml")
     for name, value in seaweed.env().items():
         monkeypatch.setenv(name, value)
     home = tmp_path / "home"

@@ -151,30 +151,32 @@ def test_two_policies_bind_together_the_stricter_of_each() -> None:
 def test_on_windows_the_policy_folder_is_the_systems_not_the_environments(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 70, item 2: `setx ProgramData C:\\Users\\alice\\x` (no administrator) made the policy "none".
-    Windows is played in managed.py alone: its `sys.platform`, and a fake for the known-folder call."""
-    from collector.policy import managed
+    Windows is played in managed.py and managed_places.py alone: their `sys.platform`, and a fake for the
+    known-folder call."""
+    from collector.policy import managed, managed_places, managed_status
 
     machine, user = tmp_path / "ProgramData", tmp_path / "alice" / "AppData"
     for folder, text in ((machine, EXAMPLE), (user, "# nothing required\n")):
         (folder / "codetape").mkdir(parents=True)
         (folder / "codetape" / "policy.toml").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(managed, "sys", SimpleNamespace(platform="win32"))
-    monkeypatch.setattr(managed, "program_data", lambda: machine)
+    for module in (managed, managed_places):
+        monkeypatch.setattr(module, "sys", SimpleNamespace(platform="win32"))
+    monkeypatch.setattr(managed_places, "program_data", lambda: machine)
     env = {"ProgramData": str(user)}
 
     found = load_managed(env)
     assert found is not None and found.path == machine / "codetape" / "policy.toml"
     assert found.policy.consent.mode == "unlinkable"
-    status = managed.managed_status(env)
+    status = managed_status.managed_status(env)
     assert (status["state"], status["path"]) == ("in force", str(machine / "codetape" / "policy.toml"))
     assert status["environment"].startswith(f"ProgramData is {user} in this environment, not the system's "
                                              f"{machine}: the managed policy is read from {machine}")
-    assert f"  PROBLEM: {status['environment']}" in managed.status_lines(status)
+    assert f"  PROBLEM: {status['environment']}" in managed_status.status_lines(status)
 
     (machine / "codetape" / "policy.toml").unlink()  # no policy: still the machine's folder, still a problem
-    status = managed.managed_status(env)
+    status = managed_status.managed_status(env)
     assert status["state"] == "none" and load_managed(env) is None
-    assert managed.status_lines(status)[1] == f"  PROBLEM: {status['environment']}"
+    assert managed_status.status_lines(status)[1] == f"  PROBLEM: {status['environment']}"
     for same in (str(machine), str(machine).upper() + "\\"):  # the system's own folder, however spelt
-        assert managed.managed_status({"ProgramData": same})["environment"] is None
-    assert managed.status_lines(managed.managed_status({})) == []
+        assert managed_status.managed_status({"ProgramData": same})["environment"] is None
+    assert managed_status.status_lines(managed_status.managed_status({})) == []

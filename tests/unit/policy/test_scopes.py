@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.errors import PolicyError
-from collector.policy import managed
+from collector.policy import managed, managed_places, managed_status
 from collector.policy.managed import load_managed, share_problem
 from collector.policy.remotes import pattern_key, remote_key, scope_matches
 from tests.examples import examples
@@ -45,7 +45,7 @@ def system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The system's policy folder, moved here: policy.toml and policy.d/ beside it (neither there yet)."""
     folder = tmp_path / "etc" / "codetape"
     folder.mkdir(parents=True, mode=0o755)
-    monkeypatch.setattr(managed, "managed_path", lambda env=None: folder / "policy.toml")
+    monkeypatch.setattr(managed_places, "managed_path", lambda env=None: folder / "policy.toml")
     return folder
 
 
@@ -260,7 +260,7 @@ def test_files_beside_the_policy_files_in_policy_d_are_not_read(system: Path) ->
     drop_in(system, "client-a.toml", CLIENT_A)
     drop_in(system, "client-a.toml.dpkg-old", "not toml at all [[[")
     drop_in(system, ".client-b.toml.swp", "neither")
-    assert [path.name for path in managed.dropped_paths({})] == ["client-a.toml"]
+    assert [path.name for path in managed_places.dropped_paths({})] == ["client-a.toml"]
     assert load_managed({}, remotes=["git@git.client-a.example:a/b"]) is not None
 
 
@@ -288,10 +288,42 @@ def test_the_statement_and_status_name_only_the_files_governing(system: Path) ->
     assert merge(None, None, None, load_managed({}, remotes=["git@github.com:me/x"])).terms() == \
         merge(None, None, None, None).terms()  # her own: nothing of either client's file
 
-    status = managed.managed_status({})
+    status = managed_status.managed_status({})
     assert status["state"] == "in force" and [file["file"] for file in status["scoped"]] == [
         str(a), str(system / "policy.d" / "client-b.toml")]
-    lines = managed.status_lines(status)
+    lines = managed_status.status_lines(status)
     assert lines[0] == (f"managed policy scopes: {a} (sha256 {for_a.scopes[0].sha256[:16]}...): 'client A' "
                         "(git.client-a.example/*)")
     assert len(lines) == 2
+
+
+def test_status_says_none_without_reading_when_nothing_is_installed_as_reading_does(
+        system: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """managed_status.py's answer for no policy (no file read, managed.py not asked) is what managed.py's
+    reading says, with policy.d absent, empty, or holding only what is not a policy file; a file there,
+    an unreadable system's file or CODETAPE_POLICY set are read."""
+    asked: list[object] = []
+    monkeypatch.setattr(managed, "read_status", lambda env, found: asked.append(env) or {"read": True})
+
+    def both(env: dict[str, str]) -> tuple[dict[str, object], dict[str, object]]:
+        status = managed_status.managed_status(env)
+        monkeypatch.undo()
+        found = {key: value for key, value in status.items() if key != "scoped"}
+        read = managed.read_status(env, found)
+        monkeypatch.setattr(managed_places, "managed_path", lambda env=None: system / "policy.toml")
+        monkeypatch.setattr(managed, "read_status", lambda env, found: asked.append(env) or {"read": True})
+        return status, read
+
+    for step in ("absent", "empty", "not a policy file"):
+        if step == "empty":
+            (system / "policy.d").mkdir(mode=0o755)
+        if step == "not a policy file":
+            (system / "policy.d" / "README").write_text("hello\n", encoding="utf-8")
+        status, read = both({})
+        assert status == read and status["state"] == "none" and asked == [], step
+    drop_in(system, "client-a.toml", CLIENT_A)
+    assert managed_status.managed_status({}) == {"read": True} and asked == [{}]
+    (system / "policy.d" / "client-a.toml").unlink()
+    assert managed_status.managed_status({"CODETAPE_POLICY": "/x"}) == {"read": True}
+    (system / "policy.toml").mkdir()  # there, but not a file to read: reading it says why
+    assert managed_status.managed_status({}) == {"read": True} and len(asked) == 3

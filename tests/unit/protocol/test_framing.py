@@ -11,7 +11,14 @@ import msgpack
 import pytest
 
 from collector.errors import FramingError
-from collector.protocol.framing import MAX_MESSAGE, decode_body, encode, read_message, recv_message
+from collector.protocol.framing import (
+    MAX_MESSAGE,
+    decode_body,
+    encode,
+    encode_plain,
+    read_message,
+    recv_message,
+)
 from schemas import step_to_dict
 from tests.support.sessions import generate
 
@@ -143,4 +150,43 @@ BAD_JSON = {
 def test_a_bad_json_body_is_a_framing_error(body: bytes) -> None:
     with pytest.raises(FramingError, match=r"^message is not valid JSON: .") as caught:
         decode_body(body)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_plain_json_client_and_the_daemon_read_each_other() -> None:
+    """A short-lived command's dialect (`encode_plain`, `plain=True`: the standard library's json): the
+    daemon's reader gets the message it sent, the same bytes msgspec writes, and the client reads the
+    daemon's JSON answer, over a socket pair."""
+    message = {"op": "note", "id": 2, "workspace": "/w/é😀", "text": "a \"quoted\" note\n", "n": -(2**63),
+               "ratio": 0.5, "none": None, "yes": True, "argv": ["true", ""]}
+    assert encode_plain(message) == encode(message, as_json=True)
+    assert decode_body(encode_plain(message)[4:]) == message
+    reply = {"id": 2, "ok": True, "result": {"workspaces": [{"root": "/w/é😀", "steps": 3}], "pid": 9}}
+    left, right = socket.socketpair()
+    left.sendall(encode(reply, as_json=True))
+    left.close()
+    assert [recv_message(right, plain=True), recv_message(right, plain=True)] == [reply, None]
+
+
+def test_the_plain_json_client_writes_a_lone_surrogate_as_a_question_mark() -> None:
+    """A path from an undecodable file name: as `encode` writes it for a JSON client, and the plugin."""
+    assert decode_body(encode_plain({"path": "/w/\udcff.py"})[4:]) == {"path": "/w/?.py"}
+    assert encode_plain({"path": "/w/\udcff.py"}) == encode({"path": "/w/\udcff.py"}, as_json=True)
+
+
+def test_the_plain_json_client_refuses_messages_above_the_cap() -> None:
+    with pytest.raises(FramingError, match="above the"):
+        encode_plain({"blob": "x" * MAX_MESSAGE})
+
+
+PLAIN_BAD = ("broken", "nested too deep", "invalid UTF-8", "trailing bytes", "cut short",
+             "an integer of 5,000 digits")
+
+
+@pytest.mark.parametrize("name", PLAIN_BAD)
+def test_a_bad_json_body_read_plain_is_a_framing_error(name: str) -> None:
+    """The plain reader refuses what the daemon's does, but NaN and an escaped lone surrogate, which the
+    standard library reads and the daemon's answers (msgspec's JSON) never hold."""
+    with pytest.raises(FramingError, match=r"^message is not valid JSON: .") as caught:
+        decode_body(BAD_JSON[name], plain=True)
     assert "\n" not in str(caught.value)
