@@ -67,11 +67,11 @@ from collector.dataset.check.reasons import Rejected
 from collector.dataset.check.source import entries, locate, reader_for
 from collector.dataset.engines.allocator import frugal_memory
 from collector.dataset.output.blob_store import collect
-from collector.dataset.output.cross_split import listed
+from collector.dataset.output.cross_split import earlier_files
 from collector.dataset.output.known import load_known, table_rows
 from collector.dataset.output.manifest import read_manifest, write_manifest
 from collector.dataset.output.output import open_output
-from collector.dataset.output.snapshots import record, take
+from collector.dataset.output.snapshots import added_list, record, take, write_snapshot
 from collector.dataset.output.staged import FOLDER as EXPORTS
 from collector.dataset.output.withdraw import Withdrawn, remove_rows
 from collector.dataset.output.writer import part_prefix
@@ -289,28 +289,22 @@ def state(work: Path, new: Path, size: int, workers: int,
 
 def snapshot(out: Path) -> None:
     """Rewrite the empty build's snapshot record (OUT/_builds/b00001.json) to name the state's files, as the
-    record of a build that made them would: the tables' files the manifest names and every export file,
-    streamed into the record (a million episodes' export files are 20 million names)."""
+    record of a build that made them would: the tables' files the manifest names, and every export file in
+    its list of those the build added (b00001.exports.jsonl, streamed: a million episodes' export files are
+    20 million names; output/snapshots.py)."""
     dataset = open_output(str(out), UploadSettings())
     manifest = read_manifest(dataset)
     assert manifest is not None
     taken = take(dataset, manifest, manifest.builds[-1], {})
-    taken.exports = {}
-    head, tail = msgspec.json.encode(taken).split(b'"exports":{}', 1)
-    with open(out / record(taken.build), "wb") as stream:
-        stream.write(head + b'"exports":{')
-        for n, fmt in enumerate(manifest.exports):
-            stream.write(b"," * (n > 0) + msgspec.json.encode(fmt) + b":{")
-            first = True
+    with open(out / added_list(taken.build), "wb") as stream:
+        for fmt in manifest.exports:
             folders = sorted((out / EXPORTS / fmt).iterdir()) if (out / EXPORTS / fmt).is_dir() else []
             for folder in folders:
                 for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
                     name = f"{EXPORTS}/{fmt}/{folder.name}/{entry.name}"
-                    stream.write(b"," * (not first) + msgspec.json.encode(name) + b":"
-                                 + str(entry.stat().st_size).encode())
-                    first = False
-            stream.write(b"}")
-        stream.write(b"}" + tail)
+                    stream.write(msgspec.json.encode((name, entry.stat().st_size)) + b"\n")
+                    taken.exports_added[fmt] += 1
+    write_snapshot(dataset, taken)
 
 
 def _disk_mib(*folders: Path) -> float:
@@ -324,9 +318,10 @@ def stages(source: str, out: str) -> dict[str, float]:
     """Seconds of each of the driver's passes over the whole dataset, run on their own over a built OUT in
     this process: listing the source, reading `Known`, filling the split's store, placing the last NEW
     episodes again against it, the end-of-build counts, the card's facts and two of its parts (the
-    survival histogram over `edits`, the training exports' label counts), listing the export files
-    (cross_split.listed), and last a withdrawal of one more earlier episode (its rows' files copied without
-    it, then `collect`: the blob files without its texts no row names), which changes OUT."""
+    survival histogram over `edits`, the training exports' label counts), listing the export files (a
+    folder at a time, as cross_split.earlier_files does), and last a withdrawal of one more earlier
+    episode (its rows' files copied without it, then `collect`: the blob files without its texts no row
+    names), which changes OUT."""
     frugal_memory()
     dataset = open_output(out, UploadSettings())
     manifest = read_manifest(dataset)
@@ -366,7 +361,7 @@ def stages(source: str, out: str) -> dict[str, float]:
     read_labels(dataset, manifest)
     found["export labels"] = time.monotonic() - began
     began = time.monotonic()
-    listed(dataset, manifest.exports)
+    sum(1 for fmt in manifest.exports for _path in earlier_files(dataset, fmt, set()))
     found["export listing"] = time.monotonic() - began
     size = sum(manifest.files["episodes"].values()) - NEW
     k = size // 2 + 1  # (not the one the build withdrew)

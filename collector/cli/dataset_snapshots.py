@@ -94,7 +94,7 @@ def run_compact(args: argparse.Namespace) -> int:
 
 
 def run_files(args: argparse.Namespace) -> int:
-    from collector.dataset.output.snapshots import snapshot_of
+    from collector.dataset.output.snapshots import export_files, snapshot_of
     from collector.dataset.rows.tables import TABLES
 
     if args.table is not None and args.table not in TABLES:
@@ -113,22 +113,24 @@ def run_files(args: argparse.Namespace) -> int:
                            for path, entry in sorted(snapshot.tables.get(table, {}).items())]
                    for table in tables}}
     if args.table is None:
-        made["exports"] = {fmt: [_where(out, path) for path in sorted(paths)]
-                           for fmt, paths in snapshot.exports.items()}
+        made["exports"] = {fmt: [_where(out, path) for path in paths]
+                           for fmt, paths in export_files(out, manifest, snapshot.build).items()}
     print(json.dumps(made, indent=2))
     return 0
 
 
 def run_builds(args: argparse.Namespace) -> int:
-    from collector.dataset.output.snapshots import read_snapshot
+    from collector.dataset.output.snapshots import export_counts, read_snapshot
 
     out, manifest = _open(args)
     listed = []
+    exports = export_counts(out, manifest)
     for build in manifest.builds:
         snapshot = read_snapshot(out, build.number)
         listed.append({"build": build.number, "kind": build.kind,
                        "finished_at": build.finished_at.isoformat(),
-                       "codetape_version": build.codetape_version, **_described(snapshot)})
+                       "codetape_version": build.codetape_version,
+                       **_described(snapshot, exports.get(build.number, 0))})
     if args.json:
         print(json.dumps(listed, indent=2))
         return 0
@@ -150,13 +152,13 @@ def run_builds(args: argparse.Namespace) -> int:
     return 0
 
 
-def _described(snapshot: Snapshot | None) -> dict[str, Any]:
+def _described(snapshot: Snapshot | None, export_files: int) -> dict[str, Any]:
     if snapshot is None:
         return {"snapshot": False}
     entries = [entry for files in snapshot.tables.values() for entry in files.values()]
     return {"snapshot": True, "rows": snapshot.rows, "files": len(entries),
             "bytes": sum(entry.bytes for entry in entries),
-            "export_files": sum(len(paths) for paths in snapshot.exports.values()),
+            "export_files": export_files,
             "purged": msgspec.to_builtins(snapshot.purged),
             "ended": msgspec.to_builtins(snapshot.ended)}
 

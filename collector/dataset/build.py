@@ -2,8 +2,9 @@
 
 1. OUT is opened (one build at a time); its manifest says what earlier builds made; a purge the last
    build did not finish is finished, and files neither it nor a snapshot names (a build that did not
-   finish) are deleted. A dataset is built from one SOURCE with one --trust: a build that gives others
-   is refused.
+   finish) are deleted: table files at once, export files once the dataset's episodes are read, by a walk
+   of OUT/exports/ a folder at a time, only after a build that did not finish (output/leftovers.py). A
+   dataset is built from one SOURCE with one --trust: a build that gives others is refused.
 2. The source is listed. Episodes no build has seen are new; episodes in the dataset with a revocation
    record beside them now that verifies against their signer's key are withdrawn: their rows are copied
    out of the files that hold them, their export files deleted. A record that does not verify is
@@ -47,13 +48,22 @@ from collector.dataset.engines.sink import Progress, Sink, Tally, no_progress
 from collector.dataset.engines.transform import Context
 from collector.dataset.errors import EngineMissing, OutputRefused
 from collector.dataset.output.blob_store import collect, current, write_new
-from collector.dataset.output.cross_split import CrossSplit, dedup_build, listed
+from collector.dataset.output.cross_split import CrossSplit, dedup_build
 from collector.dataset.output.known import Admission, Known, load_known, table_rows
 from collector.dataset.output.layout import settle_empty, write_schemas
+from collector.dataset.output.leftovers import export_names, mark, mark_running, marked, remove_leftovers
 from collector.dataset.output.manifest import BuildRecord, DatasetManifest, read_manifest, write_manifest
 from collector.dataset.output.output import Output, open_output
 from collector.dataset.output.retention import find_expired, purge_records
-from collector.dataset.output.snapshots import committed, purge_earlier, take, tidy, write_snapshot
+from collector.dataset.output.snapshots import (
+    FULL,
+    committed,
+    purge_earlier,
+    read_snapshot,
+    take,
+    tidy,
+    write_snapshot,
+)
 from collector.dataset.output.split_counts import SplitCounts, split_counts
 from collector.dataset.output.split_store import StoredSplit
 from collector.dataset.output.staged import Exported
@@ -152,6 +162,7 @@ class _Build:
     written: dict[str, dict[str, int]]
     removal: Removal
     exports_gone: list[str]  # the export files of the withdrawn episodes, deleted
+    added: list[str] = field(default_factory=list)  # the export files (and twins) this build wrote
 
 
 def _build(options: BuildOptions, source: Destination, out: Output, engine: Engine,
@@ -169,6 +180,8 @@ def _build_known(options: BuildOptions, source: Destination, out: Output, engine
                  as_of: date, reader: Readable, manifest: DatasetManifest, known: Known) -> _Build:
     """The build's work once `known` is read."""
     number = len(manifest.builds) + 1
+    _leftover_exports(out, manifest, known)
+    mark_running(out, number)  # before its first export file is written or deleted
     count, revoked, new = 0, [], []  # the source listed once, streamed: only what this build uses is kept
     for entry in entries(reader):
         count += 1
@@ -189,7 +202,6 @@ def _build_known(options: BuildOptions, source: Destination, out: Output, engine
     held = current(manifest, "blobs", removal.replaced)  # the blob files: write_new looks its texts up there
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
-    before = listed(out, formats)  # the export files earlier builds published
     context = Context(source, number, options.trust, options.issuer, options.origins, options.licences,
                       require_policy=options.require_policy, as_of=as_of, exports=formats)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
@@ -209,15 +221,28 @@ def _build_known(options: BuildOptions, source: Destination, out: Output, engine
     items = [ExportItem(entry, signer, tuple(added), split) for entry, signer, split in backfill]
     if items:
         exported.add(engine.exports(items, context, out))
-    crossed = dedup_build(out, formats, before)
-    write_twins(out, formats)  # the training exports as Parquet too, once their rows are final
+    crossed = dedup_build(out, formats, exported.paths)
+    twins = write_twins(out, formats)  # the training exports as Parquet too, once their rows are final
     for fmt, sides in crossed.left_out.items():
         exported.records[fmt] -= sum(sides.values())
     manifest.exports = list(formats)
     report = BuildReport(number, source.url, out.url, options.engine, 0, count, tally,
                          Counter[str](item.refusal.reason for item in withdrawn), tally.unverified,
                          exported=exported, cross_split=crossed)
-    return _Build(report, manifest, withdrawn, len(new), written, removal, exports_gone)
+    return _Build(report, manifest, withdrawn, len(new), written, removal, exports_gone,
+                  [*exported.paths, *twins])
+
+
+def _leftover_exports(out: Output, manifest: DatasetManifest, known: Known) -> None:
+    """Delete the export files a build that did not finish left (it left its mark, or codetape before marks
+    made the last record), then the marks (output/leftovers.py)."""
+    marks = marked(out)
+    last = read_snapshot(out, len(manifest.builds)) if manifest.builds else None
+    if not marks and (last is None or last.format != FULL):
+        return
+    remove_leftovers(out, manifest.exports, lambda signer, eid: known.episode(signer, eid) is not None)
+    for path in marks:
+        out.delete(path)
 
 
 def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime,
@@ -263,10 +288,12 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
     write_schemas(out)
     replaced = {path: None if copy is None else copy[0]
                 for (_table, path), copy in build.removal.replaced.items()}
-    replaced.update(dict.fromkeys(build.exports_gone))
-    snapshot = take(out, manifest, manifest.builds[-1], replaced)
     earlier = [record for record in committed(out, manifest) if record.build < report.number] \
         if build.withdrawn else []
+    # by name too: a build that died after deleting some left them named (output/leftovers.py)
+    gone = export_names(manifest.exports, [item.episode for item in build.withdrawn])
+    replaced.update(dict.fromkeys(sorted(gone | set(build.exports_gone))))
+    snapshot = take(out, manifest, manifest.builds[-1], replaced, build.added)
     manifest.purges += purge_records(report.number, snapshot.finished_at, build.removal, build.exports_gone,
                                      (record for record in earlier if record.ended is None))
     write_snapshot(out, snapshot)  # before the manifest, which commits the build
@@ -277,6 +304,7 @@ def _finish(out: Output, build: _Build, options: BuildOptions, started: datetime
         out.delete(path)
     for path in stale:
         out.delete(path)
+    out.delete(mark(report.number))
 
 
 def split_index(out: Output, manifest: DatasetManifest, path: Path) -> StoredSplit:

@@ -120,8 +120,9 @@ def configs(manifest: DatasetManifest, labels: dict[str, Counter[str]],
 
 
 def twin_files(out: Output, manifest: DatasetManifest) -> dict[str, list[str]]:
-    """Each training export's Parquet twins in OUT now (relative paths, in name order)."""
-    return {name: sorted(out.sizes(f"{FOLDER}/{name}", twin_suffix(name)))
+    """Each training export's Parquet twins in OUT now (relative paths, in name order; listed a folder at a
+    time, but the card names each, so the list is every twin's)."""
+    return {name: sorted(path for path, _size in out.walk(f"{FOLDER}/{name}", twin_suffix(name)))
             for name in training_exports(manifest)}
 
 
@@ -141,7 +142,7 @@ def read_labels(out: Output, manifest: DatasetManifest) -> dict[str, Counter[str
     for name in training_exports(manifest):
         counted = counts[name] = Counter()
         folder = f"{FOLDER}/{name}"
-        for path in out.sizes(folder, FORMATS[name].suffix or ""):
+        for path, _size in out.walk(folder, FORMATS[name].suffix or ""):  # a folder at a time
             for line in (out.read(path) or b"").splitlines():
                 if line.strip():
                     _count(name, line, counted)

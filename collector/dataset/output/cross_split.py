@@ -3,15 +3,16 @@
 Run by the build once every export file of the build is published (the new episodes' and those exported
 in a format new to the dataset), before its snapshot is taken: over OUT, so it is the same whichever
 engine, process or Ray task wrote the files. For each format whose examples say a split, the files that
-were there before the build (`before`: earlier builds', which their snapshots name) are read, never
-changed; this build's are rewritten without the examples left out. It holds keys, never texts, and reads
-every file of those formats once (this build's eval files twice when they lose an example).
+were there before the build (earlier builds', which their snapshots name: every other file of the format,
+listed a folder at a time) are read, never changed; this build's (`added`, those it published) are
+rewritten without the examples left out. It holds keys, never texts, and reads every file of those
+formats once (this build's eval files twice when they lose an example).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -35,18 +36,21 @@ class CrossSplit:
     leaks: Counter[str] = field(default_factory=Counter)
 
 
-def listed(out: Output, formats: list[str] | tuple[str, ...]) -> dict[str, set[str]]:
-    """The export files now in OUT of the formats `dedup_build` works on: format -> relative paths."""
-    return {fmt: set(out.sizes(f"{FOLDER}/{fmt}", suffix=FORMATS[fmt].suffix or "")) for fmt in formats
-            if fmt in KEYS}  # (not their Parquet twins, twins.py: written after this)
+def earlier_files(out: Output, fmt: str, added: set[str]) -> Iterator[str]:
+    """The export files of `fmt` in OUT but those `added` (not their Parquet twins, twins.py: written after
+    this), a folder at a time."""
+    return (path for path, _size in out.walk(f"{FOLDER}/{fmt}", FORMATS[fmt].suffix or "")
+            if path not in added)
 
 
-def dedup_build(out: Output, formats: list[str] | tuple[str, ...], before: dict[str, set[str]]) -> CrossSplit:
-    """Leave out of this build's export files the examples identical to one on the other side."""
-    done, files = CrossSplit(), OutFiles(out)
-    for fmt, now in listed(out, formats).items():
-        earlier = before.get(fmt, set())
-        result = dedup(fmt, files, sorted(now - earlier), sorted(now & earlier))
+def dedup_build(out: Output, formats: list[str] | tuple[str, ...], added: Iterable[str]) -> CrossSplit:
+    """Leave out of this build's export files (`added`: those it published) the examples identical to one
+    on the other side."""
+    done, files, published = CrossSplit(), OutFiles(out), set(added)
+    for fmt in (fmt for fmt in formats if fmt in KEYS):
+        suffix = FORMATS[fmt].suffix or ""
+        now = sorted(path for path in published if path.split("/")[1] == fmt and path.endswith(suffix))
+        result = dedup(fmt, files, now, earlier_files(out, fmt, published))
         done.left_out[fmt] = result.left_out
         done.leaks[fmt] = result.earlier_leaks
     return done

@@ -53,6 +53,22 @@ class Output:
         except (OSError, pa.ArrowException) as exc:
             raise OutputFailed(f"cannot read {self.describe(relative)}: {exc}") from None
 
+    def lines(self, relative: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+        """A file's lines (without their line breaks; none when there is no file), read `chunk` bytes at a
+        time."""
+        try:
+            with self.fs.open_input_stream(self.path(relative)) as stream:
+                carry = b""
+                while data := stream.read(chunk):
+                    *lines, carry = (carry + data).split(b"\n")
+                    yield from lines
+                if carry:
+                    yield carry
+        except FileNotFoundError:
+            return
+        except (OSError, pa.ArrowException) as exc:
+            raise OutputFailed(f"cannot read {self.describe(relative)}: {exc}") from None
+
     def write(self, relative: str, data: bytes) -> None:
         """Replace a small file all or nothing."""
         try:
@@ -79,6 +95,33 @@ class Output:
         start = len(self.root) + 1
         return {info.path[start:]: info.size for info in infos if info.type == pafs.FileType.File
                 and info.base_name.endswith(suffix) and not info.base_name.startswith(".")}
+
+    def walk(self, folder: str, suffix: str = ".parquet") -> Iterator[tuple[str, int]]:
+        """Every file under `folder` whose name ends with `suffix`, but hidden ones (unfinished writes): its
+        relative path and bytes, folder by folder (each folder's files, then its folders, in name order),
+        one folder listed at a time (memory: the largest folder's entries, never every file's: issue 107)."""
+        start = len(self.root) + 1
+        folders, files = self._entries(folder)
+        yield from ((info.path[start:], info.size) for info in files if info.base_name.endswith(suffix))
+        for below in folders:
+            yield from self.walk(below.path[start:], suffix)
+
+    def folders(self, folder: str) -> list[str]:
+        """The folders right in `folder` (relative paths, in name order)."""
+        start = len(self.root) + 1
+        return [info.path[start:] for info in self._entries(folder)[0]]
+
+    def _entries(self, folder: str) -> tuple[list[pafs.FileInfo], list[pafs.FileInfo]]:
+        """The folders and the files (not hidden) right in `folder`, each in name order."""
+        try:
+            infos = self.fs.get_file_info(pafs.FileSelector(self.path(folder), recursive=False,
+                                                            allow_not_found=True))
+        except (OSError, pa.ArrowException) as exc:
+            raise OutputFailed(f"cannot list {self.describe(folder)}: {exc}") from None
+        infos.sort(key=lambda info: info.base_name)
+        return ([info for info in infos if info.type == pafs.FileType.Directory],
+                [info for info in infos if info.type == pafs.FileType.File
+                 and not info.base_name.startswith(".")])
 
     def is_empty(self) -> bool:
         try:

@@ -80,7 +80,7 @@ def _snapshot_state(purge: PurgeRecord, number: int, snapshot: Snapshot | None) 
         return {"build": number, "state": "pending", "rows_left_at": None,
                 "note": "its snapshot record is missing"}
     old = {item.path for item in purge.files if not item.shared}
-    still = old & (set(snapshot.files()) | {path for paths in snapshot.exports.values() for path in paths})
+    still = old & (set(snapshot.files()) | snapshot.named_exports())
     done = next((item for item in snapshot.purged if item.build == purge.build), None)
     ended = None if snapshot.ended is None else \
         f"compaction build {snapshot.ended.build} merged and deleted its files since"
@@ -102,9 +102,15 @@ def _shown(table: str, path: str) -> str:
 
 
 def _present(out: Output, cache: dict[str, set[str]], table: str, path: str) -> bool:
-    """Whether the file `path` (of `table`, or an export file) is still under OUT."""
+    """Whether the file `path` (of `table`, or an export file: its signer's folder listed, never every
+    export file) is still under OUT."""
+    if table == EXPORTS:  # its signer's folder
+        folder = path.rsplit("/", 1)[0]
+        if folder not in cache:
+            cache[folder] = {found for found, _size in out.walk(folder, "")}
+        return path in cache[folder]
     if table not in cache:
-        cache[table] = set(out.sizes(table, suffix="" if table == EXPORTS else ".parquet"))
+        cache[table] = set(out.sizes(table))
     return path in cache[table]
 
 

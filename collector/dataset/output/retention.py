@@ -79,4 +79,4 @@ def _export_of(path: str, item: Withdrawn) -> bool:
 
 
 def _named(snapshot: Snapshot) -> set[str]:
-    return set(snapshot.files()) | {path for paths in snapshot.exports.values() for path in paths}
+    return set(snapshot.files()) | snapshot.named_exports()

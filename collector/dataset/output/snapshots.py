@@ -16,8 +16,20 @@ its record can name them for as long as the dataset lives:
   manifest is written, every earlier record naming one of them is rewritten to name the copy instead
   and says it was purged (`purged`: by which build, when, rows removed per table; never which episode);
   then the originals are deleted. A build that died in between is finished by the next (`recover`,
-  idempotent; it also takes out of the records the export files a build deleted before it died).
+  idempotent; a withdrawn episode's export files a build deleted before it died are named again by the
+  next, which withdraws it again: output/leftovers.py `export_names`).
   So a revoked episode's rows leave every snapshot, and a run pinned to one reads it without them.
+
+Export files are many (one per episode and format, ~21 at every format), so a record (v2) does not name
+them: the export files its build added (published, rewrote, gave a twin) are listed, one JSON line each
+(`[path, bytes]`), in `_builds/bNNNNN.exports.jsonl`, written before the record, and the record counts
+them by format (`exports_added`, as the build added them); those it deleted are in `replaced` (-> None),
+by name. The export files of build N's snapshot are those the lists of builds 1 to N add, less those a
+record of 1 to N deleted after, less those any later record deleted (a revoked episode's leave every
+snapshot): `export_files`, read a line at a time. A purge rewrites each earlier list naming a deleted file
+without it (a line at a time), so no list keeps naming a revoked episode's. No pass of a build holds every
+export file (issue 107). A record of codetape-dataset-build/v1 (before that) names every export file in
+OUT then (`exports`, rewritten by a purge as the tables' files are): the fold starts again from it.
 
 A dataset built before codetape kept snapshots has builds without a record: those cannot be pinned.
 """
@@ -25,10 +37,13 @@ A dataset built before codetape kept snapshots has builds without a record: thos
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+import pyarrow as pa
+import pyarrow.fs as pafs
 from msgspec import Meta
 
 from collector.dataset.errors import OutputFailed, OutputRefused
@@ -36,12 +51,14 @@ from collector.dataset.output.layout import SCHEMAS, empty_file, empty_schema_fi
 from collector.dataset.output.manifest import BuildRecord, DatasetManifest
 from collector.dataset.output.output import Output
 from collector.dataset.output.staged import FOLDER as EXPORTS
+from collector.dataset.output.staged import write_chunks
 from collector.dataset.rows.tables import TABLES
 from schemas.common import decoded
 from schemas.compiled import compile_module
 
 SNAPSHOTS = "_builds"
-FORMAT = "codetape-dataset-build/v1"
+FORMAT = "codetape-dataset-build/v2"
+FULL = "codetape-dataset-build/v1"  # a record naming every export file (in OUT when its build finished)
 Replaced = dict[str, str | None]  # a file of earlier snapshots -> its copy without withdrawn rows, or None
 
 
@@ -71,7 +88,7 @@ class Ended(_Model, kw_only=True):
 
 
 class Snapshot(_Model, kw_only=True):
-    format: Literal["codetape-dataset-build/v1"] = "codetape-dataset-build/v1"
+    format: Literal["codetape-dataset-build/v1", "codetape-dataset-build/v2"] = "codetape-dataset-build/v2"
     build: int
     engine: Literal["local", "ray"]
     codetape_version: str
@@ -80,7 +97,9 @@ class Snapshot(_Model, kw_only=True):
     tables: Annotated[dict[str, dict[str, FileEntry]], Meta(
         description="table -> Parquet file (relative to OUT) -> its rows and bytes")]
     exports: Annotated[dict[str, dict[str, int]], Meta(
-        description="format -> export file (relative to OUT) -> bytes")] = {}
+        description="v1 only: format -> every export file (relative to OUT) -> bytes")] = {}
+    exports_added: Annotated[dict[str, int], Meta(
+        description="format -> export files this build added, listed in bNNNNN.exports.jsonl")] = {}
     min_contributors: Annotated[int | None, Meta(
         description="k of the build (--min-contributors): each month of unlinkable episodes it "
         "published had at least this many members taking authorisations; None: no --trust-issuer")] = None
@@ -100,13 +119,27 @@ class Snapshot(_Model, kw_only=True):
         tables = list(self.tables) if table is None else [table]
         return [path for name in tables for path in sorted(self.tables.get(name, {}))]
 
+    def named_exports(self) -> set[str]:
+        """The export files this record names (v1; a v2 record names none, its list does)."""
+        return {path for paths in self.exports.values() for path in paths}
+
+    def deleted_exports(self) -> set[str]:
+        """The export files this build deleted."""
+        return {path for path in self.replaced if path.startswith(f"{EXPORTS}/")}
+
 
 def record(number: int) -> str:
     return f"{SNAPSHOTS}/b{number:05d}.json"
 
 
-def take(out: Output, manifest: DatasetManifest, build: BuildRecord, replaced: Replaced) -> Snapshot:
-    """The snapshot of the dataset as the manifest now names it (its files' sizes read from OUT)."""
+def added_list(number: int) -> str:
+    return f"{SNAPSHOTS}/b{number:05d}.exports.jsonl"
+
+
+def take(out: Output, manifest: DatasetManifest, build: BuildRecord, replaced: Replaced,
+         added: Iterable[str] = ()) -> Snapshot:
+    """The snapshot of the dataset as the manifest now names it (its files' sizes read from OUT); the export
+    files this build `added` are listed (`added_list`, written now), those it deleted are in `replaced`."""
     schemas = out.sizes(SCHEMAS)
     tables: dict[str, dict[str, FileEntry]] = {}
     for table in TABLES:
@@ -117,15 +150,83 @@ def take(out: Output, manifest: DatasetManifest, build: BuildRecord, replaced: R
             files = {empty_schema_file(table): FileEntry(rows=0, bytes=_size(out, schemas,
                                                                               empty_schema_file(table)))}
         tables[table] = dict(sorted(files.items()))
-    exports: dict[str, dict[str, int]] = {fmt: {} for fmt in manifest.exports}
-    for path, size in sorted(out.sizes(EXPORTS, suffix="").items()):
-        fmt = path.split("/")[1]
-        if fmt in exports:
-            exports[fmt][path] = size
+    counts = dict.fromkeys(manifest.exports, 0)
+    listed = sorted(_sizes_of(out, {path for path in added if path.split("/")[1] in counts}))
+    for path, _bytes in listed:
+        counts[path.split("/")[1]] += 1
+    if listed:
+        out.folder(SNAPSHOTS)
+        write_chunks(out, added_list(build.number), (msgspec.json.encode(item) + b"\n" for item in listed))
     return Snapshot(build=build.number, engine=build.engine, codetape_version=build.codetape_version,
                     started_at=build.started_at, finished_at=build.finished_at, tables=tables,
-                    exports=exports, replaced=replaced, min_contributors=build.min_contributors,
+                    exports_added=counts, replaced=replaced, min_contributors=build.min_contributors,
                     left_out=build.left_out)
+
+
+def _sizes_of(out: Output, paths: set[str]) -> Iterator[tuple[str, int]]:
+    """Each of `paths` there is in OUT, with its bytes (one listing of these files alone)."""
+    try:
+        infos = out.fs.get_file_info([out.path(path) for path in sorted(paths)])
+    except (OSError, pa.ArrowException) as exc:
+        raise OutputFailed(f"cannot read the export files of {out.url}: {exc}") from None
+    start = len(out.root) + 1
+    return ((info.path[start:], info.size) for info in infos if info.type == pafs.FileType.File)
+
+
+def added_files(out: Output, number: int) -> Iterator[tuple[str, int]]:
+    """The export files build `number` added (its list, read a line at a time), with their bytes."""
+    for line in out.lines(added_list(number)):
+        try:
+            path, size = msgspec.json.decode(line, type=tuple[str, int])
+        except msgspec.MsgspecError:
+            raise OutputRefused(f"{out.describe(added_list(number))} is not a list of export files") from None
+        yield path, size
+
+
+def export_files(out: Output, manifest: DatasetManifest, number: int) -> dict[str, dict[str, int]]:
+    """The export files of build `number`'s snapshot (format -> file -> bytes), as the module docstring
+    says (memory: every export file of the snapshot; a command showing them, never a build)."""
+    files: dict[str, dict[str, int]] = {}
+    for build in manifest.builds:
+        found = read_snapshot(out, build.number)
+        if found is None:
+            continue
+        gone = found.deleted_exports()
+        if build.number > number:
+            for path in gone:
+                files.get(path.split("/")[1], {}).pop(path, None)
+            continue
+        if found.format == FULL:
+            files = {fmt: dict(paths) for fmt, paths in found.exports.items()}
+            continue
+        for path in gone:
+            files.get(path.split("/")[1], {}).pop(path, None)
+        for fmt in found.exports_added:
+            files.setdefault(fmt, {})
+        for path, size in added_files(out, build.number):
+            files.setdefault(path.split("/")[1], {})[path] = size
+    return {fmt: dict(sorted(paths.items())) for fmt, paths in files.items()}
+
+
+def export_counts(out: Output, manifest: DatasetManifest) -> dict[int, int]:
+    """How many export files each build's snapshot has (builds with a record), folded once in build order as
+    `export_files` folds them."""
+    records = [found for found in (read_snapshot(out, build.number) for build in manifest.builds) if found]
+    if not records:
+        return {}
+    after: list[set[str]] = [set()]  # what the records after each one deleted, from the last one back
+    for found in reversed(records[1:]):
+        after.append(after[-1] | found.deleted_exports())
+    files: set[str] = set()
+    counts = {}
+    for found, later in zip(records, reversed(after), strict=True):
+        if found.format == FULL:
+            files = found.named_exports()
+        else:
+            files -= found.deleted_exports()
+            files.update(path for path, _bytes in added_files(out, found.build))
+        counts[found.build] = len(files - later)
+    return counts
 
 
 def write_snapshot(out: Output, snapshot: Snapshot) -> None:
@@ -140,7 +241,7 @@ def read_snapshot(out: Output, number: int) -> Snapshot | None:
     try:
         return decoded(data, Snapshot)
     except msgspec.MsgspecError:
-        raise OutputRefused(f"{out.describe(record(number))} is not a {FORMAT} record") from None
+        raise OutputRefused(f"{out.describe(record(number))} is not a {FORMAT} (or {FULL}) record") from None
 
 
 def snapshot_of(out: Output, manifest: DatasetManifest, number: int | None) -> Snapshot:
@@ -172,24 +273,45 @@ def committed(out: Output, manifest: DatasetManifest) -> list[Snapshot]:
 
 
 def purge_earlier(out: Output, latest: Snapshot, earlier: list[Snapshot] | None = None) -> None:
-    """Rewrite every earlier record naming a file `latest` replaced to name its copy, saying it was purged.
-    Idempotent: a record `latest` has purged already is left alone."""
+    """Rewrite every earlier record naming a file `latest` replaced to name its copy, saying it was purged,
+    and every earlier list of export files naming one `latest` deleted without it (a record a compaction
+    ended too: its list is folded into later snapshots'). Idempotent: a record `latest` has purged already
+    is left alone, a list without such a file is not rewritten."""
     if not latest.replaced:
         return
     empties = out.sizes(SCHEMAS)
+    deleted = latest.deleted_exports()
     records = earlier if earlier is not None else (read_snapshot(out, n) for n in range(1, latest.build))
     for snapshot in records:
-        if snapshot is None or snapshot.build >= latest.build or snapshot.ended is not None:
+        if snapshot is None or snapshot.build >= latest.build:
             continue
         if any(purge.build == latest.build for purge in snapshot.purged):
+            continue  # (its list was rewritten before its record)
+        gone = _scrub(out, snapshot, deleted)
+        if snapshot.ended is not None:
             continue
-        purge = _apply(snapshot, latest, empties)
+        purge = _apply(snapshot, latest, empties, gone)
         if purge is not None:
             snapshot.purged.append(purge)
             write_snapshot(out, snapshot)
 
 
-def _apply(snapshot: Snapshot, latest: Snapshot, empties: dict[str, int]) -> Purge | None:
+def _scrub(out: Output, snapshot: Snapshot, deleted: set[str]) -> int:
+    """Rewrite the list of export files `snapshot`'s build added without those `deleted` (read, and then
+    written, a line at a time); how many it named."""
+    if not deleted or not any(snapshot.exports_added.values()):
+        return 0
+    gone = sum(path in deleted for path, _bytes in added_files(out, snapshot.build))
+    if gone:
+        kept = (msgspec.json.encode(item) + b"\n" for item in added_files(out, snapshot.build)
+                if item[0] not in deleted)
+        write_chunks(out, added_list(snapshot.build), kept)
+    return gone
+
+
+def _apply(snapshot: Snapshot, latest: Snapshot, empties: dict[str, int], listed: int = 0) -> Purge | None:
+    """`snapshot` without the files `latest` replaced (`listed`: export files its list named, taken out);
+    what was purged, None when nothing was."""
     removed: Counter[str] = Counter()
     touched = False
     for table, files in snapshot.tables.items():
@@ -208,7 +330,7 @@ def _apply(snapshot: Snapshot, latest: Snapshot, empties: dict[str, int]) -> Pur
             empty = empty_schema_file(table)
             files[empty] = FileEntry(rows=0, bytes=empties.get(empty, 0))
         snapshot.tables[table] = dict(sorted(files.items()))
-    gone = 0
+    gone = listed
     for fmt, paths in snapshot.exports.items():
         for path in [path for path in paths if path in latest.replaced]:
             del snapshot.exports[fmt][path]
@@ -245,38 +367,21 @@ def tidy(out: Output, manifest: DatasetManifest) -> None:
 
 def recover(out: Output, manifest: DatasetManifest) -> set[str]:
     """Before a build: finish the purge, or the ending of earlier snapshots, the last build or compaction
-    committed (it may have died before rewriting every earlier record), delete the records and export
-    files of a build that did not finish; the files the readable committed records name (which the
-    leftover cleanup must keep)."""
+    committed (it may have died before rewriting every earlier record), delete the records of a build that
+    did not finish (its export files: output/leftovers.py `remove_leftovers`, once the dataset's episodes
+    are read); the table files the readable committed records name (which the leftover cleanup must keep)."""
     records = committed(out, manifest)
     latest = records[-1] if records and records[-1].build == len(manifest.builds) else None
     if latest is not None:
         purge_earlier(out, latest, records[:-1])
         if manifest.builds[-1].kind == "compaction":
             end_earlier(out, latest, records[:-1])
-    for path in out.sizes(SNAPSHOTS, suffix=".json"):
-        number = path.removeprefix(f"{SNAPSHOTS}/b").removesuffix(".json")
-        if not number.isdigit() or int(number) > len(manifest.builds):
-            out.delete(path)
-    if latest is not None:
-        named = {path for paths in latest.exports.values() for path in paths}
-        present = set(out.sizes(EXPORTS, suffix=""))
-        for path in present - named:
-            out.delete(path)  # written by a build that did not finish
-        for snapshot in records:  # a build that died after deleting a withdrawn episode's export files
-            if _forget(snapshot, present & named):
-                write_snapshot(out, snapshot)
+    for suffix in (".json", ".exports.jsonl"):  # records and export lists
+        for path in out.sizes(SNAPSHOTS, suffix=suffix):
+            number = path.removeprefix(f"{SNAPSHOTS}/b").removesuffix(suffix)
+            if not number.isdigit() or int(number) > len(manifest.builds):
+                out.delete(path)
     return {path for snapshot in records if snapshot.ended is None for path in snapshot.files()}
-
-
-def _forget(snapshot: Snapshot, present: set[str]) -> bool:
-    """Take the export files that are gone out of `snapshot`; whether any was."""
-    gone = False
-    for paths in snapshot.exports.values():
-        for path in [path for path in paths if path not in present]:
-            del paths[path]
-            gone = True
-    return gone
 
 
 def _size(out: Output, sizes: dict[str, int], path: str) -> int:

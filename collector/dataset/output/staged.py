@@ -50,31 +50,35 @@ EPISODE = "episode.ctape"  # the episode's copy in a Staged folder, for the form
 @dataclass
 class Exported:
     """What exporting episodes did, per format: episodes, files, records, what was left out (by reason:
-    the exporters' `skipped`), failures."""
+    the exporters' `skipped`), failures; the files published (`paths`, relative to OUT: the build's
+    snapshot record names them, output/snapshots.py)."""
 
     episodes: Counter[str] = field(default_factory=Counter)
     files: Counter[str] = field(default_factory=Counter)
     records: Counter[str] = field(default_factory=Counter)
     failed: list[str] = field(default_factory=list)  # "<format> <episode>: why", one per failure
     left_out: dict[str, Counter[str]] = field(default_factory=dict)  # format -> why -> how many
+    paths: list[str] = field(default_factory=list)
 
     def add(self, other: Exported) -> None:
         self.episodes.update(other.episodes)
         self.files.update(other.files)
         self.records.update(other.records)
         self.failed.extend(other.failed)
+        self.paths.extend(other.paths)
         for fmt, reasons in other.left_out.items():
             self.left_out.setdefault(fmt, Counter()).update(reasons)
 
     def to_json(self) -> str:
         return json.dumps({"episodes": self.episodes, "files": self.files, "records": self.records,
-                           "failed": self.failed, "left_out": self.left_out})
+                           "failed": self.failed, "left_out": self.left_out, "paths": self.paths})
 
     @classmethod
     def from_json(cls, text: str) -> Exported:
         data = json.loads(text)
         return cls(Counter(data["episodes"]), Counter(data["files"]), Counter(data["records"]),
-                   list(data["failed"]), {fmt: Counter(reasons) for fmt, reasons in data["left_out"].items()})
+                   list(data["failed"]), {fmt: Counter(reasons) for fmt, reasons in data["left_out"].items()},
+                   list(data["paths"]))
 
 
 FAILS = (EpisodeError, ReconstructionError, CheckoutRefused)  # what ends one format's export of an episode
@@ -268,6 +272,7 @@ def publish(staged: Staged, split: str, out: Output) -> Exported:
                     write_chunks(out, where, split_in(source, replace, split.encode()))
         except OSError as exc:
             raise OutputFailed(f"cannot write {out.describe(where)}: {exc}") from None
+        staged.done.paths.append(where)
     staged.discard()
     return staged.done
 

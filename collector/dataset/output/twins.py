@@ -9,7 +9,8 @@ are one struct of every message's fields, null where a message has none); a file
 (`datasets` refuses a Parquet file of no rows), and the card names no config for a format of no rows yet.
 `write_twins` runs after the build has published and rewritten its export files (cross_split.py), and
 writes the twin of every file that has none: this build's new files, and those of builds made before
-twins were written. A twin goes where its file goes: it is named by the episode's id in its signer's
+twins were written, one signer's folder at a time (memory: one folder's file names, never every export
+file's: issue 107). A twin goes where its file goes: it is named by the episode's id in its signer's
 folder, so revocation removes it with the file (engines/exports.py `remove_exports`), and snapshots list
 it with it.
 """
@@ -81,16 +82,17 @@ def write_twins(out: Output, formats: list[str] | tuple[str, ...]) -> list[str]:
     for fmt in formats:
         if fmt not in SCHEMAS:
             continue
-        folder, suffix, twin = f"{FOLDER}/{fmt}", FORMATS[fmt].suffix or "", twin_suffix(fmt)
-        have = set(out.sizes(folder, twin))
-        for path, size in sorted(out.sizes(folder, suffix).items()):
-            target = path.removesuffix(suffix) + twin
-            if not size or target in have:
-                continue
-            lines = out.read(path) or b""
-            if lines.strip():  # (a file of no rows has none: `datasets` refuses a Parquet file of none)
-                out.write(target, parquet(SCHEMAS[fmt], lines, out.describe(path)))
-                written.append(target)
+        suffix, twin = FORMATS[fmt].suffix or "", twin_suffix(fmt)
+        for signer in out.folders(f"{FOLDER}/{fmt}"):
+            files = dict(out.walk(signer, ""))
+            for path, size in files.items():
+                target = path.removesuffix(suffix) + twin
+                if not path.endswith(suffix) or not size or target in files:
+                    continue
+                lines = out.read(path) or b""
+                if lines.strip():  # (a file of no rows has none: `datasets` refuses a Parquet file of none)
+                    out.write(target, parquet(SCHEMAS[fmt], lines, out.describe(path)))
+                    written.append(target)
     return written
 
 

@@ -103,8 +103,10 @@ def test_a_pinned_build_keeps_its_rows_and_a_revocation_purges_every_snapshot(tm
     assert len(current_rows(out)["episodes"]) == 2
     assert holding(files_under(out), marks) == []  # no byte of its rows left, in any file under OUT
     assert not list(out.rglob(f"{gone_id}.*"))  # its export file
-    records = {path.name: json.loads(path.read_text()) for path in (out / "_builds").iterdir()}
+    records = {path.name: json.loads(path.read_text()) for path in (out / "_builds").glob("*.json")}
     assert sorted(records) == ["b00001.json", "b00002.json", "b00003.json"]
+    lists = {path.name: path.read_text() for path in (out / "_builds").glob("*.exports.jsonl")}
+    assert sorted(lists) == ["b00001.exports.jsonl", "b00002.exports.jsonl"]  # build 3 added no export
     purge = records["b00001.json"]["purged"]
     steps = len([row for row in at_one["steps"] if row["episode_id"] == gone_id])
     assert [(item["build"], item["rows_removed"]["steps"], item["export_files_removed"]) for item in purge] \
@@ -114,6 +116,7 @@ def test_a_pinned_build_keeps_its_rows_and_a_revocation_purges_every_snapshot(tm
     # the records it was purged from do not say who left (build 3's names the export files it deleted,
     # as its row of rejected names the episode, as the revocation record does)
     assert not [name for name in ("b00001.json", "b00002.json") if gone_id in json.dumps(records[name])]
+    assert not [name for name, text in lists.items() if gone_id in text]  # nor the export files' lists
     said = codetape(team, "dataset", "builds", str(out)).stdout.splitlines()
     assert [line.split("  ")[0] for line in said if line.startswith("build")] == ["build 1", "build 2",
                                                                                    "build 3"]
@@ -137,8 +140,9 @@ def test_a_pinned_build_keeps_its_rows_and_a_revocation_purges_every_snapshot(tm
 
 
 def test_a_build_that_died_leaves_every_snapshot_readable(tmp_path: Path) -> None:
-    """What a build killed part way leaves (its Parquet parts, its record, an export file) is deleted by the
-    next build; the snapshots before it are read as they were."""
+    """What a build killed part way leaves (its Parquet parts, its record, its list of export files, an
+    export file and the mark it left before writing one) is deleted by the next build; the snapshots before
+    it are read as they were."""
     source, out, team = (tmp_path / "source").as_uri(), tmp_path / "out", tmp_path / "team"
     alice = contributor(tmp_path, "alice")
     upload(alice, source, sign(alice, session(alice.home, 44)))
@@ -147,15 +151,19 @@ def test_a_build_that_died_leaves_every_snapshot_readable(tmp_path: Path) -> Non
     at_one = pinned_rows(one)
     part = Path(one["steps"][0])
     left = [part.with_name("part-b00002-w7-0042.parquet"), out / "_builds" / "b00002.json",
-            out / "exports" / "zeta" / "someone" / "0000.zeta.jsonl"]
+            out / "exports" / "zeta" / "someone" / "0000.zeta.jsonl", out / "_builds" / "b00002.running",
+            out / "_builds" / "b00002.exports.jsonl"]
     shutil.copyfile(part, left[0])
     left[1].write_text(json.dumps({"build": 2}))
     left[2].parent.mkdir(parents=True)
     left[2].write_text("{}\n")
+    left[3].write_bytes(b"")
+    left[4].write_text(json.dumps([left[2].relative_to(out).as_posix(), 3]) + "\n")
     assert pinned_rows(snapshot_files(team, out, 1)) == at_one  # read while the build "runs"
     upload(alice, source, sign(alice, session(alice.home, 45)))
     build(team, source, str(out))
-    assert not left[0].exists() and not left[2].exists()
+    assert not left[0].exists() and not left[2].exists() and not left[3].exists()
+    assert "someone" not in left[4].read_text()  # build 2's own list in the place of the one left
     assert json.loads(left[1].read_text())["tables"]  # build 2's own record in the place of the one left
     assert snapshot_files(team, out, 1) == one and pinned_rows(one) == at_one
     assert len(pinned_rows(snapshot_files(team, out, 2))["episodes"]) == 2
@@ -200,7 +208,10 @@ def test_in_an_s3_out_a_pinned_build_loses_a_revoked_episode_and_no_object_keeps
     assert holding(objects(), marks) == []
     record = json.loads(seaweed.client().get_object(Bucket=bucket, Key="built/_builds/b00001.json")["Body"]
                         .read())
-    assert [item["build"] for item in record["purged"]] == [2] and len(record["exports"]["atif"]) == 1
+    listed = seaweed.client().get_object(Bucket=bucket,
+                                         Key="built/_builds/b00001.exports.jsonl")["Body"].read()
+    assert [item["build"] for item in record["purged"]] == [2] and record["exports_added"] == {"atif": 2}
+    assert len(listed.splitlines()) == 1 and gone_id.encode() not in listed  # the one left
 
     upload(alice, source, sign(alice, session(alice.home, 48)), env=env)  # build 3 adds files: compact
     build(team, source, out, env=env)
@@ -278,3 +289,55 @@ def test_compaction_merges_the_small_files_ends_earlier_snapshots_and_a_revocati
     one_error_line(codetape(team, "dataset", "compact", str(tmp_path / "nothing")), 2,
                    "is not a codetape dataset: it has no _manifest.json")
     assert not (tmp_path / "nothing").exists()
+
+
+def exports_of(team: Path, out: Path, number: int) -> list[str]:
+    """`codetape dataset files OUT --build N --json`: the atif export files of that build's snapshot."""
+    done = codetape(team, "dataset", "files", str(out), "--build", str(number), "--json")
+    assert done.returncode == 0 and done.stderr == "", done
+    return [Path(path).name for path in json.loads(done.stdout)["exports"]["atif"]]
+
+
+def test_a_dataset_whose_records_name_every_export_file_builds_on_and_purges(tmp_path: Path) -> None:
+    """A dataset built by codetape before lists of export files (issue 107): its records (v1) name every
+    export file in OUT. The next build deletes what a build of that codetape left when it died (no mark),
+    lists only its own export files, and a revocation takes the episode's file out of the old record too."""
+    source, out, team = (tmp_path / "source").as_uri(), tmp_path / "out", tmp_path / "team"
+    alice = contributor(tmp_path, "alice")
+    signed = [sign(alice, session(alice.home, seed)) for seed in (61, 62)]
+    upload(alice, source)
+    build(team, source, str(out), "--exports", "atif")
+    ids = [str(open_episode(path).header.episode_id) for path in signed]
+    listed = out / "_builds" / "b00001.exports.jsonl"
+    files = dict(json.loads(line) for line in listed.read_text().splitlines())
+    assert sorted(Path(path).name.split(".")[0] for path in files) == sorted(ids)
+    listed.unlink()  # as codetape before lists wrote it:
+    first = out / "_builds" / "b00001.json"
+    old = json.loads(first.read_text())
+    del old["exports_added"]
+    old.update(format="codetape-dataset-build/v1", exports={"atif": files})
+    first.write_text(json.dumps(old))
+    assert sorted(exports_of(team, out, 1)) == sorted(f"{episode}.atif.json" for episode in ids)
+    left = out / "exports" / "atif" / "someone" / "0000.atif.json"  # a build of that codetape died
+    left.parent.mkdir()
+    left.write_text("{}")
+
+    revoke(alice, signed[0])
+    later = sign(alice, session(alice.home, 63))
+    upload(alice, source, later)
+    assert "removed: 1 episode revoked since built" in build(team, source, str(out))
+    assert not left.exists()
+    record_one = json.loads(first.read_text())
+    assert record_one["format"] == "codetape-dataset-build/v1"
+    assert list(record_one["exports"]["atif"]) == [path for path in files if ids[1] in path]
+    assert [item["export_files_removed"] for item in record_one["purged"]] == [1]
+    record_two = json.loads((out / "_builds" / "b00002.json").read_text())
+    later_id = str(open_episode(later).header.episode_id)
+    assert record_two["format"] == "codetape-dataset-build/v2" and record_two["exports"] == {}
+    lines = (out / "_builds" / "b00002.exports.jsonl").read_text().splitlines()
+    signer = Path(next(iter(files))).parent.name
+    assert [json.loads(line)[0] for line in lines] == [f"exports/atif/{signer}/{later_id}.atif.json"]
+    assert exports_of(team, out, 1) == [f"{ids[1]}.atif.json"]
+    assert sorted(exports_of(team, out, 2)) == sorted([f"{ids[1]}.atif.json", f"{later_id}.atif.json"])
+    said = codetape(team, "dataset", "builds", str(out), "--json")
+    assert [item["export_files"] for item in json.loads(said.stdout)] == [1, 2]

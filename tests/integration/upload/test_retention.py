@@ -313,7 +313,11 @@ def test_in_an_s3_dataset_an_expired_episode_leaves_every_snapshot_and_object(se
     record = json.loads(seaweed.client().get_object(Bucket=bucket, Key="built/_builds/b00001.json")["Body"]
                         .read())
     assert [item["build"] for item in record["purged"]] == [2]
-    assert [path.split("/")[-1].split(".")[0] for path in record["exports"]["atif"]] == [episode_id(stays)]
+    listed = seaweed.client().get_object(Bucket=bucket,
+                                         Key="built/_builds/b00001.exports.jsonl")["Body"].read()
+    assert record["exports_added"] == {"atif": 2}  # its list of them now names the one left (issue 107)
+    assert [json.loads(line)[0].split("/")[-1].split(".")[0] for line in listed.splitlines()] == \
+        [episode_id(stays)]
     assert codetape(team, "dataset", "key", "init").returncode == 0
     body = report_of(team, out, tmp_path, env=env)
     (item,) = body["episodes"]

@@ -1,6 +1,6 @@
 """A build's exports without an example on both sides (collector/dataset/output/cross_split.py): the files
-over OUT read a chunk at a time, a line across two chunks whole; an earlier build's files never changed; the
-card's line per format."""
+over OUT read a chunk at a time, a line across two chunks whole; an earlier build's files (every other file
+of the format, listed a folder at a time) never changed; the card's line per format."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from collector.dataset.card.facts import Facts
 from collector.dataset.card.scores import scorecard, scores
-from collector.dataset.output.cross_split import OutFiles, dedup_build, listed
+from collector.dataset.output.cross_split import OutFiles, dedup_build, earlier_files
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import open_output
 from schemas.config import UploadSettings
@@ -25,11 +25,12 @@ def test_examples_are_left_out_over_out_and_earlier_files_stay(tmp_path: Path) -
     folder = tmp_path / "out" / "exports" / "zeta" / "k1"
     folder.mkdir(parents=True)
     (folder / "old.zeta.jsonl").write_bytes(line("eval", "a") + line("train", "a"))
-    before = listed(out, ("zeta", "atif"))
-    assert before == {"zeta": {"exports/zeta/k1/old.zeta.jsonl"}}
     (folder / "t.zeta.jsonl").write_bytes(line("train", "a" * 50) + line("train", "a"))
     (folder / "e.zeta.jsonl").write_bytes(line("eval", "b") + line("eval", "a" * 50) + line("eval", "c"))
-    done = dedup_build(out, ("zeta", "atif"), before)
+    (folder / ".e.zeta.jsonl.tmp").write_bytes(b"an unfinished write")
+    added = ["exports/zeta/k1/e.zeta.jsonl", "exports/zeta/k1/t.zeta.jsonl"]
+    assert list(earlier_files(out, "zeta", set(added))) == ["exports/zeta/k1/old.zeta.jsonl"]
+    done = dedup_build(out, ("zeta", "atif"), added)
     assert done.left_out == {"zeta": {"eval": 1, "train": 1}} and done.leaks == {"zeta": 1}
     assert (folder / "t.zeta.jsonl").read_bytes() == line("train", "a" * 50)
     assert (folder / "e.zeta.jsonl").read_bytes() == line("eval", "b") + line("eval", "c")
