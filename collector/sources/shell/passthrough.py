@@ -65,14 +65,17 @@ def run(argv: list[str], *, watch: Callable[[bytes], None] | None = None,
     passes."""
     started = monotonic_ms()
     with _outputs() as (child_out, child_err, sources):
-        try:
-            child = subprocess.Popen(argv, stdout=child_out, stderr=child_err, close_fds=True, env=env)
-        finally:
-            for fd in dict.fromkeys([child_out, child_err]):
-                os.close(fd)
-        tail = Tail()
         master = next((fd for fd in sources if os.isatty(fd)), None)
-        with _forwarding(child, master):
+        # forwarding from before the child starts: a signal that comes while it starts is held, then sent
+        # to it (the child may be running, and be seen running, before Popen returns here)
+        with _forwarding(master) as forwarder:
+            try:
+                child = subprocess.Popen(argv, stdout=child_out, stderr=child_err, close_fds=True, env=env)
+            finally:
+                for fd in dict.fromkeys([child_out, child_err]):
+                    os.close(fd)
+            forwarder.started(child)
+            tail = Tail()
             _copy(sources, child, tail, watch)
         code = child.wait()
     duration_ms = monotonic_ms() - started
@@ -106,28 +109,56 @@ def _outputs() -> Iterator[tuple[int, int, dict[int, int]]]:
                 os.close(fd)
 
 
-@contextlib.contextmanager
-def _forwarding(child: subprocess.Popen[bytes], master: int | None) -> Iterator[None]:
-    terminal_group = in_terminal_foreground()
+class _Forwarder:
+    """Sends our forwarded signals to the child once it is `started`; one that comes before is held and
+    sent then."""
 
-    def forward(signum: int, _frame: object) -> None:
-        if signum in FROM_TERMINAL and terminal_group:
+    def __init__(self) -> None:
+        self.terminal_group = in_terminal_foreground()
+        self.child: subprocess.Popen[bytes] | None = None
+        self.held: list[int] = []
+
+    def started(self, child: subprocess.Popen[bytes]) -> None:
+        self.child = child
+        while self.held:
+            self._send(self.held.pop(0))
+
+    def forward(self, signum: int, _frame: object) -> None:
+        if self.child is None:
+            self.held.append(signum)
+        else:
+            self._send(signum)
+
+    def _send(self, signum: int) -> None:
+        if signum in FROM_TERMINAL and self.terminal_group:
             return  # the terminal sent it to the whole foreground group, the child included
+        assert self.child is not None
         with contextlib.suppress(ProcessLookupError):
-            child.send_signal(signum)
+            self.child.send_signal(signum)
+
+
+@contextlib.contextmanager
+def _forwarding(master: int | None) -> Iterator[_Forwarder]:
+    """Our forwarded signals go to the child the forwarder is given, from before it starts. Left without
+    one (it could not be started), a signal held is raised on us again once the handlers are restored:
+    what it would have done had nothing been running."""
+    forwarder = _Forwarder()
 
     def resized(_signum: int, _frame: object) -> None:
         if master is not None:
             copy_window_size(master)  # the child got SIGWINCH from the terminal itself
 
-    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    previous = {sig: signal.signal(sig, forwarder.forward) for sig in FORWARDED}
     restore_resize = on_resize(resized)
     try:
-        yield
+        yield forwarder
     finally:
         restore_resize()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if forwarder.child is None:
+            for signum in forwarder.held:
+                signal.raise_signal(signum)
 
 
 def _copy(sources: dict[int, int], child: subprocess.Popen[bytes], tail: Tail,
