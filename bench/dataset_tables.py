@@ -17,8 +17,10 @@ episodes cost directory entries, not 13 million files' writes, and each file rea
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -144,17 +146,28 @@ def export_templates(out: Path) -> dict[str, list[tuple[str, Path]]]:
 
 def link_exports(out: Path, templates: dict[str, list[tuple[str, Path]]], size: int,
                  signers: Callable[[int], str]) -> int:
-    """Hard links to `templates` as every earlier episode's export files under `out`; the links made."""
+    """Hard links to `templates` as every earlier episode's export files under `out`; the links made. A
+    file the file system gives no more links (ext4: 65,000, met at 100k episodes) is copied, once, into
+    `out`'s sibling folder `link-copies`, and the links go on to the copy."""
     made = 0
+    copies = out.parent / "link-copies"
     for fmt, files in templates.items():
         folders: set[str] = set()
+        sources = dict(files)
         for k in range(size):
             signer = signers(k)
             if signer not in folders:
                 (out / "exports" / fmt / signer).mkdir(parents=True, exist_ok=True)
                 folders.add(signer)
             folder = f"{out}/exports/{fmt}/{signer}/{uuid.UUID(int=k + 1, version=4)}."
-            for ending, path in files:
-                os.link(path, folder + ending)
+            for ending, path in sources.items():
+                try:
+                    os.link(path, folder + ending)
+                except OSError as exc:
+                    if exc.errno != errno.EMLINK:
+                        raise
+                    (copies / fmt).mkdir(parents=True, exist_ok=True)
+                    sources[ending] = Path(shutil.copy(path, copies / fmt / f"{out.name}-{k}.{ending}"))
+                    os.link(sources[ending], folder + ending)
                 made += 1
     return made
