@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import yaml
@@ -38,7 +39,7 @@ from collector import __version__
 from collector.dataset.card.contract import PAGE, export_contracts
 from collector.dataset.card.croissant import croissant
 from collector.dataset.card.dictionary import TABLES as DOCS
-from collector.dataset.card.exports import TRAINING, balance, configs, loading, training_exports
+from collector.dataset.card.exports import TRAINING, balance, configs, loading, named_twins, training_exports
 from collector.dataset.card.facts import Facts, Ours, k_text, read_facts
 from collector.dataset.card.left_out import left_out, said
 from collector.dataset.card.scores import Scores, score_keys, scorecard, scores
@@ -71,12 +72,23 @@ CELL_LIMIT = 200
 def write_card(out: Output, manifest: DatasetManifest) -> None:
     """Write README.md and croissant.json into OUT for the dataset as the manifest now describes it."""
     facts = read_facts(out, manifest)
-    out.write(README, readme(manifest, facts).encode("utf-8"))
+    out.write(README, (piece.encode("utf-8") for piece in readme_pieces(manifest, facts)))
     out.write(CROISSANT, (json.dumps(croissant(out.url, manifest, facts), indent=1, ensure_ascii=False)
                           + "\n").encode("utf-8"))
 
 
 def readme(manifest: DatasetManifest, facts: Facts) -> str:
+    """The card's README (all of it, in memory: `write_card` writes it in pieces)."""
+    return "".join(readme_pieces(manifest, facts))
+
+
+def readme_pieces(manifest: DatasetManifest, facts: Facts) -> Iterator[str]:
+    """The card's README in pieces: the rendered template, each training export's list of Parquet twins
+    named as the pieces are taken (exports.py `named_twins`)."""
+    return named_twins(_rendered(manifest, facts), training_exports(manifest), facts.twins)
+
+
+def _rendered(manifest: DatasetManifest, facts: Facts) -> str:
     figures = scores(manifest, facts)
     rejected = sum(manifest.rejected.values())
     total = sum(facts.inserted.values())

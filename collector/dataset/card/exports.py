@@ -6,10 +6,13 @@ selected: the bias a lab should know of), and a `configs` entry for each, whose 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import msgspec
+import yaml
 
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import Output
@@ -110,20 +113,66 @@ def training_exports(manifest: DatasetManifest) -> list[str]:
 
 
 def configs(manifest: DatasetManifest, labels: dict[str, Counter[str]],
-            twins: dict[str, list[str]]) -> list[dict[str, object]]:
+            twins: Callable[[str], Iterable[str]]) -> list[dict[str, object]]:
     """The card's `configs` entries for the training exports the dataset keeps that have rows (`labels`,
-    read_labels): their Parquet twins (output/twins.py, a schema for each of TRAINING; `twins`,
-    twin_files), named one by one as the tables' files are (card.py `table_files`), one `train` split
-    (each row carries its own `split`)."""
-    return [{"config_name": name, "data_files": [{"split": "train", "path": twins[name]}]}
-            for name in training_exports(manifest) if labels.get(name, Counter())["rows"] and twins.get(name)]
+    read_labels) and Parquet twins (output/twins.py, a schema for each of TRAINING; `twins`, twin_files),
+    one `train` split (each row carries its own `split`). A config names its twins one by one as the tables'
+    files are (card.py `table_files`), but not here: its list is one placeholder (`twins_placeholder`),
+    which `named_twins` replaces by the twins' lines as the card is written (a million episodes' twins are
+    millions of names: never held, never dumped by PyYAML as one list)."""
+    return [{"config_name": name, "data_files": [{"split": "train", "path": [twins_placeholder(name)]}]}
+            for name in training_exports(manifest)
+            if labels.get(name, Counter())["rows"] and next(iter(twins(name)), None) is not None]
 
 
-def twin_files(out: Output, manifest: DatasetManifest) -> dict[str, list[str]]:
-    """Each training export's Parquet twins in OUT now (relative paths, in name order; listed a folder at a
-    time, but the card names each, so the list is every twin's)."""
-    return {name: sorted(path for path, _size in out.walk(f"{FOLDER}/{name}", twin_suffix(name)))
-            for name in training_exports(manifest)}
+def twin_files(out: Output) -> Callable[[str], Iterator[str]]:
+    """A training export's Parquet twins in OUT (relative paths, folder by folder in name order), listed a
+    folder at a time each time they are asked for (Output.walk)."""
+    return lambda name: (path for path, _size in out.walk(f"{FOLDER}/{name}", twin_suffix(name)))
+
+
+def twins_placeholder(name: str) -> str:
+    """What the front matter holds for the list of `name`'s twins until the card is written: a plain YAML
+    scalar no file in OUT is named (every file's path starts with its folder)."""
+    return f"codetape-twins-of-{name}"
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.-]+)+", re.ASCII)
+_BATCH = 1 << 20  # characters of twin lines given at a time
+
+
+def named_twins(text: str, names: Iterable[str], twins: Callable[[str], Iterable[str]]) -> Iterator[str]:
+    """`text` (the rendered card) with each placeholder line of `names` replaced by the lines of its twins'
+    list at its indentation, in pieces of about _BATCH characters."""
+    marks = {f"- {twins_placeholder(name)}": name for name in names}
+    held: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        name = marks.get(line.strip())
+        if name is None:
+            held.append(line)
+            size += len(line)
+            continue
+        indent = line[:line.index("-")]
+        for path in twins(name):
+            held.append(_item(path, indent))
+            size += len(held[-1])
+            if size >= _BATCH:
+                yield "".join(held)
+                held, size = [], 0
+    if held:
+        yield "".join(held)
+
+
+def _item(path: str, indent: str) -> str:
+    """One item of a YAML list at `indent`: a path of only letters, digits, `_.-` and `/` (every path
+    codetape writes) as a plain scalar, which YAML reads as that string (no `:`, `#`, space or quote; a `/`
+    in it, so never a number, a date or a boolean); any other as PyYAML writes it, quoted, escaped to ASCII
+    (written as Unicode, PyYAML reads a U+0085 in it back as a space)."""
+    if _PLAIN.fullmatch(path):
+        return f"{indent}- {path}\n"
+    dumped: str = yaml.safe_dump([path], width=1 << 30)
+    return "".join(f"{indent}{line}" for line in dumped.splitlines(keepends=True))
 
 
 def loading(name: str, rows: int) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -53,7 +54,8 @@ class Facts:
     disagree: int = 0  # episodes whose signals gave different verdicts
     survival: Counter[int] = field(default_factory=Counter)  # edits by survived_to_end, in thousandths
     labels: dict[str, Counter[str]] = field(default_factory=dict)  # training export -> its rows' labels
-    twins: dict[str, list[str]] = field(default_factory=dict)  # training export -> its Parquet twins
+    # training export -> its Parquet twins, listed each time they are asked for (exports.py twin_files)
+    twins: Callable[[str], Iterable[str]] = field(default=lambda _name: ())  # (none)
 
     @property
     def timeframe(self) -> str:
@@ -99,7 +101,7 @@ def _read_facts(out: Output, manifest: DatasetManifest, signers: sqlite3.Connect
         facts.survival.update({item["values"]: item["counts"] for item in pc.value_counts(thousandths
                                                                                          ).to_pylist()})
     facts.labels = read_labels(out, manifest)
-    facts.twins = twin_files(out, manifest)
+    facts.twins = twin_files(out)
     facts.licences = sorted(licences.items(), key=lambda item: (-item[1], item[0]))
     facts.purposes = sorted(purposes.items(), key=lambda item: (-item[1], item[0]))
     return facts

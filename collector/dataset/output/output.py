@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from collector.atomic import atomic_write, locked
+from collector.atomic import atomic_file, locked
 from collector.dataset.errors import OutputFailed
 from collector.upload.destinations import Destination, parse_destination
 from schemas.config import UploadSettings
@@ -69,14 +69,18 @@ class Output:
         except (OSError, pa.ArrowException) as exc:
             raise OutputFailed(f"cannot read {self.describe(relative)}: {exc}") from None
 
-    def write(self, relative: str, data: bytes) -> None:
-        """Replace a small file all or nothing."""
+    def write(self, relative: str, data: bytes | Iterable[bytes]) -> None:
+        """Replace a file all or nothing, from its bytes or its pieces (a card naming a million files is
+        written a piece at a time)."""
+        pieces = [data] if isinstance(data, bytes) else data
         try:
             if self.local is not None:
-                atomic_write(self.local / relative, data, mode=0o644)
+                with atomic_file(self.local / relative, mode=0o644) as staged:
+                    staged.file.writelines(pieces)
                 return
             with self.fs.open_output_stream(self.path(relative)) as stream:
-                stream.write(data)
+                for piece in pieces:
+                    stream.write(piece)
         except (OSError, pa.ArrowException) as exc:
             raise OutputFailed(f"cannot write {self.describe(relative)}: {exc}") from None
 

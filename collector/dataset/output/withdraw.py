@@ -101,7 +101,7 @@ def remove_rows(out: Output, manifest: DatasetManifest, build: int, withdrawn: l
         for path in sorted(manifest.files.get(table, {})):
             if not any(folder in path for folder in folders):
                 continue
-            held = episodes_in(out, path) & gone
+            held = episodes_in(out, table, path, gone)
             if not held:
                 continue
             removal.held[(table, path)] = held

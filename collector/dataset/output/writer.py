@@ -219,16 +219,21 @@ def copy_without(out: Output, table: str, source: str, target: str,
     return rows
 
 
-def episodes_in(out: Output, path: str) -> set[EpisodeKey]:
-    """The episodes a Parquet file under OUT has rows of."""
+def episodes_in(out: Output, table: str, path: str, among: Collection[EpisodeKey]) -> set[EpisodeKey]:
+    """The episodes of `among` a Parquet file under OUT has rows of, read a batch at a time (a file of a
+    month can hold millions of rows: memory is one batch's keys, not the file's)."""
+    wanted = pa.array(sorted(_joined(*key) for key in among), pa.string())
+    found: set[str] = set()
     try:
         with out.fs.open_input_file(out.path(path)) as handle:
-            found = pq.read_table(handle, columns=["episode_id", "signer_key_id"]).group_by(
-                ["episode_id", "signer_key_id"]).aggregate([])
+            parquet = pq.ParquetFile(handle)
+            for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS[table],
+                                              columns=["episode_id", "signer_key_id"]):
+                keys = _keys(batch)
+                found.update(keys.filter(pc.is_in(keys, value_set=wanted)).unique().to_pylist())
     except (OSError, pa.ArrowException) as exc:
         raise OutputFailed(f"cannot read {out.describe(path)}: {exc}") from None
-    return set(zip(found.column("episode_id").to_pylist(), found.column("signer_key_id").to_pylist(),
-                   strict=True))
+    return {key for key in among if _joined(*key) in found}
 
 
 def _keys(rows: pa.RecordBatch) -> pa.Array:

@@ -223,10 +223,11 @@ def test_each_training_export_kept_is_a_config_and_a_section_with_its_label_rule
     manifest = DatasetManifest(source="file:///src", rows={"episodes": 3},
                                exports=["zeta2", "kto", "dpo", "swe-messages"])
     twin = "exports/kto/k/e.kto.parquet"
+    twins = {"kto": [twin], "swe-messages": ["exports/swe-messages/k/e.swe-messages.parquet"]}
     facts = Facts(episodes=3, labels={
         "kto": Counter({"rows": 5, "desirable": 4, "undesirable": 1}),
         "swe-messages": Counter({"rows": 2, "resolved 1": 1, "resolved -1": 1})},
-        twins={"kto": [twin], "swe-messages": ["exports/swe-messages/k/e.swe-messages.parquet"]})
+        twins=lambda name: twins.get(name, []))
     card = readme(manifest, facts)
     meta = yaml.safe_load(card.split("---\n", 2)[1])
     named = {config["config_name"]: config["data_files"] for config in meta["configs"]}
