@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from collector.errors import CodetapeError
 from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, read
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
-from collector.safe_urls import safe_text
 from collector.upload.errors import TransferFailed, Unreachable
 
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
@@ -31,7 +29,8 @@ if TYPE_CHECKING:  # the receipt models: loaded only when there is one to read (
     from collector.upload.transfer import Delivered
 
 SUFFIX = ".ctape"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# matched through re's cache: compiled when an outbox file is, not at `status`'s start-up
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 class Entry:
@@ -67,7 +66,7 @@ def outboxed(home: Home) -> list[tuple[Path, str]]:
     except OSError:
         return []
     found = [(path, path.name[: -len(SUFFIX)]) for path in paths]
-    return [(path, eid) for path, eid in found if _UUID.match(eid)]
+    return [(path, eid) for path, eid in found if re.match(_UUID, eid)]
 
 
 def entries(home: Home) -> list[Entry]:
@@ -148,6 +147,8 @@ def record_run(home: Home, destination: str, outcomes: list[UploadOutcome], erro
 
 def retry_command(refs: list[str], to: str | None = None, *, allow_insecure: bool = False) -> str:
     """The exact command that retries: `codetape upload [ID...] [--to URL] [--allow-insecure]`."""
+    import shlex  # deferred: `status` loads this module and quotes no command
+
     words = ["codetape", "upload", *refs] + (["--to", to] if to is not None else [])
     return " ".join(shlex.quote(word) for word in words + (["--allow-insecure"] if allow_insecure else []))
 
@@ -190,6 +191,8 @@ def _plan(home: Home) -> tuple[str, str | None]:
 
 def outbox_status(home: Home) -> dict[str, Any]:
     """For `codetape status`: how many signed episodes wait, for which destination, how the last run went."""
+    from collector.safe_urls import safe_text  # deferred: its patterns compile on import; only for a problem
+
     problem = destination = None
     if os.path.lexists(home.config):  # without config.toml no destination is configured (`named`)
         # deferred: the destinations (and managed policy) only for `status`, and only with a config.toml

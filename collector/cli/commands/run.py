@@ -17,7 +17,6 @@ step; `go test -json` is read from the command's output as it passes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import threading
@@ -34,19 +33,22 @@ from collector.sources.shell.delivered import shell_pid
 from collector.sources.shell.recorder import wait_delivered
 from collector.sources.testruns.gotest import GoTestStream, is_go_test_json
 
-TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+TYPE_CHECKING = False  # typing (~3 ms) and argparse (cli/quick.py) are not loaded at a command's start-up
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 MAX_ARG_CHARS = 64 * 1024
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from argparse import REMAINDER  # deferred: only the parser needs it (cli/quick.py reads `run -- CMD`)
+
     parser = sub.add_parser("run", help="run a command and record it", description=__doc__)
     parser.add_argument("--junit", action="append", default=[], metavar="GLOB",
                         help="JUnit XML reports the command writes, relative to the workspace (repeatable; "
                              "the usual places are looked at anyway)")
-    parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command")
+    parser.add_argument("argv", nargs=REMAINDER, metavar="-- CMD ARGS", help="the command")
     parser.set_defaults(func=run)
 
 

@@ -15,7 +15,6 @@ or signed); `managed_policy` in --json. It also warns when Codex does not trust 
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,8 +25,9 @@ from collector.protocol.client import Client
 from collector.protocol.stopped import STOPPED, stopped_by_you
 from collector.text.sizes import byte_size
 
-TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+TYPE_CHECKING = False  # typing (~3 ms) and argparse (cli/quick.py) are not loaded at a command's start-up
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
     from collector.held import Kind

@@ -45,7 +45,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import stat
 import sys
 from pathlib import Path
@@ -198,6 +197,8 @@ def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:
     file by path without site-packages (`-S`: it imports only the standard library; payloads.py), so a
     call costs little more than the interpreter's start. The same home and interpreter give the same
     command, byte for byte (Codex's trust in the hook is tied to it)."""
+    import shlex  # deferred: `status` loads this module and quotes no command
+
     argv = [python or sys.executable, SAFE_PATH, "-S", HOOK_FILE, "agent", "hook", "run", "--agent", agent]
     return f"CODETAPE_HOME={shlex.quote(str(home.root))} {shlex.join(argv)}"
 
@@ -534,7 +535,8 @@ def _without_ours_toml(groups: object, agent: Agent, where: Path) -> AoT:
 # hold that (an event's hooks written as an inline array, a group holding others' handlers too), tomlkit
 # edits it instead.
 
-_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
+# matched through re's cache: compiled when used, not at `status`'s start-up
+_HEADER = r"^[ \t]*(\[\[?)[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$"
 
 
 def _codex_block(command: str) -> str:
@@ -580,14 +582,14 @@ def _codex_cut(text: str, data: dict[str, Any], where: Path, *, keep_trust: bool
     ours = codex_trust.codetape_hooks(data, where, lambda c: is_ours(c, "codex"))
     spots = {codex_trust.spot(hook.key) for hook in ours}
     lines = text.splitlines(keepends=True)
-    heads = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    heads = [i for i, line in enumerate(lines) if re.match(_HEADER, line)]
     sections = [(start, heads[n + 1] if n + 1 < len(heads) else len(lines)) for n, start in enumerate(heads)]
     drop: set[int] = set()
     counts: dict[str, int] = {}
     n = 0
     while n < len(sections):
         start, end = sections[n]
-        match = _HEADER.match(lines[start])
+        match = re.match(_HEADER, lines[start])
         assert match is not None
         name = match.group(2).strip()
         if match.group(1) == "[[" and name.startswith("hooks.") and name.count(".") == 1:
@@ -596,7 +598,7 @@ def _codex_cut(text: str, data: dict[str, Any], where: Path, *, keep_trust: bool
             counts[event] = group + 1
             members = [n]
             while n + len(members) < len(sections):
-                inner = _HEADER.match(lines[sections[n + len(members)][0]])
+                inner = re.match(_HEADER, lines[sections[n + len(members)][0]])
                 if inner is None or inner.group(2).strip() != f"{name}.hooks":
                     break
                 members.append(n + len(members))
