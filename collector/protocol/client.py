@@ -28,10 +28,6 @@ from collector.platform.loopback import connect, is_endpoint
 from collector.platform.sockets import address_fits
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, encode_plain, recv_message
-from collector.protocol.spawn import python_command
-from collector.protocol.starter import STARTED_BY, handover, starter
-from collector.protocol.starting import starting
-from collector.protocol.stopped import refuse_if_stopped
 
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:  # the step structs cost an import every short-lived client would pay (the shell hook)
@@ -66,6 +62,11 @@ def start_detached(home: Home, *, wait_s: float = AUTOSTART_WAIT_S) -> None:
     """Run `codetape collector --detach` for this home; it returns once the socket accepts connections.
     The collector is told which command started it (`codetape status` says so)."""
     import subprocess  # (only to start one: `status` never does)
+
+    # deferred: only to start one (a connection to a running collector does without them)
+    from collector.protocol.spawn import python_command
+    from collector.protocol.starter import STARTED_BY, handover, starter
+    from collector.protocol.starting import starting
 
     env = {**os.environ, "CODETAPE_HOME": str(home.root),
            STARTED_BY: handover("autostart", by=starter(sys.argv), pid=os.getpid())}
@@ -121,6 +122,8 @@ class Client:
             if not autostart:
                 reason = exc.strerror or exc
                 raise CollectorError(f"collector not running at {home.socket} ({reason})") from None
+        from collector.protocol.stopped import refuse_if_stopped  # deferred: only before starting one
+
         refuse_if_stopped(home)
         start_detached(home)
         deadline = time.monotonic() + max(timeout, 2.0)

@@ -191,8 +191,6 @@ def _plan(home: Home) -> tuple[str, str | None]:
 
 def outbox_status(home: Home) -> dict[str, Any]:
     """For `codetape status`: how many signed episodes wait, for which destination, how the last run went."""
-    from collector.safe_urls import safe_text  # deferred: its patterns compile on import; only for a problem
-
     problem = destination = None
     if os.path.lexists(home.config):  # without config.toml no destination is configured (`named`)
         # deferred: the destinations (and managed policy) only for `status`, and only with a config.toml
@@ -201,12 +199,16 @@ def outbox_status(home: Home) -> dict[str, Any]:
         try:
             destination = configured(home)
         except CodetapeError as exc:
+            from collector.safe_urls import safe_text  # deferred: its patterns compile on import
+
             problem = safe_text(str(exc))
     last = last_attempt(home)
     queued = entries(home)
     ref = None if destination is None or not queued else destination.ref()  # a receipt model: only if used
     attempt = None if last is None else _plain(last)
     if attempt is not None and attempt.get("error"):
+        from collector.safe_urls import safe_text  # deferred: its patterns compile on import
+
         attempt["error"] = safe_text(attempt["error"])
     still = {entry.episode_id for entry in queued if entry.waits_for(ref)}  # not revoked or sent since
     live = {entry.episode_id for entry in queued if entry.state == "signed"}  # waiting for any destination
