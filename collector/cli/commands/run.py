@@ -25,12 +25,10 @@ from pathlib import Path
 
 from collector.errors import CodetapeError, UsageError
 from collector.home import Home
-from collector.platform.process import die_of
+from collector.platform.process import alive, die_of
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from collector.sources.shell import passthrough
-from collector.sources.shell.delivered import shell_pid
-from collector.sources.shell.recorder import wait_delivered
+from collector.sources.shell import delivered, passthrough
 from collector.sources.testruns.gotest import GoTestStream, is_go_test_json
 
 TYPE_CHECKING = False  # typing (~3 ms) and argparse (cli/quick.py) are not loaded at a command's start-up
@@ -132,7 +130,9 @@ class _Link:
         if junit:
             step["junit"] = junit[:100]  # where the collector looks for reports; not recorded itself
         if self.home is not None:  # the commands at this shell's earlier prompts first (one shell, one order)
-            wait_delivered(self.home, shell_pid(os.environ, os.getppid()))
+            # (delivered.py directly: the shell hook's recorder.py, with its parser, is not loaded)
+            shell = delivered.shell_pid(os.environ, os.getppid())
+            delivered.wait_delivered(str(self.home.run), shell, alive=alive)
         try:
             at = ended_ms
             if go_tests is not None and (tests := go_tests.tests()):

@@ -103,7 +103,8 @@ NOT_LOADED_BY_ANY = ("typing", "dataclasses", "inspect", "msgspec", "tomllib", "
 NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale", "collector.protocol.starting"),
                  "note": ("datetime", "subprocess", "locale", "collector.protocol.spawn",
                           "collector.protocol.starting", "collector.protocol.stopped"),
-                 "run": ("datetime", "collector.protocol.spawn")}
+                 "run": ("datetime", "collector.protocol.spawn", "collector.protocol.starting",
+                         "collector.protocol.stopped", "collector.sources.shell.recorder")}
 
 
 def test_status_note_and_run_load_only_what_their_answers_need(tmp_path: Path) -> None:
