@@ -188,7 +188,7 @@ def agent_lines(home: Home, env: Mapping[str, str] | None) -> list[str]:
     """What stops an agent's installed hook from recording: Codex's trust in it, or no call of it while
     the agent ran (sources/agents/codex_trust.py); managed settings that let only managed hooks run
     (sources/agents/managed_hooks.py)."""
-    from collector.sources.agents.configs import codex_status
+    from collector.sources.agents.codex_status import codex_status
     from collector.sources.agents.managed_hooks import lines
 
     return [*codex_status(home, dict(env) if env is not None else None), *lines()]

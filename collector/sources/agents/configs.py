@@ -141,21 +141,6 @@ class ConfigError(CodetapeError):
     """An agent's configuration file codetape cannot edit without losing what is in it."""
 
 
-def config_path(agent: Agent, workspace: Path, env: dict[str, str] | None = None) -> Path:
-    """The file codetape's hook for `agent` goes into."""
-    env = dict(os.environ) if env is None else env
-    home = Path(env.get("HOME") or Path.home())
-    if agent == "claude-code":
-        return workspace / ".claude" / "settings.local.json"
-    if agent == "cursor":
-        return home / ".cursor" / "hooks.json"
-    if agent == "gemini-cli":
-        return Path(env.get("GEMINI_CLI_HOME") or home) / ".gemini" / "settings.json"
-    if agent == "opencode":
-        return Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "opencode" / "plugin" / "codetape.js"
-    return Path(env.get("CODEX_HOME") or home / ".codex") / "config.toml"
-
-
 def writable(agent: Agent, where: Path, workspace: Path, uid: int | None = None) -> Path:
     """The file codetape reads and writes for `where` (config_path's): in the workspace `where` itself,
     ConfigError when it or a folder on the way to it from the workspace is a link or not `uid`'s (default:
@@ -331,7 +316,7 @@ def codex_trust_lines(text: str | None, where: Path) -> list[str]:
     """What Codex's trust in codetape's hooks of the config.toml `text` means for the user."""
     from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
 
-    hooks = _codex_hooks(text, where)
+    hooks = codex_hooks(text, where)
     return codex_trust.lines(hooks) or [f"codex: Codex trusts codetape's {len(hooks)} hooks"]
 
 
@@ -341,53 +326,13 @@ def codex_not_run(text: str | None, where: Path) -> list[str]:
     reads (daemon/silent_hooks.py)."""
     from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
 
-    return codex_trust.lines(_codex_hooks(text, where))
+    return codex_trust.lines(codex_hooks(text, where))
 
 
-def _codex_hooks(text: str | None, where: Path) -> list[codex_trust.CodexHook]:
+def codex_hooks(text: str | None, where: Path) -> list[codex_trust.CodexHook]:
     from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
 
     return codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
-
-
-def called_mark(home: Home, agent: Agent) -> Path:
-    """The file each call of `agent`'s hook touches: when its hook was last called."""
-    return home.run / f"agent-{agent}.called"
-
-
-def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
-    """What `codetape status` says of codetape's hooks in Codex: the ones Codex does not trust (and so
-    never runs), and a Codex session started after the hooks were installed (or trusted) in which none
-    was called."""
-    where = Path(os.path.realpath(config_path("codex", Path("."), env)))
-    try:
-        text = where.read_text(encoding="utf-8")
-        written = where.stat().st_mtime
-    except OSError:
-        return []
-    from datetime import UTC, datetime  # deferred: as codex_trust
-
-    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
-    try:
-        hooks = _codex_hooks(text, where)
-    except ConfigError as exc:
-        return [f"codex: {exc}"]
-    if not hooks:
-        return []
-    out = codex_trust.lines(hooks)
-    env = dict(os.environ) if env is None else env
-    newest = codex_trust.last_session(where.parent)
-    started = codex_trust.session_start(newest[1]) if newest is not None else None
-    if newest is not None and started is not None and started > written:
-        try:
-            called: float | None = called_mark(home, "codex").stat().st_mtime
-        except OSError:
-            called = None
-        if called is None or called < started:
-            at = datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-            out.append(f"codex: a Codex session started {at} ({newest[1].name}) after codetape's hooks were "
-                       "installed, and none of them has been called since: nothing of it was recorded")
-    return out
 
 
 def diff(where: Path, before: str | None, after: str | None) -> str:

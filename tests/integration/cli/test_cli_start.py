@@ -100,7 +100,8 @@ NOT_LOADED_BY_ANY = ("typing", "dataclasses", "inspect", "msgspec", "tomllib", "
                      "collector.policy.managed", "collector.sources.agents.codex_trust",
                      "collector.upload.destinations", "argparse", "gettext", "collector.safe_urls", "shlex",
                      "collector.protocol.starter")
-NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale", "collector.protocol.starting"),
+NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale", "collector.protocol.starting",
+                            "collector.sources.agents.configs"),
                  "note": ("datetime", "subprocess", "locale", "collector.protocol.spawn",
                           "collector.protocol.starting", "collector.protocol.stopped"),
                  "run": ("datetime", "collector.protocol.spawn", "collector.protocol.starting",
