@@ -11,11 +11,11 @@ json: a short-lived command whose messages are plain maps (`status`, `note`, `ru
 
 from __future__ import annotations
 
+import _socket  # socket's C half: the `socket` package (enum, selectors) is no client's start-up
 import contextlib
 import itertools
 import os
 import queue
-import socket
 import sys
 import threading
 import time
@@ -49,11 +49,10 @@ def socket_address(path: Path) -> str:
     return address
 
 
-def open_socket(home: Home, timeout: float) -> socket.socket:
+def open_socket(home: Home, timeout: float) -> _socket.socket:
     """A connection to the collector of `home` (its Unix socket, or loopback TCP with the secret proved),
     blocking once open; OSError when nobody listens."""
-    sock = connect(socket_address(home.socket), timeout, socket.socket)
-    assert isinstance(sock, socket.socket)
+    sock = connect(socket_address(home.socket), timeout, _socket.socket)
     sock.settimeout(None)
     return sock
 
@@ -89,7 +88,7 @@ class Client:
     """One connection to the collector. Use `Client.connect`; close it (or use it as a context manager)."""
 
     def __init__(
-        self, sock: socket.socket, *, send_queue: int = 100_000, request_timeout: float = 300.0,
+        self, sock: _socket.socket, *, send_queue: int = 100_000, request_timeout: float = 300.0,
         as_json: bool = False,
     ) -> None:
         self._sock = sock
@@ -206,7 +205,7 @@ class Client:
             self._writer.join(timeout=2.0)
             if not self._writer.is_alive() and not self._closed.is_set():
                 with contextlib.suppress(OSError):
-                    self._sock.shutdown(socket.SHUT_WR)
+                    self._sock.shutdown(_socket.SHUT_WR)
                 self._reader.join(timeout=2.0)
         self._shutdown()
         self._reader.join(timeout=2.0)
@@ -309,7 +308,7 @@ class Client:
             return
         self._closed.set()
         with contextlib.suppress(OSError):
-            self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.shutdown(_socket.SHUT_RDWR)
         self._sock.close()
         self._events.put(_CLOSED)
         with contextlib.suppress(queue.Full):

@@ -94,15 +94,16 @@ def test_status_loads_only_what_its_answer_needs(tmp_path: Path) -> None:
 # loaded now only where a command's answer needs it (typing ~3, dataclasses with inspect ~5, msgspec ~10,
 # tomllib ~2, hashlib ~2, argparse's help formatter with shutil ~2, the managed policy's models; then
 # argparse's module with gettext ~2 (cli/quick.py's line in a SimpleNamespace), datetime ~1.5 (`note`),
-# safe_urls's patterns and shlex, what starts a collector when one is running).
+# safe_urls's patterns and shlex, what starts a collector when one is running, the socket package ~2 with
+# selectors: the client connects through its C half).
 NOT_LOADED_BY_ANY = ("typing", "dataclasses", "inspect", "msgspec", "tomllib", "tomlkit", "hashlib", "shutil",
                      "uuid", "platformdirs", "asyncio", "pydantic", "schemas.settings",
                      "collector.policy.managed", "collector.sources.agents.codex_trust",
                      "collector.upload.destinations", "argparse", "gettext", "collector.safe_urls", "shlex",
-                     "collector.protocol.starter")
-NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale", "collector.protocol.starting",
+                     "collector.protocol.starter", "socket")
+NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale", "selectors", "collector.protocol.starting",
                             "collector.sources.agents.configs"),
-                 "note": ("datetime", "subprocess", "locale", "collector.protocol.spawn",
+                 "note": ("datetime", "subprocess", "locale", "selectors", "collector.protocol.spawn",
                           "collector.protocol.starting", "collector.protocol.stopped"),
                  "run": ("datetime", "collector.protocol.spawn", "collector.protocol.starting",
                          "collector.protocol.stopped", "collector.sources.shell.recorder")}
