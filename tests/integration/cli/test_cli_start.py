@@ -106,7 +106,8 @@ NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale", "selectors", "co
                  "note": ("datetime", "subprocess", "locale", "selectors", "collector.protocol.spawn",
                           "collector.protocol.starting", "collector.protocol.stopped"),
                  "run": ("datetime", "collector.protocol.spawn", "collector.protocol.starting",
-                         "collector.protocol.stopped", "collector.sources.shell.recorder")}
+                         "collector.protocol.stopped", "collector.sources.shell.recorder",
+                         "collector.atomic")}
 
 
 def test_status_note_and_run_load_only_what_their_answers_need(tmp_path: Path) -> None:
