@@ -21,13 +21,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 
 from collector.cli.quick import parsed
 from collector.cli.table import COMMANDS
 from collector.errors import CodetapeError
 from collector.protocol.crashes import stacks_on_crash
-from collector.safe_urls import safe_text
-from collector.text.oneline import one_line
 
 TYPE_CHECKING = False  # typing itself is not loaded before proxy mode's server starts
 if TYPE_CHECKING:
@@ -73,14 +72,17 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
 def _command(argv: list[str], env: Mapping[str, str], namespace: argparse.Namespace | None = None) -> int:
     """The command argv names, parsed into `namespace` (what was set before parsing) with `env` as
-    `args.env`, run with its errors as one line."""
+    `args.env`, run with its errors as one line. A plain command line of quick.py's is read into a
+    SimpleNamespace (the same attributes): argparse's module is not loaded for it."""
+    args: argparse.Namespace | SimpleNamespace | None = None
     if namespace is None:
-        from argparse import Namespace
-
-        namespace = Namespace()
-    namespace.env = env
-    args = parsed(argv, namespace)
+        args = parsed(argv, SimpleNamespace(env=env))
     if args is None:
+        if namespace is None:
+            from argparse import Namespace  # deferred: not loaded for quick.py's command lines (~2 ms)
+
+            namespace = Namespace()
+        namespace.env = env
         args = build_parser(_command_in(argv)).parse_args(argv, namespace)
     try:
         code = args.func(args)
@@ -100,6 +102,10 @@ def _command(argv: list[str], env: Mapping[str, str], namespace: argparse.Namesp
 def fail(message: str, code: int) -> int:
     """Say `message` as the one error line, prefixed once (a URL's credentials masked), and return the exit
     code."""
+    # deferred: only an error line needs them (safe_urls compiles its patterns on import)
+    from collector.safe_urls import safe_text
+    from collector.text.oneline import one_line
+
     print(f"codetape: {one_line(safe_text(message.removeprefix('codetape: ')))}", file=sys.stderr)
     return code
 

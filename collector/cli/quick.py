@@ -12,11 +12,13 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing is not loaded for these commands
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Sequence
+    from typing import TypeVar
+
+    Namespace = TypeVar("Namespace")  # argparse's, or main.py's SimpleNamespace: argparse is not loaded
 
 
-def parsed(argv: Sequence[str], namespace: argparse.Namespace) -> argparse.Namespace | None:
+def parsed(argv: Sequence[str], namespace: Namespace) -> Namespace | None:
     """`namespace` with what argparse would set from `argv`, when it is one of the plain forms above (only
     that command's module imported); None for any other command line."""
     match list(argv):

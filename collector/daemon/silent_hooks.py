@@ -38,8 +38,9 @@ from typing import TYPE_CHECKING
 
 from collector.daemon.own_steps import gap
 from collector.sources.agents import codex_trust
-from collector.sources.agents.configs import ConfigError, codex_not_run, config_path, is_ours
+from collector.sources.agents.configs import ConfigError, codex_not_run, is_ours
 from collector.sources.agents.managed_hooks import SYSTEM, commands_in, managed, not_run
+from collector.sources.agents.places import config_path
 from schemas.steps import GapStep
 
 if TYPE_CHECKING:

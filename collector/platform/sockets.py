@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import errno
 import os
-import socket
 import struct
 import sys
 from collections.abc import Awaitable, Callable
@@ -28,6 +27,8 @@ from collector.platform.files import open_to_others, owned_by_me
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
     import asyncio
+    import socket  # (the package, with enum and selectors: loaded by what makes or serves a socket, not
+    # by a client's start-up, which home.py's paths bring here)
 
 ADMIT_WAIT_S = 5.0  # how long a loopback connection has to prove the secret
 MAX_SOCKET_PATH = 103 if sys.platform == "darwin" else 107  # bytes of a socket path, without the NUL
@@ -40,6 +41,8 @@ _XUCRED_VERSION = 0
 
 def stream_socket() -> socket.socket:
     """A new Unix stream socket (OSError where there are none)."""
+    import socket  # deferred: see TYPE_CHECKING above
+
     if sys.platform == "win32":
         raise OSError(errno.EAFNOSUPPORT, "Unix sockets are not available in Python on Windows")
     return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -47,6 +50,8 @@ def stream_socket() -> socket.socket:
 
 def loopback_socket() -> socket.socket:
     """A new TCP socket bound to 127.0.0.1 at a port the system picks (not listening yet)."""
+    import socket  # deferred: see TYPE_CHECKING above
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.bind((loopback.HOST, 0))
@@ -74,6 +79,8 @@ def short_socket(root: Path) -> Path:
 
 def peer_uid(sock: socket.socket) -> int | None:
     """The uid of the process at the other end of a Unix socket, None when the system does not say."""
+    import socket  # deferred: see TYPE_CHECKING above
+
     peercred = getattr(socket, "SO_PEERCRED", None)
     try:
         if peercred is not None:
@@ -140,6 +147,7 @@ async def serve(handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], 
     """An asyncio server accepting on the listening socket `sock`: loopback TCP or a Unix socket."""
     # asyncio (~15 ms) only for the server, not for a client of the socket
     import asyncio
+    import socket  # deferred: see TYPE_CHECKING above
 
     if sock.family == socket.AF_INET:
         return await asyncio.start_server(handler, sock=sock)

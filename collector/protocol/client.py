@@ -11,11 +11,11 @@ json: a short-lived command whose messages are plain maps (`status`, `note`, `ru
 
 from __future__ import annotations
 
+import _socket  # socket's C half: the `socket` package (enum, selectors) is no client's start-up
 import contextlib
 import itertools
 import os
 import queue
-import socket
 import sys
 import threading
 import time
@@ -28,10 +28,6 @@ from collector.platform.loopback import connect, is_endpoint
 from collector.platform.sockets import address_fits
 from collector.protocol.clock import now_ms
 from collector.protocol.framing import encode, encode_plain, recv_message
-from collector.protocol.spawn import python_command
-from collector.protocol.starter import STARTED_BY, handover, starter
-from collector.protocol.starting import starting
-from collector.protocol.stopped import refuse_if_stopped
 
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:  # the step structs cost an import every short-lived client would pay (the shell hook)
@@ -53,11 +49,10 @@ def socket_address(path: Path) -> str:
     return address
 
 
-def open_socket(home: Home, timeout: float) -> socket.socket:
+def open_socket(home: Home, timeout: float) -> _socket.socket:
     """A connection to the collector of `home` (its Unix socket, or loopback TCP with the secret proved),
     blocking once open; OSError when nobody listens."""
-    sock = connect(socket_address(home.socket), timeout, socket.socket)
-    assert isinstance(sock, socket.socket)
+    sock = connect(socket_address(home.socket), timeout, _socket.socket)
     sock.settimeout(None)
     return sock
 
@@ -66,6 +61,11 @@ def start_detached(home: Home, *, wait_s: float = AUTOSTART_WAIT_S) -> None:
     """Run `codetape collector --detach` for this home; it returns once the socket accepts connections.
     The collector is told which command started it (`codetape status` says so)."""
     import subprocess  # (only to start one: `status` never does)
+
+    # deferred: only to start one (a connection to a running collector does without them)
+    from collector.protocol.spawn import python_command
+    from collector.protocol.starter import STARTED_BY, handover, starter
+    from collector.protocol.starting import starting
 
     env = {**os.environ, "CODETAPE_HOME": str(home.root),
            STARTED_BY: handover("autostart", by=starter(sys.argv), pid=os.getpid())}
@@ -88,7 +88,7 @@ class Client:
     """One connection to the collector. Use `Client.connect`; close it (or use it as a context manager)."""
 
     def __init__(
-        self, sock: socket.socket, *, send_queue: int = 100_000, request_timeout: float = 300.0,
+        self, sock: _socket.socket, *, send_queue: int = 100_000, request_timeout: float = 300.0,
         as_json: bool = False,
     ) -> None:
         self._sock = sock
@@ -121,6 +121,8 @@ class Client:
             if not autostart:
                 reason = exc.strerror or exc
                 raise CollectorError(f"collector not running at {home.socket} ({reason})") from None
+        from collector.protocol.stopped import refuse_if_stopped  # deferred: only before starting one
+
         refuse_if_stopped(home)
         start_detached(home)
         deadline = time.monotonic() + max(timeout, 2.0)
@@ -203,7 +205,7 @@ class Client:
             self._writer.join(timeout=2.0)
             if not self._writer.is_alive() and not self._closed.is_set():
                 with contextlib.suppress(OSError):
-                    self._sock.shutdown(socket.SHUT_WR)
+                    self._sock.shutdown(_socket.SHUT_WR)
                 self._reader.join(timeout=2.0)
         self._shutdown()
         self._reader.join(timeout=2.0)
@@ -306,7 +308,7 @@ class Client:
             return
         self._closed.set()
         with contextlib.suppress(OSError):
-            self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.shutdown(_socket.SHUT_RDWR)
         self._sock.close()
         self._events.put(_CLOSED)
         with contextlib.suppress(queue.Full):

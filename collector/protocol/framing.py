@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import functools
 import json
-import socket
 import struct
 
 from collector.errors import FramingError
 
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
+    import _socket  # (socket's C half, which socket.socket extends: the package is no client's start-up)
     import asyncio
     from typing import Any
 
@@ -146,7 +146,7 @@ async def read_body(reader: asyncio.StreamReader) -> bytes | None:
     return body
 
 
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+def _recv_exactly(sock: _socket.socket, size: int) -> bytes:
     chunks: list[bytes] = []
     remaining = size
     while remaining:
@@ -158,7 +158,7 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv_message(sock: socket.socket, *, plain: bool = False) -> dict[str, Any] | None:
+def recv_message(sock: _socket.socket, *, plain: bool = False) -> dict[str, Any] | None:
     """The next message from a blocking socket, or None at a clean end of stream (`plain`: as
     `decode_body`'s)."""
     head = _recv_exactly(sock, _LENGTH.size)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from collector.errors import CodetapeError
 from collector.held import DESTINATION, MEMBERS, MODE, PUSHED, read
 from collector.home import Home
 from collector.protocol.clock import Clock, utc_now
-from collector.safe_urls import safe_text
 from collector.upload.errors import TransferFailed, Unreachable
 
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
@@ -31,7 +29,8 @@ if TYPE_CHECKING:  # the receipt models: loaded only when there is one to read (
     from collector.upload.transfer import Delivered
 
 SUFFIX = ".ctape"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# matched through re's cache: compiled when an outbox file is, not at `status`'s start-up
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 class Entry:
@@ -67,7 +66,7 @@ def outboxed(home: Home) -> list[tuple[Path, str]]:
     except OSError:
         return []
     found = [(path, path.name[: -len(SUFFIX)]) for path in paths]
-    return [(path, eid) for path, eid in found if _UUID.match(eid)]
+    return [(path, eid) for path, eid in found if re.match(_UUID, eid)]
 
 
 def entries(home: Home) -> list[Entry]:
@@ -148,6 +147,8 @@ def record_run(home: Home, destination: str, outcomes: list[UploadOutcome], erro
 
 def retry_command(refs: list[str], to: str | None = None, *, allow_insecure: bool = False) -> str:
     """The exact command that retries: `codetape upload [ID...] [--to URL] [--allow-insecure]`."""
+    import shlex  # deferred: `status` loads this module and quotes no command
+
     words = ["codetape", "upload", *refs] + (["--to", to] if to is not None else [])
     return " ".join(shlex.quote(word) for word in words + (["--allow-insecure"] if allow_insecure else []))
 
@@ -198,12 +199,16 @@ def outbox_status(home: Home) -> dict[str, Any]:
         try:
             destination = configured(home)
         except CodetapeError as exc:
+            from collector.safe_urls import safe_text  # deferred: its patterns compile on import
+
             problem = safe_text(str(exc))
     last = last_attempt(home)
     queued = entries(home)
     ref = None if destination is None or not queued else destination.ref()  # a receipt model: only if used
     attempt = None if last is None else _plain(last)
     if attempt is not None and attempt.get("error"):
+        from collector.safe_urls import safe_text  # deferred: its patterns compile on import
+
         attempt["error"] = safe_text(attempt["error"])
     still = {entry.episode_id for entry in queued if entry.waits_for(ref)}  # not revoked or sent since
     live = {entry.episode_id for entry in queued if entry.state == "signed"}  # waiting for any destination

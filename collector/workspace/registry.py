@@ -22,7 +22,6 @@ import json
 import time
 from pathlib import Path
 
-from collector.atomic import atomic_write, locked
 from collector.errors import RegistryUnreadable
 from collector.home import Home
 from collector.platform.files import error_name, transient
@@ -94,11 +93,15 @@ class Registry:
         items: list[Any] = [str(root) if accepted is None else
                             {"root": str(root), "accepted": {"sha256": digest(accepted), "text": accepted}}
                             for root, accepted in entries.items()]
+        from collector.atomic import atomic_write  # deferred: only to write (`run`, `status` only read)
+
         atomic_write(self.path, json.dumps(items, indent=1) + "\n")
         self._legacy.unlink(missing_ok=True)
 
     def add(self, root: Path) -> None:
         """Remember an opted-in workspace (idempotent, what it accepted is kept; the file is private)."""
+        from collector.atomic import locked  # deferred: only to write (`run`, `status` only read)
+
         self._home.ensure(self._home.root)
         with locked(self.path):
             entries = self._entries()
@@ -109,6 +112,8 @@ class Registry:
 
     def accept(self, root: Path, text: str) -> None:
         """Remember an opted-in workspace and that its user accepted this content of its settings file."""
+        from collector.atomic import locked  # deferred: only to write (`run`, `status` only read)
+
         self._home.ensure(self._home.root)
         with locked(self.path):
             entries = self._entries()

@@ -83,7 +83,6 @@ def change(args: argparse.Namespace) -> int:
     from collector.atomic import atomic_write
     from collector.sources.agents.configs import (
         codex_trust_lines,
-        config_path,
         diff,
         emptied,
         hook_command,
@@ -91,6 +90,7 @@ def change(args: argparse.Namespace) -> int:
         uninstalled,
         writable,
     )
+    from collector.sources.agents.places import config_path
 
     home = Home.from_env(args.env)
     workspace = args.dir.expanduser().resolve()

@@ -275,9 +275,9 @@ def _workspaces(home: Home) -> tuple[list[Path], list[Check]]:
 def _agents(home: Home, roots: list[Path], env: Mapping[str, str], system: Path) -> list[Check]:
     """Each agent's hook: in the user's file (Cursor, Codex), each opted-in workspace's (Claude Code), or
     the agent's managed settings (Claude Code, Codex: managed_hooks.py)."""
-    from collector.sources.agents.configs import config_path
     from collector.sources.agents.managed_hooks import MANAGED_AGENTS, managed
     from collector.sources.agents.payloads import AGENTS
+    from collector.sources.agents.places import config_path
 
     checks: list[Check] = []
     for agent in AGENTS:

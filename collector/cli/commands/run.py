@@ -17,7 +17,6 @@ step; `go test -json` is read from the command's output as it passes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import threading
@@ -26,35 +25,61 @@ from pathlib import Path
 
 from collector.errors import CodetapeError, UsageError
 from collector.home import Home
-from collector.platform.process import die_of
+from collector.platform.process import alive, die_of
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
-from collector.sources.shell import passthrough
-from collector.sources.shell.delivered import shell_pid
-from collector.sources.shell.recorder import wait_delivered
+from collector.sources.shell import delivered, passthrough
 from collector.sources.testruns.gotest import GoTestStream, is_go_test_json
 
-TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+TYPE_CHECKING = False  # typing (~3 ms) and argparse (cli/quick.py) are not loaded at a command's start-up
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
 MAX_ARG_CHARS = 64 * 1024
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from argparse import REMAINDER  # deferred: only the parser needs it (cli/quick.py reads `run -- CMD`)
+
     parser = sub.add_parser("run", help="run a command and record it", description=__doc__)
     parser.add_argument("--junit", action="append", default=[], metavar="GLOB",
                         help="JUnit XML reports the command writes, relative to the workspace (repeatable; "
                              "the usual places are looked at anyway)")
-    parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command")
+    parser.add_argument("argv", nargs=REMAINDER, metavar="-- CMD ARGS", help="the command")
     parser.set_defaults(func=run)
+
+
+class _Here:
+    """The folder the command runs in, looked at once for both the command's environment and the link:
+    whether workspace settings are here or above (`settings`), the `home`, whether the folder is in an
+    opted-in workspace (`opted_in`: True too when that is not known), and why it is not known (`error`)."""
+
+    def __init__(self, cwd: Path, env: Mapping[str, str] | None) -> None:
+        from collector.workspace.find import find_workspace, settings_folders  # deferred: `run` only
+
+        self.settings = bool(settings_folders(cwd))
+        self.home: Home | None = None
+        self.opted_in = False
+        self.error: str | None = None
+        if not self.settings:
+            return
+        try:
+            self.home = Home.from_env(env)
+        except CodetapeError as exc:  # a settings file is here, so the user expects to be told
+            self.opted_in, self.error = True, str(exc)
+            return
+        try:
+            self.opted_in = find_workspace(cwd, self.home) is not None
+        except CodetapeError as exc:  # whether it is opted in is not known: said, as a settings file is here
+            self.opted_in, self.error = True, str(exc)
 
 
 class _Link:
     """The collector connection, opened on a thread while the command runs."""
 
-    def __init__(self, cwd: Path, env: Mapping[str, str] | None) -> None:
-        self.cwd, self.env = cwd, env
+    def __init__(self, cwd: Path, here: _Here) -> None:
+        self.cwd, self.here = cwd, here
         self.home: Home | None = None
         self.client: Client | None = None
         self.root: Path | None = None
@@ -64,21 +89,13 @@ class _Link:
         self._thread.start()
 
     def _connect(self) -> None:
-        from collector.workspace.find import find_workspace, settings_folders
-
-        if not settings_folders(self.cwd):
+        here = self.here
+        if not here.opted_in:
             return
-        try:
-            home = Home.from_env(self.env)
-        except CodetapeError as exc:  # a settings file is here, so the user expects to be told
-            self.opted_in, self.error = True, str(exc)
+        if here.error is not None or here.home is None:
+            self.opted_in, self.error = True, here.error
             return
-        try:
-            if find_workspace(self.cwd, home) is None:
-                return
-        except CodetapeError as exc:  # whether it is opted in is not known: said, as a settings file is here
-            self.opted_in, self.error = True, str(exc)
-            return
+        home = here.home
         self.opted_in, self.home = True, home
         try:
             client = Client.connect(home, autostart=True, as_json=True)  # plain maps: no msgspec loaded
@@ -113,7 +130,9 @@ class _Link:
         if junit:
             step["junit"] = junit[:100]  # where the collector looks for reports; not recorded itself
         if self.home is not None:  # the commands at this shell's earlier prompts first (one shell, one order)
-            wait_delivered(self.home, shell_pid(os.environ, os.getppid()))
+            # (delivered.py directly: the shell hook's recorder.py, with its parser, is not loaded)
+            shell = delivered.shell_pid(os.environ, os.getppid())
+            delivered.wait_delivered(str(self.home.run), shell, alive=alive)
         try:
             at = ended_ms
             if go_tests is not None and (tests := go_tests.tests()):
@@ -127,25 +146,19 @@ class _Link:
         self.client.close()
 
 
-def _command_env(cwd: Path, env: Mapping[str, str]) -> dict[str, str] | None:
+def _command_env(here: _Here, env: Mapping[str, str]) -> dict[str, str] | None:
     """The command's environment: ours, and in a folder with workspace settings the variables through
-    which any pytest it starts records its tests; None (ours unchanged) elsewhere."""
+    which any pytest it starts records its tests; None (ours unchanged) elsewhere, or when the home is not
+    usable (said once the link is made; the command runs as usual)."""
     from collector.protocol.client import AUTOSTART_WAIT_S
     from collector.sources.testruns.pytest_env import pytest_env
-    from collector.workspace.find import find_workspace, settings_folders
 
-    if not settings_folders(cwd):
+    if not here.settings or here.home is None:
         return None
-    try:
-        home = Home.from_env(env)
-    except CodetapeError:  # said once the link is made; the command runs as usual
-        return None
-    # in an opted-in workspace the link starts the collector if it is down: a pytest may wait for it
-    try:
-        starting = AUTOSTART_WAIT_S if find_workspace(cwd, home) is not None else 0.0
-    except CodetapeError:  # not known whether it is opted in: a pytest waits as if it were
-        starting = AUTOSTART_WAIT_S
-    return {**env, **pytest_env(home, env, starting_s=starting)}
+    # in an opted-in workspace the link starts the collector if it is down: a pytest may wait for it (as
+    # it does where it is not known whether the workspace is opted in)
+    starting = AUTOSTART_WAIT_S if here.opted_in else 0.0
+    return {**env, **pytest_env(here.home, env, starting_s=starting)}
 
 
 def _text(tail: bytes) -> str:
@@ -181,11 +194,12 @@ def run(args: argparse.Namespace) -> int:
     if bad is not None:
         raise UsageError(f"--junit {bad}: a glob relative to the workspace, without ..")
     cwd = Path.cwd().resolve()
-    link = _Link(cwd, args.env)
+    here = _Here(cwd, args.env)
+    link = _Link(cwd, here)
     go_tests = GoTestStream() if is_go_test_json(argv) else None
     try:
         finished = passthrough.run(argv, watch=_guarded(go_tests.feed) if go_tests is not None else None,
-                                   env=_command_env(cwd, args.env))
+                                   env=_command_env(here, args.env))
     except OSError as exc:
         not_found = isinstance(exc, FileNotFoundError)
         print(f"codetape: {argv[0]}: {'command not found' if not_found else exc.strerror}", file=sys.stderr)

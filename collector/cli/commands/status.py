@@ -15,7 +15,6 @@ or signed); `managed_policy` in --json. It also warns when Codex does not trust 
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,8 +25,9 @@ from collector.protocol.client import Client
 from collector.protocol.stopped import STOPPED, stopped_by_you
 from collector.text.sizes import byte_size
 
-TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
+TYPE_CHECKING = False  # typing (~3 ms) and argparse (cli/quick.py) are not loaded at a command's start-up
 if TYPE_CHECKING:
+    import argparse
     from typing import Any
 
     from collector.held import Kind
@@ -188,7 +188,7 @@ def agent_lines(home: Home, env: Mapping[str, str] | None) -> list[str]:
     """What stops an agent's installed hook from recording: Codex's trust in it, or no call of it while
     the agent ran (sources/agents/codex_trust.py); managed settings that let only managed hooks run
     (sources/agents/managed_hooks.py)."""
-    from collector.sources.agents.configs import codex_status
+    from collector.sources.agents.codex_status import codex_status
     from collector.sources.agents.managed_hooks import lines
 
     return [*codex_status(home, dict(env) if env is not None else None), *lines()]

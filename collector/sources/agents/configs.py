@@ -45,7 +45,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import stat
 import sys
 from pathlib import Path
@@ -142,21 +141,6 @@ class ConfigError(CodetapeError):
     """An agent's configuration file codetape cannot edit without losing what is in it."""
 
 
-def config_path(agent: Agent, workspace: Path, env: dict[str, str] | None = None) -> Path:
-    """The file codetape's hook for `agent` goes into."""
-    env = dict(os.environ) if env is None else env
-    home = Path(env.get("HOME") or Path.home())
-    if agent == "claude-code":
-        return workspace / ".claude" / "settings.local.json"
-    if agent == "cursor":
-        return home / ".cursor" / "hooks.json"
-    if agent == "gemini-cli":
-        return Path(env.get("GEMINI_CLI_HOME") or home) / ".gemini" / "settings.json"
-    if agent == "opencode":
-        return Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "opencode" / "plugin" / "codetape.js"
-    return Path(env.get("CODEX_HOME") or home / ".codex") / "config.toml"
-
-
 def writable(agent: Agent, where: Path, workspace: Path, uid: int | None = None) -> Path:
     """The file codetape reads and writes for `where` (config_path's): in the workspace `where` itself,
     ConfigError when it or a folder on the way to it from the workspace is a link or not `uid`'s (default:
@@ -198,6 +182,8 @@ def hook_command(agent: Agent, home: Home, python: str | None = None) -> str:
     file by path without site-packages (`-S`: it imports only the standard library; payloads.py), so a
     call costs little more than the interpreter's start. The same home and interpreter give the same
     command, byte for byte (Codex's trust in the hook is tied to it)."""
+    import shlex  # deferred: `status` loads this module and quotes no command
+
     argv = [python or sys.executable, SAFE_PATH, "-S", HOOK_FILE, "agent", "hook", "run", "--agent", agent]
     return f"CODETAPE_HOME={shlex.quote(str(home.root))} {shlex.join(argv)}"
 
@@ -330,7 +316,7 @@ def codex_trust_lines(text: str | None, where: Path) -> list[str]:
     """What Codex's trust in codetape's hooks of the config.toml `text` means for the user."""
     from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
 
-    hooks = _codex_hooks(text, where)
+    hooks = codex_hooks(text, where)
     return codex_trust.lines(hooks) or [f"codex: Codex trusts codetape's {len(hooks)} hooks"]
 
 
@@ -340,53 +326,13 @@ def codex_not_run(text: str | None, where: Path) -> list[str]:
     reads (daemon/silent_hooks.py)."""
     from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
 
-    return codex_trust.lines(_codex_hooks(text, where))
+    return codex_trust.lines(codex_hooks(text, where))
 
 
-def _codex_hooks(text: str | None, where: Path) -> list[codex_trust.CodexHook]:
+def codex_hooks(text: str | None, where: Path) -> list[codex_trust.CodexHook]:
     from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
 
     return codex_trust.codetape_hooks(_data(text, where), where, lambda c: is_ours(c, "codex"))
-
-
-def called_mark(home: Home, agent: Agent) -> Path:
-    """The file each call of `agent`'s hook touches: when its hook was last called."""
-    return home.run / f"agent-{agent}.called"
-
-
-def codex_status(home: Home, env: dict[str, str] | None = None) -> list[str]:
-    """What `codetape status` says of codetape's hooks in Codex: the ones Codex does not trust (and so
-    never runs), and a Codex session started after the hooks were installed (or trusted) in which none
-    was called."""
-    where = Path(os.path.realpath(config_path("codex", Path("."), env)))
-    try:
-        text = where.read_text(encoding="utf-8")
-        written = where.stat().st_mtime
-    except OSError:
-        return []
-    from datetime import UTC, datetime  # deferred: as codex_trust
-
-    from collector.sources.agents import codex_trust  # deferred: only where Codex's config is read
-    try:
-        hooks = _codex_hooks(text, where)
-    except ConfigError as exc:
-        return [f"codex: {exc}"]
-    if not hooks:
-        return []
-    out = codex_trust.lines(hooks)
-    env = dict(os.environ) if env is None else env
-    newest = codex_trust.last_session(where.parent)
-    started = codex_trust.session_start(newest[1]) if newest is not None else None
-    if newest is not None and started is not None and started > written:
-        try:
-            called: float | None = called_mark(home, "codex").stat().st_mtime
-        except OSError:
-            called = None
-        if called is None or called < started:
-            at = datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-            out.append(f"codex: a Codex session started {at} ({newest[1].name}) after codetape's hooks were "
-                       "installed, and none of them has been called since: nothing of it was recorded")
-    return out
 
 
 def diff(where: Path, before: str | None, after: str | None) -> str:
@@ -534,7 +480,8 @@ def _without_ours_toml(groups: object, agent: Agent, where: Path) -> AoT:
 # hold that (an event's hooks written as an inline array, a group holding others' handlers too), tomlkit
 # edits it instead.
 
-_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
+# matched through re's cache: compiled when used, not at `status`'s start-up
+_HEADER = r"^[ \t]*(\[\[?)[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$"
 
 
 def _codex_block(command: str) -> str:
@@ -580,14 +527,14 @@ def _codex_cut(text: str, data: dict[str, Any], where: Path, *, keep_trust: bool
     ours = codex_trust.codetape_hooks(data, where, lambda c: is_ours(c, "codex"))
     spots = {codex_trust.spot(hook.key) for hook in ours}
     lines = text.splitlines(keepends=True)
-    heads = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    heads = [i for i, line in enumerate(lines) if re.match(_HEADER, line)]
     sections = [(start, heads[n + 1] if n + 1 < len(heads) else len(lines)) for n, start in enumerate(heads)]
     drop: set[int] = set()
     counts: dict[str, int] = {}
     n = 0
     while n < len(sections):
         start, end = sections[n]
-        match = _HEADER.match(lines[start])
+        match = re.match(_HEADER, lines[start])
         assert match is not None
         name = match.group(2).strip()
         if match.group(1) == "[[" and name.startswith("hooks.") and name.count(".") == 1:
@@ -596,7 +543,7 @@ def _codex_cut(text: str, data: dict[str, Any], where: Path, *, keep_trust: bool
             counts[event] = group + 1
             members = [n]
             while n + len(members) < len(sections):
-                inner = _HEADER.match(lines[sections[n + len(members)][0]])
+                inner = re.match(_HEADER, lines[sections[n + len(members)][0]])
                 if inner is None or inner.group(2).strip() != f"{name}.hooks":
                     break
                 members.append(n + len(members))

@@ -25,8 +25,6 @@ import json
 import sys
 from pathlib import Path
 
-from collector.sources.agents.configs import is_ours
-
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
 if TYPE_CHECKING:
     from collector.sources.agents.payloads import Agent
@@ -89,7 +87,11 @@ def managed(agent: Agent, system: Path = SYSTEM, platform: str = sys.platform) -
             data = _parsed(path)
             if data is not None:
                 found[path] = commands_in(data.get("hooks"))
-    ours = {path: [c for c in commands if is_ours(c, agent)] for path, commands in found.items()}
+    ours: dict[Path, list[str]] = {}
+    if any(found.values()):  # (configs.py only where a managed hook is: not for a plain `status`)
+        from collector.sources.agents.configs import is_ours  # deferred: see above
+
+        ours = {path: [c for c in commands if is_ours(c, agent)] for path, commands in found.items()}
     return Managed(agent, only, tuple(path for path, commands in ours.items() if commands),
                    tuple(c for commands in ours.values() for c in commands))
 

@@ -7,7 +7,6 @@ and `codetape note` and `codetape task` record their own steps. A line that does
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Mapping, Sequence
 
 PROGRAM = "codetape"
@@ -30,6 +29,8 @@ def runs_codetape_line(line: str) -> bool:
     """Whether a shell command line is one command that runs codetape (quotes as the shell reads them)."""
     if "\n" in line or PROGRAM not in line:
         return False
+    import shlex  # deferred: `codetape run` loads this module and reads no command line with it
+
     lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     try:

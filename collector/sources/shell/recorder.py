@@ -5,7 +5,8 @@ only (no process, no socket, nothing that can block the prompt). One recorder pe
 background by the hook (`python -m collector.sources.shell`: __main__.py), claims the spool by renaming it,
 sends the records to the collector, and exits when its shell is gone (or after a long idle time; the hook
 starts it again). The claimed file goes once the collector answered after its records: `codetape run`
-waits for that (`wait_delivered`) before sending its own step, which would otherwise come first.
+waits for that (delivered.py's `wait_delivered`) before sending its own step, which would otherwise come
+first.
 
 A record is seven NUL-terminated fields: `ct1`, exit status, cwd, start and end (unix epoch
 microseconds), how the command line was found (`h`: `fc -ln -1` output, `d`: the same line again,
@@ -29,7 +30,6 @@ from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.protocol.starting import starting
 from collector.protocol.stopped import stopped_by_you
-from collector.sources.shell import delivered
 from collector.sources.shell.own_commands import runs_codetape_line
 
 TYPE_CHECKING = False  # typing is not loaded at a command's start-up (~3 ms)
@@ -209,15 +209,6 @@ class ShellRecorder:
                 "kind": "gap", "source": "shell", "reason": "collector_unreachable", "lost_steps": lost,
                 "detail": f"{lost} shell commands were not recorded: the collector could not be reached"})
         return client
-
-
-def wait_delivered(home: Home, shell_pid: int, *, timeout: float = delivered.DELIVERY_WAIT_S) -> None:
-    """Wait until what the shell `shell_pid` spooled so far has reached the collector: its spool claimed
-    and the claim's records delivered (the `.taken` file goes once the collector answered after them), so
-    that a step sent next (`codetape run` at the next prompt) comes after them. Not while its recorder is
-    gone (nobody sends them), at most `timeout` seconds (shell/delivered.py, which the pytest plugin
-    loads too)."""
-    delivered.wait_delivered(str(home.run), shell_pid, alive=alive, timeout=timeout)
 
 
 def main(argv: list[str]) -> int:

@@ -75,7 +75,8 @@ def test_listing_a_journal_loads_no_pydantic(tmp_path: Path) -> None:
 # tomlkit ~8, the settings' structs ~10, uuid ~3 with platform), loaded where the answer needs them.
 NOT_LOADED = ("msgspec", "tomlkit", "schemas.settings", "schemas.header", "collector.policy.stricter",
               "collector.workspace.identity", "uuid", "difflib", "subprocess", "pydantic", "typing",
-              "dataclasses", "tomllib", "hashlib", "collector.policy.managed")
+              "dataclasses", "tomllib", "hashlib", "collector.policy.managed", "argparse",
+              "collector.safe_urls", "shlex")
 
 
 def test_status_loads_only_what_its_answer_needs(tmp_path: Path) -> None:
@@ -91,12 +92,22 @@ def test_status_loads_only_what_its_answer_needs(tmp_path: Path) -> None:
 # What `status`, `note` and `run -- true` leave unloaded in an opted-in workspace with its collector running
 # (issue 108, item 8; their cold start is timed in test_cli_start_times.py): each was milliseconds of it,
 # loaded now only where a command's answer needs it (typing ~3, dataclasses with inspect ~5, msgspec ~10,
-# tomllib ~2, hashlib ~2, argparse's help formatter with shutil ~2, the managed policy's models).
+# tomllib ~2, hashlib ~2, argparse's help formatter with shutil ~2, the managed policy's models; then
+# argparse's module with gettext ~2 (cli/quick.py's line in a SimpleNamespace), datetime ~1.5 (`note`),
+# safe_urls's patterns and shlex, what starts a collector when one is running, the socket package ~2 with
+# selectors: the client connects through its C half).
 NOT_LOADED_BY_ANY = ("typing", "dataclasses", "inspect", "msgspec", "tomllib", "tomlkit", "hashlib", "shutil",
                      "uuid", "platformdirs", "asyncio", "pydantic", "schemas.settings",
                      "collector.policy.managed", "collector.sources.agents.codex_trust",
-                     "collector.upload.destinations")
-NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale"), "note": ("subprocess", "locale"), "run": ()}
+                     "collector.upload.destinations", "argparse", "gettext", "collector.safe_urls", "shlex",
+                     "collector.protocol.starter", "socket")
+NOT_LOADED_BY = {"status": ("datetime", "subprocess", "locale", "selectors", "collector.protocol.starting",
+                            "collector.sources.agents.configs"),
+                 "note": ("datetime", "subprocess", "locale", "selectors", "collector.protocol.spawn",
+                          "collector.protocol.starting", "collector.protocol.stopped"),
+                 "run": ("datetime", "collector.protocol.spawn", "collector.protocol.starting",
+                         "collector.protocol.stopped", "collector.sources.shell.recorder",
+                         "collector.atomic")}
 
 
 def test_status_note_and_run_load_only_what_their_answers_need(tmp_path: Path) -> None:

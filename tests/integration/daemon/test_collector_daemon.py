@@ -6,6 +6,7 @@ Every test runs on both transports: the Unix socket, and loopback TCP with the p
 
 from __future__ import annotations
 
+import _socket
 import json
 import os
 import re
@@ -47,7 +48,7 @@ def transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     yield request.param
 
 
-def raw_connection(home: Home) -> socket.socket:
+def raw_connection(home: Home) -> _socket.socket:
     """A connection to the collector of `home` on which the test writes bytes itself (on TCP, the secret
     proved first, as every client does)."""
     sock = open_socket(home, TIMEOUT_S)

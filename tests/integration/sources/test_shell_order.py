@@ -1,6 +1,6 @@
 """Steps from one shell keep the order they happened in: a command at one prompt, sent by the hook's
 recorder up to its poll later, comes before `codetape run` at the next prompt, which sends at once (run
-waits until its shell's spooled records were delivered: recorder.py's `wait_delivered`)."""
+waits until its shell's spooled records were delivered: delivered.py's `wait_delivered`)."""
 
 from __future__ import annotations
 

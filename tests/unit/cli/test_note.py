@@ -13,7 +13,7 @@ WORKSPACES = [{"root": "/src/attrs", "paused": False, "episode": "1a2b3c4d-0000-
 
 
 def test_the_note_says_when_and_in_which_recording() -> None:
-    at = datetime(2026, 11, 26, 12, 4, 59)
+    at = datetime(2026, 11, 26, 12, 4, 59).timetuple()
     assert noted(WORKSPACES[0], at) == "noted at 12:04 in the recording of attrs (episode 1a2b3c4d)"
     assert noted(WORKSPACES[2], at) == "noted at 12:04 in the recording of other"
     assert noted(None, at) == "noted at 12:04"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from collector.home import Home
-from collector.sources.agents.configs import ConfigError, config_path, hook_command, writable
+from collector.sources.agents.configs import ConfigError, hook_command, writable
+from collector.sources.agents.places import config_path
 
 
 def test_a_file_or_folder_of_another_user_in_the_workspace_is_refused(tmp_path: Path) -> None:
