@@ -44,7 +44,8 @@ FRONT = yaml.safe_dump({"configs": [{"config_name": name, "data_files": [
 def test_the_front_matter_names_each_twin_exactly_whatever_its_path(kto: list[str], dpo: list[str]) -> None:
     twins = {"kto": kto, "dpo": dpo}
     text = "".join(named_twins(FRONT, ["kto", "dpo"], lambda name: twins[name]))
-    named = {config["config_name"]: config["data_files"][0]["path"] for config in yaml.safe_load(text)["configs"]}
+    loaded = yaml.safe_load(text)["configs"]
+    named = {config["config_name"]: config["data_files"][0]["path"] for config in loaded}
     assert named == twins
 
 
@@ -58,9 +59,10 @@ def test_the_card_names_its_twins_in_its_configs() -> None:
 
 
 def test_a_training_export_without_twins_has_no_config() -> None:
-    named = configs(readme(MANIFEST, Facts(episodes=3, labels=LABELS,
-                                           twins=lambda name: ["exports/kto/k/e.kto.parquet"] * (name == "kto"))))
-    assert named["kto"] == ["exports/kto/k/e.kto.parquet"] and "dpo" not in named
+    twin = "exports/kto/k/e.kto.parquet"
+    only_kto = Facts(episodes=3, labels=LABELS, twins=lambda name: [twin] * (name == "kto"))
+    named = configs(readme(MANIFEST, only_kto))
+    assert named["kto"] == [twin] and "dpo" not in named
 
 
 def test_the_card_is_given_in_pieces_as_the_twins_are_listed() -> None:
