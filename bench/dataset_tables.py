@@ -28,10 +28,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from collector.dataset.output.manifest import DatasetManifest
-from collector.dataset.rows.tables import COMPRESSION, EDITS, FILE_STATES, ROW_GROUP_ROWS, TRANSITIONS
+from collector.dataset.output.output import open_output
+from collector.dataset.output.writer import write_parts
+from collector.dataset.rows.tables import EDITS, FILE_STATES, TRANSITIONS
+from schemas.config import UploadSettings
 
 EDITS_FRACTION = 20  # `edits` rows written: 1 in EDITS_FRACTION of the real source's
 RATES = {"edits": 1370 / EDITS_FRACTION, "transitions": 42.0, "file_states": 37.0}  # rows an episode
@@ -52,29 +54,32 @@ def blob_sha(k: int) -> str:
 def step_rows(out: Path, manifest: DatasetManifest, months: list[tuple[str, int, int]],
               ids: Callable[[int], str], signers: Callable[[int], str], seed: int = 107) -> dict[str, int]:
     """Write the `edits`, `transitions` and `file_states` rows of the earlier episodes, month by month
-    (`months`: (month, first episode, end)); name the files in `manifest`. The rows written, by table."""
+    (`months`: (month, first episode, end)), in files and row groups as a build writes them (the writer's
+    own `write_parts`: row groups of ROW_GROUP_ROWS or fewer within ROW_GROUP_BYTES, a new file every
+    FILE_ROW_GROUPS groups); name the files in `manifest`. The rows written, by table."""
     rng = np.random.default_rng(seed)
     written = dict.fromkeys(SCHEMAS, 0)
+    dataset = open_output(str(out), UploadSettings())
     for month, first, end in months:
-        writers = {}
         for table, schema in SCHEMAS.items():
-            path = f"{table}/month={month}/part-b00001-w0.parquet"
-            (out / path).parent.mkdir(parents=True, exist_ok=True)
-            writers[table] = (path, pq.ParquetWriter(out / path, schema, compression=COMPRESSION))
-        rows = dict.fromkeys(SCHEMAS, 0)
-        for begin in range(first, end, BLOCK):
-            episodes = np.arange(begin, min(begin + BLOCK, end))
-            shas = pa.array([blob_sha(int(k)) for k in range(max(begin - 1, 0), episodes[-1] + 1)])
-            for table, (_path, writer) in writers.items():
-                counts = rng.poisson(RATES[table], len(episodes))
-                batch = _table(table, rng, episodes, counts, ids, signers, shas, begin, month)
-                writer.write_table(batch, row_group_size=ROW_GROUP_ROWS[table])
-                rows[table] += batch.num_rows
-        for table, (path, writer) in writers.items():
-            writer.close()
-            manifest.add_file(table, path, rows[table])
-            written[table] += rows[table]
+            (out / table / f"month={month}").mkdir(parents=True, exist_ok=True)
+            batches = (batch for begin in range(first, end, BLOCK)
+                       for batch in _block(table, rng, begin, min(begin + BLOCK, end), ids, signers, month)
+                       .to_batches())
+            files = write_parts(dataset, table, schema, batches, f"{table}/month={month}/part-b00001-w")
+            for path, rows in files.items():
+                manifest.add_file(table, path, rows)
+                written[table] += rows
     return written
+
+
+def _block(table: str, rng: np.random.Generator, begin: int, end: int, ids: Callable[[int], str],
+           signers: Callable[[int], str], month: str) -> pa.Table:
+    """The rows of `table` of the episodes `begin` to `end`."""
+    episodes = np.arange(begin, end)
+    shas = pa.array([blob_sha(k) for k in range(max(begin - 1, 0), end)])
+    return _table(table, rng, episodes, rng.poisson(RATES[table], len(episodes)), ids, signers, shas, begin,
+                  month)
 
 
 def _table(table: str, rng: np.random.Generator, episodes: np.ndarray, counts: np.ndarray,

@@ -201,22 +201,28 @@ def rewrite(out: Output, table: str, source: str, target: str, without: Collecti
 
 def copy_without(out: Output, table: str, source: str, target: str,
                  leave: Callable[[pa.RecordBatch], pa.Array]) -> int:
-    """Copy the Parquet file `source` to `target` without the rows `leave` marks, a batch at a time; its
-    rows."""
-    rows = 0
+    """Copy the Parquet file `source` to `target` without the rows `leave` marks, a piece at a time (read in
+    batches of a sixteenth of a row group, written in row groups as `write_parts` makes them: memory is a
+    row group of at most ROW_GROUP_BYTES, whatever the file's size or its row groups'); its rows."""
+    group, rows = ROW_GROUP_ROWS[table], 0
     try:
         with out.fs.open_input_file(out.path(source)) as handle:
             parquet = pq.ParquetFile(handle)
             with pq.ParquetWriter(out.path(target), parquet.schema_arrow, filesystem=out.fs,
                                   compression=COMPRESSION) as writer:
-                for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS[table]):
-                    kept = batch.filter(pc.invert(leave(batch)))
-                    if kept.num_rows:
-                        writer.write_batch(kept, row_group_size=ROW_GROUP_ROWS[table])
-                        rows += kept.num_rows
+                batches = parquet.iter_batches(batch_size=max(group // 16, 1024))
+                for kept in _row_groups((_without(batch, leave) for batch in batches), group):
+                    writer.write_table(kept, row_group_size=group)
+                    rows += kept.num_rows
     except (OSError, pa.ArrowException) as exc:
         raise OutputFailed(f"cannot rewrite {out.describe(source)}: {exc}") from None
     return rows
+
+
+def _without(batch: pa.RecordBatch, leave: Callable[[pa.RecordBatch], pa.Array]) -> pa.RecordBatch:
+    """`batch` without the rows `leave` marks (itself, not a copy, when it marks none)."""
+    marked = leave(batch)
+    return batch.filter(pc.invert(marked)) if pc.any(marked).as_py() else batch
 
 
 def episodes_in(out: Output, table: str, path: str, among: Collection[EpisodeKey]) -> set[EpisodeKey]:
