@@ -21,13 +21,16 @@ Within one export (a dataset build, a `codetape export` run), an eval example wh
 has is left out of its file. Against the files a dataset's earlier builds published (their snapshots name
 them, byte for byte): an eval example of this build is left out when an earlier train example has its
 key, and a train example of this build when an earlier eval example has it (a published eval set stays as
-it is). Only keys are held, KEY_BYTES each, never the texts; the files are read a line at a time.
+it is). Only keys are held, KEY_BYTES each, never the texts, and of the earlier examples only those
+this export has too (their count of leaks is made on disk); the files are read a line at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from collector.atomic import atomic_file
+from collector.scratch_db import open_scratch
 
 KEY_BYTES = 16
 
@@ -118,38 +122,96 @@ class Deduped:
 
 def dedup(fmt: str, files: Files, new: Iterable[str], earlier: Iterable[str] = ()) -> Deduped:
     """Leave out of `new` files (this export's) the examples identical to one on the other side, as the
-    module docstring says; `earlier` files (published before) are read, never changed."""
-    train: set[bytes] = set()
-    held: Counter[bytes] = Counter()  # the keys of earlier eval examples
-    for name in earlier:
-        for split, key in _keys(fmt, files, name):
-            if split == "train":
-                train.add(key)
-            elif split == "eval":
-                held[key] += 1
-    done = Deduped(earlier_leaks=sum(count for key, count in held.items() if key in train))
+    module docstring says; `earlier` files (published before) are read, never changed. What it holds: this
+    export's keys, and of the earlier examples only those keys this export has too; the count of earlier
+    eval examples identical to an earlier train one is made on disk (`_EarlierLeaks`): a dataset of a
+    million episodes has tens of millions of earlier examples."""
+    mine = [(name, list(_keys(fmt, files, name))) for name in new]
+    trains = {key for _name, keys in mine for split, key in keys if split == "train"}
+    evals = {key for _name, keys in mine for split, key in keys if split == "eval"}
+    train: set[bytes] = set()  # earlier train keys an eval example here has, then this export's train keys
+    held: set[bytes] = set()  # earlier eval keys a train example of this export has
+    with _EarlierLeaks() as leaks:
+        for name in earlier:
+            for split, key in _keys(fmt, files, name):
+                if split == "train" and key in evals:
+                    train.add(key)
+                elif split == "eval" and key in trains:
+                    held.add(key)
+                leaks.add(split, key)
+        done = Deduped(earlier_leaks=leaks.count())
     drops: dict[str, set[int]] = {}
     waiting: list[tuple[str, list[tuple[int, bytes]]]] = []  # this export's eval files: numbered keys
-    for name in new:
-        evals = []
-        for number, (split, key) in enumerate(_keys(fmt, files, name)):
+    for name, keys in mine:
+        numbered = []
+        for number, (split, key) in enumerate(keys):
             if split == "train" and key in held:
                 drops.setdefault(name, set()).add(number)
                 done.left_out["train"] += 1
             elif split == "train":
                 train.add(key)
             elif split == "eval":
-                evals.append((number, key))
-        if evals:
-            waiting.append((name, evals))
-    for name, evals in waiting:
-        found = {number for number, key in evals if key in train}
+                numbered.append((number, key))
+        if numbered:
+            waiting.append((name, numbered))
+    for name, numbered in waiting:
+        found = {number for number, key in numbered if key in train}
         if found:
             drops.setdefault(name, set()).update(found)
             done.left_out["eval"] += len(found)
     for name, numbers in drops.items():
         files.rewrite(name, numbers)
     return done
+
+
+class _EarlierLeaks:
+    """The earlier examples' keys by side, in a scratch SQLite file made at the first one (collector/
+    scratch_db.py: its page cache is all the memory it keeps): how many eval ones a train one has too."""
+
+    BATCH = 8_192  # keys written at a time (about a MiB held)
+
+    def __init__(self) -> None:
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        self.db: sqlite3.Connection | None = None
+        self.pending: list[tuple[bytes, int]] = []
+
+    def __enter__(self) -> _EarlierLeaks:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.db is not None:
+            self.db.close()
+        if self.folder is not None:
+            self.folder.cleanup()
+
+    def add(self, split: str, key: bytes) -> None:
+        if split in ("train", "eval"):
+            self.pending.append((key, split == "train"))
+            if len(self.pending) >= self.BATCH:
+                self._flush()
+
+    def count(self) -> int:
+        """Earlier eval examples (each one, not each key) whose key an earlier train example has."""
+        self._flush()
+        if self.db is None:
+            return 0
+        self.db.execute("CREATE INDEX by_side ON keys (train, key)")
+        query = ("SELECT count(*) FROM keys AS e WHERE e.train = 0 AND EXISTS "
+                 "(SELECT 1 FROM keys AS t WHERE t.train = 1 AND t.key = e.key)")
+        found: int = self.db.execute(query).fetchone()[0]
+        return found
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        if self.db is None:
+            self.folder = tempfile.TemporaryDirectory(prefix="codetape-examples-")
+            self.db = open_scratch(Path(self.folder.name) / "keys.sqlite",
+                                   "CREATE TABLE keys (key BLOB, train INT)")
+        self.db.execute("BEGIN")
+        self.db.executemany("INSERT INTO keys VALUES (?, ?)", self.pending)
+        self.db.execute("COMMIT")
+        self.pending = []
 
 
 @dataclass
