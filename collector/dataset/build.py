@@ -221,7 +221,7 @@ def _build_known(options: BuildOptions, source: Destination, out: Output, engine
     items = [ExportItem(entry, signer, tuple(added), split) for entry, signer, split in backfill]
     if items:
         exported.add(engine.exports(items, context, out))
-    crossed = dedup_build(out, formats, exported.paths)
+    crossed = dedup_build(out, formats, exported.paths, number)
     twins = write_twins(out, formats)  # the training exports as Parquet too, once their rows are final
     for fmt, sides in crossed.left_out.items():
         exported.records[fmt] -= sum(sides.values())

@@ -110,6 +110,13 @@ class Output:
         for below in folders:
             yield from self.walk(below.path[start:], suffix)
 
+    def listing(self, folder: str) -> tuple[list[str], list[tuple[str, int]]]:
+        """The folders right in `folder`, and its files (not hidden) with their bytes (relative paths, in name
+        order)."""
+        start = len(self.root) + 1
+        folders, files = self._entries(folder)
+        return [info.path[start:] for info in folders], [(info.path[start:], info.size) for info in files]
+
     def folders(self, folder: str) -> list[str]:
         """The folders right in `folder` (relative paths, in name order)."""
         start = len(self.root) + 1

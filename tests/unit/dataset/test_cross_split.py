@@ -30,7 +30,7 @@ def test_examples_are_left_out_over_out_and_earlier_files_stay(tmp_path: Path) -
     (folder / ".e.zeta.jsonl.tmp").write_bytes(b"an unfinished write")
     added = ["exports/zeta/k1/e.zeta.jsonl", "exports/zeta/k1/t.zeta.jsonl"]
     assert list(earlier_files(out, "zeta", set(added))) == ["exports/zeta/k1/old.zeta.jsonl"]
-    done = dedup_build(out, ("zeta", "atif"), added)
+    done = dedup_build(out, ("zeta", "atif"), added, 2)
     assert done.left_out == {"zeta": {"eval": 1, "train": 1}} and done.leaks == {"zeta": 1}
     assert (folder / "t.zeta.jsonl").read_bytes() == line("train", "a" * 50)
     assert (folder / "e.zeta.jsonl").read_bytes() == line("eval", "b") + line("eval", "c")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.export.edits.base.examples import dedup, kept, keyed
+from collector.export.edits.base.examples import dedup, kept, keyed, parsed
 
 
 class MemoryFiles:
@@ -76,7 +76,7 @@ def test_the_files_left_out_are_the_rule_over_every_earlier_key(files: dict[str,
     new, earlier = list(names[:cut]), list(names[cut:])
     drops, left, leaks = reference(files, new, earlier)
     memory = MemoryFiles({name: list(lines) for name, lines in files.items()})
-    done = dedup("kto", memory, new, earlier)
+    done = dedup("kto", memory, new, parsed("kto", memory, earlier))
     assert done.left_out == left and done.earlier_leaks == leaks
     for name in files:
         assert memory.files[name] == list(kept(files[name], drops.get(name, set()))), name
@@ -91,7 +91,8 @@ def test_what_it_holds_does_not_grow_with_the_earlier_examples() -> None:
                  for k in range(count // 20)}
         files["new"] = [line("eval", "old 1 0"), line("train", "old 0 0"), line("eval", "mine")]
         tracemalloc.start()
-        done = dedup("kto", MemoryFiles(files), ["new"], [name for name in files if name != "new"])
+        memory = MemoryFiles(files)
+        done = dedup("kto", memory, ["new"], parsed("kto", memory, [name for name in files if name != "new"]))
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         assert done.left_out == {"eval": 1, "train": 1}, done

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from collector.export.edits.base.examples import KEYS, LocalFiles, dedup, example_key, kept
+from collector.export.edits.base.examples import KEYS, LocalFiles, dedup, example_key, kept, parsed
 from collector.export.result import SPLIT_FORMATS
 
 
@@ -64,7 +64,8 @@ def test_a_published_eval_set_stays_and_a_new_train_example_like_it_is_left_out(
     before = (tmp_path / earlier_eval).read_bytes()
     train = write(tmp_path, "t1.zeta.jsonl", [zeta("train", "a", "t1"), zeta("train", "b", "t1")])
     evaluated = write(tmp_path, "e1.zeta.jsonl", [zeta("eval", "z", "e1"), zeta("eval", "b", "e1")])
-    done = dedup("zeta", LocalFiles(tmp_path), [train, evaluated], [earlier_eval, earlier_train])
+    files = LocalFiles(tmp_path)
+    done = dedup("zeta", files, [train, evaluated], parsed("zeta", files, [earlier_eval, earlier_train]))
     assert done.left_out == {"train": 1, "eval": 2}
     assert done.earlier_leaks == 1  # e0's z, counted, left in
     assert (tmp_path / earlier_eval).read_bytes() == before

@@ -23,6 +23,11 @@ them, byte for byte): an eval example of this build is left out when an earlier 
 key, and a train example of this build when an earlier eval example has it (a published eval set stays as
 it is). Only keys are held, KEY_BYTES each, never the texts, and of the earlier examples only those
 this export has too (their count of leaks is made on disk); the files are read a line at a time.
+
+`dedup` takes the earlier examples as (split, key) pairs, whatever gives them: `parsed` reads the files
+(`codetape export`, and a dataset's files its key index lacks), a dataset build takes most from its index
+(collector/dataset/output/example_keys.py); the rule is the same. What it left in this export's files
+(`Deduped.kept`) is what a build indexes.
 """
 
 from __future__ import annotations
@@ -118,27 +123,28 @@ class Deduped:
 
     left_out: Counter[str] = field(default_factory=Counter)
     earlier_leaks: int = 0
+    kept: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)  # new file -> its examples left in
 
 
-def dedup(fmt: str, files: Files, new: Iterable[str], earlier: Iterable[str] = ()) -> Deduped:
+def dedup(fmt: str, files: Files, new: Iterable[str], earlier: Iterable[tuple[str, bytes]] = ()) -> Deduped:
     """Leave out of `new` files (this export's) the examples identical to one on the other side, as the
-    module docstring says; `earlier` files (published before) are read, never changed. What it holds: this
-    export's keys, and of the earlier examples only those keys this export has too; the count of earlier
-    eval examples identical to an earlier train one is made on disk (`_EarlierLeaks`): a dataset of a
-    million episodes has tens of millions of earlier examples."""
+    module docstring says; `earlier`: the (split, key) of every example published before (`parsed` from
+    their files, or from a dataset's index), never changed. What it holds: this export's keys, and of the
+    earlier examples only those keys this export has too; the count of earlier eval examples identical to
+    an earlier train one is made on disk (`_EarlierLeaks`): a dataset of a million episodes has tens of
+    millions of earlier examples."""
     mine = [(name, list(_keys(fmt, files, name))) for name in new]
     trains = {key for _name, keys in mine for split, key in keys if split == "train"}
     evals = {key for _name, keys in mine for split, key in keys if split == "eval"}
     train: set[bytes] = set()  # earlier train keys an eval example here has, then this export's train keys
     held: set[bytes] = set()  # earlier eval keys a train example of this export has
     with _EarlierLeaks() as leaks:
-        for name in earlier:
-            for split, key in _keys(fmt, files, name):
-                if split == "train" and key in evals:
-                    train.add(key)
-                elif split == "eval" and key in trains:
-                    held.add(key)
-                leaks.add(split, key)
+        for split, key in earlier:
+            if split == "train" and key in evals:
+                train.add(key)
+            elif split == "eval" and key in trains:
+                held.add(key)
+            leaks.add(split, key)
         done = Deduped(earlier_leaks=leaks.count())
     drops: dict[str, set[int]] = {}
     waiting: list[tuple[str, list[tuple[int, bytes]]]] = []  # this export's eval files: numbered keys
@@ -161,7 +167,15 @@ def dedup(fmt: str, files: Files, new: Iterable[str], earlier: Iterable[str] = (
             done.left_out["eval"] += len(found)
     for name, numbers in drops.items():
         files.rewrite(name, numbers)
+    done.kept = {name: [pair for number, pair in enumerate(keys) if number not in drops.get(name, ())]
+                 for name, keys in mine}
     return done
+
+
+def parsed(fmt: str, files: Files, names: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """The (split, key) of every example of the files `names`, read from them (a line at a time)."""
+    for name in names:
+        yield from _keys(fmt, files, name)
 
 
 class _EarlierLeaks:

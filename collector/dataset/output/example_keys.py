@@ -1,0 +1,205 @@
+"""OUT/_keys/FORMAT/SIGNER/bNNNNN.parquet: the keys of the examples of a dataset's export files, so that a
+build's split-crossing pass (cross_split.py) takes the earlier examples' keys from here instead of parsing
+every earlier export file again (issue 107: at a million episodes that is hundreds of GB read per build).
+
+One row per example of an export file in OUT/exports/FORMAT/SIGNER/: the file's `name` in that folder, its
+`size` in bytes when it was indexed, the example's `split` and `key` (collector/export/edits/base/
+examples.py `example_key`); a file without an example has one row with neither (so that it is known). Build
+N writes bNNNNN.parquet in the folders it published files in, with their examples as the pass left them; a
+name's rows in a later build's file replace those of an earlier one. A file's keys come from here only when
+its size is the one indexed; otherwise (a dataset built before the index, a file changed) it is parsed. The
+index is a cache: no snapshot or manifest names it, a file that cannot be read is passed over (its folder's
+files parsed, the folder indexed again). It is outside exports/, whose files that are not export files a
+build deletes (leftovers.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from collector.dataset.errors import OutputFailed
+from collector.dataset.output.output import Output
+from collector.export.edits.base.examples import KEY_BYTES
+
+KEYS_FOLDER = "_keys"
+MOST_FILES = 8  # index files a folder may have before they are merged into one
+SCHEMA = pa.schema([pa.field("name", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+                    pa.field("size", pa.int64(), nullable=False),
+                    pa.field("split", pa.dictionary(pa.int32(), pa.string())),
+                    pa.field("key", pa.binary(KEY_BYTES))])
+_FILE = re.compile(r"b(\d{5,})\.parquet")
+_PLAIN = pa.schema([pa.field("name", pa.string()), pa.field("size", pa.int64()),
+                    pa.field("split", pa.string()), pa.field("key", pa.binary(KEY_BYTES))])
+
+# one export file's examples: its name in its folder, its bytes, the (split, key) of each example
+Indexed = tuple[str, int, list[tuple[str, bytes]]]
+
+
+def folder_of(fmt: str, signer: str) -> str:
+    return f"{KEYS_FOLDER}/{fmt}/{signer}"
+
+
+def index_file(fmt: str, signer: str, build: int) -> str:
+    return f"{folder_of(fmt, signer)}/b{build:05d}.parquet"
+
+
+def signers(out: Output, fmt: str) -> list[str]:
+    """The signer folders the index of `fmt` has."""
+    return [path.rsplit("/", 1)[1] for path in out.folders(f"{KEYS_FOLDER}/{fmt}")]
+
+
+def rows_of(files: list[Indexed]) -> pa.Table:
+    """The index rows of `files`, column-wise (`_PLAIN`: strings not yet dictionary-encoded)."""
+    names: list[str] = []
+    sizes: list[int] = []
+    splits: list[str | None] = []
+    keys: list[bytes | None] = []
+    for name, size, examples in files:
+        rows = max(len(examples), 1)  # a file without examples: one row with neither
+        names += [name] * rows
+        sizes += [size] * rows
+        splits += [split for split, _key in examples] or [None]
+        keys += [key for _split, key in examples] or [None]
+    return pa.table([pa.array(names, pa.string()), pa.array(sizes, pa.int64()), pa.array(splits, pa.string()),
+                     pa.array(keys, pa.binary(KEY_BYTES))], schema=_PLAIN)
+
+
+def pairs(rows: pa.Table) -> Iterator[tuple[str, bytes]]:
+    """The (split, key) of the examples of `rows` (not the rows of files without one)."""
+    for batch in rows.filter(pc.is_valid(rows.column("key"))).to_batches(max_chunksize=65_536):
+        yield from zip(batch.column("split").to_pylist(), batch.column("key").to_pylist(), strict=True)
+
+
+def write_index(out: Output, fmt: str, signer: str, build: int, rows: pa.Table) -> None:
+    """Write `rows` (SCHEMA's columns, strings plain or dictionary-encoded) as build `build`'s index file of
+    the folder, whole or not at all."""
+    table = pa.table({column: _encoded(rows.column(column)) if column in ("name", "split")
+                      else rows.column(column).cast(SCHEMA.field(column).type)
+                      for column in SCHEMA.names}, schema=SCHEMA)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    out.folder(folder_of(fmt, signer))
+    out.write(index_file(fmt, signer, build), sink.getvalue().to_pybytes())
+
+
+def _encoded(column: pa.ChunkedArray) -> pa.Array:
+    return pc.cast(column, pa.string()).combine_chunks().dictionary_encode()
+
+
+@dataclass
+class FolderKeys:
+    """One folder's index as read: its files (relative paths, in build order), those that could not be read
+    (`bad`), the rows of the others, and for each name the file its latest rows are in, with their size
+    (-1 when they disagree)."""
+
+    files: list[str] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)
+    tables: list[pa.Table] = field(default_factory=list)
+    latest: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (its table, its size)
+    replaced: bool = False  # a name has rows in two files (the earlier ones to go)
+
+    def matching(self, listed: dict[str, int]) -> set[str]:
+        """The names of `listed` (name -> bytes) whose latest rows were indexed at that size."""
+        return {name for name, size in listed.items() if name in self.latest and self.latest[name][1] == size}
+
+    def rows(self, names: set[str]) -> pa.Table:
+        """The latest rows of `names` (`_PLAIN`)."""
+        parts = [_PLAIN.empty_table()]
+        for number, table in enumerate(self.tables):
+            wanted = pa.array([name for name, (where, _size) in self.latest.items()
+                               if where == number and name in names], pa.string())
+            if len(wanted):
+                parts.append(table.filter(pc.is_in(table.column("name"), value_set=wanted)))
+        return pa.concat_tables(parts)
+
+    def stale(self, listed: dict[str, int]) -> bool:
+        """Whether the folder's index is to be written again: a file could not be read, or it has rows no
+        longer current (of a file not `listed`, or replaced by a later build's), or too many files."""
+        return bool(self.bad) or self.replaced or len(self.files) > MOST_FILES \
+            or any(name not in listed for name in self.latest)
+
+
+def read_folder(out: Output, fmt: str, signer: str) -> FolderKeys:
+    """The folder's index files, in build order, each read whole (a folder's: never more than that)."""
+    found = FolderKeys()
+    numbered = []
+    for path, _size in out.walk(folder_of(fmt, signer)):
+        match = _FILE.fullmatch(path.rsplit("/", 1)[1])
+        if match is None or "/" in path[len(folder_of(fmt, signer)) + 1:]:
+            found.bad.append(path)  # not one this module writes
+        else:
+            numbered.append((int(match.group(1)), path))
+    for _number, path in sorted(numbered):
+        found.files.append(path)
+        table = read_rows(out, path)
+        if table is None:
+            found.bad.append(path)
+            continue
+        number = len(found.tables)
+        found.tables.append(table)
+        names = table.select(["name", "size"]).group_by(["name", "size"]).aggregate([])
+        for name, size in zip(names.column("name").to_pylist(), names.column("size").to_pylist(),
+                              strict=True):
+            if name in found.latest and found.latest[name][0] == number:
+                found.latest[name] = (number, -1)  # two sizes in one file: never taken
+                continue
+            found.replaced = found.replaced or name in found.latest
+            found.latest[name] = (number, size)
+    return found
+
+
+def read_rows(out: Output, path: str) -> pa.Table | None:
+    """An index file's rows (`_PLAIN`), None when it cannot be read or is not one (a partial or foreign file:
+    the folder is indexed again, by parsing its files)."""
+    try:
+        data = out.read(path)
+    except OutputFailed:
+        return None
+    if data is None:
+        return None
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+        if set(table.schema.names) != set(SCHEMA.names):
+            return None
+        for column in ("name", "split"):
+            kind = table.schema.field(column).type
+            if pa.types.is_dictionary(kind):
+                kind = kind.value_type
+            if not pa.types.is_string(kind):
+                return None
+        if table.schema.field("size").type != pa.int64() or \
+                table.schema.field("key").type != pa.binary(KEY_BYTES):
+            return None
+        plain = pa.table({column: pc.cast(table.column(column), _PLAIN.field(column).type)
+                          for column in _PLAIN.names}, schema=_PLAIN)
+    except (OSError, pa.ArrowException):
+        return None
+    if plain.column("name").null_count or plain.column("size").null_count or not _paired(plain):
+        return None
+    return plain
+
+
+def _paired(plain: pa.Table) -> bool:
+    """Every row has both a split and a key, or neither (a file without examples)."""
+    if plain.num_rows == 0:
+        return True
+    same = pc.equal(pc.is_valid(plain.column("split")), pc.is_valid(plain.column("key")))
+    return bool(pc.all(same).as_py())
+
+
+def replace_folder(out: Output, fmt: str, signer: str, build: int, rows: pa.Table, files: list[str]) -> bool:
+    """Make `rows` the folder's whole index: build `build`'s file (none when there are no rows), the folder's
+    other `files` deleted; whether a file was written."""
+    written = index_file(fmt, signer, build)
+    if rows.num_rows:
+        write_index(out, fmt, signer, build, rows)
+    for path in files:
+        if path != written or not rows.num_rows:
+            out.delete(path)
+    return bool(rows.num_rows)
