@@ -55,6 +55,7 @@ from bench.dataset_tables import (
     SCHEMAS,
     blob_sha,
     export_templates,
+    index_exports,
     link_exports,
     step_rows,
 )
@@ -278,6 +279,7 @@ def state(work: Path, new: Path, size: int, workers: int,
             os.close(os.open(folder / f"{sha}{suffix}", os.O_CREAT | os.O_WRONLY, 0o644))
     (folder / f"{episode_sha(signers.withdrawn)}.revocation.json").write_bytes(revocation(private, signers))
     links = link_exports(out, templates, size, signers.key)
+    index_exports(out, templates, size, signers.key)  # their keys, as the build that made them indexed them
     snapshot(out)
     for path in (new / "episodes").iterdir():
         os.link(path, folder / path.name)

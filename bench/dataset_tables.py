@@ -13,6 +13,8 @@ withdrawal's collect must keep). Every other column has a value of its type (a n
 The export files: every earlier episode's file in every per-episode format (and its Parquet twin) is a hard
 link to one file per format, a real export of one of the bench's new episodes (of median size): a million
 episodes cost directory entries, not 13 million files' writes, and each file read is a real file's bytes.
+Their examples' keys are indexed as a build would have (`index_exports`: collector/dataset/output/
+example_keys.py, the product's writer), so the build's split-crossing pass reads the index, not the files.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from collector.dataset.output.example_keys import write_index
 from collector.dataset.output.manifest import DatasetManifest
 from collector.dataset.output.output import open_output
 from collector.dataset.output.writer import write_parts
 from collector.dataset.rows.tables import EDITS, FILE_STATES, TRANSITIONS
+from collector.export.edits.base.examples import KEY_BYTES, KEYS, keyed
+from collector.export.formats import FORMATS
 from schemas.config import UploadSettings
 
 EDITS_FRACTION = 20  # `edits` rows written: 1 in EDITS_FRACTION of the real source's
@@ -176,3 +181,43 @@ def link_exports(out: Path, templates: dict[str, list[tuple[str, Path]]], size: 
                     os.link(sources[ending], folder + ending)
                 made += 1
     return made
+
+
+def index_exports(out: Path, templates: dict[str, list[tuple[str, Path]]], size: int,
+                  signers: Callable[[int], str], build: int = 1) -> int:
+    """Index the examples' keys of the export files `link_exports` made, as build `build` would have: a
+    hard-linked file's keys are its template's, so each signer folder's rows are the template's repeated,
+    made column-wise; the index files written."""
+    folders: dict[str, list[int]] = {}
+    for k in range(size):
+        folders.setdefault(signers(k), []).append(k)
+    written, dataset = 0, open_output(str(out), UploadSettings())
+    for fmt, files in templates.items():
+        ending = (FORMATS[fmt].suffix or "").lstrip(".")
+        template = dict(files).get(ending)
+        if fmt not in KEYS or template is None:
+            continue
+        data = template.read_bytes()
+        examples = [keyed(fmt, line) for line in data.splitlines() if line.strip()]
+        for signer, numbers in folders.items():
+            rows = _template_rows(examples, len(data), [f"{uuid.UUID(int=k + 1, version=4)}.{ending}"
+                                                         for k in numbers])
+            write_index(dataset, fmt, signer, build, rows)
+            written += 1
+    return written
+
+
+def _template_rows(examples: list[tuple[str, bytes]], size: int, names: list[str]) -> pa.Table:
+    """The index rows of files `names`, each holding `examples` (one row with neither when none)."""
+    each = max(len(examples), 1)
+    count = len(names) * each
+    files = pa.DictionaryArray.from_arrays(pa.array(np.repeat(np.arange(len(names), dtype=np.int32), each)),
+                                           pa.array(names, pa.string()))
+    if examples:
+        splits = pa.array([split for split, _key in examples] * len(names), pa.string())
+        keys = pa.Array.from_buffers(pa.binary(KEY_BYTES), count,
+                                     [None, pa.py_buffer(b"".join(key for _split, key in examples) * len(names))])
+    else:
+        splits, keys = pa.nulls(count, pa.string()), pa.nulls(count, pa.binary(KEY_BYTES))
+    return pa.table({"name": files, "size": pa.array(np.full(count, size, dtype=np.int64)),
+                     "split": splits, "key": keys})

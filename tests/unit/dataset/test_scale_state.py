@@ -11,7 +11,11 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bench.dataset_tables import RATES, SCHEMAS, link_exports, step_rows
+from bench.dataset_tables import RATES, SCHEMAS, index_exports, link_exports, step_rows
+from collector.dataset.output.example_keys import read_folder
+from collector.dataset.output.output import open_output
+from collector.export.edits.base.examples import keyed
+from schemas.config import UploadSettings
 
 
 class _Manifest:
@@ -66,6 +70,32 @@ def test_the_export_files_are_hard_links_to_one_file_per_format(tmp_path: Path) 
     assert len(files) == 100 and {path.parent.name for path in files} == {"signer-0", "signer-1", "signer-2"}
     assert f"{episode_id(0)}.kto.jsonl" in {path.name for path in files}
     assert os.stat(template).st_nlink == 51  # one inode: directory entries, not files' writes
+
+
+def test_the_export_files_keys_are_indexed_as_parsing_them_gives(tmp_path: Path) -> None:
+    lines = [b'{"prompt": "p", "completion": "a", "label": true, "split": "train"}',
+             b'{"prompt": "p", "completion": "b", "label": false, "split": "eval"}']
+    kto, zeta = tmp_path / "kto.jsonl", tmp_path / "zeta.jsonl"
+    kto.write_bytes(b"\n".join(lines) + b"\n")
+    zeta.write_bytes(b"")  # a file without examples
+    templates = {"kto": [("kto.jsonl", kto), ("kto.parquet", kto)], "zeta": [("zeta.jsonl", zeta)]}
+    out = tmp_path / "out"
+    link_exports(out, templates, 40, lambda k: f"signer-{k % 3}")
+    assert index_exports(out, templates, 40, lambda k: f"signer-{k % 3}") == 6
+    dataset = open_output(str(out), UploadSettings())
+    for fmt in ("kto", "zeta"):
+        for folder in sorted((out / "exports" / fmt).iterdir()):
+            listed = {path.name: path.stat().st_size for path in folder.glob(f"*.{fmt}.jsonl")}
+            index = read_folder(dataset, fmt, folder.name)
+            assert not index.bad and index.matching(listed) == set(listed) == set(index.latest)
+            rows = index.rows(set(listed))
+            found: dict[str, list[tuple[str, bytes]]] = {name: [] for name in listed}
+            for name, split, key in zip(*(rows.column(c).to_pylist() for c in ("name", "split", "key")),
+                                        strict=True):
+                if key is not None:
+                    found[name].append((split, key))
+            assert found == {name: [keyed(fmt, text) for text in (folder / name).read_bytes().splitlines()
+                                    if text.strip()] for name in listed}
 
 
 # docs/datasets.md's "What each stage costs" rows -> bench/README.md's dataset-scale column they quote
