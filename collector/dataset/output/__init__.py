@@ -9,6 +9,7 @@
     layout.py        every table's schema, and a file for every table that has no rows
     staged.py        the exports made in the pass that builds the rows, staged, then published
     cross_split.py   exports without an example on both sides of the split
+    example_keys.py  OUT/_keys/FORMAT/SIGNER/bNNNNN.parquet: the exports' example keys, for that pass
     snapshots.py     OUT/_builds/bNNNNN.json: each build's exact files, for a run to pin; a purge of every
                      snapshot
     known.py         what earlier builds made; the duplicate rule
