@@ -29,13 +29,13 @@ import pyarrow.compute as pc
 from collector.dataset.errors import OutputFailed
 from collector.dataset.output.example_keys import (
     Indexed,
+    by_folder,
     index_file,
     pairs,
     read_folder,
     read_rows,
     replace_folder,
     rows_of,
-    signers,
     write_index,
 )
 from collector.dataset.output.output import Output
@@ -100,11 +100,11 @@ class Earlier:
         # files right in the format's folder (none a build writes): parsed, not indexed
         yield from parsed(self.fmt, self.files, [path for path, _size in loose
                                                  if path.endswith(suffix) and path not in self.published])
-        names = {path.rsplit("/", 1)[1] for path in folders} | set(signers(self.out, self.fmt))
-        for signer in sorted(names):
-            yield from self._folder(signer, suffix)
+        index = by_folder(self.out, self.fmt)
+        for signer in sorted({path.rsplit("/", 1)[1] for path in folders} | set(index)):
+            yield from self._folder(signer, suffix, index.pop(signer, []))
 
-    def _folder(self, signer: str, suffix: str) -> Iterator[tuple[str, bytes]]:
+    def _folder(self, signer: str, suffix: str, paths: list[str]) -> Iterator[tuple[str, bytes]]:
         where = f"{FOLDER}/{self.fmt}/{signer}"
         listed: dict[str, int] = {}
         for path, size in self.out.walk(where, suffix):
@@ -112,7 +112,7 @@ class Earlier:
                 self.sizes[path] = size
             else:
                 listed[path[len(where) + 1:]] = size
-        index = read_folder(self.out, self.fmt, signer)
+        index = read_folder(self.out, paths)
         indexed = index.rows(index.matching(listed))
         yield from pairs(indexed)
         found: list[Indexed] = []

@@ -34,8 +34,6 @@ SCHEMA = pa.schema([pa.field("name", pa.dictionary(pa.int32(), pa.string()), nul
                     pa.field("split", pa.dictionary(pa.int32(), pa.string())),
                     pa.field("key", pa.binary(KEY_BYTES))])
 _FILE = re.compile(r"b(\d{5,})\.parquet")
-_PLAIN = pa.schema([pa.field("name", pa.string()), pa.field("size", pa.int64()),
-                    pa.field("split", pa.string()), pa.field("key", pa.binary(KEY_BYTES))])
 
 # one export file's examples: its name in its folder, its bytes, the (split, key) of each example
 Indexed = tuple[str, int, list[tuple[str, bytes]]]
@@ -49,13 +47,8 @@ def index_file(fmt: str, signer: str, build: int) -> str:
     return f"{folder_of(fmt, signer)}/b{build:05d}.parquet"
 
 
-def signers(out: Output, fmt: str) -> list[str]:
-    """The signer folders the index of `fmt` has."""
-    return [path.rsplit("/", 1)[1] for path in out.folders(f"{KEYS_FOLDER}/{fmt}")]
-
-
 def rows_of(files: list[Indexed]) -> pa.Table:
-    """The index rows of `files`, column-wise (`_PLAIN`: strings not yet dictionary-encoded)."""
+    """The index rows of `files` (SCHEMA)."""
     names: list[str] = []
     sizes: list[int] = []
     splits: list[str | None] = []
@@ -66,8 +59,9 @@ def rows_of(files: list[Indexed]) -> pa.Table:
         sizes += [size] * rows
         splits += [split for split, _key in examples] or [None]
         keys += [key for _split, key in examples] or [None]
-    return pa.table([pa.array(names, pa.string()), pa.array(sizes, pa.int64()), pa.array(splits, pa.string()),
-                     pa.array(keys, pa.binary(KEY_BYTES))], schema=_PLAIN)
+    return pa.table([pa.array(names, pa.string()).dictionary_encode(), pa.array(sizes, pa.int64()),
+                     pa.array(splits, pa.string()).dictionary_encode(), pa.array(keys, pa.binary(KEY_BYTES))],
+                    schema=SCHEMA)
 
 
 def pairs(rows: pa.Table) -> Iterator[tuple[str, bytes]]:
@@ -95,12 +89,11 @@ def _encoded(column: pa.ChunkedArray) -> pa.Array:
 @dataclass
 class FolderKeys:
     """One folder's index as read: its files (relative paths, in build order), those that could not be read
-    (`bad`), the rows of the others, and for each name the file its latest rows are in, with their size
-    (-1 when they disagree)."""
+    (`bad`), the rows of the others, and for each name the file its latest rows are in, with their size."""
 
     files: list[str] = field(default_factory=list)
     bad: list[str] = field(default_factory=list)
-    tables: list[pa.Table] = field(default_factory=list)
+    tables: list[tuple[pa.Table, int]] = field(default_factory=list)  # rows (SCHEMA), the names they have
     latest: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (its table, its size)
     replaced: bool = False  # a name has rows in two files (the earlier ones to go)
 
@@ -109,13 +102,15 @@ class FolderKeys:
         return {name for name, size in listed.items() if name in self.latest and self.latest[name][1] == size}
 
     def rows(self, names: set[str]) -> pa.Table:
-        """The latest rows of `names` (`_PLAIN`)."""
-        parts = [_PLAIN.empty_table()]
-        for number, table in enumerate(self.tables):
-            wanted = pa.array([name for name, (where, _size) in self.latest.items()
-                               if where == number and name in names], pa.string())
-            if len(wanted):
-                parts.append(table.filter(pc.is_in(table.column("name"), value_set=wanted)))
+        """The latest rows of `names` (SCHEMA)."""
+        parts = [SCHEMA.empty_table()]
+        for number, (table, count) in enumerate(self.tables):
+            wanted = [name for name, (where, _size) in self.latest.items()
+                      if where == number and name in names]
+            if len(wanted) == count:  # (the whole file: most often)
+                parts.append(table)
+            elif wanted:
+                parts.append(table.filter(pc.is_in(table.column("name"), value_set=pa.array(wanted))))
         return pa.concat_tables(parts)
 
     def stale(self, listed: dict[str, int]) -> bool:
@@ -125,38 +120,64 @@ class FolderKeys:
             or any(name not in listed for name in self.latest)
 
 
-def read_folder(out: Output, fmt: str, signer: str) -> FolderKeys:
-    """The folder's index files, in build order, each read whole (a folder's: never more than that)."""
+def by_folder(out: Output, fmt: str) -> dict[str, list[str]]:
+    """The index files of `fmt` (relative paths), by signer folder: listed at once (an entry or a few per
+    folder; an object store's listing is a request per thousand entries, not one per folder)."""
+    found: dict[str, list[str]] = {}
+    start = len(KEYS_FOLDER) + len(fmt) + 2
+    for path in out.sizes(f"{KEYS_FOLDER}/{fmt}", suffix=""):
+        signer, _slash, rest = path[start:].partition("/")
+        if rest:
+            found.setdefault(signer, []).append(path)
+    return found
+
+
+def read_folder(out: Output, paths: list[str]) -> FolderKeys:
+    """A folder's index files (`paths`), in build order, each read whole (a folder's: never more than
+    that)."""
     found = FolderKeys()
     numbered = []
-    for path, _size in out.walk(folder_of(fmt, signer)):
+    for path in paths:
         match = _FILE.fullmatch(path.rsplit("/", 1)[1])
-        if match is None or "/" in path[len(folder_of(fmt, signer)) + 1:]:
+        if match is None or path.count("/") != 3:
             found.bad.append(path)  # not one this module writes
         else:
             numbered.append((int(match.group(1)), path))
     for _number, path in sorted(numbered):
         found.files.append(path)
         table = read_rows(out, path)
-        if table is None:
+        names = None if table is None else _files(table)
+        if table is None or names is None:
             found.bad.append(path)
             continue
         number = len(found.tables)
-        found.tables.append(table)
-        names = table.select(["name", "size"]).group_by(["name", "size"]).aggregate([])
-        for name, size in zip(names.column("name").to_pylist(), names.column("size").to_pylist(),
-                              strict=True):
-            if name in found.latest and found.latest[name][0] == number:
-                found.latest[name] = (number, -1)  # two sizes in one file: never taken
-                continue
+        found.tables.append((table, len(names)))
+        for name, size in names:
             found.replaced = found.replaced or name in found.latest
             found.latest[name] = (number, size)
     return found
 
 
+def _files(table: pa.Table) -> list[tuple[str, int]] | None:
+    """The files `table` (SCHEMA, one chunk) has rows of, with their size; None unless each file's rows
+    are together and of one size (as this module writes them)."""
+    if not table.num_rows:
+        return []
+    names = table.column("name").chunk(0).indices
+    sizes = table.column("size").chunk(0)
+    start = pc.not_equal(names[1:], names[:-1])
+    if not pc.all(pc.or_(start, pc.equal(sizes[1:], sizes[:-1])), min_count=0).as_py():
+        return None  # two sizes for one file
+    starts = pa.concat_arrays([pa.array([0], pa.int64()), pc.add(pc.indices_nonzero(start), 1)])
+    if len(starts) != pc.count_distinct(names).as_py():
+        return None  # a file's rows apart
+    files = table.column("name").chunk(0).dictionary.take(names.take(starts)).to_pylist()
+    return list(zip(files, sizes.take(starts).to_pylist(), strict=True))
+
+
 def read_rows(out: Output, path: str) -> pa.Table | None:
-    """An index file's rows (`_PLAIN`), None when it cannot be read or is not one (a partial or foreign file:
-    the folder is indexed again, by parsing its files)."""
+    """An index file's rows (SCHEMA, one chunk), None when it cannot be read or is not one (a partial or
+    foreign file: the folder is indexed again, by parsing its files)."""
     try:
         data = out.read(path)
     except OutputFailed:
@@ -176,20 +197,22 @@ def read_rows(out: Output, path: str) -> pa.Table | None:
         if table.schema.field("size").type != pa.int64() or \
                 table.schema.field("key").type != pa.binary(KEY_BYTES):
             return None
-        plain = pa.table({column: pc.cast(table.column(column), _PLAIN.field(column).type)
-                          for column in _PLAIN.names}, schema=_PLAIN)
+        rows = pa.table({column: _encoded(table.column(column)) if column in ("name", "split")
+                         and table.schema.field(column).type != SCHEMA.field(column).type
+                         else table.column(column) for column in SCHEMA.names}, schema=SCHEMA)
+        rows = rows.unify_dictionaries().combine_chunks()
     except (OSError, pa.ArrowException):
         return None
-    if plain.column("name").null_count or plain.column("size").null_count or not _paired(plain):
+    if rows.column("name").null_count or rows.column("size").null_count or not _paired(rows):
         return None
-    return plain
+    return rows
 
 
-def _paired(plain: pa.Table) -> bool:
+def _paired(rows: pa.Table) -> bool:
     """Every row has both a split and a key, or neither (a file without examples)."""
-    if plain.num_rows == 0:
+    if rows.num_rows == 0:
         return True
-    same = pc.equal(pc.is_valid(plain.column("split")), pc.is_valid(plain.column("key")))
+    same = pc.equal(pc.is_valid(rows.column("split")), pc.is_valid(rows.column("key")))
     return bool(pc.all(same).as_py())
 
 

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from collector.dataset.output.cross_split import OutFiles, dedup_build, earlier_files
-from collector.dataset.output.example_keys import KEYS_FOLDER, MOST_FILES, read_folder
+from collector.dataset.output.example_keys import KEYS_FOLDER, MOST_FILES, by_folder, read_folder
 from collector.dataset.output.output import Output, open_output
 from collector.export.edits.base.examples import dedup, keyed, parsed
 from schemas.config import UploadSettings
@@ -56,7 +56,7 @@ def indexed_keys(out: Output, root: Path) -> dict[str, list[tuple[str, bytes]]]:
     for signer in SIGNERS:
         folder = root / "exports" / "kto" / signer
         listed = {path.name: path.stat().st_size for path in folder.glob("*")} if folder.exists() else {}
-        index = read_folder(out, "kto", signer)
+        index = read_folder(out, by_folder(out, "kto").get(signer, []))
         assert not index.bad and not index.replaced and len(index.files) <= MOST_FILES + 1
         assert set(index.latest) == set(listed) and index.matching(listed) == set(listed)
         rows = index.rows(set(listed))
@@ -118,8 +118,16 @@ class Dataset:
         if not files or self.random.random() < 0.6:
             return
         path = self.random.choice(files)
-        kind = self.random.randrange(4)
-        if kind == 0:
+        kind = self.random.randrange(6)
+        if kind >= 4 and self.random.random() < 0.5:  # rows of one file apart, or of two sizes
+            rows = pq.read_table(path)
+            if kind == 4:
+                rows = rows.take(sorted(range(rows.num_rows), key=lambda n: (n % 2, n)))
+            else:
+                sizes = rows.column("size").to_pylist()
+                rows = rows.set_column(1, "size", pa.array([size + (n == 0) for n, size in enumerate(sizes)]))
+            pq.write_table(rows, path)
+        elif kind == 0:
             path.unlink()
         elif kind == 1:
             path.write_bytes(b"PAR1 not a parquet file")

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bench.dataset_tables import RATES, SCHEMAS, index_exports, link_exports, step_rows
-from collector.dataset.output.example_keys import read_folder
+from collector.dataset.output.example_keys import by_folder, read_folder
 from collector.dataset.output.output import open_output
 from collector.export.edits.base.examples import keyed
 from schemas.config import UploadSettings
@@ -86,7 +86,7 @@ def test_the_export_files_keys_are_indexed_as_parsing_them_gives(tmp_path: Path)
     for fmt in ("kto", "zeta"):
         for folder in sorted((out / "exports" / fmt).iterdir()):
             listed = {path.name: path.stat().st_size for path in folder.glob(f"*.{fmt}.jsonl")}
-            index = read_folder(dataset, fmt, folder.name)
+            index = read_folder(dataset, by_folder(dataset, fmt).get(folder.name, []))
             assert not index.bad and index.matching(listed) == set(listed) == set(index.latest)
             rows = index.rows(set(listed))
             found: dict[str, list[tuple[str, bytes]]] = {name: [] for name in listed}
