@@ -45,8 +45,8 @@ def exports(root: Path) -> dict[str, bytes]:
 
 
 def parsed_keys(root: Path) -> dict[str, list[tuple[str, bytes]]]:
-    """Every export file's examples, parsed: its name in its folder (with the folder) -> (split, key)s."""
-    return {path: [keyed("kto", text) for text in data.splitlines() if text.strip()]
+    """Every export file's examples, parsed: its path -> its (split, key)s, sorted."""
+    return {path: sorted(keyed("kto", text) for text in data.splitlines() if text.strip())
             for path, data in exports(root).items()}
 
 
@@ -65,7 +65,7 @@ def indexed_keys(out: Output, root: Path) -> dict[str, list[tuple[str, bytes]]]:
             examples = found.setdefault(f"exports/kto/{signer}/{name}", [])
             if key is not None:
                 examples.append((split, key))
-    return found
+    return {path: sorted(examples) for path, examples in found.items()}  # (their order is of no matter)
 
 
 class Dataset:
