@@ -215,8 +215,8 @@ def _template_rows(examples: list[tuple[str, bytes]], size: int, names: list[str
                                            pa.array(names, pa.string()))
     if examples:
         splits = pa.array([split for split, _key in examples] * len(names), pa.string())
-        keys = pa.Array.from_buffers(pa.binary(KEY_BYTES), count,
-                                     [None, pa.py_buffer(b"".join(key for _split, key in examples) * len(names))])
+        data = pa.py_buffer(b"".join(key for _split, key in examples) * len(names))
+        keys = pa.Array.from_buffers(pa.binary(KEY_BYTES), count, [None, data])
     else:
         splits, keys = pa.nulls(count, pa.string()), pa.nulls(count, pa.binary(KEY_BYTES))
     return pa.table({"name": files, "size": pa.array(np.full(count, size, dtype=np.int64)),

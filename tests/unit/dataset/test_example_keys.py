@@ -84,7 +84,8 @@ class Dataset:
             (root / path).write_bytes(data)
 
     def content(self) -> bytes:
-        return b"".join(line(self.random.choice(("train", "train", "eval", "none")), self.random.choice(TEXTS))
+        sides = ("train", "train", "eval", "none")
+        return b"".join(line(self.random.choice(sides), self.random.choice(TEXTS))
                         for _n in range(self.random.randint(0, 4)))
 
     def build(self, number: int) -> None:
