@@ -218,9 +218,10 @@ def duck(out: Path) -> duckdb.DuckDBPyConnection:
 
 
 def table_files(out: Path) -> set[str]:
-    """The Parquet files of OUT's tables (relative paths): not the schemas' (schemas/TABLE.empty.parquet)."""
+    """The Parquet files of OUT's tables (relative paths): not the schemas' (schemas/TABLE.empty.parquet) nor
+    the example keys' index (_keys/, collector/dataset/output/example_keys.py)."""
     return {path.relative_to(out).as_posix() for path in out.rglob("*.parquet")
-            if path.relative_to(out).parts[0] != "schemas"}
+            if path.relative_to(out).parts[0] not in ("schemas", "_keys")}
 
 
 def rows(filesystem: pafs.FileSystem, root: str, table: str) -> list[dict[str, Any]]:
