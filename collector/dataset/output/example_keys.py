@@ -65,9 +65,16 @@ def rows_of(files: list[Indexed]) -> pa.Table:
 
 
 def pairs(rows: pa.Table) -> Iterator[tuple[str, bytes]]:
-    """The (split, key) of the examples of `rows` (not the rows of files without one)."""
-    for batch in rows.filter(pc.is_valid(rows.column("key"))).to_batches(max_chunksize=65_536):
-        yield from zip(batch.column("split").to_pylist(), batch.column("key").to_pylist(), strict=True)
+    """The (split, key) of the examples of `rows` (SCHEMA; not the rows of files without one): the keys cut
+    from their column's buffer, the splits looked up in its dictionary (to_pylist costs several times
+    that: this runs for every earlier example at every build)."""
+    for batch in rows.filter(pc.is_valid(rows.column("key"))).to_batches():
+        splits, keys = batch.column("split"), batch.column("key")
+        values = splits.dictionary.to_pylist()
+        start = keys.offset * KEY_BYTES
+        data = keys.buffers()[1].to_pybytes()[start:start + len(keys) * KEY_BYTES]
+        yield from zip([values[index] for index in splits.indices.to_pylist()],
+                       [data[at:at + KEY_BYTES] for at in range(0, len(data), KEY_BYTES)], strict=True)
 
 
 def write_index(out: Output, fmt: str, signer: str, build: int, rows: pa.Table) -> None:
