@@ -41,7 +41,7 @@ from collector.dataset.check.licences import LicenceFilter
 from collector.dataset.check.origins import OriginFilter
 from collector.dataset.check.source import Entry, entries, locate, reader_for
 from collector.dataset.check.trust import Trust
-from collector.dataset.engines.allocator import frugal_memory
+from collector.dataset.engines.allocator import frugal_memory, give_back
 from collector.dataset.engines.exports import ExportItem, remove_exports
 from collector.dataset.engines.local import LocalEngine
 from collector.dataset.engines.sink import Progress, Sink, Tally, no_progress
@@ -170,6 +170,7 @@ def _build(options: BuildOptions, source: Destination, out: Output, engine: Engi
     reader = reader_for(source)
     manifest = _prepare(out, source, options)
     known = load_known(out, manifest)  # on disk (output/known.py), deleted once the build's rows are made
+    give_back()  # what reading every episode's row freed (each pass that reads the dataset whole, the same)
     try:
         return _build_known(options, source, out, engine, progress, as_of, reader, manifest, known)
     finally:
@@ -201,11 +202,13 @@ def _build_known(options: BuildOptions, source: Destination, out: Output, engine
         collect(out, manifest, removal.replaced, removal.held, number)  # their texts no episode left names
     held = current(manifest, "blobs", removal.replaced)  # the blob files: write_new looks its texts up there
     exports_gone = remove_exports(out, manifest.exports, {item.episode for item in withdrawn})
+    give_back()
     formats = tuple(dict.fromkeys([*manifest.exports, *options.exports]))
     context = Context(source, number, options.trust, options.issuer, options.origins, options.licences,
                       require_policy=options.require_policy, as_of=as_of, exports=formats)
     with tempfile.TemporaryDirectory(prefix="codetape-dataset-") as scratch:  # rows spilled per month
         splits = split_index(out, manifest, Path(scratch) / "split.sqlite")
+        give_back()
         sink = Sink(out, number, Admission(known), tally, Path(scratch), progress, splits)
         written = engine.rows(new, context, sink, out)
         splits.close()
