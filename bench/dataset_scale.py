@@ -339,11 +339,14 @@ def stages(source: str, out: str) -> dict[str, float]:
         began = time.monotonic()
         index = split_index(dataset, manifest, Path(scratch) / "split.sqlite")
         found["split fill"] = time.monotonic() - began
-        columns = ["repository", "steps_sha256", "diff_minhash"]
+        columns = ["repository", "steps_sha256", "diff_minhash", "build"]
         added = [pq.read_table(Path(out) / path, columns=columns).to_pylist()
-                 for path in manifest.files["episodes"] if f"/{part_prefix(2)}" in path]  # the build's own
+                 for path in manifest.files["episodes"] if f"/{part_prefix(2)}" in path]
+        # the build's new episodes alone: its files hold the month its withdrawal rewrote too (build 1's
+        # rows, a twelfth of the dataset), which the runs before this fix placed as well
         last = [(row["repository"], row["steps_sha256"], row["diff_minhash"])
-                for rows in added for row in rows]
+                for rows in added for row in rows if row["build"] == 2]
+        assert len(last) == NEW, f"{len(last)} episodes of build 2, not {NEW}"
         began = time.monotonic()
         for repository, steps, signature in last:
             index.place(repository, steps, signature)
