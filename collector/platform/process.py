@@ -4,7 +4,8 @@ Liveness: on Linux `/proc/PID/stat` (a zombie waiting for its parent does not co
 `kill(pid, 0)`, which is what psutil's `pid_exists` does there; on Windows `psutil.pid_exists`
 (OpenProcess), since `os.kill(pid, 0)` there terminates the process it probes. psutil is a dependency
 on Windows only: importing it costs about 20 ms, which `codetape status` and the shell hook need not pay.
-CPU time: on Linux `/proc/PID/stat`, on Windows psutil; elsewhere (macOS) it is not known (None).
+CPU time: on Linux `/proc/PID/stat`, on Windows psutil; elsewhere (macOS) it is not known (None). Which
+files a process holds open: on Linux `/proc/PID/fd`, elsewhere not known (None).
 Ending with the parent (`stop_with_parent`): on Linux the kernel's parent-death signal (prctl), elsewhere
 a thread that looks for the parent; see there.
 """
@@ -53,6 +54,26 @@ def alive(pid: int) -> bool:
             return _signalable(pid)
         return stat.rpartition(")")[2].split()[:1] != ["Z"]
     return _signalable(pid)
+
+
+def holds_open(pid: int, path: Path) -> bool | None:
+    """Whether process `pid` has the file at `path` open (one of its descriptors is that file, by device and
+    inode, whatever it is named now); None where that cannot be seen (no `/proc/PID/fd`: macOS, Windows)."""
+    if not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        target = path.stat()
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except FileNotFoundError:
+        return False  # the file or the process is gone
+    except OSError:
+        return None  # (another user's process)
+    for fd in fds:
+        with contextlib.suppress(OSError):  # (closed since the listing)
+            held = os.stat(f"/proc/{pid}/fd/{fd}")
+            if (held.st_dev, held.st_ino) == (target.st_dev, target.st_ino):
+                return True
+    return False
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from collector.errors import CodetapeError, RegistryUnreadable
 from collector.home import Home
-from collector.platform.process import alive
+from collector.platform.process import alive, holds_open
 from collector.protocol.client import Client
 from collector.protocol.clock import now_ms
 from collector.protocol.starting import starting
@@ -135,20 +135,36 @@ class ShellRecorder:
             os.rename(self.spool, taken)
         except FileNotFoundError:
             return False
-        deadline = time.monotonic() + COMPLETE_WAIT_S
-        while True:  # the shell may be finishing a record through the file descriptor it still holds
-            records, rest, bad = parse(taken.read_bytes())
-            if not rest or time.monotonic() > deadline:
-                break
-            time.sleep(0.01)
+        found, done = False, 0
         try:
-            sent = {client for record in records if (client := self.send(record)) is not None}
-            for client in sent:  # delivered: the collector took them (a request answers after them)
-                with contextlib.suppress(CodetapeError):
-                    client.request("status")
+            while True:  # again after sending: a record the shell wrote meanwhile is in this file too
+                records, end = self._claimed(taken, done)
+                if end == done:
+                    break
+                found, done = True, end
+                sent = {client for record in records if (client := self.send(record)) is not None}
+                for client in sent:  # delivered: the collector took them (a request answers after them)
+                    with contextlib.suppress(CodetapeError):
+                        client.request("status")
         finally:
             taken.unlink()  # only now: `codetape run` waits for it to go (delivered)
-        return bool(records or bad or rest)
+        return found
+
+    def _claimed(self, taken: Path, done: int) -> tuple[list[Record], int]:
+        """The records of the claimed file after byte `done`, once the shell is not writing it, and the byte
+        they end at. The shell opens the spool by name for each record, so it may have opened it just before
+        the claim's rename and write the record into the claimed file after it: wait while the shell holds
+        it open (where that can be seen), then while a record is incomplete, each at most COMPLETE_WAIT_S."""
+        deadline = time.monotonic() + COMPLETE_WAIT_S
+        while holds_open(self.shell_pid, taken) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        deadline = time.monotonic() + COMPLETE_WAIT_S
+        while True:
+            data = taken.read_bytes()[done:]
+            records, rest, _bad = parse(data)  # (malformed records are skipped)
+            if not rest or time.monotonic() > deadline:
+                return records, done + len(data)  # (a rest still incomplete is given up)
+            time.sleep(0.01)
 
     def send(self, record: Record) -> Client | None:
         """Send one record's step; the connection it went through (None: not sent)."""
