@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.export.edits.base.examples import dedup, kept, keyed, parsed
+from collector.export.edits.base.examples import KEY_BYTES, dedup, kept, keyed, parsed
 
 
 class MemoryFiles:
@@ -83,10 +83,13 @@ def test_the_files_left_out_are_the_rule_over_every_earlier_key(files: dict[str,
 
 
 def test_what_it_holds_does_not_grow_with_the_earlier_examples() -> None:
-    """80,000 distinct earlier examples against 20,000 (the rule over every earlier key held them: some 90
-    bytes a key); a few of them this export's."""
+    """120,000 distinct earlier examples against 20,000 (the rule over every earlier key held them: some 90
+    bytes a key); a few of them this export's. Its peak grows by less than the 16 bytes of each earlier key
+    more alone (holding them would take ~9 MB more): a margin that another thread of the process allocating
+    while it is traced (tracemalloc counts them all; 0.6 MB once in CI's tiers) does not cross."""
     peaks = []
-    for count in (20_000, 80_000):
+    sizes = (20_000, 120_000)
+    for count in sizes:
         files = {f"old{k}": [line("train" if k % 3 else "eval", f"old {k} {n}") for n in range(20)]
                  for k in range(count // 20)}
         files["new"] = [line("eval", "old 1 0"), line("train", "old 0 0"), line("eval", "mine")]
@@ -96,4 +99,4 @@ def test_what_it_holds_does_not_grow_with_the_earlier_examples() -> None:
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         assert done.left_out == {"eval": 1, "train": 1}, done
-    assert peaks[1] < peaks[0] * 1.2, peaks
+    assert peaks[1] - peaks[0] < (sizes[1] - sizes[0]) * KEY_BYTES, peaks
